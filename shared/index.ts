@@ -1,0 +1,50 @@
+export { t } from './fields.ts';
+export type {
+  AngleField,
+  AngleInterp,
+  BoolField,
+  EnumField,
+  Field,
+  FieldsDecl,
+  FloatField,
+  FloatInterp,
+  IntField,
+  StateOf,
+  StringField,
+  ValueOf,
+} from './fields.ts';
+export { defineSchema, isValidQValue, MAX_FIELDS, MAX_KINDS, MAX_STRING_BYTES } from './schema.ts';
+export type { CompiledField, EntityKind, EntityOf, FieldCoding, InputOf, KindName, QValue, Schema, SchemaDecl } from './schema.ts';
+export { dequantizeEntity, findEntity, MAX_ENTITY_ID, quantizeWorld } from './snapshot.ts';
+export type { EntityInput, EntitySnapshot, Snapshot } from './snapshot.ts';
+export { decodeDelta, DEFAULT_MAX_ENTITIES, DeltaEncoder, MAX_TICK_GAP, motionOf, predict, wrap } from './deltaCodec.ts';
+export type { DecodeLimits, EncodedDelta } from './deltaCodec.ts';
+export {
+  checkInputValues,
+  CloseCode,
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeMessage,
+  JOIN_OPTIONS_LIMITS,
+  MAX_NAME_LENGTH,
+  MsgKind,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+} from './protocol.ts';
+export type {
+  AckMsg,
+  ClientMsg,
+  Decoded,
+  HelloMsg,
+  InputMsg,
+  JoinOptions,
+  PingMsg,
+  PongMsg,
+  ProtocolError,
+  ServerMsg,
+  SnapshotMsg,
+  WelcomeMsg,
+} from './protocol.ts';
+export { fail, ok } from './result.ts';
+export type { Result } from './result.ts';
+export { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ, tickAtMs, tickDueMs, tickDurationMs } from './time.ts';

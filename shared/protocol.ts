@@ -1,0 +1,287 @@
+/*
+ * Wire protocol: every WebSocket frame is one binary msgpack array whose first element is a MsgKind.
+ *
+ *   client → server
+ *     [Hello,    protocolVersion, schemaHash, room|null, resumeToken|null, joinOptions {string: scalar}]
+ *     [Input,    seq (uint, +1 per input), viewTick (the server tick the client was showing), values[]]
+ *     [Ping,     clientTimeMs]
+ *     [Ack,      tick of the newest snapshot the client applied]
+ *   server → client
+ *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
+ *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none), body (bin, deltaCodec.ts)]
+ *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
+ *
+ * The server closes a misbehaving client with one of CloseCode and a short reason.
+ */
+import { Packr, Unpackr } from 'msgpackr';
+import { fail, ok, type Result } from './result.ts';
+import { isValidQValue, type QValue, type Schema } from './schema.ts';
+
+/** WebSocket subprotocol negotiated in the upgrade. */
+export const SUBPROTOCOL = 'tickwave.v1';
+/** Protocol version carried in Hello; bumped on any incompatible wire change. */
+export const PROTOCOL_VERSION = 1;
+
+/** Message kinds: the first element of every frame. */
+export const MsgKind = {
+  Hello: 1,
+  Welcome: 2,
+  Input: 3,
+  Snapshot: 4,
+  Ping: 5,
+  Pong: 6,
+  Ack: 7,
+} as const;
+/** One of {@link MsgKind}. */
+export type MsgKind = (typeof MsgKind)[keyof typeof MsgKind];
+
+/**
+ * WebSocket close codes the server sends, with the reason text it uses. 1000/1001 are standard;
+ * 4000–4099 are Tickwave's. A client should not reconnect after codes marked final in the README.
+ */
+export const CloseCode = {
+  /** Normal close (the client left, or the server kicked it without blame). */
+  Normal: 1000,
+  /** The server is shutting down. */
+  GoingAway: 1001,
+  /** A frame was not valid msgpack, not an array, or had fields of the wrong type. */
+  Malformed: 4000,
+  /** A frame's kind is unknown, or not allowed in this state (e.g. Input before Hello). */
+  UnknownMessage: 4001,
+  /** A value was out of its declared range (an input field, a tick, a sequence number). */
+  OutOfRange: 4002,
+  /** More messages per second than allowed. */
+  RateLimited: 4003,
+  /** A frame larger than the server's payload limit. */
+  Oversize: 4004,
+  /** No valid Hello within the handshake timeout. */
+  HandshakeTimeout: 4005,
+  /** The client's schema hash differs from the server's. */
+  SchemaMismatch: 4006,
+  /** The room is at capacity. */
+  RoomFull: 4007,
+  /** The authentication hook rejected the client, or a resume token was invalid. */
+  AuthFailed: 4008,
+  /** The client speaks another protocol version. */
+  ProtocolMismatch: 4009,
+  /** The requested room does not exist (and may not be created). */
+  NoSuchRoom: 4010,
+  /** The same session resumed on another connection. */
+  Replaced: 4011,
+  /** The room was closed by the game. */
+  RoomClosed: 4012,
+  /** Nothing received within the idle timeout. */
+  IdleTimeout: 4013,
+  /** The game's own code failed while admitting the client. */
+  ServerError: 4014,
+} as const;
+/** One of {@link CloseCode}. */
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Join options a client may pass in Hello: a few short scalar values. */
+export type JoinOptions = Readonly<Record<string, string | number | boolean>>;
+/** Bounds on join options: keys, key length and string length. */
+export const JOIN_OPTIONS_LIMITS = { maxKeys: 16, maxKeyLength: 32, maxStringLength: 256 } as const;
+/** Longest room name or resume token accepted in Hello, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 128;
+
+/** Hello: the first message of a client. */
+export interface HelloMsg {
+  readonly kind: typeof MsgKind.Hello;
+  readonly protocolVersion: number;
+  readonly schemaHash: string;
+  readonly room: string | null;
+  readonly resumeToken: string | null;
+  readonly options: JoinOptions;
+}
+/** Input: one tick's input of the client's player, with quantized values in input-field order. */
+export interface InputMsg {
+  readonly kind: typeof MsgKind.Input;
+  readonly seq: number;
+  readonly viewTick: number;
+  readonly values: readonly QValue[];
+}
+/** Ping: asks for a Pong carrying the server's time. */
+export interface PingMsg {
+  readonly kind: typeof MsgKind.Ping;
+  readonly clientTimeMs: number;
+}
+/** Ack: the newest snapshot tick the client has applied. */
+export interface AckMsg {
+  readonly kind: typeof MsgKind.Ack;
+  readonly tick: number;
+}
+/** Any client → server message. */
+export type ClientMsg = HelloMsg | InputMsg | PingMsg | AckMsg;
+
+/** Welcome: the server accepted the client into a room. */
+export interface WelcomeMsg {
+  readonly kind: typeof MsgKind.Welcome;
+  readonly clientId: number;
+  readonly tickRateHz: number;
+  readonly serverTick: number;
+  readonly resumeToken: string;
+  readonly roomId: string;
+  readonly entityId: number;
+}
+/** Snapshot: a delta (or full) snapshot for one tick. `body` aliases the received frame. */
+export interface SnapshotMsg {
+  readonly kind: typeof MsgKind.Snapshot;
+  readonly tick: number;
+  readonly baseTick: number;
+  readonly lastInputSeq: number;
+  readonly body: Uint8Array;
+}
+/** Pong: the answer to a Ping. */
+export interface PongMsg {
+  readonly kind: typeof MsgKind.Pong;
+  readonly clientTimeMs: number;
+  readonly serverTimeMs: number;
+  readonly serverTick: number;
+}
+/** Any server → client message. */
+export type ServerMsg = WelcomeMsg | SnapshotMsg | PongMsg;
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * Encodes a message as one msgpack frame. The returned bytes may share a buffer with later encodes'
+ * output but are never overwritten by them; they are the caller's to send.
+ */
+export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
+  switch (msg.kind) {
+    case MsgKind.Hello:
+      return packr.pack([msg.kind, msg.protocolVersion, msg.schemaHash, msg.room, msg.resumeToken, msg.options]);
+    case MsgKind.Input:
+      return packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values]);
+    case MsgKind.Ping:
+      return packr.pack([msg.kind, msg.clientTimeMs]);
+    case MsgKind.Ack:
+      return packr.pack([msg.kind, msg.tick]);
+    case MsgKind.Welcome:
+      return packr.pack([msg.kind, msg.clientId, msg.tickRateHz, msg.serverTick, msg.resumeToken, msg.roomId, msg.entityId]);
+    case MsgKind.Snapshot:
+      return packr.pack([msg.kind, msg.tick, msg.baseTick, msg.lastInputSeq, msg.body]);
+    case MsgKind.Pong:
+      return packr.pack([msg.kind, msg.clientTimeMs, msg.serverTimeMs, msg.serverTick]);
+  }
+}
+
+/** A decode failure with the close code the receiver should use. */
+export interface ProtocolError {
+  readonly code: CloseCode;
+  readonly reason: string;
+}
+/** Like {@link Result}, but a failure carries the close code to send. */
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ProtocolError };
+
+/** Decodes an untrusted frame from a client. Never throws. Input values are checked by {@link checkInputValues}. */
+export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
+  const arr = unpackArray(bytes);
+  if (!arr.ok) return bad(CloseCode.Malformed, arr.reason);
+  const a = arr.value;
+  switch (a[0]) {
+    case MsgKind.Hello: {
+      if (a.length !== 6 || !isUint(a[1]) || typeof a[2] !== 'string' || a[2].length > 64) return bad(CloseCode.Malformed, 'bad Hello');
+      if (!isNameOrNull(a[3]) || !isNameOrNull(a[4])) return bad(CloseCode.Malformed, 'bad Hello room or resume token');
+      const options = checkJoinOptions(a[5]);
+      if (!options.ok) return bad(CloseCode.Malformed, options.reason);
+      return good({ kind: MsgKind.Hello, protocolVersion: a[1], schemaHash: a[2], room: a[3], resumeToken: a[4], options: options.value });
+    }
+    case MsgKind.Input:
+      if (a.length !== 4 || !Array.isArray(a[3])) return bad(CloseCode.Malformed, 'bad Input');
+      if (!isUint(a[1]) || !isUint(a[2])) return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
+      return good({ kind: MsgKind.Input, seq: a[1], viewTick: a[2], values: a[3] as QValue[] });
+    case MsgKind.Ping:
+      if (a.length !== 2 || typeof a[1] !== 'number' || !Number.isFinite(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
+      return good({ kind: MsgKind.Ping, clientTimeMs: a[1] });
+    case MsgKind.Ack:
+      if (a.length !== 2) return bad(CloseCode.Malformed, 'bad Ack');
+      if (!isUint(a[1])) return bad(CloseCode.OutOfRange, 'Ack tick out of range');
+      return good({ kind: MsgKind.Ack, tick: a[1] });
+    default:
+      return bad(CloseCode.UnknownMessage, `unknown message kind ${String(a[0]).slice(0, 16)}`);
+  }
+}
+
+/** Decodes an untrusted frame from the server. Never throws. */
+export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
+  const arr = unpackArray(bytes);
+  if (!arr.ok) return bad(CloseCode.Malformed, arr.reason);
+  const a = arr.value;
+  switch (a[0]) {
+    case MsgKind.Welcome:
+      if (a.length !== 7 || !isUint(a[1]) || !isUint(a[2]) || !isUint(a[3]) || typeof a[4] !== 'string' || typeof a[5] !== 'string' || !isIntFrom(a[6], -1)) {
+        return bad(CloseCode.Malformed, 'bad Welcome');
+      }
+      return good({ kind: MsgKind.Welcome, clientId: a[1], tickRateHz: a[2], serverTick: a[3], resumeToken: a[4], roomId: a[5], entityId: a[6] });
+    case MsgKind.Snapshot:
+      if (a.length !== 5 || !isUint(a[1]) || !isIntFrom(a[2], -1) || !isIntFrom(a[3], -1) || !(a[4] instanceof Uint8Array)) {
+        return bad(CloseCode.Malformed, 'bad Snapshot');
+      }
+      return good({ kind: MsgKind.Snapshot, tick: a[1], baseTick: a[2], lastInputSeq: a[3], body: a[4] });
+    case MsgKind.Pong:
+      if (a.length !== 4 || typeof a[1] !== 'number' || typeof a[2] !== 'number' || !isUint(a[3])) return bad(CloseCode.Malformed, 'bad Pong');
+      return good({ kind: MsgKind.Pong, clientTimeMs: a[1], serverTimeMs: a[2], serverTick: a[3] });
+    default:
+      return bad(CloseCode.UnknownMessage, `unknown message kind ${String(a[0]).slice(0, 16)}`);
+  }
+}
+
+/** Checks untrusted input values against the schema's input fields: count, types and ranges. */
+export function checkInputValues(schema: Schema, values: readonly unknown[]): Result<readonly QValue[]> {
+  const fields = schema.input;
+  if (values.length !== fields.length) return fail(`input has ${values.length} values; the schema has ${fields.length}`);
+  for (let i = 0; i < fields.length; i++) {
+    if (!isValidQValue(fields[i]!, values[i])) return fail(`input field ${fields[i]!.name} is out of range`);
+  }
+  return ok(values as readonly QValue[]);
+}
+
+function unpackArray(bytes: Uint8Array): Result<unknown[]> {
+  let value: unknown;
+  try {
+    value = unpackr.unpack(bytes);
+  } catch (err) {
+    return fail(`not msgpack: ${err instanceof Error ? err.message.slice(0, 80) : 'decode error'}`);
+  }
+  if (!Array.isArray(value) || value.length === 0) return fail('frame is not a non-empty msgpack array');
+  return ok(value);
+}
+
+function checkJoinOptions(value: unknown): Result<JoinOptions> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return fail('join options must be a map');
+  const entries = Object.entries(value);
+  const { maxKeys, maxKeyLength, maxStringLength } = JOIN_OPTIONS_LIMITS;
+  if (entries.length > maxKeys) return fail(`more than ${maxKeys} join options`);
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, v] of entries) {
+    if (key.length > maxKeyLength || key === '__proto__') return fail('join option key too long or reserved');
+    if (typeof v === 'string' ? v.length > maxStringLength : typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'boolean') {
+      return fail(`join option ${key} must be a short string, a finite number or a boolean`);
+    }
+    out[key] = v as string | number | boolean;
+  }
+  return ok(out);
+}
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isIntFrom(v: unknown, min: number): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+}
+
+function isNameOrNull(v: unknown): v is string | null {
+  return v === null || (typeof v === 'string' && v.length <= MAX_NAME_LENGTH);
+}
+
+function good<T>(value: T): Decoded<T> {
+  return { ok: true, value };
+}
+
+function bad<T>(code: CloseCode, reason: string): Decoded<T> {
+  return { ok: false, error: { code, reason } };
+}

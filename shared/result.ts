@@ -1,0 +1,15 @@
+/**
+ * The outcome of handling untrusted input: either a value or a human-readable reason.
+ * Decoders of socket bytes return this instead of throwing.
+ */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+/** Wraps a successful value. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** Wraps a failure reason (a short sentence naming what was wrong, no stack). */
+export function fail<T = never>(reason: string): Result<T> {
+  return { ok: false, reason };
+}
