@@ -5,6 +5,8 @@
 
 const CHUNK = 24;
 const TWO_CHUNK = 2 ** CHUNK;
+/** POW2[n] = 2^n, for n up to 64: cheaper than `**` in the hot loops. */
+const POW2 = Float64Array.from({ length: 65 }, (_, n) => 2 ** n);
 
 /** Appends bits to a growable byte buffer. One writer is reused across encodes by its owner. */
 export class BitWriter {
@@ -46,7 +48,7 @@ export class BitWriter {
 
   /** Writes `value` ≥ 0 as an order-`k` Exp-Golomb code: 2·⌊log2(value + 2^k)⌋ − k + 1 bits. */
   expGolomb(value: number, k: number): void {
-    const x = value + 2 ** k;
+    const x = value + POW2[k]!;
     const n = bitLengthOf(x);
     this.bits(0, n - 1 - k);
     this.bits(x, n);
@@ -121,6 +123,19 @@ export class BitReader {
    * than `maxBits` allows, so a hostile run of zeros cannot produce an unbounded value.
    */
   expGolomb(k: number, maxBits = 33): number {
+    // Fast path: the whole code (2·zeros + k + 1 bits) lies in one 32-bit window of at least 25 bits.
+    const bytes = this.bytes;
+    const pos = this.pos;
+    const i = pos >>> 3;
+    if (i + 3 < bytes.length) {
+      const word = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) << (pos & 7);
+      const zeros = Math.clz32(word);
+      const n = 2 * zeros + k + 1;
+      if (n <= 25) {
+        this.pos = pos + n;
+        return (word >>> (32 - n)) - (1 << k);
+      }
+    }
     const zeros = this.zeros(maxBits);
     if (zeros + k + 1 > maxBits) {
       this.overrun = true;
@@ -128,7 +143,7 @@ export class BitReader {
     }
     this.skip(zeros);
     const x = this.bits(zeros + 1 + k);
-    return this.overrun ? -1 : x - 2 ** k;
+    return this.overrun ? -1 : x - POW2[k]!;
   }
 
   /** True if the unread bits are only zero padding within the last byte. */

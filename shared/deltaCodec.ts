@@ -30,11 +30,14 @@
  *   motion = round(wrap(q_now − q_base) / g)
  * (wrap maps into [−⌊range/2⌋, range − 1 − ⌊range/2⌋]); created entities have no motion. The encoder
  * returns the snapshot the decoder will hold, so the server can use it as the next baseline.
+ *
+ * Entities are walked in columns (see snapshot.ts); per-kind field tables are compiled once in the
+ * SnapshotCodec constructor, so the hot loops read typed arrays only.
  */
 import { BitReader, BitWriter, bitLengthOf } from './bits.ts';
 import { fail, ok, type Result } from './result.ts';
-import { type CompiledField, MAX_FIELDS, type QValue, type Schema } from './schema.ts';
-import { type EntitySnapshot, MAX_ENTITY_ID, type Snapshot } from './snapshot.ts';
+import type { Schema } from './schema.ts';
+import { doubleZeros, hasTextFields, MAX_ENTITY_ID, type Snapshot, strideOf } from './snapshot.ts';
 import { decodeUtf8, forEachUtf8Byte, utf8Length } from './utf8.ts';
 
 /** Largest tick distance between a baseline and the snapshot encoded against it. */
@@ -42,18 +45,23 @@ export const MAX_TICK_GAP = 2 ** 20;
 /** Default bound on the entities a decoded snapshot may hold. */
 export const DEFAULT_MAX_ENTITIES = 65_536;
 
-const EMPTY: readonly EntitySnapshot[] = [];
+const CONTINUOUS = 0;
+const DISCRETE = 1;
+const TEXT = 2;
 const K_BITS = 5;
 const HIST_BINS = 34;
 
 /** The result of one encode. */
 export interface EncodedDelta {
   /**
-   * The body bytes. The view aliases the encoder's buffer and is overwritten by its next `encode`:
+   * The body bytes. The view aliases the codec's buffer and is overwritten by its next `encode`:
    * send or copy it before encoding again.
    */
   readonly bytes: Uint8Array;
-  /** The snapshot a decoder holds after applying `bytes` to the same baseline (the next baseline). */
+  /**
+   * The snapshot a decoder holds after applying `bytes` to the same baseline: use it as the next
+   * baseline. It shares its columns with the `current` snapshot that was encoded.
+   */
   readonly next: Snapshot;
 }
 
@@ -64,12 +72,26 @@ export interface DecodeLimits {
 }
 
 /**
- * Encodes snapshots for one schema. Holds scratch buffers that it reuses, so keep one encoder per
- * thread of work (for example one per server) and do not share it between concurrent encodes.
+ * Encodes and decodes snapshot bodies for one schema. Compile one per schema and reuse it: it holds
+ * field tables and scratch buffers, so do not share one instance between concurrent encodes (JS is
+ * single-threaded, so this only matters across workers).
  */
-export class DeltaEncoder {
-  private readonly writer = new BitWriter();
+export class SnapshotCodec {
+  private readonly stride: number;
+  private readonly kindCount: number;
   private readonly kindBits: number;
+  private readonly withText: boolean;
+  /** Per kind: number of fields. */
+  private readonly fieldCount: Uint8Array;
+  /** Per kind × stride: CONTINUOUS, DISCRETE or TEXT. */
+  private readonly coding: Uint8Array;
+  /** Per kind × stride: quantized range (numeric), byte bound (text). */
+  private readonly range: Float64Array;
+  /** Per kind × stride: bits of a whole value. */
+  private readonly bits: Uint8Array;
+  /** Per kind × stride: ⌊range / 2⌋, for the motion fast path. */
+  private readonly half: Float64Array;
+  private readonly writer = new BitWriter();
   private readonly hist: Float64Array;
   private readonly kindChanged: Int32Array;
   private readonly kParam: Uint8Array;
@@ -78,106 +100,143 @@ export class DeltaEncoder {
   private changedKind = new Int32Array(256);
   private changedMask = new Float64Array(256);
   private values = new Float64Array(1024);
-  private texts: string[] = [];
+  private readonly texts: string[] = [];
   private changedCount = 0;
   private valueCount = 0;
+  private zeroTemplate: number[] = doubleZeros(1024);
 
   /** @param schema the compiled schema both sides share. */
-  constructor(private readonly schema: Schema) {
-    const kinds = schema.kinds.length;
+  constructor(schema: Schema) {
+    const stride = (this.stride = strideOf(schema));
+    const kinds = (this.kindCount = schema.kinds.length);
     this.kindBits = bitLengthOf(kinds - 1);
-    this.hist = new Float64Array(kinds * MAX_FIELDS * HIST_BINS);
+    this.withText = hasTextFields(schema);
+    this.fieldCount = new Uint8Array(kinds);
+    this.coding = new Uint8Array(kinds * stride);
+    this.range = new Float64Array(kinds * stride);
+    this.bits = new Uint8Array(kinds * stride);
+    this.half = new Float64Array(kinds * stride);
+    for (const kind of schema.kinds) {
+      this.fieldCount[kind.index] = kind.fields.length;
+      for (const f of kind.fields) {
+        const at = kind.index * stride + f.index;
+        this.coding[at] = f.coding === 'continuous' ? CONTINUOUS : f.coding === 'discrete' ? DISCRETE : TEXT;
+        this.range[at] = f.coding === 'text' ? f.bits : f.range;
+        this.bits[at] = f.coding === 'text' ? 0 : f.bits;
+        this.half[at] = Math.floor(f.range / 2);
+      }
+    }
+    this.hist = new Float64Array(kinds * stride * HIST_BINS);
     this.kindChanged = new Int32Array(kinds);
-    this.kParam = new Uint8Array(kinds * MAX_FIELDS);
+    this.kParam = new Uint8Array(kinds * stride);
     this.lastMask = new Float64Array(kinds);
   }
 
   /**
-   * Encodes `current` against `baseline` (or whole, when `baseline` is null). Pure in its inputs:
-   * the same pair always gives the same bytes. `current` must be sorted by id (as `quantizeWorld`
-   * makes it); its entities' motion is ignored. Throws if `baseline` is not 1 … 2^20 ticks older.
+   * Encodes `current` against `baseline` (or whole, when `baseline` is null). Deterministic: the same
+   * pair always gives the same bytes. `current.motion` is ignored. Throws if `baseline` is not 1 to
+   * 2^20 ticks older than `current`, or if either snapshot has another stride than this schema's.
    */
   encode(baseline: Snapshot | null, current: Snapshot): EncodedDelta {
-    const base = baseline?.entities ?? EMPTY;
-    const cur = current.entities;
+    const stride = this.stride;
+    if (current.stride !== stride || (baseline !== null && baseline.stride !== stride)) {
+      throw new RangeError(`SnapshotCodec: snapshot stride differs from the schema's ${stride}; use snapshots of this schema`);
+    }
     const g = baseline === null ? 0 : current.tick - baseline.tick;
     if (baseline !== null && !(g >= 1 && g <= MAX_TICK_GAP)) {
-      throw new RangeError(`DeltaEncoder: baseline tick ${baseline.tick} must be 1 to 2^20 ticks before ${current.tick}`);
+      throw new RangeError(`SnapshotCodec: baseline tick ${baseline.tick} must be 1 to 2^20 ticks before ${current.tick}`);
     }
+    const bCount = baseline === null ? 0 : baseline.count;
+    const cCount = current.count;
+    const bIds = baseline?.ids;
+    const cIds = current.ids;
     const removed: number[] = [];
-    const created: EntitySnapshot[] = [];
-    const next: EntitySnapshot[] = [];
+    const created: number[] = [];
+    let motion: number[] | null = null;
     this.changedCount = 0;
     this.valueCount = 0;
     this.texts.length = 0;
     let i = 0;
     let j = 0;
     let survivor = 0;
-    while (i < base.length || j < cur.length) {
-      const b = base[i];
-      const c = cur[j];
-      if (c === undefined || (b !== undefined && b.id < c.id)) {
-        removed.push(i++);
-      } else if (b === undefined || c.id < b.id) {
-        const fresh = c.motion === null ? c : { id: c.id, kind: c.kind, q: c.q, motion: null };
-        created.push(fresh);
-        next.push(fresh);
-        j++;
-      } else if (b.kind !== c.kind) {
-        removed.push(i++);
-      } else {
-        next.push(this.diff(b, c, g, survivor++));
+    while (i < bCount || j < cCount) {
+      const bid = i < bCount ? bIds![i]! : Infinity;
+      const cid = j < cCount ? cIds[j]! : Infinity;
+      if (bid < cid) removed.push(i++);
+      else if (cid < bid) created.push(j++);
+      else if (baseline!.kinds[i] !== current.kinds[j]) removed.push(i++);
+      else {
+        motion = this.diff(baseline!, i, current, j, g, survivor++, motion);
         i++;
         j++;
       }
     }
-    return { bytes: this.write(removed, created), next: { tick: current.tick, entities: next } };
+    const bytes = this.write(current, removed, created);
+    return { bytes, next: { ...current, motion } };
   }
 
-  /** Records the residuals of one surviving entity; returns its state as the decoder will hold it. */
-  private diff(b: EntitySnapshot, c: EntitySnapshot, g: number, position: number): EntitySnapshot {
-    const fields = this.schema.kinds[b.kind]!.fields;
-    this.reserve(fields.length);
-    const start = this.valueCount;
+  /** Records the residuals of one surviving entity and its new motion. */
+  private diff(b: Snapshot, bi: number, c: Snapshot, ci: number, g: number, position: number, motion: number[] | null): number[] | null {
+    const stride = this.stride;
+    const kind = b.kinds[bi]!;
+    const n = this.fieldCount[kind]!;
+    const kb = kind * stride;
+    const bRow = bi * stride;
+    const cRow = ci * stride;
+    const bv = b.values;
+    const cv = c.values;
+    const bm = b.motion;
+    if (this.valueCount + n > this.values.length) this.growValues(n);
     let mask = 0;
-    let same = b.motion === null;
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f]!;
-      const bq = b.q[f]!;
-      const cq = c.q[f]!;
-      if (field.coding === 'continuous') {
-        const range = field.range;
-        const bm = b.motion === null ? 0 : b.motion[f]!;
-        const r = wrap((cq as number) - predict(bq as number, bm, g, range), range);
+    for (let f = 0; f < n; f++) {
+      const coding = this.coding[kb + f]!;
+      if (coding === CONTINUOUS) {
+        const range = this.range[kb + f]!;
+        const before = bv[bRow + f]!;
+        const now = cv[cRow + f]!;
+        const m0 = bm === null ? 0 : bm[bRow + f]!;
+        const r = wrap(now - (m0 === 0 ? before : stepMod(before, m0 * g, range)), range);
         if (r !== 0) {
           mask |= 1 << f;
           const code = r > 0 ? 2 * r - 1 : -2 * r - 2;
           this.values[this.valueCount++] = code;
-          this.count(b.kind, f, code);
+          this.hist[(kb + f) * HIST_BINS + bitLengthOf(code)]!++;
         }
-        if (cq !== bq) same = false;
-      } else if (cq !== bq) {
-        mask |= 1 << f;
-        same = false;
-        if (field.coding === 'discrete') this.values[this.valueCount++] = cq as number;
-        else this.values[this.valueCount++] = this.texts.push(cq as string) - 1;
+        if (now !== before) {
+          const m = motionOf(now, before, g, range);
+          if (m !== 0) {
+            motion ??= this.zeros(c.count * stride);
+            motion[cRow + f] = m;
+          }
+        }
+      } else if (coding === DISCRETE) {
+        const now = cv[cRow + f]!;
+        if (now !== bv[bRow + f]) {
+          mask |= 1 << f;
+          this.values[this.valueCount++] = now;
+        }
+      } else {
+        const now = c.texts![cRow + f] ?? '';
+        if (now !== (b.texts![bRow + f] ?? '')) {
+          mask |= 1 << f;
+          this.values[this.valueCount++] = this.texts.push(now) - 1;
+        }
       }
     }
     if (mask !== 0) {
-      const n = this.changedCount++;
-      if (n === this.changedPos.length) this.growChanged();
-      this.changedPos[n] = position;
-      this.changedKind[n] = b.kind;
-      this.changedMask[n] = mask >>> 0;
-      this.kindChanged[b.kind]!++;
-    } else this.valueCount = start;
-    if (same) return b;
-    return { id: c.id, kind: c.kind, q: c.q, motion: deriveMotion(fields, c.q, b.q, g, b.motion) };
+      const e = this.changedCount++;
+      if (e === this.changedPos.length) this.growChanged();
+      this.changedPos[e] = position;
+      this.changedKind[e] = kind;
+      this.changedMask[e] = mask >>> 0;
+      this.kindChanged[kind]!++;
+    }
+    return motion;
   }
 
-  private write(removed: readonly number[], created: readonly EntitySnapshot[]): Uint8Array {
+  private write(current: Snapshot, removed: readonly number[], created: readonly number[]): Uint8Array {
     const w = this.writer;
-    const kinds = this.schema.kinds;
+    const stride = this.stride;
     w.reset();
     w.expGolomb(removed.length, 0);
     let prev = -1;
@@ -187,25 +246,30 @@ export class DeltaEncoder {
     }
     w.expGolomb(created.length, 0);
     prev = -1;
-    for (const c of created) {
-      w.expGolomb(c.id - prev - 1, 0);
-      prev = c.id;
-      w.bits(c.kind, this.kindBits);
-      const fields = kinds[c.kind]!.fields;
-      for (let f = 0; f < fields.length; f++) writeWhole(w, fields[f]!, c.q[f]!);
+    for (const ci of created) {
+      const id = current.ids[ci]!;
+      const kind = current.kinds[ci]!;
+      w.expGolomb(id - prev - 1, 0);
+      prev = id;
+      w.bits(kind, this.kindBits);
+      const kb = kind * stride;
+      const row = ci * stride;
+      for (let f = 0; f < this.fieldCount[kind]!; f++) {
+        if (this.coding[kb + f] === TEXT) writeText(w, current.texts![row + f] ?? '');
+        else w.bits(current.values[row + f]!, this.bits[kb + f]!);
+      }
     }
     const n = this.changedCount;
     w.expGolomb(n, 0);
     if (n === 0) return w.finish();
-    for (let k = 0; k < kinds.length; k++) {
+    for (let k = 0; k < this.kindCount; k++) {
       const has = this.kindChanged[k]! > 0;
       w.bit(has);
       if (!has) continue;
-      const fields = kinds[k]!.fields;
-      for (let f = 0; f < fields.length; f++) {
-        if (fields[f]!.coding !== 'continuous') continue;
-        const best = this.bestK(k, f);
-        this.kParam[k * MAX_FIELDS + f] = best;
+      for (let f = 0; f < this.fieldCount[k]!; f++) {
+        if (this.coding[k * stride + f] !== CONTINUOUS) continue;
+        const best = this.bestK(k * stride + f);
+        this.kParam[k * stride + f] = best;
         w.bits(best, K_BITS);
       }
       this.lastMask[k] = -1;
@@ -216,35 +280,36 @@ export class DeltaEncoder {
       const pos = this.changedPos[e]!;
       const kind = this.changedKind[e]!;
       const mask = this.changedMask[e]!;
-      const fields = kinds[kind]!.fields;
+      const nf = this.fieldCount[kind]!;
+      const kb = kind * stride;
       w.expGolomb(pos - prev - 1, 0);
       prev = pos;
       if (this.lastMask[kind] === mask) w.bit(true);
       else {
         w.bit(false);
-        w.bits(mask, fields.length);
+        w.bits(mask, nf);
         this.lastMask[kind] = mask;
       }
-      for (let f = 0; f < fields.length; f++) {
+      for (let f = 0; f < nf; f++) {
         if (((mask >>> f) & 1) === 0) continue;
-        const field = fields[f]!;
         const value = this.values[v++]!;
-        if (field.coding === 'continuous') w.expGolomb(value, this.kParam[kind * MAX_FIELDS + f]!);
-        else if (field.coding === 'discrete') w.bits(value, field.bits);
+        const coding = this.coding[kb + f];
+        if (coding === CONTINUOUS) w.expGolomb(value, this.kParam[kb + f]!);
+        else if (coding === DISCRETE) w.bits(value, this.bits[kb + f]!);
         else writeText(w, this.texts[value]!);
       }
     }
-    for (let k = 0; k < kinds.length; k++) {
+    for (let k = 0; k < this.kindCount; k++) {
       if (this.kindChanged[k] === 0) continue;
       this.kindChanged[k] = 0;
-      this.hist.fill(0, k * MAX_FIELDS * HIST_BINS, (k + 1) * MAX_FIELDS * HIST_BINS);
+      this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
     }
     return w.finish();
   }
 
   /** The Exp-Golomb order that writes this message's residuals of one field in the fewest bits. */
-  private bestK(kind: number, field: number): number {
-    const at = (kind * MAX_FIELDS + field) * HIST_BINS;
+  private bestK(slot: number): number {
+    const at = slot * HIST_BINS;
     let best = 0;
     let bestCost = Infinity;
     for (let k = 0; k < 32; k++) {
@@ -256,18 +321,19 @@ export class DeltaEncoder {
       if (cost < bestCost) {
         bestCost = cost;
         best = k;
-      }
+      } else break; // the cost is convex in k
     }
     return best;
   }
 
-  private count(kind: number, field: number, value: number): void {
-    this.hist[(kind * MAX_FIELDS + field) * HIST_BINS + bitLengthOf(value)]!++;
+  /** A fresh array of `n` zeros, sliced from a template (much faster than `new Array(n).fill(0)`). */
+  private zeros(n: number): number[] {
+    if (this.zeroTemplate.length < n) this.zeroTemplate = doubleZeros(Math.max(n, this.zeroTemplate.length * 2));
+    return this.zeroTemplate.slice(0, n);
   }
 
-  private reserve(fields: number): void {
-    if (this.valueCount + fields <= this.values.length) return;
-    const grown = new Float64Array(this.values.length * 2 + fields);
+  private growValues(n: number): void {
+    const grown = new Float64Array(this.values.length * 2 + n);
     grown.set(this.values);
     this.values = grown;
   }
@@ -284,151 +350,270 @@ export class DeltaEncoder {
     this.changedKind = kind;
     this.changedMask = mask;
   }
-}
 
-/**
- * Decodes an untrusted body against the client's copy of its baseline (null for a full snapshot).
- * Never throws; every count is bounded by the bits left and by `limits`, every value is range-checked.
- * The result shares unchanged entities with `baseline`.
- */
-export function decodeDelta(
-  schema: Schema,
-  baseline: Snapshot | null,
-  tick: number,
-  body: Uint8Array,
-  limits: DecodeLimits = {},
-): Result<Snapshot> {
-  const maxEntities = limits.maxEntities ?? DEFAULT_MAX_ENTITIES;
-  const base = baseline?.entities ?? EMPTY;
-  const g = baseline === null ? 0 : tick - baseline.tick;
-  if (baseline !== null && !(g >= 1 && g <= MAX_TICK_GAP)) return fail(`tick ${tick} is not 1 to 2^20 ticks after baseline ${baseline.tick}`);
-  const kinds = schema.kinds;
-  const kindBits = bitLengthOf(kinds.length - 1);
-  const r = new BitReader(body);
-
-  const removedCount = r.expGolomb(0);
-  if (removedCount < 0 || removedCount > base.length) return fail(`removed count ${removedCount} exceeds the baseline's ${base.length} entities`);
-  const removed = removedCount > 0 ? new Uint8Array(base.length) : null;
-  let prev = -1;
-  for (let n = 0; n < removedCount; n++) {
-    const p = prev + 1 + r.expGolomb(0);
-    if (r.overrun || p >= base.length) return fail('removed position beyond the baseline');
-    removed![p] = 1;
-    prev = p;
-  }
-
-  const createdCount = r.expGolomb(0);
-  if (createdCount < 0 || createdCount > r.bitsLeft || createdCount > maxEntities) return fail(`created count ${createdCount} is impossible here`);
-  const created: EntitySnapshot[] = new Array(createdCount);
-  prev = -1;
-  for (let n = 0; n < createdCount; n++) {
-    const id = prev + 1 + r.expGolomb(0);
-    const kind = r.bits(kindBits);
-    if (r.overrun || id > MAX_ENTITY_ID) return fail('created entity id out of range or truncated');
-    const k = kinds[kind];
-    if (k === undefined) return fail(`unknown entity kind ${kind}`);
-    const q: QValue[] = new Array(k.fields.length);
-    for (let f = 0; f < k.fields.length; f++) {
-      const value = readWhole(r, k.fields[f]!);
-      if (value === undefined) return fail(`created entity ${id} field ${k.fields[f]!.name} is out of range or truncated`);
-      q[f] = value;
+  /**
+   * Decodes an untrusted body against the client's copy of its baseline (null for a full snapshot),
+   * giving the server's quantized snapshot at `tick`. Never throws: every count is bounded by the
+   * bits left and by `limits`, every value is range-checked, and trailing bytes are rejected.
+   * The result may share columns with `baseline`.
+   */
+  decode(baseline: Snapshot | null, tick: number, body: Uint8Array, limits: DecodeLimits = {}): Result<Snapshot> {
+    const maxEntities = limits.maxEntities ?? DEFAULT_MAX_ENTITIES;
+    const stride = this.stride;
+    const bCount = baseline === null ? 0 : baseline.count;
+    const g = baseline === null ? 0 : tick - baseline.tick;
+    if (baseline !== null && (!(g >= 1 && g <= MAX_TICK_GAP) || baseline.stride !== stride)) {
+      return fail(`tick ${tick} is not 1 to 2^20 ticks after baseline ${baseline.tick}`);
     }
-    created[n] = { id, kind, q, motion: null };
-    prev = id;
-  }
+    const r = new BitReader(body);
 
-  const survivors = base.length - removedCount;
-  let changedLeft = r.expGolomb(0);
-  if (changedLeft < 0 || changedLeft > survivors) return fail(`changed count ${changedLeft} exceeds the ${survivors} surviving entities`);
-  const kParam = new Uint8Array(kinds.length * MAX_FIELDS);
-  const lastMask = new Float64Array(kinds.length).fill(-1);
-  if (changedLeft > 0) {
-    for (let k = 0; k < kinds.length; k++) {
-      if (!r.bit()) continue;
-      const fields = kinds[k]!.fields;
-      for (let f = 0; f < fields.length; f++) if (fields[f]!.coding === 'continuous') kParam[k * MAX_FIELDS + f] = r.bits(K_BITS);
+    const removedCount = r.expGolomb(0);
+    if (removedCount < 0 || removedCount > bCount) return fail(`removed count ${removedCount} exceeds the baseline's ${bCount} entities`);
+    const removed = removedCount > 0 ? new Uint8Array(bCount) : null;
+    let prev = -1;
+    for (let n = 0; n < removedCount; n++) {
+      const p = prev + 1 + r.expGolomb(0);
+      if (r.overrun || p >= bCount) return fail('removed position beyond the baseline');
+      removed![p] = 1;
+      prev = p;
     }
-  }
-  let nextChanged = changedLeft > 0 ? r.expGolomb(0) : -1;
-  if (r.overrun) return fail('truncated header');
 
-  const out: EntitySnapshot[] = [];
-  let ci = 0;
-  let s = 0;
-  for (let bi = 0; bi < base.length; bi++) {
-    if (removed !== null && removed[bi] === 1) continue;
-    const b = base[bi]!;
-    while (ci < createdCount && created[ci]!.id < b.id) out.push(created[ci++]!);
-    if (ci < createdCount && created[ci]!.id === b.id) return fail(`created entity ${b.id} already exists`);
-    const fields = kinds[b.kind]!.fields;
-    if (s === nextChanged) {
-      let mask: number;
-      if (r.bit()) mask = lastMask[b.kind]!;
-      else mask = lastMask[b.kind] = r.bits(fields.length);
-      if (mask <= 0) return fail(`entity ${b.id} has an empty or missing changed-field mask`);
-      const q = b.q.slice();
-      for (let f = 0; f < fields.length; f++) {
-        const field = fields[f]!;
-        const bq = b.q[f]!;
-        if (field.coding === 'continuous') {
-          const pred = predict(bq as number, b.motion === null ? 0 : b.motion[f]!, g, field.range);
-          if (((mask >>> f) & 1) === 0) {
-            if (pred !== bq) q[f] = pred;
-          }
-          else {
-            const zz = r.expGolomb(kParam[b.kind * MAX_FIELDS + f]!) + 1;
-            if (zz < 1 || zz > field.range) return fail(`entity ${b.id} field ${field.name}: residual out of range`);
-            q[f] = modRange(pred + (zz & 1 ? -(zz + 1) / 2 : zz / 2), field.range);
-          }
-        } else if (((mask >>> f) & 1) !== 0) {
-          const value = readWhole(r, field);
-          if (value === undefined) return fail(`entity ${b.id} field ${field.name}: value out of range or truncated`);
-          q[f] = value;
+    const createdCount = r.expGolomb(0);
+    if (createdCount < 0 || createdCount > r.bitsLeft || bCount - removedCount + createdCount > maxEntities) {
+      return fail(`created count ${createdCount} is impossible here`);
+    }
+    const created = createdCount > 0 ? this.readCreated(r, createdCount) : null;
+    if (typeof created === 'string') return fail(created);
+
+    const survivors = bCount - removedCount;
+    const changedCount = r.expGolomb(0);
+    if (changedCount < 0 || changedCount > survivors) return fail(`changed count ${changedCount} exceeds the ${survivors} surviving entities`);
+    this.lastMask.fill(-1);
+    if (changedCount > 0) {
+      for (let k = 0; k < this.kindCount; k++) {
+        if (!r.bit()) continue;
+        for (let f = 0; f < this.fieldCount[k]!; f++) {
+          if (this.coding[k * stride + f] === CONTINUOUS) this.kParam[k * stride + f] = r.bits(K_BITS);
         }
       }
-      if (r.overrun) return fail('truncated changed entity');
-      out.push(settle(b, q, fields, g));
-      changedLeft--;
-      nextChanged = changedLeft > 0 ? s + 1 + r.expGolomb(0) : -1;
-    } else if (b.motion === null) {
-      out.push(b);
-    } else {
-      const q = b.q.slice();
-      for (let f = 0; f < fields.length; f++) {
-        const field = fields[f]!;
-        if (field.coding === 'continuous') q[f] = predict(b.q[f] as number, b.motion[f]!, g, field.range);
-      }
-      out.push(settle(b, q, fields, g));
     }
-    s++;
+    if (r.overrun) return fail('truncated header');
+
+    // The result's columns. Without creates or removes rows keep their positions: share ids and
+    // kinds, copy values and motion in one go, and touch only the rows that move or change.
+    const count = survivors + createdCount;
+    const sameRows = removedCount === 0 && createdCount === 0 && baseline !== null;
+    const out: DecodeTarget = {
+      ids: sameRows ? (baseline.ids as number[]) : new Array<number>(count).fill(0),
+      kinds: sameRows ? (baseline.kinds as number[]) : new Array<number>(count).fill(0),
+      values: sameRows ? baseline.values.slice(0, count * stride) : this.zeros(count * stride),
+      motion: sameRows && baseline.motion !== null ? baseline.motion.slice(0, count * stride) : this.zeros(count * stride),
+      texts: this.withText ? (sameRows ? baseline!.texts!.slice(0, count * stride) : new Array(count * stride)) : null,
+      sameRows,
+      g,
+    };
+    const error = this.readRows(r, baseline, removed, created, changedCount, out);
+    if (error !== null) return fail(error);
+    if (r.overrun || !r.atPaddedEnd()) return fail('body length does not match its contents');
+    return ok({ tick, count, stride, ids: out.ids, kinds: out.kinds, values: out.values, motion: out.motion, texts: out.texts });
   }
-  while (ci < createdCount) out.push(created[ci++]!);
-  if (changedLeft > 0) return fail('changed entity position beyond the survivors');
-  if (r.overrun || !r.atPaddedEnd()) return fail('body length does not match its contents');
-  if (out.length > maxEntities) return fail(`snapshot holds ${out.length} entities; the limit is ${maxEntities}`);
-  return ok({ tick, entities: out });
-}
 
-/** The entity as held after a decode: new values, motion derived against the baseline entity. */
-function settle(b: EntitySnapshot, q: QValue[], fields: readonly CompiledField[], g: number): EntitySnapshot {
-  return { id: b.id, kind: b.kind, q, motion: deriveMotion(fields, q, b.q, g, b.motion) };
-}
-
-function writeWhole(w: BitWriter, field: CompiledField, q: QValue): void {
-  if (field.coding === 'text') writeText(w, q as string);
-  else w.bits(q as number, field.bits);
-}
-
-function readWhole(r: BitReader, field: CompiledField): QValue | undefined {
-  if (field.coding === 'text') {
-    const length = r.expGolomb(0, 24);
-    if (length < 0 || length > field.bits || length * 8 > r.bitsLeft) return undefined;
-    const bytes = new Array<number>(length);
-    for (let i = 0; i < length; i++) bytes[i] = r.bits(8);
-    return decodeUtf8(bytes);
+  /** Reads the created entities into a column set of their own; returns an error reason on bad input. */
+  private readCreated(r: BitReader, createdCount: number): Created | string {
+    const stride = this.stride;
+    const created: Created = {
+      ids: new Float64Array(createdCount),
+      kinds: new Uint8Array(createdCount),
+      values: new Float64Array(createdCount * stride),
+      texts: this.withText ? new Array(createdCount * stride) : null,
+    };
+    let prev = -1;
+    for (let n = 0; n < createdCount; n++) {
+      const id = prev + 1 + r.expGolomb(0);
+      const kind = r.bits(this.kindBits);
+      if (r.overrun || id > MAX_ENTITY_ID) return 'created entity id out of range or truncated';
+      if (kind >= this.kindCount) return `unknown entity kind ${kind}`;
+      created.ids[n] = id;
+      created.kinds[n] = kind;
+      const kb = kind * stride;
+      for (let f = 0; f < this.fieldCount[kind]!; f++) {
+        if (this.coding[kb + f] === TEXT) {
+          const text = readText(r, this.range[kb + f]!);
+          if (text === undefined) return `created entity ${id}: bad string in field ${f}`;
+          created.texts![n * stride + f] = text;
+        } else {
+          const value = r.bits(this.bits[kb + f]!);
+          if (r.overrun || value >= this.range[kb + f]!) return `created entity ${id}: field ${f} out of range or truncated`;
+          created.values[n * stride + f] = value;
+        }
+      }
+      prev = id;
+    }
+    return created;
   }
-  const value = r.bits(field.bits);
-  return r.overrun || value >= field.range ? undefined : value;
+
+  /** Walks the surviving baseline rows, merging in created rows; returns an error reason or null. */
+  private readRows(
+    r: BitReader,
+    baseline: Snapshot | null,
+    removed: Uint8Array | null,
+    created: Created | null,
+    changedCount: number,
+    out: DecodeTarget,
+  ): string | null {
+    const bCount = baseline === null ? 0 : baseline.count;
+    const createdCount = created === null ? 0 : created.ids.length;
+    let changedLeft = changedCount;
+    let nextChanged = changedLeft > 0 ? r.expGolomb(0) : -1;
+    let ci = 0;
+    let s = 0;
+    let o = 0;
+    for (let bi = 0; bi < bCount; bi++) {
+      if (removed !== null && removed[bi] === 1) continue;
+      const b = baseline!;
+      const id = b.ids[bi]!;
+      while (ci < createdCount && created!.ids[ci]! < id) this.placeCreated(created!, ci++, o++, out);
+      if (ci < createdCount && created!.ids[ci] === id) return `created entity ${id} already exists`;
+      if (!out.sameRows) this.copyRow(b, bi, o, out);
+      if (s === nextChanged) {
+        const error = this.readChangedRow(r, b, bi, o, out);
+        if (error !== null) return error;
+        changedLeft--;
+        nextChanged = changedLeft > 0 ? s + 1 + r.expGolomb(0) : -1;
+        if (r.overrun) return 'truncated changed entity';
+      } else if (b.motion !== null) this.advanceRow(b, bi, o, out);
+      s++;
+      o++;
+    }
+    while (ci < createdCount) this.placeCreated(created!, ci++, o++, out);
+    return changedLeft > 0 ? 'changed entity position beyond the survivors' : null;
+  }
+
+  private copyRow(b: Snapshot, bi: number, o: number, out: DecodeTarget): void {
+    const stride = this.stride;
+    const kind = b.kinds[bi]!;
+    out.ids[o] = b.ids[bi]!;
+    out.kinds[o] = kind;
+    const nf = this.fieldCount[kind]!;
+    for (let f = 0; f < nf; f++) out.values[o * stride + f] = b.values[bi * stride + f]!;
+    if (out.texts !== null) for (let f = 0; f < nf; f++) out.texts[o * stride + f] = b.texts![bi * stride + f];
+  }
+
+  /** Moves an unchanged row along its motion (a row in the mask-less majority). */
+  private advanceRow(b: Snapshot, bi: number, o: number, out: DecodeTarget): void {
+    const kb = b.kinds[bi]! * this.stride;
+    const nf = this.fieldCount[b.kinds[bi]!]!;
+    const bRow = bi * this.stride;
+    const oRow = o * this.stride;
+    const bMotion = b.motion!;
+    const g = out.g;
+    for (let f = 0; f < nf; f++) {
+      const m0 = bMotion[bRow + f]!;
+      if (m0 === 0) continue;
+      const range = this.range[kb + f]!;
+      const before = b.values[bRow + f]!;
+      const step = m0 * g;
+      const half = this.half[kb + f]!;
+      const now = stepMod(before, step, range);
+      out.values[oRow + f] = now;
+      // Steady motion that does not wrap keeps its motion: with rows in place, nothing to write.
+      const m = step > -half && step < half ? m0 : motionOf(now, before, g, range);
+      if (!out.sameRows || m !== m0) out.motion[oRow + f] = m;
+    }
+  }
+
+  /** Reads one changed row's mask and values and applies them; returns an error reason or null. */
+  private readChangedRow(r: BitReader, b: Snapshot, bi: number, o: number, out: DecodeTarget): string | null {
+    const kind = b.kinds[bi]!;
+    const nf = this.fieldCount[kind]!;
+    const kb = kind * this.stride;
+    const bRow = bi * this.stride;
+    const oRow = o * this.stride;
+    const g = out.g;
+    const codingOf = this.coding;
+    const rangeOf = this.range;
+    const halfOf = this.half;
+    const bValues = b.values;
+    const bMotion = b.motion;
+    const values = out.values;
+    const motion = out.motion;
+    let mask: number;
+    if (r.bit()) mask = this.lastMask[kind]!;
+    else mask = this.lastMask[kind] = r.bits(nf);
+    if (mask <= 0) return `entity ${b.ids[bi]} has an empty or missing changed-field mask`;
+    for (let f = 0; f < nf; f++) {
+      const coding = codingOf[kb + f];
+      const hit = ((mask >>> f) & 1) !== 0;
+      if (coding === CONTINUOUS) {
+        const m0 = bMotion === null ? 0 : bMotion[bRow + f]!;
+        // A still field that is not in the mask keeps value and zero motion: nothing to do when rows
+        // stay in place (they were copied), as for most fields of most entities.
+        if (!hit && m0 === 0) continue;
+        const range = rangeOf[kb + f]!;
+        const half = halfOf[kb + f]!;
+        const before = bValues[bRow + f]!;
+        let now = m0 === 0 ? before : stepMod(before, m0 * g, range);
+        if (hit) {
+          const zz = r.expGolomb(this.kParam[kb + f]!) + 1;
+          if (zz < 1 || zz > range) return `entity ${b.ids[bi]} field ${f}: residual out of range`;
+          now = stepMod(now, (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2, range);
+        }
+        values[oRow + f] = now;
+        const d = now - before;
+        motion[oRow + f] = d > -half && d < half && g === 1 ? d : motionOf(now, before, g, range);
+      } else if (!hit) continue;
+      else if (coding === DISCRETE) {
+        const value = r.bits(this.bits[kb + f]!);
+        if (value >= rangeOf[kb + f]!) return `entity ${b.ids[bi]} field ${f}: value out of range`;
+        values[oRow + f] = value;
+      } else {
+        const text = readText(r, rangeOf[kb + f]!);
+        if (text === undefined) return `entity ${b.ids[bi]} field ${f}: bad string`;
+        out.texts![oRow + f] = text;
+      }
+    }
+    return null;
+  }
+
+  private placeCreated(created: Created, n: number, o: number, out: DecodeTarget): void {
+    const stride = this.stride;
+    const kind = created.kinds[n]!;
+    out.ids[o] = created.ids[n]!;
+    out.kinds[o] = kind;
+    const nf = this.fieldCount[kind]!;
+    for (let f = 0; f < nf; f++) {
+      out.values[o * stride + f] = created.values[n * stride + f]!;
+      out.motion[o * stride + f] = 0;
+    }
+    if (out.texts !== null) for (let f = 0; f < nf; f++) out.texts[o * stride + f] = created.texts![n * stride + f];
+  }
+}
+
+/** Columns of the created entities of one body. */
+interface Created {
+  readonly ids: Float64Array;
+  readonly kinds: Uint8Array;
+  readonly values: Float64Array;
+  readonly texts: (string | undefined)[] | null;
+}
+
+/** The columns a decode writes into. */
+interface DecodeTarget {
+  readonly ids: number[];
+  readonly kinds: number[];
+  readonly values: number[];
+  readonly motion: number[];
+  readonly texts: (string | undefined)[] | null;
+  readonly sameRows: boolean;
+  readonly g: number;
+}
+
+function readText(r: BitReader, maxBytes: number): string | undefined {
+  const length = r.expGolomb(0, 24);
+  if (length < 0 || length > maxBytes || length * 8 > r.bitsLeft) return undefined;
+  const bytes = new Array<number>(length);
+  for (let i = 0; i < length; i++) bytes[i] = r.bits(8);
+  return decodeUtf8(bytes);
 }
 
 function writeText(w: BitWriter, text: string): void {
@@ -456,37 +641,15 @@ export function wrap(d: number, range: number): number {
   return x >= range - half ? x - range : x;
 }
 
+/** (q + step) mod range for q in [0, range): the common small step without a division. */
+function stepMod(q: number, step: number, range: number): number {
+  const x = q + step;
+  return x >= 0 ? (x < range ? x : x - range < range ? x - range : x % range) : x + range >= 0 ? x + range : modRange(x, range);
+}
+
 function modRange(x: number, range: number): number {
   if (x >= 0) return x < range ? x : x < 2 * range ? x - range : x % range;
   if (x >= -range) return x + range;
   const m = x % range;
   return m < 0 ? m + range : m;
-}
-
-/**
- * The motion array for an entity whose continuous fields moved from `before` to `now` over `g`
- * ticks: `previous` itself when unchanged (so steady motion allocates nothing), null when all zero.
- */
-function deriveMotion(
-  fields: readonly CompiledField[],
-  now: readonly QValue[],
-  before: readonly QValue[],
-  g: number,
-  previous: readonly number[] | null,
-): readonly number[] | null {
-  let out: number[] | null = null;
-  let nonZero = false;
-  for (let f = 0; f < fields.length; f++) {
-    const field = fields[f]!;
-    if (field.coding !== 'continuous') continue;
-    const m = motionOf(now[f] as number, before[f] as number, g, field.range);
-    if (m !== 0) nonZero = true;
-    if (out !== null) out[f] = m;
-    else if (m !== (previous === null ? 0 : previous[f]!)) {
-      out = previous === null ? new Array<number>(fields.length).fill(0) : previous.slice();
-      out[f] = m;
-    }
-  }
-  if (!nonZero) return null;
-  return out ?? previous;
 }

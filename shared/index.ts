@@ -15,9 +15,9 @@ export type {
 } from './fields.ts';
 export { defineSchema, isValidQValue, MAX_FIELDS, MAX_KINDS, MAX_STRING_BYTES } from './schema.ts';
 export type { CompiledField, EntityKind, EntityOf, FieldCoding, InputOf, KindName, QValue, Schema, SchemaDecl } from './schema.ts';
-export { dequantizeEntity, findEntity, MAX_ENTITY_ID, quantizeWorld } from './snapshot.ts';
-export type { EntityInput, EntitySnapshot, Snapshot } from './snapshot.ts';
-export { decodeDelta, DEFAULT_MAX_ENTITIES, DeltaEncoder, MAX_TICK_GAP, motionOf, predict, wrap } from './deltaCodec.ts';
+export { dequantizeEntity, emptySnapshot, hasTextFields, indexOfEntity, MAX_ENTITY_ID, quantizedEntity, quantizedValue, quantizeWorld, strideOf } from './snapshot.ts';
+export type { EntityInput, Snapshot } from './snapshot.ts';
+export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, SnapshotCodec, wrap } from './deltaCodec.ts';
 export type { DecodeLimits, EncodedDelta } from './deltaCodec.ts';
 export {
   checkInputValues,
