@@ -103,6 +103,17 @@ export function doubleZeros(n: number): number[] {
   return new Array<number>(n).fill(0.5).fill(0);
 }
 
+/** Hands out fresh double-zero arrays by slicing a template, much faster than `new Array(n).fill(0)`. */
+export class ZeroArrays {
+  private template: number[] = doubleZeros(1024);
+
+  /** A fresh array of `n` zeros; the caller owns it. */
+  take(n: number): number[] {
+    if (this.template.length < n) this.template = doubleZeros(Math.max(n, this.template.length * 2));
+    return this.template.slice(0, n);
+  }
+}
+
 /** The index of entity `id` in `snapshot` (binary search), or -1. */
 export function indexOfEntity(snapshot: Snapshot, id: number): number {
   const ids = snapshot.ids;

@@ -1,0 +1,274 @@
+import { BitWriter, bitLengthOf } from './bits.ts';
+import { type CodecTables, CONTINUOUS, DISCRETE, K_BITS, MAX_TICK_GAP, motionOf, stepMod, TEXT, wrap, writeText } from './codecTables.ts';
+import { type Snapshot, ZeroArrays } from './snapshot.ts';
+
+const HIST_BINS = 34;
+
+/** The result of one encode. */
+export interface EncodedDelta {
+  /**
+   * The body bytes. The view aliases the encoder's buffer and is overwritten by its next `encode`:
+   * send or copy it before encoding again.
+   */
+  readonly bytes: Uint8Array;
+  /**
+   * The snapshot a decoder holds after applying `bytes` to the same baseline: use it as the next
+   * baseline. It shares its columns with the `current` snapshot that was encoded.
+   */
+  readonly next: Snapshot;
+}
+
+/**
+ * The encoding half of {@link SnapshotCodec} (layout in deltaCodec.ts). Holds scratch buffers that it
+ * reuses between encodes.
+ */
+export class SnapshotEncoder {
+  private readonly writer = new BitWriter();
+  private readonly stride: number;
+  private readonly kindCount: number;
+  private readonly kindBits: number;
+  private readonly fieldCount: Uint8Array;
+  private readonly coding: Uint8Array;
+  private readonly range: Float64Array;
+  private readonly bits: Uint8Array;
+  private readonly hist: Float64Array;
+  private readonly kindChanged: Int32Array;
+  private readonly kParam: Uint8Array;
+  private readonly lastMask: Float64Array;
+  private readonly zeros = new ZeroArrays();
+  private changedPos = new Int32Array(256);
+  private changedKind = new Int32Array(256);
+  private changedMask = new Float64Array(256);
+  private values = new Float64Array(1024);
+  private readonly texts: string[] = [];
+  private changedCount = 0;
+  private valueCount = 0;
+
+  /** @param tables the schema's compiled field tables. */
+  constructor(tables: CodecTables) {
+    this.stride = tables.stride;
+    this.kindCount = tables.kindCount;
+    this.kindBits = tables.kindBits;
+    this.fieldCount = tables.fieldCount;
+    this.coding = tables.coding;
+    this.range = tables.range;
+    this.bits = tables.bits;
+    this.hist = new Float64Array(tables.kindCount * tables.stride * HIST_BINS);
+    this.kindChanged = new Int32Array(tables.kindCount);
+    this.kParam = new Uint8Array(tables.kindCount * tables.stride);
+    this.lastMask = new Float64Array(tables.kindCount);
+  }
+
+  /**
+   * Encodes `current` against `baseline` (or whole, when `baseline` is null). Deterministic: the same
+   * pair always gives the same bytes. `current.motion` is ignored. Throws if `baseline` is not 1 to
+   * 2^20 ticks older than `current`, or if either snapshot has another stride than this schema's.
+   */
+  encode(baseline: Snapshot | null, current: Snapshot): EncodedDelta {
+    const stride = this.stride;
+    if (current.stride !== stride || (baseline !== null && baseline.stride !== stride)) {
+      throw new RangeError(`SnapshotCodec: snapshot stride differs from the schema's ${stride}; use snapshots of this schema`);
+    }
+    const g = baseline === null ? 0 : current.tick - baseline.tick;
+    if (baseline !== null && !(g >= 1 && g <= MAX_TICK_GAP)) {
+      throw new RangeError(`SnapshotCodec: baseline tick ${baseline.tick} must be 1 to 2^20 ticks before ${current.tick}`);
+    }
+    const bCount = baseline === null ? 0 : baseline.count;
+    const cCount = current.count;
+    const bIds = baseline?.ids;
+    const cIds = current.ids;
+    const removed: number[] = [];
+    const created: number[] = [];
+    let motion: number[] | null = null;
+    this.changedCount = 0;
+    this.valueCount = 0;
+    this.texts.length = 0;
+    let i = 0;
+    let j = 0;
+    let survivor = 0;
+    while (i < bCount || j < cCount) {
+      const bid = i < bCount ? bIds![i]! : Infinity;
+      const cid = j < cCount ? cIds[j]! : Infinity;
+      if (bid < cid) removed.push(i++);
+      else if (cid < bid) created.push(j++);
+      else if (baseline!.kinds[i] !== current.kinds[j]) removed.push(i++);
+      else {
+        motion = this.diff(baseline!, i, current, j, g, survivor++, motion);
+        i++;
+        j++;
+      }
+    }
+    const bytes = this.write(current, removed, created);
+    return { bytes, next: { ...current, motion } };
+  }
+
+  /** Records the residuals of one surviving entity and its new motion. */
+  private diff(b: Snapshot, bi: number, c: Snapshot, ci: number, g: number, position: number, motion: number[] | null): number[] | null {
+    const stride = this.stride;
+    const kind = b.kinds[bi]!;
+    const n = this.fieldCount[kind]!;
+    const kb = kind * stride;
+    const bRow = bi * stride;
+    const cRow = ci * stride;
+    const bv = b.values;
+    const cv = c.values;
+    const bm = b.motion;
+    if (this.valueCount + n > this.values.length) this.growValues(n);
+    let mask = 0;
+    for (let f = 0; f < n; f++) {
+      const coding = this.coding[kb + f]!;
+      if (coding === CONTINUOUS) {
+        const range = this.range[kb + f]!;
+        const before = bv[bRow + f]!;
+        const now = cv[cRow + f]!;
+        const m0 = bm === null ? 0 : bm[bRow + f]!;
+        const r = wrap(now - (m0 === 0 ? before : stepMod(before, m0 * g, range)), range);
+        if (r !== 0) {
+          mask |= 1 << f;
+          const code = r > 0 ? 2 * r - 1 : -2 * r - 2;
+          this.values[this.valueCount++] = code;
+          this.hist[(kb + f) * HIST_BINS + bitLengthOf(code)]!++;
+        }
+        if (now !== before) {
+          const m = motionOf(now, before, g, range);
+          if (m !== 0) {
+            motion ??= this.zeros.take(c.count * stride);
+            motion[cRow + f] = m;
+          }
+        }
+      } else if (coding === DISCRETE) {
+        const now = cv[cRow + f]!;
+        if (now !== bv[bRow + f]) {
+          mask |= 1 << f;
+          this.values[this.valueCount++] = now;
+        }
+      } else {
+        const now = c.texts![cRow + f] ?? '';
+        if (now !== (b.texts![bRow + f] ?? '')) {
+          mask |= 1 << f;
+          this.values[this.valueCount++] = this.texts.push(now) - 1;
+        }
+      }
+    }
+    if (mask !== 0) {
+      const e = this.changedCount++;
+      if (e === this.changedPos.length) this.growChanged();
+      this.changedPos[e] = position;
+      this.changedKind[e] = kind;
+      this.changedMask[e] = mask >>> 0;
+      this.kindChanged[kind]!++;
+    }
+    return motion;
+  }
+
+  private write(current: Snapshot, removed: readonly number[], created: readonly number[]): Uint8Array {
+    const w = this.writer;
+    const stride = this.stride;
+    w.reset();
+    w.expGolomb(removed.length, 0);
+    let prev = -1;
+    for (const p of removed) {
+      w.expGolomb(p - prev - 1, 0);
+      prev = p;
+    }
+    w.expGolomb(created.length, 0);
+    prev = -1;
+    for (const ci of created) {
+      const id = current.ids[ci]!;
+      const kind = current.kinds[ci]!;
+      w.expGolomb(id - prev - 1, 0);
+      prev = id;
+      w.bits(kind, this.kindBits);
+      const kb = kind * stride;
+      const row = ci * stride;
+      for (let f = 0; f < this.fieldCount[kind]!; f++) {
+        if (this.coding[kb + f] === TEXT) writeText(w, current.texts![row + f] ?? '');
+        else w.bits(current.values[row + f]!, this.bits[kb + f]!);
+      }
+    }
+    const n = this.changedCount;
+    w.expGolomb(n, 0);
+    if (n === 0) return w.finish();
+    for (let k = 0; k < this.kindCount; k++) {
+      const has = this.kindChanged[k]! > 0;
+      w.bit(has);
+      if (!has) continue;
+      for (let f = 0; f < this.fieldCount[k]!; f++) {
+        if (this.coding[k * stride + f] !== CONTINUOUS) continue;
+        const best = this.bestK(k * stride + f);
+        this.kParam[k * stride + f] = best;
+        w.bits(best, K_BITS);
+      }
+      this.lastMask[k] = -1;
+    }
+    let v = 0;
+    prev = -1;
+    for (let e = 0; e < n; e++) {
+      const pos = this.changedPos[e]!;
+      const kind = this.changedKind[e]!;
+      const mask = this.changedMask[e]!;
+      const nf = this.fieldCount[kind]!;
+      const kb = kind * stride;
+      w.expGolomb(pos - prev - 1, 0);
+      prev = pos;
+      if (this.lastMask[kind] === mask) w.bit(true);
+      else {
+        w.bit(false);
+        w.bits(mask, nf);
+        this.lastMask[kind] = mask;
+      }
+      for (let f = 0; f < nf; f++) {
+        if (((mask >>> f) & 1) === 0) continue;
+        const value = this.values[v++]!;
+        const coding = this.coding[kb + f];
+        if (coding === CONTINUOUS) w.expGolomb(value, this.kParam[kb + f]!);
+        else if (coding === DISCRETE) w.bits(value, this.bits[kb + f]!);
+        else writeText(w, this.texts[value]!);
+      }
+    }
+    for (let k = 0; k < this.kindCount; k++) {
+      if (this.kindChanged[k] === 0) continue;
+      this.kindChanged[k] = 0;
+      this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
+    }
+    return w.finish();
+  }
+
+  /** The Exp-Golomb order that writes this message's residuals of one field in the fewest bits. */
+  private bestK(slot: number): number {
+    const at = slot * HIST_BINS;
+    let best = 0;
+    let bestCost = Infinity;
+    for (let k = 0; k < 32; k++) {
+      let cost = 0;
+      for (let b = 0; b < HIST_BINS; b++) {
+        const count = this.hist[at + b]!;
+        if (count !== 0) cost += count * (b <= k ? k + 1 : 2 * b - k + 1);
+      }
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = k;
+      } else break; // the cost is convex in k
+    }
+    return best;
+  }
+
+  private growValues(n: number): void {
+    const grown = new Float64Array(this.values.length * 2 + n);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
+  private growChanged(): void {
+    const size = this.changedPos.length * 2;
+    const pos = new Int32Array(size);
+    const kind = new Int32Array(size);
+    const mask = new Float64Array(size);
+    pos.set(this.changedPos);
+    kind.set(this.changedKind);
+    mask.set(this.changedMask);
+    this.changedPos = pos;
+    this.changedKind = kind;
+    this.changedMask = mask;
+  }
+}
