@@ -1,0 +1,105 @@
+// The layer rules the per-layer tsconfigs cannot express on their own: which file may import what.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { describe, it } from 'node:test';
+
+const root = join(import.meta.dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(join(root, dir));
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(join(root, path)).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|mts)$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** Module specifiers a file imports or re-exports (static and dynamic). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]!);
+  return specs;
+}
+
+/** The repository path a relative specifier points to, or the bare package name. */
+function target(file: string, spec: string): string {
+  if (!spec.startsWith('.')) return spec;
+  return relative(root, join(root, file, '..', spec)).split(sep).join('/');
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`);
+}
+
+const PUBLIC_ENTRIES = ['shared/index.ts', 'server/index.ts', 'client/index.ts', 'client/pixi/index.ts', 'client/node/index.ts'];
+
+describe('layer boundaries', () => {
+  it('finds the source files it checks', () => {
+    assert.ok(sourceFiles('shared').length > 5, 'shared/ has source files');
+  });
+
+  it('keeps shared/ to itself and msgpackr', () => {
+    for (const file of sourceFiles('shared')) {
+      for (const spec of importsOf(file)) {
+        const to = target(file, spec);
+        assert.ok(isUnder(to, 'shared') || to === 'msgpackr', `${file} imports ${spec}`);
+      }
+    }
+  });
+
+  it('keeps the client core free of server, pixi and Node code', () => {
+    for (const file of sourceFiles('client')) {
+      if (isUnder(file, 'client/pixi') || isUnder(file, 'client/node')) continue;
+      for (const spec of importsOf(file)) {
+        const to = target(file, spec);
+        assert.ok(isUnder(to, 'shared') || (isUnder(to, 'client') && !isUnder(to, 'client/pixi') && !isUnder(to, 'client/node')), `${file} imports ${spec}`);
+      }
+    }
+  });
+
+  it('imports pixi.js only from client/pixi and the demo client', () => {
+    for (const dir of ['shared', 'client', 'server', 'bench', 'demo']) {
+      for (const file of sourceFiles(dir)) {
+        if (isUnder(file, 'client/pixi') || isUnder(file, 'demo/client')) continue;
+        assert.ok(!importsOf(file).some((s) => s === 'pixi.js' || s.startsWith('pixi.js/')), `${file} imports pixi.js`);
+      }
+    }
+  });
+
+  it('imports uWebSockets.js from exactly one server file', () => {
+    const importers = ['shared', 'client', 'server', 'bench', 'demo']
+      .flatMap(sourceFiles)
+      .filter((file) => importsOf(file).includes('uWebSockets.js'));
+    assert.equal(importers.length, 1, `uWebSockets.js importers: ${importers.join(', ')}`);
+    assert.ok(isUnder(importers[0]!, 'server'), `${importers[0]} is not in server/`);
+  });
+
+  it('keeps the server free of client code', () => {
+    for (const file of sourceFiles('server')) {
+      for (const spec of importsOf(file)) assert.ok(!isUnder(target(file, spec), 'client'), `${file} imports ${spec}`);
+    }
+  });
+
+  it('builds the demo and the benchmarks on the public entry points only', () => {
+    for (const dir of ['demo', 'bench']) {
+      for (const file of sourceFiles(dir)) {
+        for (const spec of importsOf(file)) {
+          const to = target(file, spec);
+          const engine = ['shared', 'server', 'client'].some((layer) => isUnder(to, layer));
+          assert.ok(!engine || PUBLIC_ENTRIES.includes(to), `${file} imports ${spec}, not a public entry point`);
+        }
+      }
+    }
+  });
+});
