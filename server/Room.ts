@@ -1,0 +1,322 @@
+/**
+ * A running room: the authoritative entities of one game instance, its clients, and its tick. Each
+ * `step()` applies one buffered input per client, runs the game's `step`, quantizes the world once and
+ * streams every connected client a delta against the snapshot it holds (see `streamSnapshot`).
+ */
+import {
+  type EntityOf,
+  type InputOf,
+  type JoinOptions,
+  type KindName,
+  MAX_ENTITY_ID,
+  quantizeWorld,
+  type Schema,
+  type Snapshot,
+  type SnapshotCodec,
+} from '../shared/index.ts';
+import type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
+import type { Session } from './Session.ts';
+import type { ServerMetrics } from './ServerMetrics.ts';
+import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from './snapshotFrame.ts';
+
+/** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
+export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & { readonly id: number; readonly kind: K };
+
+/** Where an error thrown by game code happened. */
+export interface ErrorContext {
+  /** The room's id. */
+  readonly roomId: string;
+  /** The room's tick when it happened. */
+  readonly tick: number;
+  /** The handler that threw. */
+  readonly handler: 'onCreate' | 'onJoin' | 'onInput' | 'step' | 'onLeave' | 'onDispose';
+  /** The client concerned, if any. */
+  readonly client: RoomClient | null;
+}
+
+/** What a Room needs from the server that hosts it. */
+export interface RoomHost {
+  readonly tickRateHz: number;
+  readonly metrics: ServerMetrics;
+  /** Most bytes a client's socket may have buffered for it still to get a snapshot this tick. */
+  readonly maxBufferedBytes: number;
+  /** A baseline older than this many ticks is dropped and a full snapshot sent instead. */
+  readonly maxBaselineAgeTicks: number;
+  /** How long a disconnected client keeps its place, ms. */
+  readonly resumeGraceMs: number;
+  now(): number;
+  reportError(err: unknown, context: ErrorContext): void;
+  /** A session left the room for good. */
+  sessionLeft(session: Session): void;
+  /** The room closed. */
+  roomClosed(room: Room<Schema>): void;
+}
+
+interface EntityRecord {
+  readonly id: number;
+  readonly kind: number;
+  readonly state: Record<string, unknown>;
+  alive: boolean;
+}
+
+/** A room instance. Created by the Server; the game reaches it through its handlers. */
+export class Room<S extends Schema = Schema> {
+  /** The room's tick: the number of the last completed step (0 before the first). */
+  tick = 0;
+  /** The world as last quantized and streamed (tick `tick`), or null before the first step. */
+  snapshot: Snapshot | null = null;
+  private readonly handlers: RoomHandlers<S>;
+  private readonly records: EntityRecord[] = [];
+  private readonly byId = new Map<number, EntityRecord>();
+  private readonly sessions = new Set<Session>();
+  private clientList: RoomClient[] = [];
+  private nextEntityId = 1;
+  private dirty = false;
+  private closed = false;
+  private readonly dtSec: number;
+
+  /** @internal created by the Server. */
+  constructor(
+    /** The room's unique id in this process. */
+    readonly id: string,
+    /** The room type's name. */
+    readonly name: string,
+    /** The room type. */
+    readonly type: RoomType<S>,
+    private readonly codec: SnapshotCodec,
+    private readonly host: RoomHost,
+  ) {
+    this.handlers = type.handlers;
+    this.dtSec = 1 / host.tickRateHz;
+  }
+
+  /** The schema of this room's type. */
+  get schema(): S {
+    return this.type.schema;
+  }
+
+  /** The clients in the room, connected or within their grace period. A fresh array after each join/leave. */
+  get clients(): readonly RoomClient[] {
+    return this.clientList;
+  }
+
+  /** True once the room closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True if the room has no space left. */
+  get isFull(): boolean {
+    return this.sessions.size >= this.type.maxClients;
+  }
+
+  /** Creates an entity of `kind` with the fields of `init`; returns the live state object (mutate it). */
+  spawn<K extends KindName<S>>(kind: K, init: EntityOf<S, K>): Entity<S, K> {
+    const kindIndex = this.type.schema.kindIndex(kind);
+    if (this.nextEntityId > MAX_ENTITY_ID) throw new RangeError(`room ${this.id}: entity ids exhausted (2^31 spawns)`);
+    const id = this.nextEntityId++;
+    const state = { ...init } as Record<string, unknown>;
+    Object.defineProperty(state, 'id', { value: id, enumerable: true, writable: false });
+    Object.defineProperty(state, 'kind', { value: kind, enumerable: true, writable: false });
+    const record: EntityRecord = { id, kind: kindIndex, state, alive: true };
+    this.records.push(record);
+    this.byId.set(id, record);
+    return state as Entity<S, K>;
+  }
+
+  /** The entity with `id`, or undefined. Pass a kind to get it typed (undefined if it is of another kind). */
+  get<K extends KindName<S>>(id: number, kind?: K): Entity<S, K> | undefined {
+    const record = this.byId.get(id);
+    if (record === undefined) return undefined;
+    if (kind !== undefined && this.type.schema.kinds[record.kind]!.name !== kind) return undefined;
+    return record.state as Entity<S, K>;
+  }
+
+  /** Removes entity `id`; returns false if there was none. */
+  despawn(id: number): boolean {
+    const record = this.byId.get(id);
+    if (record === undefined) return false;
+    record.alive = false;
+    this.byId.delete(id);
+    this.dirty = true;
+    return true;
+  }
+
+  /** Number of entities. */
+  get entityCount(): number {
+    return this.byId.size;
+  }
+
+  /** Every entity, in ascending id order. */
+  *entities(): IterableIterator<Entity<S, KindName<S>>> {
+    for (const r of this.records) if (r.alive) yield r.state as Entity<S, KindName<S>>;
+  }
+
+  /** Every entity of `kind`, in ascending id order. */
+  *entitiesOf<K extends KindName<S>>(kind: K): IterableIterator<Entity<S, K>> {
+    const k = this.type.schema.kindIndex(kind);
+    for (const r of this.records) if (r.alive && r.kind === k) yield r.state as Entity<S, K>;
+  }
+
+  /**
+   * Advances one tick: drops clients whose grace period ended, applies one buffered input per client
+   * (in seq order), runs the game's `step`, quantizes the world and streams snapshots. Errors thrown
+   * by game code are reported and the tick carries on. A no-op once closed.
+   */
+  step(): void {
+    if (this.closed) return;
+    this.expireGrace();
+    const tick = this.tick;
+    const onInput = this.handlers.onInput;
+    if (onInput !== undefined) {
+      for (const session of this.sessions) {
+        const input = session.takeInput(tick);
+        if (input === undefined) continue;
+        const value = this.dequantizeInput(input.values);
+        try {
+          onInput.call(this.handlers, this, session.client, value, this.dtSec);
+        } catch (err) {
+          this.host.reportError(err, { roomId: this.id, tick, handler: 'onInput', client: session.client });
+        }
+      }
+    }
+    this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
+    this.tick = tick + 1;
+    if (this.dirty) this.compact();
+    const snapshot = quantizeWorld(this.type.schema, this.tick, this.records);
+    this.snapshot = snapshot;
+    this.streamSnapshot(snapshot);
+  }
+
+  /**
+   * Sends each connected client the delta from its baseline to `snapshot`. Clients are grouped by
+   * baseline object, each group is encoded once, and only the per-client input seq is patched into
+   * the group's frame. A client whose socket is backed up is skipped (it keeps its baseline, so its
+   * next delta covers the gap); a baseline older than the bound is replaced by a full snapshot.
+   */
+  private streamSnapshot(snapshot: Snapshot): void {
+    const metrics = this.host.metrics;
+    const maxBuffered = this.host.maxBufferedBytes;
+    const maxAge = this.host.maxBaselineAgeTicks;
+    let groups: Map<Snapshot | null, Session[]> | null = null;
+    let firstBaseline: Snapshot | null = null;
+    let first: Session[] | null = null;
+    for (const session of this.sessions) {
+      const conn = session.conn;
+      if (conn === null || !session.welcomed) continue;
+      if (conn.bufferedAmount > maxBuffered) {
+        metrics.snapshotSkipped();
+        continue;
+      }
+      let baseline = session.baseline;
+      if (baseline !== null && snapshot.tick - baseline.tick > maxAge) baseline = session.baseline = null;
+      if (first === null) {
+        first = [session];
+        firstBaseline = baseline;
+      } else if (groups === null && baseline === firstBaseline) first.push(session);
+      else {
+        groups ??= new Map([[firstBaseline, first]]);
+        const list = groups.get(baseline);
+        if (list === undefined) groups.set(baseline, [session]);
+        else list.push(session);
+      }
+    }
+    if (first === null) return;
+    if (groups === null) this.sendGroup(firstBaseline, first, snapshot);
+    else for (const [baseline, list] of groups) this.sendGroup(baseline, list, snapshot);
+  }
+
+  private sendGroup(baseline: Snapshot | null, sessions: readonly Session[], snapshot: Snapshot): void {
+    const { bytes, next } = this.codec.encode(baseline, snapshot);
+    const frame: SnapshotFrame = buildSnapshotFrame(snapshot.tick, baseline === null ? -1 : baseline.tick, bytes);
+    const metrics = this.host.metrics;
+    const size = frame.bytes.byteLength;
+    for (const session of sessions) {
+      const conn = session.conn!;
+      patchInputSeq(frame, session.client.lastInputSeq);
+      let status = 'dropped';
+      conn.cork(() => {
+        status = conn.send(frame.bytes);
+      });
+      if (status === 'dropped') {
+        metrics.snapshotSkipped();
+        continue;
+      }
+      session.baseline = next;
+      metrics.sent(size);
+      metrics.snapshotSent();
+    }
+  }
+
+  /** Closes the room: every client is closed with `code` and `reason` and leaves; then `onDispose` runs. */
+  close(reason = 'room closed', code = 4012): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const session of [...this.sessions]) {
+      const conn = session.conn;
+      this.leave(session);
+      conn?.close(code, reason);
+    }
+    this.call('onDispose', null, () => this.handlers.onDispose?.(this));
+    this.host.roomClosed(this as unknown as Room<Schema>);
+  }
+
+  /** @internal runs onCreate. */
+  create(options: JoinOptions): void {
+    this.call('onCreate', null, () => this.handlers.onCreate?.(this, options));
+  }
+
+  /** @internal admits a new session; false if the game's onJoin threw (the session is then removed). */
+  join(session: Session, options: JoinOptions): boolean {
+    this.sessions.add(session);
+    this.clientList = [...this.clientList, session.client];
+    const ok = this.call('onJoin', session.client, () => this.handlers.onJoin?.(this, session.client, options));
+    if (!ok) this.leave(session);
+    return ok;
+  }
+
+  /** @internal the session leaves for good: onLeave runs. Closes the room if it is now empty and should. */
+  leave(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    this.clientList = this.clientList.filter((c) => c !== session.client);
+    this.call('onLeave', session.client, () => this.handlers.onLeave?.(this, session.client));
+    this.host.sessionLeft(session);
+    if (this.sessions.size === 0 && this.type.closeWhenEmpty && !this.closed) this.close('room empty');
+  }
+
+  /** @internal sessions (for the server's bookkeeping). */
+  sessionList(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  private expireGrace(): void {
+    const deadline = this.host.now() - this.host.resumeGraceMs;
+    for (const session of this.sessions) {
+      if (session.conn === null && session.disconnectedAtMs <= deadline) this.leave(session);
+    }
+  }
+
+  private dequantizeInput(values: readonly (number | string)[]): InputOf<S> {
+    const out: Record<string, unknown> = {};
+    const fields = this.type.schema.input;
+    for (let i = 0; i < fields.length; i++) out[fields[i]!.name] = fields[i]!.dequantize(values[i]!);
+    return out as InputOf<S>;
+  }
+
+  private compact(): void {
+    let w = 0;
+    for (const r of this.records) if (r.alive) this.records[w++] = r;
+    this.records.length = w;
+    this.dirty = false;
+  }
+
+  private call(handler: ErrorContext['handler'], client: RoomClient | null, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      this.host.reportError(err, { roomId: this.id, tick: this.tick, handler, client });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/** Room types: a schema plus the game's handlers, declared once with {@link defineRoom}. */
+import type { InputOf, JoinOptions, Schema } from '../shared/index.ts';
+import type { Room } from './Room.ts';
+
+/** Default most clients per room. */
+export const DEFAULT_MAX_CLIENTS = 64;
+
+/** A player in a room, as the game's handlers see it. Lives from join until `onLeave` returned. */
+export interface RoomClient {
+  /** The client id, unique in the server process; kept across a resume. */
+  readonly id: number;
+  /** The entity this client controls, or -1. The game sets it in `onJoin`; Welcome carries it. */
+  entityId: number;
+  /** What the authenticate hook returned for this client's connection (undefined without one). */
+  readonly userData: unknown;
+  /** The join options the client sent in Hello. */
+  readonly options: JoinOptions;
+  /** False while the client is disconnected within its resume grace period. */
+  readonly connected: boolean;
+  /** The server tick the client was showing with its latest applied input (capped at the room's tick). */
+  readonly viewTick: number;
+  /** The sequence number of the latest input applied for this client, or -1. */
+  readonly lastInputSeq: number;
+}
+
+/** The game's side of a room type. Every handler is optional; errors they throw reach the server's `onError`. */
+export interface RoomHandlers<S extends Schema> {
+  /** Most clients at once (disconnected clients in their grace period count). Default {@link DEFAULT_MAX_CLIENTS}. */
+  readonly maxClients?: number;
+  /** Close the room when its last client left. Default true. */
+  readonly closeWhenEmpty?: boolean;
+  /** Called once when the room is created, with the first joiner's options (or the `createRoom` options). */
+  onCreate?(room: Room<S>, options: JoinOptions): void;
+  /** Called when a client joins (not on resume); typically spawns its entity and sets `client.entityId`. */
+  onJoin?(room: Room<S>, client: RoomClient, options: JoinOptions): void;
+  /** Called with one input per client per tick at most, in sequence order, dequantized, before `step`. */
+  onInput?(room: Room<S>, client: RoomClient, input: InputOf<S>, dtSec: number): void;
+  /** Called once per tick after the inputs: the game's rules. */
+  step?(room: Room<S>, dtSec: number): void;
+  /** Called when a client left for good (clean close, kicked, or grace period over). */
+  onLeave?(room: Room<S>, client: RoomClient): void;
+  /** Called once when the room closes, after every client left. */
+  onDispose?(room: Room<S>): void;
+}
+
+/** A compiled room type: pass it to `server.define(name, type)`. Immutable. */
+export interface RoomType<S extends Schema> {
+  /** The schema both sides share. */
+  readonly schema: S;
+  /** The game's handlers. */
+  readonly handlers: RoomHandlers<S>;
+  /** Capacity per room. */
+  readonly maxClients: number;
+  /** Whether an empty room closes. */
+  readonly closeWhenEmpty: boolean;
+}
+
+/**
+ * Declares a room type for `schema`. Throws at once for a bad capacity.
+ *
+ * @example
+ * const arena = defineRoom(schema, {
+ *   maxClients: 16,
+ *   onJoin(room, client) { client.entityId = room.spawn('ship', { x: 10, y: 10 }).id; },
+ *   onInput(room, client, input, dtSec) { moveShip(room.get(client.entityId), input, dtSec); },
+ *   onLeave(room, client) { room.despawn(client.entityId); },
+ * });
+ */
+export function defineRoom<S extends Schema>(schema: S, handlers: RoomHandlers<S>): RoomType<S> {
+  if (schema === null || typeof schema !== 'object' || typeof schema.hash !== 'string') {
+    throw new TypeError('defineRoom: pass the compiled schema from defineSchema(...) first');
+  }
+  const maxClients = handlers.maxClients ?? DEFAULT_MAX_CLIENTS;
+  if (!Number.isInteger(maxClients) || maxClients < 1) throw new RangeError(`defineRoom: maxClients must be an integer ≥ 1; got ${maxClients}`);
+  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty: handlers.closeWhenEmpty ?? true });
+}

@@ -1,0 +1,30 @@
+export { Server } from './Server.ts';
+export type { AuthResult, ResolvedServerOptions, ServerOptions, TlsOptions } from './serverOptions.ts';
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_SEC,
+  DEFAULT_MAX_BACKPRESSURE_BYTES,
+  DEFAULT_MAX_BASELINE_AGE_TICKS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_MESSAGES_PER_SECOND,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_RESUME_GRACE_MS,
+} from './serverOptions.ts';
+export { DEFAULT_MAX_CLIENTS, defineRoom } from './defineRoom.ts';
+export type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
+export { Room } from './Room.ts';
+export type { Entity, ErrorContext } from './Room.ts';
+export { DEFAULT_MAX_CATCH_UP_TICKS, DEFAULT_TICK_HISTORY, DEFAULT_TICK_RATE_HZ, TickLoop } from './TickLoop.ts';
+export type { TickLoopOptions, TickStats } from './TickLoop.ts';
+export { DEFAULT_MAX_BUFFERED_INPUTS } from './Session.ts';
+export { systemClock } from './clock.ts';
+export type { Clock, TimerHandle } from './clock.ts';
+export type { Logger } from './RateLimitedLog.ts';
+export { ServerMetrics } from './ServerMetrics.ts';
+export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
+export type { Closable, ShutdownOptions } from './shutdown.ts';
+export { MemoryClientSocket, MemoryTransport, DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES } from './transport/MemoryTransport.ts';
+export type { MemoryConnectOptions, MemoryTransportOptions } from './transport/MemoryTransport.ts';
+export { UwsTransport } from './transport/UwsTransport.ts';
+export type { UwsTransportOptions } from './transport/UwsTransport.ts';
+export type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';

@@ -1,0 +1,80 @@
+/**
+ * The small interface the engine talks to a network through. UwsTransport (uWebSockets.js) and
+ * MemoryTransport (in-process, for tests and benchmarks) implement it; the same contract tests run
+ * against both. Transports move bytes and enforce no protocol: the engine decides who may connect.
+ */
+
+/**
+ * What `send` did with a frame: `sent` (handed to the network), `backpressure` (accepted but queued;
+ * it will still arrive), or `dropped` (not accepted: the peer will never see it).
+ */
+export type SendStatus = 'sent' | 'backpressure' | 'dropped';
+
+/** One accepted connection, as the engine sees it. Valid from `open` until `close` is reported. */
+export interface Connection {
+  /** Sends one binary frame. The bytes are borrowed for the duration of the call only. */
+  send(bytes: Uint8Array): SendStatus;
+  /** Bytes accepted by `send` but not yet written to the network; 0 once closed. */
+  readonly bufferedAmount: number;
+  /** Closes with a WebSocket close code and a short reason. Idempotent; `close` is then reported. */
+  close(code: number, reason: string): void;
+  /** Runs `fn`, batching the sends it makes into as few writes as possible. */
+  cork(fn: () => void): void;
+  /** What the upgrade decision attached to this connection (the authenticate hook's user data). */
+  readonly userData: unknown;
+  /** The peer's address as text (informational; may be empty). */
+  readonly remoteAddress: string;
+}
+
+/** The parts of a WebSocket upgrade request the engine looks at. Header names are lower case. */
+export interface UpgradeRequest {
+  /** The request path, without the query string. */
+  readonly url: string;
+  /** The raw query string, without `?`. */
+  readonly query: string;
+  /** The Origin header, or '' when absent. */
+  readonly origin: string;
+  /** Subprotocols the client offered, in order. */
+  readonly protocols: readonly string[];
+  /** Every request header, by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The peer's address as text. */
+  readonly remoteAddress: string;
+}
+
+/** The engine's answer to an upgrade: accept with a subprotocol and user data, or reject with an HTTP status. */
+export type UpgradeDecision =
+  | { readonly ok: true; readonly protocol: string; readonly userData: unknown }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/** Answers for the plain HTTP routes a network transport serves next to the WebSocket endpoint. */
+export interface HttpRoutes {
+  /** The body of `GET /health` (JSON). */
+  health(): string;
+  /** The body of `GET /metrics` in Prometheus text format, and its content type. */
+  metrics(): Promise<{ readonly body: string; readonly contentType: string }>;
+}
+
+/** Callbacks the engine gives a transport. None of them may throw; the engine catches its own errors. */
+export interface TransportHandlers {
+  /** Decides an upgrade; may be async (the transport then handles the client going away meanwhile). */
+  upgrade(request: UpgradeRequest): UpgradeDecision | Promise<UpgradeDecision>;
+  /** A connection is open and may send. */
+  open(conn: Connection): void;
+  /** A binary frame arrived. The bytes are valid only during the call: copy what must be kept. */
+  message(conn: Connection, bytes: Uint8Array): void;
+  /** The connection closed (by either side); `code` is 1006 when it was not a clean close. */
+  close(conn: Connection, code: number, reason: string): void;
+  /** The HTTP routes, for transports that serve HTTP. */
+  readonly http: HttpRoutes;
+}
+
+/** A network the engine listens on. */
+export interface Transport {
+  /** Starts accepting on `host:port` (port 0 picks a free port). Resolves with the bound port. */
+  listen(port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }>;
+  /** Stops accepting new connections; connections already open stay open. Idempotent. */
+  stopAccepting(): void;
+  /** Stops accepting and releases every resource; open connections are cut (1006). Idempotent. */
+  close(): Promise<void>;
+}

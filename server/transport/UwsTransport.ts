@@ -1,0 +1,272 @@
+/**
+ * The uWebSockets.js Transport: the only module that imports uWS. One App (or SSLApp with TLS) serves
+ * the WebSocket endpoint on every path, `GET /health`, `GET /metrics` and static files.
+ */
+import { existsSync } from 'node:fs';
+import uWS from 'uWebSockets.js';
+import { readStaticFile } from './staticFiles.ts';
+import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
+
+declare module 'uWebSockets.js' {
+  interface TemplatedApp {
+    /** Closes the listen sockets and every open socket of this app (present at run time, missing from the types). */
+    close(): TemplatedApp;
+    /** Listens on `host:port` with listen options (e.g. LIBUS_LISTEN_EXCLUSIVE_PORT); present at run time, missing from the types. */
+    listen(host: RecognizedString, port: number, options: number, cb: (listenSocket: us_listen_socket | false) => void): TemplatedApp;
+  }
+}
+
+/** uWS's listen option refusing to share a port (SO_REUSEPORT off); a run-time value the types lack. */
+const LISTEN_EXCLUSIVE_PORT = (uWS as unknown as { readonly LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
+
+/** Default largest frame uWS accepts, bytes; above it uWS itself cuts the connection (the client sees 1006). */
+export const DEFAULT_UWS_MAX_PAYLOAD_BYTES = 16 * 1024;
+/** Default idle timeout (pings are sent automatically before it), s. */
+export const DEFAULT_UWS_IDLE_TIMEOUT_SEC = 30;
+/** Default most bytes buffered per socket before sends are dropped. */
+export const DEFAULT_UWS_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
+
+/** Options of a {@link UwsTransport}. */
+export interface UwsTransportOptions {
+  /**
+   * The engine's frame size limit, bytes. uWS is given twice this (at least 1 KiB more), so a frame a
+   * little over it reaches the engine and is closed with 4004; a far bigger one is cut by uWS (1006).
+   */
+  readonly maxPayloadBytes?: number;
+  /** Seconds without traffic before a socket is dropped; uWS pings automatically before that. ≥ 8. */
+  readonly idleTimeoutSec?: number;
+  /** Bytes buffered per socket beyond which `send` reports `dropped` (never closes the socket). */
+  readonly maxBackpressureBytes?: number;
+  /** Directory of static files for HTTP GET, or undefined for none. */
+  readonly staticDir?: string | undefined;
+  /** PEM key and certificate paths for wss:// / https://. */
+  readonly tls?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string } | undefined;
+}
+
+interface SocketData {
+  conn: UwsConnection | null;
+  readonly userData: unknown;
+  readonly remoteAddress: string;
+}
+
+/** Decoded text of a uWS ArrayBuffer. */
+function text(buffer: ArrayBuffer): string {
+  return Buffer.from(buffer).toString('utf8');
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+function status(code: number): string {
+  return `${code} ${STATUS_TEXT[code] ?? 'Error'}`;
+}
+
+/** A Transport over uWebSockets.js. Throws at construction if the native uWS binary did not load. */
+export class UwsTransport implements Transport {
+  private readonly options: UwsTransportOptions;
+  private app: uWS.TemplatedApp | null = null;
+  private listenSocket: uWS.us_listen_socket | null = null;
+  private readonly open = new Set<UwsConnection>();
+
+  /** Checks the native binary and the TLS files; throws with the fix in the message. */
+  constructor(options: UwsTransportOptions = {}) {
+    if (typeof uWS.getParts !== 'function') {
+      throw new Error(
+        'uWebSockets.js: the native binary did not load (this Node version or platform has no build), and its JS fallback hangs on upgrades. ' +
+          'Use Node 20 on Linux/macOS/Windows x64 or arm64, or install a uWebSockets.js build for your Node version.',
+      );
+    }
+    const tls = options.tls;
+    if (tls !== undefined) {
+      for (const file of [tls.keyFile, tls.certFile]) if (!existsSync(file)) throw new Error(`UwsTransport: TLS file ${file} does not exist`);
+    }
+    this.options = options;
+  }
+
+  /** Starts the App on `host:port` (exclusive port; 0 = any free port). */
+  listen(port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
+    if (this.app !== null) return Promise.reject(new Error('UwsTransport: already listening; create another transport'));
+    const o = this.options;
+    const tls = o.tls;
+    const app = tls === undefined ? uWS.App() : uWS.SSLApp({ key_file_name: tls.keyFile, cert_file_name: tls.certFile, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
+    this.app = app;
+    const engineLimit = o.maxPayloadBytes ?? DEFAULT_UWS_MAX_PAYLOAD_BYTES / 2;
+    app.ws<SocketData>('/*', {
+      maxPayloadLength: Math.max(engineLimit * 2, engineLimit + 1024),
+      idleTimeout: o.idleTimeoutSec ?? DEFAULT_UWS_IDLE_TIMEOUT_SEC,
+      sendPingsAutomatically: true,
+      maxBackpressure: o.maxBackpressureBytes ?? DEFAULT_UWS_MAX_BACKPRESSURE_BYTES,
+      closeOnBackpressureLimit: 0,
+      compression: uWS.DISABLED,
+      upgrade: (res, req, context) => this.upgrade(res, req, context, handlers),
+      open: (ws) => {
+        const data = ws.getUserData();
+        const conn = new UwsConnection(ws, data.userData, data.remoteAddress);
+        data.conn = conn;
+        this.open.add(conn);
+        handlers.open(conn);
+      },
+      message: (ws, message, isBinary) => {
+        const conn = ws.getUserData().conn;
+        if (conn === null) return;
+        if (!isBinary) return conn.close(4000, 'text frames are not part of the protocol');
+        handlers.message(conn, new Uint8Array(message));
+      },
+      close: (ws, code, message) => {
+        const conn = ws.getUserData().conn;
+        if (conn === null) return;
+        conn.markClosed();
+        this.open.delete(conn);
+        handlers.close(conn, code, text(message));
+      },
+    });
+    this.routes(app, handlers.http);
+    return new Promise((resolve, reject) => {
+      app.listen(host, port, LISTEN_EXCLUSIVE_PORT, (socket) => {
+        if (socket === false) {
+          this.app = null;
+          reject(new Error(`UwsTransport: cannot listen on ${host}:${port} (port in use or address unavailable)`));
+          return;
+        }
+        this.listenSocket = socket;
+        resolve({ port: uWS.us_socket_local_port(socket) });
+      });
+    });
+  }
+
+  /** Closes the listen socket; open sockets stay. */
+  stopAccepting(): void {
+    if (this.listenSocket !== null) uWS.us_listen_socket_close(this.listenSocket);
+    this.listenSocket = null;
+  }
+
+  /** Closes the listen socket and the App (cutting sockets still open). */
+  close(): Promise<void> {
+    this.stopAccepting();
+    for (const conn of this.open) conn.markClosed();
+    this.open.clear();
+    this.app?.close();
+    this.app = null;
+    return Promise.resolve();
+  }
+
+  private upgrade(res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t, handlers: TransportHandlers): void {
+    const headers: Record<string, string> = {};
+    req.forEach((key, value) => {
+      headers[key] = value;
+    });
+    const request: UpgradeRequest = {
+      url: req.getUrl(),
+      query: req.getQuery() ?? '',
+      origin: headers['origin'] ?? '',
+      protocols: (headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+      headers,
+      remoteAddress: text(res.getRemoteAddressAsText()),
+    };
+    const finish = (d: UpgradeDecision): void => {
+      if (!d.ok) {
+        res.writeStatus(status(d.status)).writeHeader('content-type', 'text/plain').end(d.reason);
+        return;
+      }
+      const data: SocketData = { conn: null, userData: d.userData, remoteAddress: request.remoteAddress };
+      res.upgrade(data, headers['sec-websocket-key'] ?? '', d.protocol, headers['sec-websocket-extensions'] ?? '', context);
+    };
+    let decision: UpgradeDecision | Promise<UpgradeDecision>;
+    try {
+      decision = handlers.upgrade(request);
+    } catch {
+      decision = { ok: false, status: 500, reason: 'upgrade failed' };
+    }
+    if (!(decision instanceof Promise)) return finish(decision);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    decision.then(
+      (d) => {
+        if (!aborted) res.cork(() => finish(d));
+      },
+      () => {
+        if (!aborted) res.cork(() => finish({ ok: false, status: 500, reason: 'upgrade failed' }));
+      },
+    );
+  }
+
+  private routes(app: uWS.TemplatedApp, http: HttpRoutes): void {
+    app.get('/health', (res) => {
+      res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(http.health());
+    });
+    app.get('/metrics', (res) => {
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      http.metrics().then(
+        ({ body, contentType }) => {
+          if (!aborted) res.cork(() => res.writeHeader('content-type', contentType).end(body));
+        },
+        () => {
+          if (!aborted) res.cork(() => res.writeStatus(status(500)).end('metrics failed'));
+        },
+      );
+    });
+    const dir = this.options.staticDir;
+    app.any('/*', (res, req) => {
+      const method = req.getMethod();
+      const url = req.getUrl();
+      if (dir === undefined || (method !== 'get' && method !== 'head')) {
+        res.writeStatus(status(404)).end('not found');
+        return;
+      }
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      void readStaticFile(dir, url).then((file) => {
+        if (aborted) return;
+        res.cork(() => {
+          if (file.status !== 200) res.writeStatus(status(file.status)).end(file.status === 404 ? 'not found' : 'bad request');
+          else res.writeHeader('content-type', file.contentType).writeHeader('x-content-type-options', 'nosniff').end(method === 'head' ? '' : file.body);
+        });
+      });
+    });
+  }
+}
+
+/** The engine's view of one uWS WebSocket. */
+class UwsConnection implements Connection {
+  private closed = false;
+
+  constructor(
+    private readonly ws: uWS.WebSocket<SocketData>,
+    readonly userData: unknown,
+    readonly remoteAddress: string,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.closed ? 0 : this.ws.getBufferedAmount();
+  }
+
+  send(bytes: Uint8Array): SendStatus {
+    if (this.closed) return 'dropped';
+    const result = this.ws.send(bytes, true, false);
+    return result === 1 ? 'sent' : result === 0 ? 'backpressure' : 'dropped';
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.end(code, reason);
+  }
+
+  cork(fn: () => void): void {
+    if (this.closed) fn();
+    else this.ws.cork(fn);
+  }
+
+  /** @internal the socket is gone: never touch it again. */
+  markClosed(): void {
+    this.closed = true;
+  }
+}
