@@ -1,1 +1,41 @@
-export {};
+/**
+ * Tickwave's client core: DOM-free, so browsers and Node bots share it. The Node `ws` adapter lives
+ * in `client/node/wsSocket.ts`; Pixi rendering in `client/pixi/`.
+ */
+export { TickwaveClient, DEFAULT_MAX_PENDING_INPUTS, MAX_INPUTS_PER_UPDATE } from './TickwaveClient.ts';
+export type { AnyEntityOf, ClientEntity, PredictionOptions, TickwaveClientOptions } from './TickwaveClient.ts';
+export type { ConnectionState } from './Connection.ts';
+export { backoffDelayMs, DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, FINAL_CLOSE_CODES } from './backoff.ts';
+export type { ReconnectPolicy } from './backoff.ts';
+export {
+  ClockSync,
+  DEFAULT_CLOCK_SAMPLES,
+  DEFAULT_FAST_PING_INTERVAL_MS,
+  DEFAULT_FAST_PINGS,
+  DEFAULT_MAX_SLEW_RATE,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_SNAP_FORWARD_MS,
+} from './ClockSync.ts';
+export type { ClockSyncOptions } from './ClockSync.ts';
+export {
+  DEFAULT_BUFFER_CAPACITY,
+  DEFAULT_DELAY_SLEW_RATE,
+  DEFAULT_INITIAL_DELAY_MS,
+  DEFAULT_JITTER_FACTOR,
+  DEFAULT_JITTER_WINDOW,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MIN_DELAY_MS,
+  SnapshotBuffer,
+} from './SnapshotBuffer.ts';
+export type { SnapshotBufferOptions } from './SnapshotBuffer.ts';
+export { DEFAULT_MAX_EXTRAPOLATION_MS, Interpolator } from './Interpolator.ts';
+export type { EntitySetListener, InterpolatorOptions, RenderEntity } from './Interpolator.ts';
+export { DEFAULT_SMOOTHING_MS, DEFAULT_SNAP_FRACTION, Predictor } from './Predictor.ts';
+export type { PendingInput, PredictorOptions, StepFn } from './Predictor.ts';
+export { NetworkConditioner, parseConditionerQuery, seededRandom } from './NetworkConditioner.ts';
+export type { ConditionerOptions } from './NetworkConditioner.ts';
+export { STATS_WINDOW_MS } from './NetStats.ts';
+export type { ClientStats } from './NetStats.ts';
+export { browserSocketFactory } from './browserSocket.ts';
+export { resolveTimers } from './timing.ts';
+export type { CancelFn, NowFn, ScheduleFn, Timers } from './timing.ts';

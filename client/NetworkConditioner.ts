@@ -1,0 +1,220 @@
+/**
+ * A bad network in a box: wraps a {@link ClientSocket} and delays every frame in both directions by a
+ * latency plus seeded random jitter, and now and then stalls a direction (nothing is delivered, then
+ * everything at once — what a lost TCP segment looks like to the application). Order is preserved, as
+ * on TCP: a late frame holds back the ones behind it. It runs on the injected clock and timers, so a
+ * test with a fake clock is fully deterministic for a given seed.
+ */
+import type { ClientSocket, SocketFactory } from '../shared/index.ts';
+import type { Timers } from './timing.ts';
+
+/** Conditions for one connection. Latency and jitter apply to each direction separately. */
+export interface ConditionerOptions {
+  /** Added one-way delay, in ms (half the added round trip). Default 0. */
+  readonly latencyMs?: number;
+  /** One-way jitter: each frame's delay varies uniformly by ± this, in ms. Default 0. */
+  readonly jitterMs?: number;
+  /** Mean time between stalls of a direction, in ms (exponentially distributed); 0 for none. Default 0. */
+  readonly stallIntervalMs?: number;
+  /** Length of each stall, in ms. Default 0. */
+  readonly stallMs?: number;
+  /** Seed of the pseudo-random generator. Default 1. */
+  readonly seed?: number;
+}
+
+/** Creates a seeded pseudo-random generator (mulberry32) returning numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Reads conditions from a page's query string: `?lag=150&jitter=30&stall=200&stallEvery=5000&seed=7`.
+ * `lag` and `jitter` are round-trip figures in ms (split evenly between the directions); `stall` is a
+ * stall's length and `stallEvery` the mean time between stalls, in ms. Returns null when the query
+ * asks for no conditioning; ignores values that are not finite non-negative numbers.
+ */
+export function parseConditionerQuery(search: string): ConditionerOptions | null {
+  const params = new Map<string, number>();
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const value = Number(decodeURIComponent(pair.slice(eq + 1)));
+    if (Number.isFinite(value) && value >= 0) params.set(decodeURIComponent(pair.slice(0, eq)), value);
+  }
+  const lag = params.get('lag') ?? 0;
+  const jitter = params.get('jitter') ?? 0;
+  const stallMs = params.get('stall') ?? 0;
+  if (lag === 0 && jitter === 0 && stallMs === 0) return null;
+  return {
+    latencyMs: lag / 2,
+    jitterMs: jitter / 2,
+    stallMs,
+    stallIntervalMs: stallMs > 0 ? (params.get('stallEvery') ?? 5000) : 0,
+    seed: params.get('seed') ?? 1,
+  };
+}
+
+interface Pending {
+  readonly atMs: number;
+  readonly deliver: () => void;
+}
+
+/** One direction: a FIFO with delivery times, a timer for its head, and its own stall schedule. */
+class Lane {
+  private queue: Pending[] = [];
+  private head = 0;
+  private timer: unknown = null;
+  private lastAtMs = -Infinity;
+  private stallStartMs = Infinity;
+  private stallEndMs = -Infinity;
+  queuedBytes = 0;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly options: Required<ConditionerOptions>,
+    private readonly random: () => number,
+  ) {
+    if (options.stallIntervalMs > 0 && options.stallMs > 0) this.nextStall(timers.now());
+  }
+
+  push(deliver: () => void, bytes: number): void {
+    const now = this.timers.now();
+    const { latencyMs, jitterMs } = this.options;
+    let at = now + Math.max(0, latencyMs + (this.random() * 2 - 1) * jitterMs);
+    at = Math.max(at, this.lastAtMs);
+    while (this.stallEndMs <= at && this.stallStartMs !== Infinity) this.nextStall(this.stallEndMs);
+    if (at >= this.stallStartMs) at = this.stallEndMs;
+    this.lastAtMs = at;
+    this.queuedBytes += bytes;
+    this.queue.push({
+      atMs: at,
+      deliver: () => {
+        this.queuedBytes -= bytes;
+        deliver();
+      },
+    });
+    if (this.timer === null) this.arm();
+  }
+
+  clear(): void {
+    if (this.timer !== null) this.timers.cancel(this.timer);
+    this.timer = null;
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+  }
+
+  private nextStall(afterMs: number): void {
+    const gap = -Math.log(1 - this.random()) * this.options.stallIntervalMs;
+    this.stallStartMs = afterMs + gap;
+    this.stallEndMs = this.stallStartMs + this.options.stallMs;
+  }
+
+  private arm(): void {
+    const next = this.queue[this.head];
+    if (next === undefined) return;
+    this.timer = this.timers.schedule(() => this.fire(), Math.max(0, next.atMs - this.timers.now()));
+  }
+
+  private fire(): void {
+    this.timer = null;
+    const now = this.timers.now();
+    while (this.head < this.queue.length && this.queue[this.head]!.atMs <= now) {
+      const p = this.queue[this.head++]!;
+      p.deliver();
+      // A delivery may have cleared the lane (the socket closed).
+      if (this.queue.length === 0) return;
+    }
+    if (this.head > 64 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.timer === null) this.arm();
+  }
+}
+
+/**
+ * A ClientSocket with latency, jitter and stalls in front of another one. Owns the inner socket:
+ * closing this closes it.
+ */
+export class NetworkConditioner implements ClientSocket {
+  onopen: (() => void) | null = null;
+  onmessage: ((data: Uint8Array) => void) | null = null;
+  onclose: ((code: number, reason: string) => void) | null = null;
+  private readonly up: Lane;
+  private readonly down: Lane;
+  private closedByUser = false;
+  private closed = false;
+
+  /**
+   * Wraps every socket a factory opens. Each connection gets its own generator, seeded from
+   * `options.seed` and the connection's number, so reconnections do not replay the same delays.
+   */
+  static factory(inner: SocketFactory, options: ConditionerOptions, timers: Timers): SocketFactory {
+    let connections = 0;
+    return (url, protocol) => new NetworkConditioner(inner(url, protocol), { ...options, seed: (options.seed ?? 1) + 7919 * connections++ }, timers);
+  }
+
+  /** @param inner the real socket, owned by the conditioner from now on. */
+  constructor(
+    private readonly inner: ClientSocket,
+    options: ConditionerOptions,
+    timers: Timers,
+  ) {
+    const full: Required<ConditionerOptions> = {
+      latencyMs: options.latencyMs ?? 0,
+      jitterMs: options.jitterMs ?? 0,
+      stallIntervalMs: options.stallIntervalMs ?? 0,
+      stallMs: options.stallMs ?? 0,
+      seed: options.seed ?? 1,
+    };
+    for (const [key, value] of Object.entries(full)) {
+      if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`NetworkConditioner: ${key} must be a finite number ≥ 0; got ${value}`);
+    }
+    const random = seededRandom(full.seed);
+    this.up = new Lane(timers, full, random);
+    this.down = new Lane(timers, full, random);
+    inner.onopen = () => this.down.push(() => this.onopen?.(), 0);
+    inner.onmessage = (data) => this.down.push(() => this.onmessage?.(data), data.byteLength);
+    inner.onclose = (code, reason) => {
+      this.up.clear();
+      if (this.closedByUser) this.finish(code, reason);
+      else this.down.push(() => this.finish(code, reason), 0);
+    };
+  }
+
+  /** Queues a copy of `data` for delivery after the conditioned delay. */
+  send(data: Uint8Array): void {
+    if (this.closed || this.closedByUser) return;
+    const copy = data.slice();
+    this.up.push(() => this.inner.send(copy), copy.byteLength);
+  }
+
+  /** Closes at once (queued frames in both directions are dropped), like a local socket close. */
+  close(code?: number, reason?: string): void {
+    if (this.closedByUser || this.closed) return;
+    this.closedByUser = true;
+    this.up.clear();
+    this.down.clear();
+    this.inner.close(code, reason);
+  }
+
+  /** Bytes queued in the conditioner plus the inner socket's buffered bytes. */
+  get bufferedAmount(): number {
+    return this.up.queuedBytes + this.inner.bufferedAmount;
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.down.clear();
+    this.onclose?.(code, reason);
+  }
+}

@@ -1,0 +1,229 @@
+/*
+ * Recent decoded snapshots, and the playback clock that says which tick remote entities are drawn at.
+ *
+ * The playback clock is anchored on snapshot arrivals rather than on the ping clock: what matters for
+ * interpolation is when snapshots actually arrive here, and that includes the one-way latency (which
+ * a ping cannot split between directions) and the server's send timing. For each snapshot:
+ *
+ *   arrivalOffset = arrivalMs − tick · tickMs        (local ms; constant on a perfect link)
+ *   baseOffset    = min(arrivalOffset over the window)  the earliest a snapshot ever arrives
+ *   lateness      = arrivalOffset − baseOffset          ≥ 0, this snapshot's jitter
+ *   targetDelay   = clamp(tickMs + k · p95(lateness), minDelayMs, maxDelayMs)
+ *   renderTick    = (now − playbackOffset) / tickMs,   playbackOffset → baseOffset + targetDelay
+ *
+ * `playbackOffset` slews toward its target at a bounded rate, so render time runs at 1 ± slew of real
+ * time: the delay changes gradually and render time never goes backwards.
+ *
+ *   server ticks   100     101     102     103     104
+ *   sent            |───────|───────|───────|───────|
+ *   arrive here         a100    a101      a102 a103     (a102 was late: lateness ≈ 0.6 tick)
+ *   local now  ─────────────────────────────────────────▶ t
+ *   render tick            ▲ renderTick = 101.4: between 101 and 102, α = 0.4
+ *                          └── now − (baseOffset + delay) ──┘
+ *
+ * When renderTick passes the newest snapshot the buffer has run dry (an underrun): the interpolator
+ * extrapolates from the newest snapshot's motion for at most maxExtrapolationMs, then holds.
+ */
+import type { Snapshot } from '../shared/index.ts';
+
+/** Decoded snapshots kept, as baselines and for interpolation. */
+export const DEFAULT_BUFFER_CAPACITY = 64;
+/** Smallest interpolation delay, in ms (the delay on a clean link). */
+export const DEFAULT_MIN_DELAY_MS = 50;
+/** Largest interpolation delay, in ms. */
+export const DEFAULT_MAX_DELAY_MS = 300;
+/** Delay before any jitter was measured, in ms. */
+export const DEFAULT_INITIAL_DELAY_MS = 100;
+/** Multiplier of the p95 lateness in the target delay. */
+export const DEFAULT_JITTER_FACTOR = 1.25;
+/** Arrivals the jitter and base offset are measured over (3 s at 60 Hz). */
+export const DEFAULT_JITTER_WINDOW = 180;
+/** Largest change of the playback offset per ms of real time (0.05 = playback at 95–105 %). */
+export const DEFAULT_DELAY_SLEW_RATE = 0.05;
+/** A playback clock this far from its target jumps instead of slewing (after a long outage), in ms. */
+const RESYNC_MS = 1000;
+
+/** Options of {@link SnapshotBuffer}; every field has a default. */
+export interface SnapshotBufferOptions {
+  /** Snapshots kept. Default {@link DEFAULT_BUFFER_CAPACITY}. */
+  readonly capacity?: number;
+  /** Smallest delay in ms. Default {@link DEFAULT_MIN_DELAY_MS}. */
+  readonly minDelayMs?: number;
+  /** Largest delay in ms. Default {@link DEFAULT_MAX_DELAY_MS}. */
+  readonly maxDelayMs?: number;
+  /** Delay before jitter is known, in ms. Default {@link DEFAULT_INITIAL_DELAY_MS}. */
+  readonly initialDelayMs?: number;
+  /** k in tickMs + k · p95 lateness. Default {@link DEFAULT_JITTER_FACTOR}. */
+  readonly jitterFactor?: number;
+  /** Arrivals measured. Default {@link DEFAULT_JITTER_WINDOW}. */
+  readonly jitterWindow?: number;
+  /** Delay change per ms of real time. Default {@link DEFAULT_DELAY_SLEW_RATE}. */
+  readonly delaySlewRate?: number;
+}
+
+/**
+ * A ring of decoded snapshots in tick order plus the adaptive playback clock. Owned by one client;
+ * the snapshots it holds are immutable and may be read by anyone until they leave the ring.
+ */
+export class SnapshotBuffer {
+  private readonly ring: (Snapshot | null)[];
+  private start = 0;
+  private length = 0;
+  private readonly offsets: Float64Array;
+  private readonly scratch: Float64Array;
+  private arrivals = 0;
+  private baseOffsetMs = 0;
+  private p95LatenessMs = 0;
+  private targetDelayMs: number;
+  private playbackOffsetMs = NaN;
+  private playedAtMs = 0;
+  private tickMs = 1000 / 60;
+  private readonly minDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly jitterFactor: number;
+  private readonly slewRate: number;
+
+  /** @param options see {@link SnapshotBufferOptions}; throws for bounds that contradict each other. */
+  constructor(options: SnapshotBufferOptions = {}) {
+    const capacity = options.capacity ?? DEFAULT_BUFFER_CAPACITY;
+    if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`SnapshotBuffer: capacity must be an integer ≥ 2; got ${capacity}`);
+    this.minDelayMs = options.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
+    this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+    if (!(this.minDelayMs >= 0 && this.maxDelayMs >= this.minDelayMs)) {
+      throw new RangeError(`interpolation: need 0 ≤ minDelayMs ≤ maxDelayMs; got ${this.minDelayMs} and ${this.maxDelayMs}`);
+    }
+    const window = options.jitterWindow ?? DEFAULT_JITTER_WINDOW;
+    if (!Number.isInteger(window) || window < 2) throw new RangeError(`interpolation: jitterWindow must be an integer ≥ 2; got ${window}`);
+    this.slewRate = options.delaySlewRate ?? DEFAULT_DELAY_SLEW_RATE;
+    if (!(this.slewRate > 0 && this.slewRate < 1)) throw new RangeError(`interpolation: delaySlewRate must be in (0, 1); got ${this.slewRate}`);
+    this.jitterFactor = options.jitterFactor ?? DEFAULT_JITTER_FACTOR;
+    this.targetDelayMs = clamp(options.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS, this.minDelayMs, this.maxDelayMs);
+    this.ring = new Array<Snapshot | null>(capacity).fill(null);
+    this.offsets = new Float64Array(window);
+    this.scratch = new Float64Array(window);
+  }
+
+  /** Sets the server tick rate (from Welcome). A change empties the buffer. */
+  setTickRate(tickRateHz: number): void {
+    const tickMs = 1000 / tickRateHz;
+    if (tickMs !== this.tickMs) this.clear();
+    this.tickMs = tickMs;
+  }
+
+  /** Forgets every snapshot and the playback clock (a new room or tick rate). */
+  clear(): void {
+    this.ring.fill(null);
+    this.start = 0;
+    this.length = 0;
+    this.arrivals = 0;
+    this.playbackOffsetMs = NaN;
+  }
+
+  /**
+   * Adds the snapshot decoded at `arrivalMs`. Returns false, and keeps nothing, if its tick is not newer
+   * than the newest one held (the caller treats that as a protocol error).
+   */
+  push(snapshot: Snapshot, arrivalMs: number): boolean {
+    const newest = this.newest;
+    if (newest !== null && snapshot.tick <= newest.tick) return false;
+    const cap = this.ring.length;
+    if (this.length === cap) {
+      this.ring[this.start] = null;
+      this.start = (this.start + 1) % cap;
+      this.length--;
+    }
+    this.ring[(this.start + this.length) % cap] = snapshot;
+    this.length++;
+    this.measureArrival(snapshot.tick, arrivalMs);
+    return true;
+  }
+
+  /** Number of snapshots held. */
+  get size(): number {
+    return this.length;
+  }
+
+  /** The newest snapshot, or null. */
+  get newest(): Snapshot | null {
+    return this.length === 0 ? null : this.ring[(this.start + this.length - 1) % this.ring.length]!;
+  }
+
+  /** The `i`-th held snapshot, oldest first (0 ≤ i < size). */
+  at(i: number): Snapshot {
+    return this.ring[(this.start + i) % this.ring.length]!;
+  }
+
+  /** The held snapshot of tick `tick` (a delta's baseline), or null. */
+  get(tick: number): Snapshot | null {
+    for (let i = this.length - 1; i >= 0; i--) {
+      const s = this.at(i);
+      if (s.tick === tick) return s;
+      if (s.tick < tick) return null;
+    }
+    return null;
+  }
+
+  /** Index of the newest held snapshot with tick ≤ `tick`, or −1 when all are newer. */
+  indexAtOrBefore(tick: number): number {
+    for (let i = this.length - 1; i >= 0; i--) if (this.at(i).tick <= tick) return i;
+    return -1;
+  }
+
+  /** The interpolation delay in effect: how far behind the earliest arrivals render time runs, in ms. */
+  get delayMs(): number {
+    return Number.isNaN(this.playbackOffsetMs) ? this.targetDelayMs : this.playbackOffsetMs - this.baseOffsetMs;
+  }
+
+  /** The delay the playback clock is moving toward, in ms. */
+  get targetDelay(): number {
+    return this.targetDelayMs;
+  }
+
+  /** The 95th percentile of snapshot lateness over the window: the measured jitter, in ms. */
+  get jitterMs(): number {
+    return this.p95LatenessMs;
+  }
+
+  /** Advances the playback clock to `nowMs` and returns the fractional tick to draw (NaN before any snapshot). */
+  renderTick(nowMs: number): number {
+    if (Number.isNaN(this.playbackOffsetMs)) return NaN;
+    const elapsed = nowMs - this.playedAtMs;
+    if (elapsed > 0) {
+      this.playedAtMs = nowMs;
+      const target = this.baseOffsetMs + this.targetDelayMs;
+      const diff = target - this.playbackOffsetMs;
+      // Only a jump to a later offset would make render time go backwards; a long outage's huge
+      // forward gap (render time jumping ahead) is allowed to snap.
+      if (diff < -RESYNC_MS) this.playbackOffsetMs = target;
+      else {
+        const step = elapsed * this.slewRate;
+        this.playbackOffsetMs += diff > step ? step : diff < -step ? -step : diff;
+      }
+    }
+    return (Math.max(nowMs, this.playedAtMs) - this.playbackOffsetMs) / this.tickMs;
+  }
+
+  private measureArrival(tick: number, arrivalMs: number): void {
+    const offset = arrivalMs - tick * this.tickMs;
+    const window = this.offsets.length;
+    this.offsets[this.arrivals % window] = offset;
+    this.arrivals++;
+    const n = Math.min(this.arrivals, window);
+    let base = Infinity;
+    for (let i = 0; i < n; i++) base = Math.min(base, this.offsets[i]!);
+    const lateness = this.scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) lateness[i] = this.offsets[i]! - base;
+    lateness.sort();
+    this.baseOffsetMs = base;
+    this.p95LatenessMs = lateness[Math.min(n - 1, Math.floor(n * 0.95))]!;
+    if (n >= 8) this.targetDelayMs = clamp(this.tickMs + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
+    if (Number.isNaN(this.playbackOffsetMs)) {
+      this.playbackOffsetMs = base + this.targetDelayMs;
+      this.playedAtMs = arrivalMs;
+    }
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
