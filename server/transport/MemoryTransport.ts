@@ -80,12 +80,13 @@ export class MemoryTransport implements Transport {
     this.accepting = false;
   }
 
-  /** Stops accepting and cuts every open link (both ends see 1006). */
+  /**
+   * Stops accepting and cuts every link still open (both ends see 1006). Links the server already
+   * closed still deliver their queued frames and the close, as a socket flushes before its close frame.
+   */
   close(): Promise<void> {
     this.accepting = false;
-    for (const link of [...this.links]) link.cut();
-    if (this.pumpTimer !== null) this.clock.cancel(this.pumpTimer);
-    this.pumpTimer = null;
+    for (const link of [...this.links]) if (link.serverOpen) link.cut();
     return Promise.resolve();
   }
 

@@ -1,0 +1,249 @@
+/** Rooms, sessions and snapshot streaming over the memory transport, driven by a manual clock. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CloseCode, encodeMessage, MsgKind, type Snapshot } from '../shared/index.ts';
+import { MemoryTransport, type RoomHandlers, Server, type ServerOptions } from '../server/index.ts';
+import { type ArenaOptions, arenaRoom, ManualClock, ProbeTransport, sameWorld, seeded, TestClient, type TestSchema } from './helpers/serverFixture.ts';
+
+async function setup(options: { server?: ServerOptions; arena?: ArenaOptions; latencyMs?: number; jitterMs?: number } = {}) {
+  const clock = new ManualClock();
+  const memory = new MemoryTransport({ clock, latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, random: seeded(3) });
+  const probe = new ProbeTransport(memory);
+  const logs: string[] = [];
+  const errors: unknown[] = [];
+  const server = new Server({
+    clock,
+    transport: probe,
+    tickRateHz: 50,
+    logger: { warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+    onError: (err) => errors.push(err),
+    ...options.server,
+  });
+  server.define('arena', arenaRoom(options.arena));
+  await server.listen(0, '127.0.0.1');
+  const connect = (): TestClient => new TestClient(memory.connect());
+  const join = async (hello: Parameters<TestClient['hello']>[0] = {}): Promise<TestClient> => {
+    const c = connect();
+    await settle();
+    for (let i = 0; i < 1000 && !c.isOpen; i++) clock.advance(1);
+    c.hello(hello);
+    for (let i = 0; i < 1000 && c.welcome === null && c.closed === null; i++) clock.advance(1);
+    return c;
+  };
+  return { clock, memory, probe, server, logs, errors, connect, join };
+}
+
+/** Lets promise callbacks (the async upgrade decision) run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+}
+
+function serverSnapshot(server: Server): Snapshot {
+  const room = server.roomList()[0]!;
+  assert.ok(room.snapshot !== null);
+  return room.snapshot;
+}
+
+describe('server rooms over the memory transport', () => {
+  it('streams two clients to the exact quantized server state, with latency and jitter', async () => {
+    const { clock, server, join } = await setup({ latencyMs: 30, jitterMs: 20 });
+    const a = await join();
+    const b = await join();
+    for (let i = 0; i < 100; i++) {
+      a.input(i, { dx: 1, dy: 0.5, fire: i % 10 === 0 });
+      b.input(i, { dx: -0.5, dy: 1, fire: false });
+      clock.advance(20);
+    }
+    clock.advance(200);
+    const room = server.roomList()[0]!;
+    await server.close();
+    clock.advance(200);
+    const truth = room.snapshot!;
+    for (const c of [a, b]) {
+      assert.deepEqual(c.errors, []);
+      assert.equal(c.latest!.tick, truth.tick);
+      assert.ok(sameWorld(c.latest!, truth), 'client world equals the server world');
+      assert.equal(c.fullSnapshots, 1);
+      assert.equal(c.closed?.code, CloseCode.GoingAway);
+    }
+    assert.equal(a.lastInputSeq, 99);
+  });
+
+  it('skips a stalled client instead of queueing, and brings it back to the exact state', async () => {
+    const { clock, server, join, probe } = await setup({ arena: { rocks: 300, chaotic: true }, server: { maxBufferedBytes: 16 * 1024 } });
+    const slow = await join();
+    const fast = await join();
+    clock.advance(100);
+    (slow.socket as ReturnType<MemoryTransport['connect']>).pauseReading();
+    let maxBuffered = 0;
+    for (let i = 0; i < 200; i++) {
+      clock.advance(20);
+      for (const conn of probe.connections) maxBuffered = Math.max(maxBuffered, conn.bufferedAmount);
+    }
+    const skipped = server.metrics;
+    server.step();
+    assert.ok(skipped.totals.snapshotsSkipped > 100, `skipped ${skipped.totals.snapshotsSkipped}`);
+    const frameBound = 16 * 1024 + 8 * 1024;
+    assert.ok(maxBuffered <= frameBound, `buffered stayed bounded: ${maxBuffered}`);
+    (slow.socket as ReturnType<MemoryTransport['connect']>).resumeReading();
+    clock.advance(100);
+    const truth = serverSnapshot(server);
+    for (const c of [slow, fast]) {
+      assert.deepEqual(c.errors, []);
+      assert.equal(c.latest!.tick, truth.tick);
+      assert.ok(sameWorld(c.latest!, truth));
+    }
+  });
+
+  it('applies one input per tick in seq order, drops stale seqs and reports the last applied seq', async () => {
+    const seen: number[] = [];
+    const { clock, join, server } = await setup({
+      server: { autoTick: false },
+      arena: {
+        extra: {
+          onInput(_room, _client, input) {
+            seen.push(Math.round(input.dx * 100));
+          },
+        } satisfies Partial<RoomHandlers<TestSchema>>,
+      },
+    });
+    const c = await join();
+    c.input(5, { dx: 0.05, dy: 0, fire: false });
+    c.input(3, { dx: 0.03, dy: 0, fire: false });
+    c.input(6, { dx: 0.06, dy: 0, fire: false });
+    c.input(6, { dx: 0.6, dy: 0, fire: false });
+    c.input(8, { dx: 0.08, dy: 0, fire: false });
+    clock.advance(1);
+    const seqs: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      server.step();
+      clock.advance(1);
+      seqs.push(c.lastInputSeq);
+    }
+    assert.deepEqual(seen, [5, 6, 8]);
+    assert.deepEqual(seqs, [5, 6, 8, 8]);
+    assert.deepEqual(c.errors, []);
+  });
+
+  it('resumes a session within the grace period with the same client and entity, and ends it after', async () => {
+    const left: number[] = [];
+    const { clock, server, memory, join } = await setup({
+      server: { resumeGraceMs: 1000 },
+      arena: {
+        extra: {
+          onLeave(room, client) {
+            left.push(client.id);
+            room.despawn(client.entityId);
+          },
+        },
+      },
+    });
+    const keep = await join();
+    const a = await join();
+    clock.advance(100);
+    const welcome = a.welcome!;
+    (a.socket as ReturnType<MemoryTransport['connect']>).close(4999, 'network lost');
+    clock.advance(500);
+    assert.deepEqual(left, []);
+    const room = server.getRoom(welcome.roomId)!;
+    assert.ok(room.get(welcome.entityId) !== undefined, 'entity kept during the grace period');
+    const back = new TestClient(memory.connect());
+    await settle();
+    clock.advance(0);
+    back.hello({ resumeToken: welcome.resumeToken });
+    clock.advance(100);
+    assert.equal(back.welcome?.clientId, welcome.clientId);
+    assert.equal(back.welcome?.entityId, welcome.entityId);
+    assert.equal(back.fullSnapshots, 1);
+    assert.ok(sameWorld(back.latest!, room.snapshot!));
+    back.socket.close(4999, 'lost again');
+    clock.advance(2000);
+    assert.deepEqual(left, [welcome.clientId]);
+    assert.equal(room.get(welcome.entityId), undefined);
+    const late = new TestClient(memory.connect());
+    await settle();
+    clock.advance(0);
+    late.hello({ resumeToken: welcome.resumeToken });
+    clock.advance(10);
+    assert.equal(late.closed?.code, CloseCode.AuthFailed);
+    assert.equal(keep.closed, null);
+  });
+
+  it('closes a client that sends no Hello within the handshake timeout', async () => {
+    const { clock, connect } = await setup({ server: { handshakeTimeoutMs: 500 } });
+    const c = connect();
+    await settle();
+    clock.advance(499);
+    assert.equal(c.closed, null);
+    clock.advance(2);
+    assert.equal(c.closed?.code, CloseCode.HandshakeTimeout);
+  });
+
+  it('refuses a wrong protocol, a wrong schema, an unknown room and a full room with their codes', async () => {
+    const { clock, join } = await setup({ arena: { maxClients: 1 } });
+    const proto = await join({ protocolVersion: 99 });
+    const schema = await join({ schemaHash: '0123456789abcdef' });
+    const room = await join({ room: 'nowhere' });
+    const first = await join();
+    const full = await join();
+    clock.advance(10);
+    assert.equal(proto.closed?.code, CloseCode.ProtocolMismatch);
+    assert.equal(schema.closed?.code, CloseCode.SchemaMismatch);
+    assert.equal(room.closed?.code, CloseCode.NoSuchRoom);
+    assert.equal(full.closed?.code, CloseCode.RoomFull);
+    assert.equal(first.closed, null);
+    assert.ok(first.welcome !== null);
+  });
+
+  it('reports errors thrown by game code with context and keeps the room and its clients running', async () => {
+    let fail = true;
+    const { clock, errors, join, server } = await setup({
+      arena: {
+        extra: {
+          step() {
+            if (fail) throw new Error('boom in step');
+          },
+        },
+      },
+    });
+    const c = await join();
+    clock.advance(100);
+    fail = false;
+    clock.advance(100);
+    assert.ok(errors.length >= 1);
+    assert.match(String(errors[0]), /boom in step/);
+    assert.equal(c.closed, null);
+    assert.equal(c.latest!.tick, server.roomList()[0]!.tick);
+  });
+
+  it('closes an empty room unless told to keep it, and joins by room id', async () => {
+    const { clock, server, join } = await setup();
+    const a = await join();
+    const id = a.welcome!.roomId;
+    const b = await join({ room: id });
+    assert.equal(b.welcome?.roomId, id);
+    a.socket.close(1000, 'bye');
+    b.socket.close(1000, 'bye');
+    clock.advance(10);
+    assert.equal(server.getRoom(id), undefined);
+    const kept = await setup({ arena: { closeWhenEmpty: false } });
+    const k = await kept.join();
+    k.socket.close(1000, 'bye');
+    kept.clock.advance(10);
+    assert.ok(kept.server.getRoom(k.welcome!.roomId) !== undefined);
+  });
+
+  it('answers Ping with Pong and closes a client whose message kind is wrong for its state', async () => {
+    const { clock, connect, join } = await setup();
+    const c = await join();
+    c.socket.send(encodeMessage({ kind: MsgKind.Ping, clientTimeMs: 5 }));
+    clock.advance(5);
+    assert.equal(c.pongs, 1);
+    const early = connect();
+    await settle();
+    clock.advance(0);
+    early.socket.send(encodeMessage({ kind: MsgKind.Ping, clientTimeMs: 5 }));
+    clock.advance(5);
+    assert.equal(early.closed?.code, CloseCode.UnknownMessage);
+  });
+});
