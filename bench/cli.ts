@@ -1,0 +1,38 @@
+/**
+ * Benchmark CLI: `npm run bench -- <command> [options]`. Each command is loaded only when run, so a
+ * codec run never loads the server. To add a command, add one line to COMMANDS.
+ */
+
+/** A subcommand: a one-line summary and its entry point, which gets the remaining arguments. */
+interface Command {
+  readonly summary: string;
+  readonly run: (args: readonly string[]) => Promise<void>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  codec: { summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios', run: async (args) => (await import('./codec.ts')).main(args) },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: npm run bench -- <command> [options]', '', 'Commands:', ...lines, '', 'Run `npm run bench -- <command> --help` for its options.'].join('\n');
+}
+
+/** Runs the command named by `argv[0]` with the rest of `argv`; resolves to the process exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 1;
+  }
+  await command.run(rest);
+  return 0;
+}
+
+process.exitCode = await runCli(process.argv.slice(2));
