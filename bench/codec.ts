@@ -264,7 +264,7 @@ const COLUMNS: readonly TableColumn<CodecCaseResult>[] = [
 function targetLines(results: readonly CodecCaseResult[]): string[] {
   const lines: string[] = [];
   const check = (label: string, value: number, limit: number, unit: string): void => {
-    lines.push(`${value <= limit ? 'ok  ' : 'MISS'} ${label}: ${value} ${unit} (target ≤ ${limit})`);
+    lines.push(`${value <= limit ? 'ok  ' : 'MISS'} ${label}: ${value} ${unit} (target ${limit === 0 ? '' : '≤ '}${limit})`);
   };
   for (const r of results) {
     const name = `${r.scenario} E=${r.entities} ${r.tickRateHz} Hz`;
