@@ -2,7 +2,8 @@
  * A fixed-step loop: calls `onTick` for tick n at anchor + n·dt, without drift. Node's `setTimeout`
  * truncates fractional delays (16.67 ms becomes 16 ms, so a naive 60 Hz loop runs at 62.5 Hz), so the
  * loop never trusts a timer: each wake-up runs exactly the ticks that are due by the clock and then
- * sleeps until the next due time. After an overrun it catches up at most `maxCatchUpTicks` ticks in a
+ * sleeps until the next due time, rounded up to a whole ms (a timer that fires early just sleeps again).
+ * `onTick` must not throw (the Server's never does); if it does, the loop stops and the error propagates. After an overrun it catches up at most `maxCatchUpTicks` ticks in a
  * row; if it is still behind it re-anchors to now and counts the ticks it skipped.
  *
  *   due:   t0      t0+dt    t0+2dt   t0+3dt ...
@@ -25,7 +26,7 @@ export interface TickLoopOptions {
   readonly tickRateHz?: number;
   /** Called once per tick with the loop's tick count (0, 1, 2, …, skipped ticks excluded). */
   readonly onTick: (tick: number) => void;
-  /** Most ticks run back to back when late, ≥ 1. Default {@link DEFAULT_MAX_CATCH_UP_TICKS}. */
+  /** Most late ticks run back to back after the one a wake-up is for, ≥ 1. Default {@link DEFAULT_MAX_CATCH_UP_TICKS}. */
   readonly maxCatchUpTicks?: number;
   /** Recent tick durations kept for `stats()`. Default {@link DEFAULT_TICK_HISTORY}. */
   readonly historySize?: number;
@@ -153,19 +154,20 @@ export class TickLoop {
     if (!this.runningFlag) return;
     let ran = 0;
     while (this.runningFlag && this.clock.now() >= this.dueMs(this.next)) {
-      if (ran === this.maxCatchUpTicks) {
-        const now = this.clock.now();
-        const behind = Math.floor((now - this.dueMs(this.next)) / this.dtMs) + 1;
+      if (ran > this.maxCatchUpTicks) {
+        const due = this.dueMs(this.next);
+        const behind = Math.floor((this.clock.now() - due) / this.dtMs) + 1;
         this.skipped += behind;
         this.anchorTick = this.next;
-        this.anchorMs = this.dueMs(this.next) + behind * this.dtMs;
+        this.anchorMs = due + behind * this.dtMs;
         break;
       }
       this.runOne();
       ran++;
     }
     if (!this.runningFlag) return;
-    const delay = Math.max(0, this.dueMs(this.next) - this.clock.now());
+    // Whole milliseconds, rounded up: a truncating timer then never wakes before the due time.
+    const delay = Math.max(0, Math.ceil(this.dueMs(this.next) - this.clock.now()));
     this.timer = this.clock.schedule(() => this.wake(), delay);
   }
 
