@@ -356,7 +356,7 @@ export class Server {
     if (state.kicked) return;
     state.kicked = true;
     if (code !== CloseCode.GoingAway) this.log.log('warn', `close:${code}`, `closing client ${conn.remoteAddress}: ${code} ${reason}`);
-    conn.close(code, reason.slice(0, 120));
+    conn.close(code, reason);
   }
 
   private send(conn: Connection, bytes: Uint8Array): void {

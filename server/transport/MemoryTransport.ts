@@ -6,6 +6,7 @@
  */
 import type { ClientSocket } from '../../shared/index.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
+import { closeReason } from './closeReason.ts';
 import type { Connection, SendStatus, Transport, TransportHandlers, UpgradeRequest } from './Transport.ts';
 
 /** Default most bytes queued toward one client before `send` reports `dropped` (like uWS maxBackpressure). */
@@ -304,7 +305,7 @@ class MemoryConnection implements Connection {
   }
 
   close(code: number, reason: string): void {
-    this.link.closeFromServer(code, reason);
+    this.link.closeFromServer(code, closeReason(reason));
   }
 
   cork(fn: () => void): void {
@@ -354,7 +355,7 @@ export class MemoryClientSocket implements ClientSocket {
     if (this.closedByClient || this.finished) return;
     this.closedByClient = true;
     if (!this.isOpen) return;
-    this.link.pushToServer({ at: this.link.transport.arrivalMs(this.link.lastToServerMs), kind: 'close', code, reason });
+    this.link.pushToServer({ at: this.link.transport.arrivalMs(this.link.lastToServerMs), kind: 'close', code, reason: closeReason(reason) });
   }
 
   /** Stops reading frames until `resumeReading()`: they queue at the server end (its bufferedAmount grows). */

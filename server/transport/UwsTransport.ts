@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import uWS from 'uWebSockets.js';
+import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
 import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
 
@@ -257,7 +258,7 @@ class UwsConnection implements Connection {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.ws.end(code, reason);
+    this.ws.end(code, closeReason(reason));
   }
 
   cork(fn: () => void): void {
