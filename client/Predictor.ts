@@ -57,7 +57,8 @@ export class Predictor {
   private readonly mode: Uint8Array;
   private readonly isText: Uint8Array;
   private readonly snapLimit: Float64Array;
-  private readonly epsilon: Float64Array;
+  /** Per field: one quantization step, in field units. Errors within a step are rounding, not corrections. */
+  private readonly quantum: Float64Array;
   private readonly offset: Float64Array;
   private readonly before: Float64Array;
   private readonly dequantize: readonly ((q: number | string) => unknown)[];
@@ -92,9 +93,7 @@ export class Predictor {
     this.snapLimit = Float64Array.from(fields, (f) =>
       f.interp === 'angle' ? Math.PI * 2 * snapFraction : f.coding === 'text' ? 0 : Math.abs(Number(f.dequantize(f.range - 1)) - Number(f.dequantize(0))) * snapFraction,
     );
-    this.epsilon = Float64Array.from(fields, (f) =>
-      f.coding === 'text' || f.range < 2 ? 0 : Math.abs(Number(f.dequantize(1)) - Number(f.dequantize(0))) * 1e-3,
-    );
+    this.quantum = Float64Array.from(fields, (f) => (f.coding === 'text' || f.range < 2 ? 0 : Math.abs(Number(f.dequantize(1)) - Number(f.dequantize(0)))));
     this.offset = new Float64Array(fields.length);
     this.before = new Float64Array(fields.length);
   }
@@ -138,7 +137,7 @@ export class Predictor {
       let err = this.before[f]! - (state[names[f]!] as number);
       if (m === ANGLE) err = shortWay(err);
       const abs = Math.abs(err);
-      if (abs <= this.epsilon[f]!) continue;
+      if (abs <= this.quantum[f]!) continue;
       size = Math.max(size, abs);
       if (abs > this.snapLimit[f]!) snap = true;
       // The drawn value stays where it was: the old offset plus this correction.
@@ -164,7 +163,8 @@ export class Predictor {
       const keep = this.tauMs > 0 ? Math.exp(-elapsed / this.tauMs) : 0;
       for (let f = 0; f < this.offset.length; f++) {
         const o = this.offset[f]! * keep;
-        this.offset[f] = Math.abs(o) <= this.epsilon[f]! ? 0 : o;
+        // Below a thousandth of a step the offset is invisible: end it, so the drawn value is exact again.
+        this.offset[f] = Math.abs(o) <= this.quantum[f]! * 1e-3 ? 0 : o;
       }
     }
     this.writeRendered();

@@ -12,7 +12,8 @@
  *   renderTick    = (now − playbackOffset) / tickMs,   playbackOffset → baseOffset + targetDelay
  *
  * `playbackOffset` slews toward its target at a bounded rate, so render time runs at 1 ± slew of real
- * time: the delay changes gradually and render time never goes backwards.
+ * time (at 75 % while the delay in effect is under its floor, catching up with late data): the delay
+ * changes gradually and render time never goes backwards.
  *
  *   server ticks   100     101     102     103     104
  *   sent            |───────|───────|───────|───────|
@@ -40,6 +41,8 @@ export const DEFAULT_JITTER_FACTOR = 1.25;
 export const DEFAULT_JITTER_WINDOW = 180;
 /** Largest change of the playback offset per ms of real time (0.05 = playback at 95–105 %). */
 export const DEFAULT_DELAY_SLEW_RATE = 0.05;
+/** Playback slowdown while the delay in effect is under minDelayMs (0.25 = playback at 75 %). */
+const STARVING_SLEW_RATE = 0.25;
 /** A playback clock this far from its target jumps instead of slewing (after a long outage), in ms. */
 const RESYNC_MS = 1000;
 
@@ -196,8 +199,12 @@ export class SnapshotBuffer {
       // forward gap (render time jumping ahead) is allowed to snap.
       if (diff < -RESYNC_MS) this.playbackOffsetMs = target;
       else {
-        const step = elapsed * this.slewRate;
-        this.playbackOffsetMs += diff > step ? step : diff < -step ? -step : diff;
+        // Starving (the delay in effect under its floor: drawing data that has not arrived) slows
+        // playback harder than the ordinary drift toward the target.
+        const starving = this.playbackOffsetMs - this.baseOffsetMs < this.minDelayMs;
+        const up = elapsed * (starving ? STARVING_SLEW_RATE : this.slewRate);
+        const down = elapsed * this.slewRate;
+        this.playbackOffsetMs += diff > up ? up : diff < -down ? -down : diff;
       }
     }
     return (Math.max(nowMs, this.playedAtMs) - this.playbackOffsetMs) / this.tickMs;
