@@ -176,7 +176,7 @@ describe('server rooms over the memory transport', () => {
     clock.advance(499);
     assert.equal(c.closed, null);
     clock.advance(2);
-    assert.equal(c.closed?.code, CloseCode.HandshakeTimeout);
+    assert.equal(await c.closeCode(), CloseCode.HandshakeTimeout);
   });
 
   it('refuses a wrong protocol, a wrong schema, an unknown room and a full room with their codes', async () => {

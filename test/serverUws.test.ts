@@ -236,7 +236,7 @@ describe('server over uWebSockets.js', () => {
     await c.closeCode();
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     assert.equal(health.status, 200);
-    assert.equal((await health.json()).ok, true);
+    assert.equal(((await health.json()) as { ok: boolean }).ok, true);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
