@@ -1,6 +1,7 @@
 /**
  * Bit-level writer and reader, most significant bit first, used for snapshot bodies.
- * Values up to 2^33 are supported (a zigzagged 32-bit residual); Exp-Golomb codes for small numbers.
+ * Exp-Golomb codes read with the default 33-bit bound carry values below 2^33 − 2^k: enough for a
+ * zigzagged residual of a 32-bit field.
  */
 
 const CHUNK = 24;

@@ -88,7 +88,7 @@ export function predict(q: number, motion: number, g: number, range: number): nu
 export function motionOf(now: number, before: number, g: number, range: number): number {
   if (g === 0 || now === before) return 0;
   const d = wrap(now - before, range);
-  return g === 1 ? d : Math.round(d / g);
+  return g === 1 ? d : Math.round(d / g) + 0; // + 0 turns -0 into 0
 }
 
 /** `d` modulo `range`, as the signed value nearest 0: [−⌊range/2⌋, range − 1 − ⌊range/2⌋]. */
@@ -110,5 +110,5 @@ export function modRange(x: number, range: number): number {
   if (x >= 0) return x < range ? x : x < 2 * range ? x - range : x % range;
   if (x >= -range) return x + range;
   const m = x % range;
-  return m < 0 ? m + range : m;
+  return m < 0 ? m + range : m + 0; // + 0 turns -0 (x a negative multiple of range) into 0
 }

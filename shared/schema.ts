@@ -1,7 +1,7 @@
 import type { Field, FieldsDecl, StateOf } from './fields.ts';
 import { bitLengthOf } from './bits.ts';
 import { hash64 } from './hash.ts';
-import { truncateUtf8, utf8Length } from './utf8.ts';
+import { truncateUtf8, utf8Length, wellFormed } from './utf8.ts';
 
 /** A quantized field value: an integer number of steps for numeric fields, the text for strings. */
 export type QValue = number | string;
@@ -195,7 +195,7 @@ function compileField(name: string, index: number, decl: Field, where: string): 
         interp: decl.interp,
         quantize: (v: unknown) => {
           const q = Math.round((v as number) * perRad) % steps;
-          return Number.isNaN(q) ? 0 : q < 0 ? q + steps : q;
+          return Number.isNaN(q) ? 0 : q < 0 ? q + steps : q + 0; // + 0 turns -0 into 0
         },
         dequantize: (q: QValue) => (q as number) / perRad,
       });
@@ -255,7 +255,7 @@ function compileField(name: string, index: number, decl: Field, where: string): 
         range: 0,
         bits: maxBytes,
         interp: 'none',
-        quantize: (v: unknown) => truncateUtf8(typeof v === 'string' ? v : String(v ?? ''), maxBytes),
+        quantize: (v: unknown) => truncateUtf8(wellFormed(typeof v === 'string' ? v : String(v ?? '')), maxBytes),
         dequantize: (q: QValue) => q,
       });
     }

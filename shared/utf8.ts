@@ -31,6 +31,13 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return text.slice(0, i);
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` with every lone surrogate replaced by U+FFFD, as UTF-8 would carry it. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
 /** Calls `put` with each UTF-8 byte of `text`; lone surrogates are written as U+FFFD. */
 export function forEachUtf8Byte(text: string, put: (byte: number) => void): void {
   for (let i = 0; i < text.length; i++) {

@@ -180,6 +180,12 @@ describe('defineSchema: hash', () => {
 });
 
 describe('quantize and dequantize', () => {
+  it('quantizes small negative angles to +0, not -0', () => {
+    const f = fieldOf(t.angle({ steps: 3600 }));
+    assert.ok(Object.is(f.quantize(-0.0001), 0));
+    assert.ok(Object.is(fieldOf(t.angle({ steps: 2 })).quantize(-Math.PI / 3), 0));
+  });
+
   it('rounds floats to the nearest step and clamps into range', () => {
     const f = fieldOf(t.float({ min: -500, max: 500, step: 0.01 }));
     assert.equal(f.range, 100_001);
