@@ -284,11 +284,6 @@ export class Room<S extends Schema = Schema> {
     if (this.sessions.size === 0 && this.type.closeWhenEmpty && !this.closed) this.close('room empty');
   }
 
-  /** @internal sessions (for the server's bookkeeping). */
-  sessionList(): IterableIterator<Session> {
-    return this.sessions.values();
-  }
-
   private expireGrace(): void {
     const deadline = this.host.now() - this.host.resumeGraceMs;
     for (const session of this.sessions) {

@@ -141,7 +141,7 @@ export class Server {
   /** Advances every room one tick and flushes metrics. The built-in loop calls this; hosts with autoTick false call it themselves. */
   step(): void {
     for (const room of [...this.rooms.values()]) room.step();
-    this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.stats().achievedRateHz : 0);
+    this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.achievedRateHz : 0);
   }
 
   /** Starts listening on `host:port` (port 0 = any free port) and, with autoTick, the tick loop. */
@@ -190,7 +190,7 @@ export class Server {
       http: {
         health: () => JSON.stringify({ ok: this.closing === null, rooms: this.rooms.size, clients: this.conns.size, tick: this.loop.tick }),
         metrics: () => {
-          this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.stats().achievedRateHz : 0);
+          this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.achievedRateHz : 0);
           return this.metrics.render();
         },
       },

@@ -98,11 +98,6 @@ export class Session {
     return input;
   }
 
-  /** Number of inputs waiting. */
-  get bufferedInputs(): number {
-    return this.inputs.length;
-  }
-
   /** Binds a new connection (join or resume): the next snapshot is a full one. */
   attach(conn: Connection): void {
     this.conn = conn;

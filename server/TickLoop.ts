@@ -119,6 +119,16 @@ export class TickLoop {
     this.timer = null;
   }
 
+  /** Ticks per second over the recent window (from tick start times), or 0 before two ticks. Cheap: no allocation. */
+  get achievedRateHz(): number {
+    const n = Math.min(this.filled, this.durations.length);
+    if (n < 2) return 0;
+    const size = this.durations.length;
+    const newest = this.starts[(this.filled - 1) % size]!;
+    const oldest = this.starts[(this.filled - n) % size]!;
+    return newest > oldest ? ((n - 1) * 1000) / (newest - oldest) : 0;
+  }
+
   /** Timing statistics over the last `historySize` ticks. Allocates; call it for reports, not per tick. */
   stats(): TickStats {
     const n = Math.min(this.filled, this.durations.length);
@@ -126,13 +136,7 @@ export class TickLoop {
     const pick = (q: number): number => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]!);
     let sum = 0;
     for (const d of sorted) sum += d;
-    let achieved = 0;
-    if (n >= 2) {
-      const size = this.durations.length;
-      const newest = this.starts[(this.filled - 1) % size]!;
-      const oldest = this.starts[(this.filled - n) % size]!;
-      achieved = newest > oldest ? ((n - 1) * 1000) / (newest - oldest) : 0;
-    }
+    const achieved = this.achievedRateHz;
     return {
       ticks: this.next,
       skippedTicks: this.skipped,
