@@ -1,0 +1,184 @@
+/** Connection behaviour: resume after bad snapshots, reconnection backoff, final close codes. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type ClientSocket, CloseCode, type Snapshot } from '../shared/index.ts';
+import { backoffDelayMs, FINAL_CLOSE_CODES } from '../client/backoff.ts';
+import { TickwaveClient, type TickwaveClientOptions } from '../client/TickwaveClient.ts';
+import { apply, BAD_NETWORK, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
+
+function makeClient(clock: FakeClock, socketFactory: TickwaveClientOptions<TestSchema>['socketFactory'], random = () => 0.5) {
+  const client = new TickwaveClient(schema, {
+    url: 'memory://arena',
+    socketFactory,
+    now: clock.now,
+    schedule: clock.schedule,
+    cancel: clock.cancel,
+    prediction: { apply },
+    reconnect: { random, initialDelayMs: 250, maxDelayMs: 4000, maxAttempts: 6 },
+  });
+  const log = { errors: [] as Error[], disconnects: [] as [number, boolean][], reconnects: 0, snapshots: [] as Snapshot[] };
+  client.onError((e) => log.errors.push(e));
+  client.onDisconnect((code, _reason, willReconnect) => log.disconnects.push([code, willReconnect]));
+  client.onReconnect(() => log.reconnects++);
+  client.onSnapshot((s) => log.snapshots.push(s));
+  return { client, log };
+}
+
+/** A factory whose sockets close at once with `code`, counting how many were opened. */
+function refusingFactory(clock: FakeClock, code: number) {
+  const opened: number[] = [];
+  const factory = (): ClientSocket => {
+    opened.push(clock.now());
+    const socket: ClientSocket = {
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      bufferedAmount: 0,
+      send() {},
+      close() {},
+    };
+    clock.schedule(() => socket.onclose?.(code, 'refused'), 0);
+    return socket;
+  };
+  return { factory, opened };
+}
+
+describe('client connection', () => {
+  for (const mode of ['trailing', 'unknownBaseline'] as const) {
+    it(`reconnects and resumes after a snapshot it cannot trust (${mode}), never applying a wrong state`, () => {
+      const clock = new FakeClock();
+      const server = new TestServer(clock);
+      const { client, log } = makeClient(clock, server.factory(BAD_NETWORK));
+      client.connect();
+      const loop = gameLoop(clock, client, () => ({ dx: 1, dy: 0, aim: 1 }));
+      loop.run(3000);
+      server.corruptNext = mode;
+      loop.run(8000);
+      assert.equal(client.stats.decodeFailures, 1);
+      assert.equal(log.errors.length, 1, 'the rejected snapshot was reported');
+      assert.match(log.errors[0]!.message, /rejected/);
+      assert.deepEqual(log.disconnects, [[CloseCode.Malformed, true]]);
+      assert.equal(log.reconnects, 1);
+      assert.deepEqual(server.hellos, [null, [...server.sessions.keys()][0]], 'the second Hello resumed the session');
+      assert.equal(server.sessions.size, 1);
+      assert.equal(client.state, 'joined');
+      for (const s of log.snapshots) {
+        const truth = server.history.get(s.tick)!;
+        assert.deepEqual([s.ids, s.kinds, s.values], [truth.ids, truth.kinds, truth.values], `snapshot ${s.tick} equals the server's`);
+      }
+      assert.ok(log.snapshots.length > 250);
+    });
+  }
+
+  it('backs off exponentially with full jitter and gives up after maxAttempts', () => {
+    const clock = new FakeClock();
+    const { factory, opened } = refusingFactory(clock, 1006);
+    const { client, log } = makeClient(clock, factory, () => 0.999);
+    const delays: number[] = [];
+    client.onDisconnect((_code, _reason, again) => {
+      if (again) delays.push(Math.round(client.reconnectDelayMs));
+    });
+    client.connect();
+    clock.advanceBy(60_000);
+    assert.deepEqual(delays, [250, 500, 999, 1998, 3996, 3996]);
+    assert.equal(opened.length, 7, 'the first try and 6 reconnections');
+    assert.deepEqual(log.disconnects.map(([, again]) => again), [true, true, true, true, true, true, false]);
+    assert.equal(client.state, 'closed');
+  });
+
+  it('draws reconnection delays uniformly below the growing bound', () => {
+    const random = ((seed) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647))(7);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const bound = Math.min(10_000, 250 * 2 ** attempt);
+      for (let n = 0; n < 50; n++) {
+        const d = backoffDelayMs(attempt, 250, 10_000, random);
+        assert.ok(d >= 0 && d < bound, `attempt ${attempt}: ${d} < ${bound}`);
+      }
+    }
+  });
+
+  for (const code of [...FINAL_CLOSE_CODES]) {
+    it(`does not reconnect after close code ${code}`, () => {
+      const clock = new FakeClock();
+      const server = new TestServer(clock);
+      const { client, log } = makeClient(clock, server.factory());
+      client.connect();
+      gameLoop(clock, client, null).run(2000);
+      server.kick(code, 'bye');
+      clock.advanceBy(20_000);
+      assert.deepEqual(log.disconnects, [[code, false]]);
+      assert.equal(client.state, 'closed');
+      assert.equal(server.hellos.length, 1);
+    });
+  }
+
+  it('does not reconnect when the Hello is refused for a final reason', () => {
+    const clock = new FakeClock();
+    const server = new TestServer(clock);
+    server.refuseNext = CloseCode.RoomFull;
+    const { client, log } = makeClient(clock, server.factory());
+    client.connect();
+    clock.advanceBy(20_000);
+    assert.deepEqual(log.disconnects, [[CloseCode.RoomFull, false]]);
+    assert.equal(client.welcome, null);
+  });
+
+  it('reconnects after a non-final close such as an idle timeout, and resumes', () => {
+    const clock = new FakeClock();
+    const server = new TestServer(clock);
+    const { client, log } = makeClient(clock, server.factory());
+    client.connect();
+    const loop = gameLoop(clock, client, null);
+    loop.run(2000);
+    server.kick(CloseCode.IdleTimeout, 'idle');
+    loop.run(6000);
+    assert.deepEqual(log.disconnects, [[CloseCode.IdleTimeout, true]]);
+    assert.equal(log.reconnects, 1);
+    assert.deepEqual(server.hellos, [null, [...server.sessions.keys()][0]]);
+    assert.equal(client.state, 'joined');
+  });
+
+  it('closes with 1000 on close() and stays closed', () => {
+    const clock = new FakeClock();
+    const server = new TestServer(clock);
+    const { client, log } = makeClient(clock, server.factory());
+    client.connect();
+    gameLoop(clock, client, null).run(2000);
+    client.close();
+    client.close();
+    clock.advanceBy(20_000);
+    assert.deepEqual(log.disconnects, [[CloseCode.Normal, false]]);
+    assert.equal(client.state, 'closed');
+    assert.equal(server.hellos.length, 1);
+    assert.equal(client.sendInput({ dx: 0, dy: 0, aim: 0 }), false);
+  });
+
+  it('reports entities appearing and disappearing, and the local entity at once', () => {
+    const clock = new FakeClock();
+    const server = new TestServer(clock, { bots: 2 });
+    const { client } = makeClient(clock, server.factory());
+    const added: [number, string][] = [];
+    const removed: number[] = [];
+    client.onEntityAdded((id, kind) => added.push([id, kind]));
+    client.onEntityRemoved((id) => removed.push(id));
+    client.connect();
+    const loop = gameLoop(clock, client, null);
+    loop.run(2000);
+    assert.deepEqual(added.sort(), [[1, 'bot'], [2, 'bot'], [3, 'player']]);
+    server.entities.delete(2);
+    loop.run(3000);
+    assert.deepEqual(removed, [2]);
+    assert.deepEqual([...client.entities.keys()].sort(), [1, 3]);
+    assert.equal(client.entities.get(3)!.isLocal, true);
+    assert.equal(client.entities.get(1)!.isLocal, false);
+  });
+
+  it('rejects bad options at once, naming the fix', () => {
+    assert.throws(() => new TickwaveClient(schema, {} as TickwaveClientOptions<TestSchema>), /url, socketFactory/);
+    const clock = new FakeClock();
+    assert.throws(
+      () => new TickwaveClient(schema, { url: 'x', socketFactory: () => ({}) as ClientSocket, now: clock.now, schedule: clock.schedule }),
+      /both schedule and cancel/,
+    );
+  });
+});
