@@ -42,8 +42,11 @@ export const MAX_INPUTS_PER_UPDATE = 5;
 
 /** The state of any entity kind of schema `S`. */
 export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
-/** A drawable entity of schema `S`, as found in {@link TickwaveClient.entities}. */
-export type ClientEntity<S extends Schema> = RenderEntity<AnyEntityOf<S>, KindName<S>>;
+/**
+ * A drawable entity of schema `S`, as found in {@link TickwaveClient.entities}: a union over the kinds,
+ * so checking `entity.kind` narrows `entity.state` to that kind's fields.
+ */
+export type ClientEntity<S extends Schema> = { [K in KindName<S>]: RenderEntity<EntityOf<S, K>, K> }[KindName<S>];
 
 /** Prediction settings: the shared step function, and smoothing. */
 export interface PredictionOptions<S extends Schema> extends PredictorOptions {

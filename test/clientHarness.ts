@@ -11,6 +11,7 @@ import {
   defineSchema,
   encodeMessage,
   type EntityInput,
+  type EntityOf,
   type InputOf,
   MsgKind,
   PROTOCOL_VERSION,
@@ -55,7 +56,7 @@ export const BOT_SPEED = 30;
 export const BOT_TURN = 0.05;
 
 /** The shared step function: the server runs it for each input, the client predicts with it. */
-export function apply(state: { x: number; y: number; aim: number }, input: InputOf<TestSchema>, dtSec: number): void {
+export function apply(state: EntityOf<TestSchema, 'player'>, input: InputOf<TestSchema>, dtSec: number): void {
   state.x = Math.min(1000, Math.max(0, state.x + input.dx * PLAYER_SPEED * dtSec));
   state.y = Math.min(1000, Math.max(0, state.y + input.dy * PLAYER_SPEED * dtSec));
   state.aim = input.aim;
@@ -285,7 +286,7 @@ export class TestServer {
         if (!values.ok) return end.close(CloseCode.OutOfRange, values.reason);
         const input: Record<string, unknown> = {};
         for (const f of schema.input) input[f.name] = f.dequantize(values.value[f.index]!);
-        apply(this.entities.get(session.entityId)!.state as { x: number; y: number; aim: number }, input as InputOf<TestSchema>, this.dtSec);
+        apply(this.entities.get(session.entityId)!.state as EntityOf<TestSchema, 'player'>, input as InputOf<TestSchema>, this.dtSec);
         session.lastInputSeq = msg.seq;
       } else if (msg.kind === MsgKind.Ping) {
         end.send(encodeMessage({ kind: MsgKind.Pong, clientTimeMs: msg.clientTimeMs, serverTimeMs: this.clock.now() + this.offsetMs, serverTick: this.tick }));

@@ -144,7 +144,7 @@ describe('client simulation over a bad network', () => {
   });
 
   it('adapts the interpolation delay to jitter, within its bounds, without render time going backwards', () => {
-    const delayAfter = (conditions: object, ms: number): number => {
+    const delayAfter = (conditions: object, ms: number): { delay: number; target: number } => {
       const { clock, client } = setup(conditions, { minDelayMs: 50, maxDelayMs: 300 });
       let last = -Infinity;
       gameLoop(clock, client, null).run(ms, () => {
