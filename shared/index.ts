@@ -28,6 +28,7 @@ export {
   decodeServerMessage,
   encodeMessage,
   JOIN_OPTIONS_LIMITS,
+  MAX_INPUT_SEQ,
   MAX_NAME_LENGTH,
   MsgKind,
   PROTOCOL_VERSION,

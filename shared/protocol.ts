@@ -3,12 +3,12 @@
  *
  *   client → server
  *     [Hello,    protocolVersion, schemaHash, room|null, resumeToken|null, joinOptions {string: scalar}]
- *     [Input,    seq (uint, +1 per input), viewTick (the server tick the client was showing), values[]]
+ *     [Input,    seq (0 … 2^31 − 1, +1 per input), viewTick (the server tick the client was showing), values[]]
  *     [Ping,     clientTimeMs]
  *     [Ack,      tick of the newest snapshot the client applied]
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
- *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none), body (bin, deltaCodec.ts)]
+ *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq), body (bin, deltaCodec.ts)]
  *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
  *
  * The server closes a misbehaving client with one of CloseCode and a short reason.
@@ -82,6 +82,8 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export type JoinOptions = Readonly<Record<string, string | number | boolean>>;
 /** Bounds on join options: keys, key length and string length. */
 export const JOIN_OPTIONS_LIMITS = { maxKeys: 16, maxKeyLength: 32, maxStringLength: 256 } as const;
+/** Largest input sequence number: seqs are 31-bit so a server can patch them into a prebuilt frame. */
+export const MAX_INPUT_SEQ = 2 ** 31 - 1;
 /** Longest room name or resume token accepted in Hello, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 128;
 
@@ -191,7 +193,7 @@ export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
     }
     case MsgKind.Input:
       if (a.length !== 4 || !Array.isArray(a[3])) return bad(CloseCode.Malformed, 'bad Input');
-      if (!isUint(a[1]) || !isUint(a[2])) return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
+      if (!isUint(a[1]) || a[1] > MAX_INPUT_SEQ || !isUint(a[2])) return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
       return good({ kind: MsgKind.Input, seq: a[1], viewTick: a[2], values: a[3] as QValue[] });
     case MsgKind.Ping:
       if (a.length !== 2 || typeof a[1] !== 'number' || !Number.isFinite(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
@@ -244,7 +246,8 @@ function unpackArray(bytes: Uint8Array): Result<unknown[]> {
   try {
     value = unpackr.unpack(bytes);
   } catch (err) {
-    return fail(`not msgpack: ${err instanceof Error ? err.message.slice(0, 80) : 'decode error'}`);
+    // msgpackr's message quotes the input; a close reason must stay short and never echo peer bytes.
+    return fail(`not msgpack (${err instanceof RangeError ? 'length or depth out of range' : 'malformed'})`);
   }
   if (!Array.isArray(value) || value.length === 0) return fail('frame is not a non-empty msgpack array');
   return ok(value);

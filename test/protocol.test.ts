@@ -11,6 +11,7 @@ import {
   encodeMessage,
   JOIN_OPTIONS_LIMITS,
   MAX_NAME_LENGTH,
+  MAX_INPUT_SEQ,
   MsgKind,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
@@ -51,7 +52,7 @@ const clientMessages: ClientMsg[] = [
   { kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: schema.hash, room: 'lobby', resumeToken: null, options: { name: 'Ada', team: 2, ready: true } },
   { kind: MsgKind.Hello, protocolVersion: 7, schemaHash: '', room: null, resumeToken: 'tok-123', options: {} },
   { kind: MsgKind.Input, seq: 0, viewTick: 0, values: [1, 512, 100, 1, 15, 'hé'] },
-  { kind: MsgKind.Input, seq: 2 ** 32 + 5, viewTick: 123_456, values: [] },
+  { kind: MsgKind.Input, seq: MAX_INPUT_SEQ, viewTick: 123_456, values: [] },
   { kind: MsgKind.Ping, clientTimeMs: 1234.5 },
   { kind: MsgKind.Ping, clientTimeMs: -3 },
   { kind: MsgKind.Ack, tick: 99 },
@@ -133,6 +134,16 @@ describe('protocol constants', () => {
 });
 
 describe('encodeMessage and decode*Message', () => {
+  it('rejects an input seq above MAX_INPUT_SEQ as out of range', () => {
+    assertCode(decodeClientMessage(encodeMessage({ kind: MsgKind.Input, seq: MAX_INPUT_SEQ + 1, viewTick: 0, values: [] })), CloseCode.OutOfRange);
+  });
+
+  it('never quotes peer bytes in a malformed-frame reason', () => {
+    const junk = Uint8Array.of(0xd9, 0x40, ...new Array(10).fill(0x41));
+    const decoded = decodeClientMessage(junk);
+    assert.ok(!decoded.ok && !decoded.error.reason.includes('AAAA'), 'reason quotes the input');
+  });
+
   it('round-trip every client message', () => {
     for (const msg of clientMessages) {
       const decoded = decodeClientMessage(encodeMessage(msg));
