@@ -11,7 +11,6 @@
 import {
   CloseCode,
   type EntityOf,
-  indexOfEntity,
   type InputOf,
   type JoinOptions,
   type KindName,
@@ -30,7 +29,8 @@ import { ClockSync, type ClockSyncOptions } from './ClockSync.ts';
 import { Connection, type ConnectionState } from './Connection.ts';
 import { type EntitySetListener, Interpolator, type InterpolatorOptions, type RenderEntity } from './Interpolator.ts';
 import { type ClientStats, NetStats } from './NetStats.ts';
-import { type PendingInput, Predictor, type PredictorOptions } from './Predictor.ts';
+import { PredictedEntities } from './PredictedEntities.ts';
+import type { PredictorOptions } from './Predictor.ts';
 import { Signal } from './Signal.ts';
 import { SnapshotBuffer, type SnapshotBufferOptions } from './SnapshotBuffer.ts';
 import { type CancelFn, type NowFn, resolveTimers, type ScheduleFn, type Timers } from './timing.ts';
@@ -100,13 +100,10 @@ export class TickwaveClient<S extends Schema> {
   private readonly interpolator: Interpolator;
   private readonly net = new NetStats();
   private readonly drawn = new Map<number, RenderEntity>();
-  private readonly predicted = new Set<number>();
-  private readonly predictors = new Map<number, Predictor>();
-  private readonly pending: PendingInput[] = [];
-  private readonly maxPending: number;
+  private readonly predicted: PredictedEntities | null;
   private readonly maxEntities: number | undefined;
   private readonly listener: EntitySetListener;
-  private readonly isPredicted = (id: number): boolean => this.predicted.has(id);
+  private readonly isPredicted: (id: number) => boolean;
   private welcomeMsg: WelcomeMsg | null = null;
   private tickMs = 1000 / 60;
   private inputSeq = 0;
@@ -124,7 +121,7 @@ export class TickwaveClient<S extends Schema> {
   /** @param schema the schema shared with the server (its hash is checked in the handshake). */
   constructor(
     readonly schema: S,
-    private readonly options: TickwaveClientOptions<S>,
+    options: TickwaveClientOptions<S>,
   ) {
     if (typeof options?.url !== 'string' || typeof options.socketFactory !== 'function') {
       throw new TypeError('TickwaveClient: pass { url, socketFactory }, e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }');
@@ -135,7 +132,6 @@ export class TickwaveClient<S extends Schema> {
     this.buffer = new SnapshotBuffer(options.interpolation);
     this.interpolator = new Interpolator(schema, options.interpolation);
     this.stats = this.net.values;
-    this.maxPending = options.prediction?.maxPendingInputs ?? DEFAULT_MAX_PENDING_INPUTS;
     this.maxEntities = options.maxEntities;
     const swallow = (): void => {};
     const report = (err: unknown): void => this.errorSignal.emit(err instanceof Error ? err : new Error(String(err)));
@@ -150,6 +146,19 @@ export class TickwaveClient<S extends Schema> {
       added: (e) => this.addedSignal.emit(e.id, e.kind as KindName<S>),
       removed: (id) => this.removedSignal.emit(id),
     };
+    const prediction = options.prediction;
+    this.predicted =
+      prediction === undefined
+        ? null
+        : new PredictedEntities(
+            schema,
+            prediction.apply.bind(prediction) as (state: Record<string, unknown>, input: Record<string, unknown>, dtSec: number) => void,
+            prediction,
+            prediction.maxPendingInputs ?? DEFAULT_MAX_PENDING_INPUTS,
+            this.drawn,
+            { added: (id, kind) => this.addedSignal.emit(id, kind as KindName<S>), removed: (id) => this.removedSignal.emit(id), error: report },
+          );
+    this.isPredicted = this.predicted?.has ?? (() => false);
     this.connection = new Connection(
       {
         url: options.url,
@@ -216,8 +225,7 @@ export class TickwaveClient<S extends Schema> {
 
   /** The predicted (unsmoothed) state of a predicted entity, or null. Owned by the client; do not mutate. */
   predictedState(id: number): Readonly<AnyEntityOf<S>> | null {
-    const p = this.predictors.get(id);
-    return p?.ready ? (p.state as AnyEntityOf<S>) : null;
+    return (this.predicted?.state(id) ?? null) as AnyEntityOf<S> | null;
   }
 
   /**
@@ -225,7 +233,7 @@ export class TickwaveClient<S extends Schema> {
    * drives, say). Throws without `prediction` options.
    */
   predictEntity(id: number): void {
-    if (this.options.prediction === undefined) throw new Error('predictEntity: pass prediction: { apply } in the client options first');
+    if (this.predicted === null) throw new Error('predictEntity: pass prediction: { apply } in the client options first');
     this.predicted.add(id);
   }
 
@@ -269,9 +277,7 @@ export class TickwaveClient<S extends Schema> {
     const seq = this.inputSeq++;
     const viewTick = Number.isNaN(this.renderTickNow) ? 0 : Math.max(0, Math.floor(this.renderTickNow));
     this.connection.send({ kind: MsgKind.Input, seq, viewTick, values });
-    this.pending.push({ seq, input: real });
-    if (this.pending.length > this.maxPending) this.pending.shift();
-    for (const p of this.predictors.values()) this.guard(() => p.applyInput(real));
+    this.predicted?.input(seq, real);
     return true;
   }
 
@@ -285,7 +291,7 @@ export class TickwaveClient<S extends Schema> {
     const renderTick = this.buffer.renderTick(nowMs);
     this.renderTickNow = renderTick;
     this.interpolator.draw(this.buffer, renderTick, this.tickMs, this.drawn, this.isPredicted, this.listener);
-    for (const p of this.predictors.values()) p.smooth(nowMs);
+    this.predicted?.smooth(nowMs);
     const v = this.net.values;
     v.rttMs = this.clock.rttMs;
     v.interpDelayMs = this.buffer.delayMs;
@@ -293,7 +299,10 @@ export class TickwaveClient<S extends Schema> {
     v.jitterMs = this.buffer.jitterMs;
     v.bufferUnderruns = this.interpolator.underruns;
     v.extrapolatedMs = this.interpolator.extrapolatedMs;
-    v.pendingInputs = this.pending.length;
+    v.pendingInputs = this.predicted?.pending.length ?? 0;
+    v.corrections = this.predicted?.corrections ?? 0;
+    v.lastCorrection = this.predicted?.lastCorrection ?? 0;
+    v.correctionSnaps = this.predicted?.snaps ?? 0;
     v.serverTick = this.clock.serverTick(nowMs);
     v.renderTick = renderTick;
     return this.entities;
@@ -345,7 +354,8 @@ export class TickwaveClient<S extends Schema> {
     this.tickMs = 1000 / msg.tickRateHz;
     this.clock.setTickRate(msg.tickRateHz);
     this.buffer.setTickRate(msg.tickRateHz);
-    if (msg.entityId >= 0 && this.options.prediction !== undefined) this.predicted.add(msg.entityId);
+    if (msg.entityId >= 0) this.predicted?.add(msg.entityId);
+    this.predicted?.setTickRate(msg.tickRateHz);
     this.clock.restartPings();
     this.ping();
     this.welcomeSignal.emit(msg);
@@ -375,62 +385,8 @@ export class TickwaveClient<S extends Schema> {
     this.buffer.push(snap, now);
     this.net.snapshot(now, frameBytes);
     this.connection.send({ kind: MsgKind.Ack, tick: snap.tick });
-    let drop = 0;
-    while (drop < this.pending.length && this.pending[drop]!.seq <= msg.lastInputSeq) drop++;
-    if (drop > 0) this.pending.splice(0, drop);
-    this.reconcile(snap);
+    this.predicted?.reconcile(snap, msg.lastInputSeq);
     this.snapshotSignal.emit(snap, msg.lastInputSeq);
-  }
-
-  private reconcile(snap: Snapshot): void {
-    const prediction = this.options.prediction;
-    if (prediction === undefined) return;
-    for (const id of this.predicted) {
-      const i = indexOfEntity(snap, id);
-      let p = this.predictors.get(id);
-      if (i < 0) {
-        if (p !== undefined) {
-          this.predictors.delete(id);
-          this.drawn.delete(id);
-          this.removedSignal.emit(id);
-        }
-        continue;
-      }
-      const kind = snap.kinds[i]!;
-      if (p !== undefined && p.kindIndex !== kind) {
-        this.predictors.delete(id);
-        this.drawn.delete(id);
-        this.removedSignal.emit(id);
-        p = undefined;
-      }
-      if (p === undefined) p = this.startPredicting(id, kind, prediction);
-      const predictor = p;
-      this.guard(() => {
-        const size = predictor.reconcile(snap, i, this.pending);
-        if (size > 0) {
-          const v = this.net.values;
-          v.corrections++;
-          v.lastCorrection = size;
-          v.correctionSnaps = 0;
-          for (const q of this.predictors.values()) v.correctionSnaps += q.snaps;
-        }
-      });
-    }
-  }
-
-  private startPredicting(id: number, kind: number, prediction: PredictionOptions<S>): Predictor {
-    const existing = this.drawn.get(id) as { state: Record<string, unknown>; isLocal: boolean } | undefined;
-    const rendered = existing?.state ?? {};
-    const step = prediction.apply.bind(prediction) as (state: Record<string, unknown>, input: Record<string, unknown>, dtSec: number) => void;
-    const p = new Predictor(this.schema, kind, step, this.tickMs / 1000, rendered, prediction);
-    this.predictors.set(id, p);
-    if (existing !== undefined) existing.isLocal = true;
-    else {
-      const entity: RenderEntity = { id, kind: this.schema.kinds[kind]!.name, state: rendered, isLocal: true };
-      this.drawn.set(id, entity);
-      this.addedSignal.emit(id, entity.kind as KindName<S>);
-    }
-    return p;
   }
 
   private handleDisconnect(code: number, reason: string, willReconnect: boolean): void {
@@ -442,9 +398,7 @@ export class TickwaveClient<S extends Schema> {
   private resetWorld(): void {
     this.buffer.clear();
     this.interpolator.reset();
-    this.predictors.clear();
-    this.predicted.clear();
-    this.pending.length = 0;
+    this.predicted?.clear();
     for (const id of [...this.drawn.keys()]) {
       this.drawn.delete(id);
       this.removedSignal.emit(id);
@@ -463,13 +417,5 @@ export class TickwaveClient<S extends Schema> {
   private stopPings(): void {
     if (this.pingTimer !== null) this.timers.cancel(this.pingTimer);
     this.pingTimer = null;
-  }
-
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.errorSignal.emit(err instanceof Error ? err : new Error(String(err)));
-    }
   }
 }
