@@ -177,4 +177,29 @@ describe('client simulation over a bad network', () => {
     assert.ok(client.stats.snapshotRateHz > 50 && client.stats.snapshotRateHz < 70);
     assert.ok(client.stats.bytesInPerSec > 0 && client.stats.bytesOutPerSec > 0);
   });
+  it('keeps each drawn entity and its state object for as long as the entity lives', () => {
+    const { clock, client } = setup({ latencyMs: 30, jitterMs: 10, seed: 2 });
+    const loop = gameLoop(clock, client, wanderingInput(8));
+    loop.run(2000);
+    const before = new Map([...client.entities].map(([id, e]) => [id, [e, e.state] as const]));
+    assert.equal(before.size, 4);
+    loop.run(5000);
+    for (const [id, [entity, state]] of before) {
+      assert.equal(client.entities.get(id), entity, `entity ${id} is the same object`);
+      assert.equal(client.entities.get(id)!.state, state, `entity ${id} state is the same object`);
+    }
+  });
+
+  it('predicts an opted-in entity with the local inputs, reusing its drawn object', () => {
+    const { clock, client } = setup({ latencyMs: 40 });
+    const loop = gameLoop(clock, client, null);
+    loop.run(2000);
+    const bot = client.entities.get(1)!;
+    assert.equal(bot.isLocal, false);
+    client.predictEntity(1);
+    loop.run(2100);
+    assert.equal(client.entities.get(1), bot);
+    assert.equal(bot.isLocal, true);
+    assert.deepEqual({ ...client.predictedState(1) }, dequantizeEntity(schema, client.latestSnapshot!, indexOfEntity(client.latestSnapshot!, 1)));
+  });
 });
