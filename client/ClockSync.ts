@@ -141,11 +141,6 @@ export class ClockSync {
     return this.samples === 0 ? 0 : min;
   }
 
-  /** The offset in use: server time minus local time, in ms. */
-  get offsetMsNow(): number {
-    return this.offsetMs;
-  }
-
   /** Estimated server time at local time `nowMs`, in ms. Never smaller than a previous answer. */
   serverTimeMs(nowMs: number): number {
     this.advance(nowMs);

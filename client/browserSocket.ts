@@ -12,14 +12,16 @@ interface WebSocketLike {
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { readonly data: unknown }) => void) | null;
   onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
 
 type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
-/** Wraps one open WebSocket; the adapter owns it. */
+/**
+ * Wraps one WebSocket; the adapter owns it. Errors are not listened to: the close event that follows
+ * every error carries the code, and the error event carries nothing more.
+ */
 class BrowserSocket implements ClientSocket {
   onopen: (() => void) | null = null;
   onmessage: ((data: Uint8Array) => void) | null = null;
@@ -39,8 +41,6 @@ class BrowserSocket implements ClientSocket {
       this.closed = true;
       this.onclose?.(event.code, event.reason);
     };
-    // The close event that follows every error carries the code; the error event itself carries nothing.
-    ws.onerror = null;
   }
 
   send(data: Uint8Array): void {
