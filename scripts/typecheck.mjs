@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['shared/tsconfig.json', 'client/tsconfig.json', 'client/pixi/tsconfig.json', 'tsconfig.json'];
+const projects = ['shared/tsconfig.json', 'client/tsconfig.json', 'client/pixi/tsconfig.json', 'tsconfig.json', 'examples/minimal/tsconfig.json'];
 let failed = 0;
 for (const project of projects) {
   if (!existsSync(project)) continue;
