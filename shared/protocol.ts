@@ -37,7 +37,8 @@ export type MsgKind = (typeof MsgKind)[keyof typeof MsgKind];
 
 /**
  * WebSocket close codes the server sends, with the reason text it uses. 1000/1001 are standard;
- * 4000–4099 are Tickwave's. A client should not reconnect after codes marked final in the README.
+ * 4000–4099 are Tickwave's (4013 is unassigned: an idle connection is dropped by the transport, which
+ * the client sees as 1006). A client should not reconnect after codes marked final in the README.
  */
 export const CloseCode = {
   /** Normal close (the client left, or the server kicked it without blame). */
@@ -70,8 +71,6 @@ export const CloseCode = {
   Replaced: 4011,
   /** The room was closed by the game. */
   RoomClosed: 4012,
-  /** Nothing received within the idle timeout. */
-  IdleTimeout: 4013,
   /** The game's own code failed while admitting the client. */
   ServerError: 4014,
 } as const;

@@ -123,16 +123,16 @@ describe('client connection', () => {
     assert.equal(client.welcome, null);
   });
 
-  it('reconnects after a non-final close such as an idle timeout, and resumes', () => {
+  it('reconnects after a non-final close such as a closed room, and resumes', () => {
     const clock = new FakeClock();
     const server = new TestServer(clock);
     const { client, log } = makeClient(clock, server.factory());
     client.connect();
     const loop = gameLoop(clock, client, null);
     loop.run(2000);
-    server.kick(CloseCode.IdleTimeout, 'idle');
+    server.kick(CloseCode.RoomClosed, 'room closed');
     loop.run(6000);
-    assert.deepEqual(log.disconnects, [[CloseCode.IdleTimeout, true]]);
+    assert.deepEqual(log.disconnects, [[CloseCode.RoomClosed, true]]);
     assert.equal(log.reconnects, 1);
     assert.deepEqual(server.hellos, [null, [...server.sessions.keys()][0]]);
     assert.equal(client.state, 'joined');
