@@ -1,0 +1,72 @@
+/**
+ * The arena room type, built only on Tickwave's public API: players join with a name and get a ship;
+ * their inputs go through the shared `moveShip`; bots keep a lone player busy. See {@link ArenaWorld}
+ * for the rules.
+ */
+import { defineRoom, type Room, type RoomType } from '../../server/index.ts';
+import type { ArenaSchema } from '../game/schema.ts';
+import { arenaSchema } from '../game/schema.ts';
+import { ArenaWorld } from './ArenaWorld.ts';
+import { sanitizeName } from './names.ts';
+
+/** Default number of bots in an arena room. */
+export const DEFAULT_BOTS = 8;
+/** Default most bots a room may hold (also the cap on a joiner's `bots` option). */
+export const DEFAULT_MAX_BOTS = 2000;
+/** Default seed of a room's randomness. */
+export const DEFAULT_SEED = 1;
+
+/** Options of {@link arenaRoom}. */
+export interface ArenaRoomOptions {
+  /** Bots spawned when a room is created. Default {@link DEFAULT_BOTS}. */
+  readonly bots?: number;
+  /** Whether bots hunt and shoot (false: they only roam). Default true. */
+  readonly botsFight?: boolean;
+  /**
+   * Let the first joiner's numeric `bots` join option set the room's bot count (capped at `maxBots`),
+   * for a stress room. Default false: join options cannot change the bot count.
+   */
+  readonly botsFromJoinOptions?: boolean;
+  /** Most bots per room. Default {@link DEFAULT_MAX_BOTS}. */
+  readonly maxBots?: number;
+  /** Seed of each room's randomness. Default {@link DEFAULT_SEED}. */
+  readonly seed?: number;
+  /** Most players per room. Default: the engine's default. */
+  readonly maxClients?: number;
+}
+
+/** Declares the arena room type. Throws a RangeError for a bad bot count. */
+export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema> {
+  const maxBots = options.maxBots ?? DEFAULT_MAX_BOTS;
+  const bots = options.bots ?? DEFAULT_BOTS;
+  if (!Number.isInteger(maxBots) || maxBots < 0) throw new RangeError(`arenaRoom: maxBots must be an integer ≥ 0; got ${maxBots}`);
+  if (!Number.isInteger(bots) || bots < 0 || bots > maxBots) throw new RangeError(`arenaRoom: bots must be an integer 0–${maxBots}; got ${bots}`);
+  const worlds = new WeakMap<Room<ArenaSchema>, ArenaWorld>();
+  const worldOf = (room: Room<ArenaSchema>): ArenaWorld => {
+    const world = worlds.get(room);
+    if (world === undefined) throw new Error(`arena room ${room.id} has no world: onCreate did not run`);
+    return world;
+  };
+  return defineRoom(arenaSchema, {
+    maxClients: options.maxClients,
+    onCreate(room, joinOptions) {
+      const world = new ArenaWorld(room, { seed: options.seed ?? DEFAULT_SEED, botsFight: options.botsFight ?? true });
+      worlds.set(room, world);
+      const asked = joinOptions['bots'];
+      const count = options.botsFromJoinOptions === true && typeof asked === 'number' ? Math.max(0, Math.min(maxBots, Math.floor(asked))) : bots;
+      for (let i = 0; i < count; i++) world.spawnShip(`bot ${i + 1}`, true);
+    },
+    onJoin(room, client, joinOptions) {
+      client.entityId = worldOf(room).spawnShip(sanitizeName(joinOptions['name'], `player ${client.id}`), false).id;
+    },
+    onInput(room, client, input, dtSec) {
+      worldOf(room).playerInput(client.entityId, input, dtSec);
+    },
+    step(room, dtSec) {
+      worldOf(room).step(dtSec);
+    },
+    onLeave(room, client) {
+      worldOf(room).removeShip(client.entityId);
+    },
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm start`: builds the browser client if its sources changed, then serves it and the game from one
+ * port. Environment: PORT (default 8080), HOST (default 0.0.0.0), BOTS (bots per arena room, default 8).
+ */
+import { fileURLToPath } from 'node:url';
+import { installShutdownHandlers } from '../../server/index.ts';
+import { DEFAULT_BOTS } from './arenaRoom.ts';
+import { ensureClientBuilt } from './buildClient.ts';
+import { startDemoServer } from './demoServer.ts';
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_HOST = '0.0.0.0';
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`${name} must be an integer ${min}–${max}; got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const port = intFromEnv('PORT', DEFAULT_PORT, 0, 65535);
+const host = process.env['HOST'] || DEFAULT_HOST;
+const bots = intFromEnv('BOTS', DEFAULT_BOTS, 0, 500);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+const started = performance.now();
+const { outDir, built } = await ensureClientBuilt({ repoRoot });
+console.log(built ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms` : `client is up to date in ${outDir}`);
+const demo = await startDemoServer({ port, host, bots, staticDir: outDir });
+installShutdownHandlers(demo.server);
+console.log(`Tickwave arena: http://localhost:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`);

@@ -1,0 +1,183 @@
+// The arena demo end to end in Node: the real TickwaveClient over `ws` against a real uWS Server
+// running the demo's room types, plus the room's rules stepped by hand.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TickwaveClient } from '../client/index.ts';
+import { wsSocketFactory } from '../client/node/wsSocket.ts';
+import { type Logger, type Room, Server } from '../server/index.ts';
+import type { Schema } from '../shared/index.ts';
+import { BULLET_DAMAGE, moveShip, SHIP_HP } from '../demo/game/rules.ts';
+import { type ArenaInput, type ArenaSchema, arenaSchema } from '../demo/game/schema.ts';
+import { arenaRoom } from '../demo/server/arenaRoom.ts';
+import { startDemoServer } from '../demo/server/demoServer.ts';
+import { sanitizeName } from '../demo/server/names.ts';
+
+const TIMEOUT_MS = 15_000;
+const IDLE: ArenaInput = { up: false, down: false, left: false, right: false, fire: false, aim: 0 };
+
+/** Resolves when `check` holds, polling every few ms; rejects naming `what` after a generous timeout. */
+function eventually(check: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (check()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > TIMEOUT_MS) {
+        clearInterval(poll);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, 5);
+  });
+}
+
+/** Collects what the server logs, so a test can show it when it fails. */
+function quietLogger(lines: string[]): Logger {
+  return { warn: (m) => lines.push(`warn: ${m}`), error: (m) => lines.push(`error: ${m}`) };
+}
+
+/** A room of `type` made by a Server that never listens, stepped by the test. */
+function manualRoom(type: ReturnType<typeof arenaRoom>, options: Record<string, number> = {}): { room: Room<ArenaSchema>; server: Server } {
+  const server = new Server({ autoTick: false, tickRateHz: 60, logger: quietLogger([]) });
+  server.define('arena', type);
+  const room = server.createRoom('arena', options) as unknown as Room<ArenaSchema>;
+  return { room, server };
+}
+
+describe('arena demo: the real client against the real server', () => {
+  it('two clients see each other; A moves at once, lands exactly on the server state once acked, and B sees it', async () => {
+    const logs: string[] = [];
+    const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, logger: quietLogger(logs) });
+    const url = `ws://127.0.0.1:${port}/ws`;
+    const make = (name: string) =>
+      new TickwaveClient(arenaSchema, {
+        url,
+        socketFactory: wsSocketFactory(),
+        room: 'arena',
+        joinOptions: { name },
+        prediction: {
+          apply(state, input, dtSec) {
+            if ('angle' in state) moveShip(state, input, dtSec);
+          },
+        },
+      });
+    const a = make('alice');
+    const b = make('bob');
+    // The host loop: B keeps sending idle input; A sends what `aInput` says while `aSending`.
+    let aSending = false;
+    let aPressed = 0;
+    const aInput = (): ArenaInput => {
+      aPressed++;
+      return aPressed <= 30 ? { ...IDLE, right: true, aim: 1 } : IDLE;
+    };
+    const loop = setInterval(() => {
+      const now = performance.now();
+      if (aSending) a.update(now, aInput);
+      b.update(now, () => IDLE);
+      a.frame(now);
+      b.frame(now);
+    }, 4);
+    try {
+      a.connect();
+      b.connect();
+      await eventually(() => a.welcome !== null && b.welcome !== null, 'both Welcomes');
+      const aId = a.welcome!.entityId;
+      const bId = b.welcome!.entityId;
+      assert.equal(a.welcome!.roomId, b.welcome!.roomId, 'both joined the same arena');
+      await eventually(() => a.entities.has(bId) && b.entities.has(aId) && a.entities.has(aId), 'each seeing the other ship');
+      const seenByB = b.entities.get(aId)!;
+      assert.equal(seenByB.kind, 'ship');
+      assert.equal(seenByB.kind === 'ship' && seenByB.state.name, 'alice');
+      assert.equal(seenByB.isLocal, false);
+      assert.equal(a.entities.get(aId)!.isLocal, true);
+
+      // One input moves A's predicted ship at once, before the server could have answered.
+      const x0 = a.predictedState(aId)!.x;
+      const serverX0 = server.getRoom(a.welcome!.roomId)!.get(aId)!['x'];
+      aSending = true;
+      a.update(performance.now(), aInput);
+      assert.ok(a.predictedState(aId)!.x > x0, 'the first input moves the predicted ship');
+      assert.equal(server.getRoom(a.welcome!.roomId)!.get(aId)!['x'], serverX0, 'the server has not moved it yet');
+
+      // 30 ticks right, then idle inputs; stop sending and wait for every input to be acknowledged.
+      await eventually(() => aPressed > 40, 'A sending its inputs');
+      aSending = false;
+      await eventually(() => a.stats.pendingInputs === 0 && a.stats.snapshots > 0, 'every input of A acknowledged');
+      const room = server.getRoom(a.welcome!.roomId)! as unknown as Room<ArenaSchema>;
+      const truth = room.get(aId, 'ship')!;
+      const predicted = a.predictedState(aId)!;
+      assert.equal(predicted.x !== x0, true);
+      assert.ok(truth.x - x0 > 50, `A moved right on the server (${x0} → ${truth.x})`);
+      const shipKind = arenaSchema.kinds[arenaSchema.kindIndex('ship')]!;
+      for (const field of shipKind.fields) {
+        const expected = field.dequantize(field.quantize((truth as Record<string, unknown>)[field.name]));
+        assert.deepEqual((predicted as Record<string, unknown>)[field.name], expected, `predicted ${field.name} equals the server's quantized value`);
+      }
+
+      // B's interpolated view of A arrives at the same place.
+      await eventually(() => Math.abs(b.entities.get(aId)!.state.x - predicted.x) < 1e-9, 'B seeing A where the server has it');
+      assert.equal(b.entities.get(aId)!.state.y, predicted.y);
+      assert.deepEqual(logs, [], 'the server logged nothing');
+    } finally {
+      clearInterval(loop);
+      a.close();
+      b.close();
+      await server.close();
+    }
+  });
+
+  it('puts a page asking for bots into a stress room with that many roaming bots', async () => {
+    const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger([]) });
+    const client = new TickwaveClient(arenaSchema, { url: `ws://127.0.0.1:${port}/ws`, socketFactory: wsSocketFactory(), room: 'stress', joinOptions: { bots: 300 } });
+    const loop = setInterval(() => client.frame(performance.now()), 4);
+    try {
+      client.connect();
+      await eventually(() => client.entities.size === 301, '300 bots and the player drawn');
+      const room = server.getRoom(client.welcome!.roomId)! as unknown as Room<ArenaSchema>;
+      assert.equal([...room.entitiesOf('bullet')].length, 0, 'stress bots roam without shooting');
+    } finally {
+      clearInterval(loop);
+      client.close();
+      await server.close();
+    }
+  });
+});
+
+describe('arena room rules (stepped by hand)', () => {
+  it('has bots that find each other, shoot, hit, kill and score', () => {
+    const { room } = manualRoom(arenaRoom({ bots: 8, seed: 7 }));
+    assert.equal([...room.entitiesOf('ship')].length, 8);
+    let bulletsSeen = 0;
+    let damaged = false;
+    for (let tick = 0; tick < 60 * 60 && !(bulletsSeen > 0 && damaged && totalScore(room) > 0); tick++) {
+      room.step();
+      bulletsSeen = Math.max(bulletsSeen, [...room.entitiesOf('bullet')].length);
+      damaged ||= [...room.entitiesOf('ship')].some((s) => s.hp < SHIP_HP);
+    }
+    assert.ok(bulletsSeen > 0, 'bots fired');
+    assert.ok(damaged, 'a bullet hit a ship');
+    assert.ok(totalScore(room) > 0, 'a kill scored');
+    for (const ship of room.entitiesOf('ship')) assert.ok(ship.hp > 0 && ship.hp <= SHIP_HP && ship.hp % BULLET_DAMAGE === 0);
+  });
+
+  it('lets a stress room take its bot count from the first joiner, capped, and never from a plain arena', () => {
+    assert.equal([...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 40 }).room.entitiesOf('ship')].length, 40);
+    assert.equal([...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 1e9 }).room.entitiesOf('ship')].length, 50);
+    assert.equal([...manualRoom(arenaRoom({ bots: 2 }), { bots: 40 }).room.entitiesOf('ship')].length, 2);
+    assert.throws(() => arenaRoom({ bots: 3, maxBots: 2 }), /bots must be an integer 0–2/);
+  });
+
+  it('cleans player names', () => {
+    assert.equal(sanitizeName('  Ada\u0000 <script>  Lovelace ', 'x'), 'Ada script Lovel');
+    assert.equal(sanitizeName('\u202Eevil\u200B', 'x'), 'evil');
+    assert.equal(sanitizeName('ééééééééé', 'x'), 'éééééééé');
+    assert.equal(sanitizeName('   ', 'player 3'), 'player 3');
+    assert.equal(sanitizeName(42, 'player 3'), 'player 3');
+  });
+});
+
+function totalScore(room: Room<Schema>): number {
+  let sum = 0;
+  for (const ship of (room as unknown as Room<ArenaSchema>).entitiesOf('ship')) sum += ship.score;
+  return sum;
+}
