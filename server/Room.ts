@@ -15,6 +15,8 @@ import {
   type SnapshotCodec,
 } from '../shared/index.ts';
 import type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
+import { InterestManager } from './interest/InterestManager.ts';
+import { LagCompensation, type RewoundWorld } from './LagCompensation.ts';
 import type { Session } from './Session.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
 import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from './snapshotFrame.ts';
@@ -65,6 +67,13 @@ export class Room<S extends Schema = Schema> {
   tick = 0;
   /** The world as last quantized and streamed (tick `tick`), or null before the first step. */
   snapshot: Snapshot | null = null;
+  /**
+   * Interest management of this room (per-client views, budgets, priority weights), or null when the
+   * room type has no `interest` option and every client sees every entity.
+   */
+  readonly interest: InterestManager | null;
+  /** The world history behind {@link Room.rewind}. */
+  readonly history: LagCompensation<S>;
   private readonly handlers: RoomHandlers<S>;
   private readonly records: EntityRecord[] = [];
   private readonly byId = new Map<number, EntityRecord>();
@@ -88,6 +97,8 @@ export class Room<S extends Schema = Schema> {
   ) {
     this.handlers = type.handlers;
     this.dtSec = 1 / host.tickRateHz;
+    this.interest = type.interest === null ? null : new InterestManager(type.schema, type.interest, codec);
+    this.history = new LagCompensation(type.schema, host.tickRateHz, type.handlers.lagCompensation);
   }
 
   /** The schema of this room's type. */
@@ -139,6 +150,7 @@ export class Room<S extends Schema = Schema> {
     record.alive = false;
     this.byId.delete(id);
     this.dirty = true;
+    this.interest?.despawned(id);
     return true;
   }
 
@@ -185,7 +197,35 @@ export class Room<S extends Schema = Schema> {
     if (this.dirty) this.compact();
     const snapshot = quantizeWorld(this.type.schema, this.tick, this.records);
     this.snapshot = snapshot;
-    this.streamSnapshot(snapshot);
+    this.history.record(snapshot);
+    if (this.interest === null) this.streamSnapshot(snapshot);
+    else this.interest.stream(snapshot, this.sessions, this.host);
+  }
+
+  /**
+   * The tick a hit test for `client` rewinds to: its view tick (the server tick it was showing with
+   * its latest applied input), raised to at most `history.maxRewindTicks` (250 ms by default) before
+   * the current tick. -1 before the first step.
+   */
+  rewindTick(client: RoomClient): number {
+    return this.history.rewindTick(client.viewTick);
+  }
+
+  /**
+   * Runs a hit test against the world as `client` saw it (at {@link Room.rewindTick}) and returns its
+   * result; undefined before the first step. Call it from `onInput` when the input fires:
+   *
+   *   const hit = room.rewind(client, (at) => { const t = at.get(targetId, 'ship'); return t !== undefined && near(t, aim); });
+   *
+   * The rewound states are dequantized copies: change the live entities (`room.get`), not them.
+   */
+  rewind<T>(client: RoomClient, test: (at: RewoundWorld<S>) => T): T | undefined {
+    return this.history.rewind(client.viewTick, test);
+  }
+
+  /** Entity `id`'s state at a past `tick` as real values (a fresh object), or undefined if not held (no cap applied). */
+  stateAt(tick: number, id: number): Record<string, unknown> | undefined {
+    return this.history.stateAt(tick, id);
   }
 
   /**
@@ -279,6 +319,7 @@ export class Room<S extends Schema = Schema> {
   leave(session: Session): void {
     if (!this.sessions.delete(session)) return;
     this.clientList = this.clientList.filter((c) => c !== session.client);
+    this.interest?.forget(session.client);
     this.call('onLeave', session.client, () => this.handlers.onLeave?.(this, session.client));
     this.host.sessionLeft(session);
     if (this.sessions.size === 0 && this.type.closeWhenEmpty && !this.closed) this.close('room empty');

@@ -1,5 +1,7 @@
 /** Room types: a schema plus the game's handlers, declared once with {@link defineRoom}. */
 import type { InputOf, JoinOptions, Schema } from '../shared/index.ts';
+import { type InterestOptions, type ResolvedInterest, resolveInterest } from './interest/interestOptions.ts';
+import type { LagCompensationOptions } from './LagCompensation.ts';
 import type { Room } from './Room.ts';
 
 /** Default most clients per room. */
@@ -29,6 +31,13 @@ export interface RoomHandlers<S extends Schema> {
   readonly maxClients?: number;
   /** Close the room when its last client left. Default true. */
   readonly closeWhenEmpty?: boolean;
+  /**
+   * Interest management: each client sees the entities near its view, within a byte budget per
+   * snapshot (see `room.interest`). Without it every client sees every entity.
+   */
+  readonly interest?: InterestOptions<S>;
+  /** World history for `room.rewind` (lag-compensated hit tests). Default: 1 s kept, rewinds capped at 250 ms. */
+  readonly lagCompensation?: LagCompensationOptions;
   /** Called once when the room is created, with the first joiner's options (or the `createRoom` options). */
   onCreate?(room: Room<S>, options: JoinOptions): void;
   /** Called when a client joins (not on resume); typically spawns its entity and sets `client.entityId`. */
@@ -53,10 +62,12 @@ export interface RoomType<S extends Schema> {
   readonly maxClients: number;
   /** Whether an empty room closes. */
   readonly closeWhenEmpty: boolean;
+  /** Interest options compiled against the schema, or null (every client sees everything). */
+  readonly interest: ResolvedInterest | null;
 }
 
 /**
- * Declares a room type for `schema`. Throws at once for a bad capacity.
+ * Declares a room type for `schema`. Throws at once for a bad capacity or bad interest options.
  *
  * @example
  * const arena = defineRoom(schema, {
@@ -72,5 +83,6 @@ export function defineRoom<S extends Schema>(schema: S, handlers: RoomHandlers<S
   }
   const maxClients = handlers.maxClients ?? DEFAULT_MAX_CLIENTS;
   if (!Number.isInteger(maxClients) || maxClients < 1) throw new RangeError(`defineRoom: maxClients must be an integer ≥ 1; got ${maxClients}`);
-  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty: handlers.closeWhenEmpty ?? true });
+  const interest = handlers.interest === undefined ? null : resolveInterest(schema, handlers.interest);
+  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty: handlers.closeWhenEmpty ?? true, interest });
 }
