@@ -1,0 +1,134 @@
+/**
+ * A light load-test bot: a {@link RawWebSocket}, the Hello/Welcome handshake, and for each snapshot
+ * only the envelope (tick, baseTick, lastInputSeq) — then one write carrying the Ack and the next
+ * input, the way a client whose frame loop follows the snapshot stream behaves. A sampling bot also
+ * decodes every body with SnapshotCodec against the snapshot it holds, to prove the stream is valid.
+ */
+import { decodeServerMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
+import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
+import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
+import type { LoadScenario } from './ipc.ts';
+import { RawWebSocket } from './RawWebSocket.ts';
+import { emptyEnvelope, parseSnapshotEnvelope } from './snapshotEnvelope.ts';
+
+/** Settings shared by every light bot of a pool. */
+export interface LightBotContext {
+  readonly url: string;
+  readonly room: string | null;
+  readonly schema: Schema;
+  readonly scenario: LoadScenario;
+  readonly tickMs: number;
+  readonly counters: BotCounters;
+}
+
+/** One light bot. It connects when created and lives until `close()` or the server closes it. */
+export class LightBot {
+  private readonly ws: RawWebSocket;
+  private readonly envelope = emptyEnvelope();
+  private readonly clock = new InputClock();
+  private readonly codec: SnapshotCodec | null;
+  /** Scratch for the messages sent; RawWebSocket copies (masks) them into the frame at once. */
+  private readonly ackScratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly inputScratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly values: number[];
+  private held: Snapshot | null = null;
+  private joined = false;
+  private seq = 0;
+  private lastArrivalMs = Number.NaN;
+  /** When the latest input was sent, ms (performance.now). */
+  lastInputAtMs = Number.NaN;
+
+  /** @param index the bot's index across the run; @param decode whether this bot decodes every body */
+  constructor(
+    readonly index: number,
+    private readonly ctx: LightBotContext,
+    decode: boolean,
+  ) {
+    this.codec = decode ? new SnapshotCodec(ctx.schema) : null;
+    this.values = ctx.schema.input.map(() => 0);
+    this.ws = new RawWebSocket(ctx.url, SUBPROTOCOL, {
+      open: () => this.ws.send(encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: ctx.schema.hash, room: ctx.room, resumeToken: null, options: {} })),
+      message: (payload, frameBytes) => this.message(payload, frameBytes),
+      close: (code) => {
+        if (this.joined) ctx.counters.connected--;
+        this.joined = false;
+        ctx.counters.closed(code);
+      },
+    });
+  }
+
+  /** True while joined. */
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  /** Closes with 1000. */
+  close(): void {
+    this.ws.close(1000, 'bot done');
+  }
+
+  /** Sends an input on its own (when no snapshot came for a while, inputs still flow at the tick rate). */
+  sendInputAlone(nowMs: number): void {
+    if (!this.joined) return;
+    const before = this.ws.bytesOut;
+    this.ws.send(this.input(nowMs, Math.max(0, this.envelope.tick)));
+    this.ctx.counters.wsBytesOut += this.ws.bytesOut - before;
+  }
+
+  private input(nowMs: number, viewTick: number): Uint8Array {
+    const seq = this.seq++;
+    const input = botInput(this.ctx.scenario, this.index, seq);
+    const fields = this.ctx.schema.input;
+    for (let f = 0; f < fields.length; f++) this.values[f] = fields[f]!.quantize(input[fields[f]!.name]) as number;
+    this.clock.sent(seq, nowMs);
+    this.lastInputAtMs = nowMs;
+    this.ctx.counters.inputs++;
+    return this.inputScratch.subarray(0, writeInput(this.inputScratch, seq, viewTick, this.values));
+  }
+
+  private message(payload: Buffer, frameBytes: number): void {
+    const c = this.ctx.counters;
+    c.received(payload.byteLength, frameBytes);
+    const now = performance.now();
+    const env = this.envelope;
+    if (!parseSnapshotEnvelope(payload, env)) {
+      const msg = decodeServerMessage(payload);
+      if (!msg.ok) {
+        c.decodeFailures++;
+        this.ws.close(msg.error.code, 'bad server message');
+      } else if (msg.value.kind === MsgKind.Welcome && !this.joined) {
+        this.joined = true;
+        this.lastInputAtMs = now;
+        c.connected++;
+      }
+      return;
+    }
+    c.snapshots++;
+    if (!Number.isNaN(this.lastArrivalMs)) {
+      const gap = now - this.lastArrivalMs;
+      c.interArrival.record(gap);
+      c.jitter.record(Math.abs(gap - this.ctx.tickMs));
+    }
+    this.lastArrivalMs = now;
+    this.clock.acknowledged(env.lastInputSeq, now, c.latency);
+    if (this.codec !== null) this.decode(payload);
+    const before = this.ws.bytesOut;
+    this.ws.send(this.ackScratch.subarray(0, writeAck(this.ackScratch, env.tick)), this.input(now, env.tick));
+    c.wsBytesOut += this.ws.bytesOut - before;
+  }
+
+  private decode(payload: Buffer): void {
+    const env = this.envelope;
+    const c = this.ctx.counters;
+    const baseline = env.baseTick < 0 ? null : this.held !== null && this.held.tick === env.baseTick ? this.held : undefined;
+    if (baseline === undefined) {
+      c.decodeFailures++;
+      return;
+    }
+    const result = this.codec!.decode(baseline, env.tick, payload.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength));
+    if (result.ok) {
+      this.held = result.value;
+      c.decoded++;
+    } else c.decodeFailures++;
+  }
+}

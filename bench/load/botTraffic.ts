@@ -1,0 +1,98 @@
+/**
+ * What bots share: the counters a bot pool reports, the steering pattern bots send as input, and the
+ * on-the-wire byte estimate.
+ */
+import { Histogram } from './Histogram.ts';
+import type { LoadScenario } from './ipc.ts';
+
+/**
+ * TCP maximum segment size assumed for the on-the-wire estimate, bytes: an Ethernet MTU of 1500 minus
+ * 20 bytes of IPv4 header, 20 of TCP header and 12 of TCP timestamp option.
+ */
+export const ASSUMED_MSS_BYTES = 1448;
+/** IPv4 + TCP headers (with the timestamp option) per segment, bytes. Ethernet framing is not counted. */
+export const TCP_IP_HEADER_BYTES = 52;
+/** A bot taps a steering direction for one tick in every this many ticks, and sends neutral input otherwise. */
+export const TAP_PERIOD_TICKS = 60;
+/** Golden angle, radians: spreads the bots' steering directions evenly. */
+const GOLDEN_ANGLE = 2.399963229728653;
+
+/** Counters of one bot pool, incremented in place by its bots. Deltas are taken by the pool. */
+export class BotCounters {
+  snapshots = 0;
+  payloadBytes = 0;
+  wsBytes = 0;
+  wireBytes = 0;
+  wsBytesOut = 0;
+  inputs = 0;
+  decoded = 0;
+  decodeFailures = 0;
+  /** Bots joined and open. */
+  connected = 0;
+  readonly latency = new Histogram();
+  readonly interArrival = new Histogram();
+  readonly jitter = new Histogram();
+  readonly closes = new Map<number, number>();
+
+  /** Counts one received WebSocket frame of `frameBytes` (payload + headers) carrying `payloadBytes`. */
+  received(payloadBytes: number, frameBytes: number): void {
+    this.payloadBytes += payloadBytes;
+    this.wsBytes += frameBytes;
+    this.wireBytes += frameBytes + Math.ceil(frameBytes / ASSUMED_MSS_BYTES) * TCP_IP_HEADER_BYTES;
+  }
+
+  /** Counts a disconnection with `code`. */
+  closed(code: number): void {
+    this.closes.set(code, (this.closes.get(code) ?? 0) + 1);
+  }
+}
+
+/** The steering input of bot `index` for its input number `seq` in the arena: a tap once per period, else neutral. */
+export function steeringInput(index: number, seq: number): { ax: number; ay: number } {
+  if ((seq + index) % TAP_PERIOD_TICKS !== 0) return { ax: 0, ay: 0 };
+  const a = index * GOLDEN_ANGLE + seq * 0.1;
+  return { ax: Math.round(Math.cos(a) * 100) / 100, ay: Math.round(Math.sin(a) * 100) / 100 };
+}
+
+/**
+ * The demo game's input of bot `index` for input number `seq`: thrust held in a direction that
+ * changes every period, aim sweeping, fire every half period — a busy player.
+ */
+export function demoInput(index: number, seq: number): Record<string, number | boolean> {
+  const phase = Math.floor((seq + index) / TAP_PERIOD_TICKS) % 4;
+  return {
+    up: phase === 0,
+    right: phase === 1,
+    down: phase === 2,
+    left: phase === 3,
+    fire: (seq + index) % (TAP_PERIOD_TICKS / 2) === 0,
+    aim: (index * GOLDEN_ANGLE + seq * 0.05) % (2 * Math.PI),
+  };
+}
+
+/** The real-valued input of bot `index` for input number `seq` in `scenario`. */
+export function botInput(scenario: LoadScenario, index: number, seq: number): Record<string, number | boolean> {
+  return scenario === 'demo' ? demoInput(index, seq) : steeringInput(index, seq);
+}
+
+/** A ring of send times by input seq, for input-to-acknowledgement latency. */
+export class InputClock {
+  private readonly sentAtMs = new Float64Array(256);
+  private next = 0;
+  private acked = -1;
+
+  /** Records that input `seq` (0, 1, 2, …, consecutive) was sent at `nowMs`. */
+  sent(seq: number, nowMs: number): void {
+    this.sentAtMs[seq & 255] = nowMs;
+    this.next = seq + 1;
+  }
+
+  /** Records into `into` the latency of every input newly covered by `lastInputSeq`. */
+  acknowledged(lastInputSeq: number, nowMs: number, into: Histogram): void {
+    const upTo = Math.min(lastInputSeq, this.next - 1);
+    if (upTo <= this.acked) return;
+    let seq = Math.max(this.acked + 1, upTo - 255);
+    for (; seq <= upTo; seq++) into.record(nowMs - this.sentAtMs[seq & 255]!);
+    this.acked = upTo;
+  }
+}

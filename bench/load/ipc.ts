@@ -1,0 +1,113 @@
+/**
+ * Messages between the load-test CLI (parent) and its server and bot processes (children), over the
+ * Node IPC channel of `child_process.fork`. Samples are deltas since the previous sample: the parent
+ * asks every child for one each second and lines the answers up into one time series row.
+ */
+import type { SparseCounts } from './Histogram.ts';
+
+/** Scenarios the load test knows. `demo` is the demo game's room. */
+export type LoadScenario = 'arena' | 'arena-jitter' | 'demo';
+/** Bot kinds: light (envelope parse, ack, sample decode) or full (the real TickwaveClient). */
+export type BotKind = 'light' | 'full';
+
+/** Parent → server process: start a server. */
+export interface ServerStart {
+  readonly type: 'start';
+  readonly scenario: LoadScenario;
+  readonly entities: number;
+  readonly tickRateHz: number;
+  readonly host: string;
+  readonly port: number;
+  /** The process exits by itself after this long, ms (bounded in time even if the parent vanishes). */
+  readonly lifetimeMs: number;
+}
+
+/** Parent → bot process: start an (empty) bot pool. */
+export interface BotStart {
+  readonly type: 'start';
+  readonly url: string;
+  /** Room id or type name to join; null lets the server choose. */
+  readonly room: string | null;
+  readonly scenario: LoadScenario;
+  readonly kind: BotKind;
+  readonly tickRateHz: number;
+  /** Bots fully decode every snapshot when their index is a multiple of this (light bots). */
+  readonly decodeEvery: number;
+  /** New connections opened per second at most. */
+  readonly connectPerSec: number;
+  /** Index of this pool's first bot across all pools (spreads steering patterns and decode samples). */
+  readonly firstIndex: number;
+  /** Number of pools, so bot indices interleave: pool p owns indices firstIndex + k·stride. */
+  readonly stride: number;
+  readonly lifetimeMs: number;
+}
+
+/** Parent → any child. */
+export type ParentMsg = ServerStart | BotStart | { readonly type: 'add'; readonly count: number } | { readonly type: 'sample' } | { readonly type: 'stop' };
+
+/** One second (or so) of the server process. Durations in ms, CPU in µs, counts are deltas. */
+export interface ServerSample {
+  /** Time since the previous sample, ms. */
+  readonly intervalMs: number;
+  /** Open connections now. */
+  readonly clients: number;
+  /** Duration of each tick run since the previous sample, ms. */
+  readonly tickDurationsMs: readonly number[];
+  /** Ticks skipped by the loop's re-anchoring after overruns. */
+  readonly skippedTicks: number;
+  readonly cpuUserUs: number;
+  readonly cpuSystemUs: number;
+  /** Resident set size now, bytes. */
+  readonly rssBytes: number;
+  /** Event-loop delay over the interval, ms. */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  readonly snapshotsSent: number;
+  /** Snapshots not sent because the client's socket was backed up. */
+  readonly snapshotsSkipped: number;
+  /** Bytes handed to client sockets (snapshots, welcomes, pongs). */
+  readonly bytesSent: number;
+  /** Connections closed, by close code (as the server saw them). */
+  readonly closes: Readonly<Record<string, number>>;
+}
+
+/** One second (or so) of one bot process. Counts are deltas; `bots`/`connected` are current. */
+export interface BotSample {
+  readonly intervalMs: number;
+  /** Bots started (connecting, connected or gone). */
+  readonly bots: number;
+  /** Bots joined (Welcome received) and still open. */
+  readonly connected: number;
+  readonly snapshots: number;
+  /** Message payload bytes received (every server message). */
+  readonly payloadBytes: number;
+  /** WebSocket bytes received: payloads plus frame headers. */
+  readonly wsBytes: number;
+  /** Estimated bytes on the wire: WebSocket bytes plus TCP/IP headers per segment. */
+  readonly wireBytes: number;
+  /** WebSocket bytes sent (inputs, acks, pings; masked frames). */
+  readonly wsBytesOut: number;
+  readonly inputs: number;
+  /** Input-to-acknowledgement latency, ms (sparse histogram counts). */
+  readonly latency: SparseCounts;
+  /** Snapshot inter-arrival time per bot, ms. */
+  readonly interArrival: SparseCounts;
+  /** |inter-arrival − tick duration|, ms. */
+  readonly jitter: SparseCounts;
+  /** Snapshots fully decoded by the sampling bots, and how many failed. */
+  readonly decoded: number;
+  readonly decodeFailures: number;
+  /** Disconnections by close code (as the bots saw them). */
+  readonly closes: Readonly<Record<string, number>>;
+  readonly cpuUserUs: number;
+  readonly cpuSystemUs: number;
+  readonly eventLoopDelayP99Ms: number;
+}
+
+/** Child → parent. */
+export type ChildMsg =
+  | { readonly type: 'ready'; readonly port: number; readonly room: string | null }
+  | { readonly type: 'sample'; readonly server?: ServerSample; readonly bots?: BotSample }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,279 @@
+/**
+ * Turns the children's samples into the load test's figures: one time-series row per sample round,
+ * and the figures of a measurement window (a run, or one step of a capacity search) with its verdict.
+ */
+import { percentile, round } from '../report.ts';
+import { Histogram } from './Histogram.ts';
+import type { BotSample, ServerSample } from './ipc.ts';
+
+/** A tick rate holds when the achieved rate is at least this share of the configured one. */
+export const HELD_RATE_SHARE = 0.99;
+/** Bot processes above this share of a core are reported as a possible bottleneck. */
+const BOT_BUSY_SHARE = 0.9;
+/** Other processes above this much CPU (% of one core) during a window are reported. */
+const OTHER_BUSY_PERCENT = 15;
+
+/** One sample round: the server's sample (null against an external server) and every bot pool's. */
+export interface SampleRound {
+  /** Seconds since the run started. */
+  readonly tSec: number;
+  /** Clients the run asked for at that time. */
+  readonly targetClients: number;
+  readonly server: ServerSample | null;
+  readonly bots: readonly BotSample[];
+  /** CPU used by the whole machine over the round, % of one core. */
+  readonly machineCpuPercent: number;
+}
+
+/** One row of the per-second time series (for the plots and the JSON). NaN-free: missing is null. */
+export interface TimeSeriesRow {
+  readonly tSec: number;
+  readonly targetClients: number;
+  /** Bots joined and open. */
+  readonly clients: number;
+  readonly serverConnections: number | null;
+  readonly tickP50Ms: number | null;
+  readonly tickP99Ms: number | null;
+  readonly tickMaxMs: number | null;
+  readonly achievedTickRateHz: number | null;
+  /** Server CPU (user + system), % of one core. */
+  readonly serverCpuPercent: number | null;
+  readonly serverRssMiB: number | null;
+  readonly eventLoopDelayP99Ms: number | null;
+  readonly snapshotsSkipped: number | null;
+  /** Snapshots received per client per second. */
+  readonly snapshotsPerClientPerSec: number | null;
+  readonly payloadBytesPerClientPerSec: number | null;
+  readonly wireBytesPerClientPerSec: number | null;
+  readonly latencyP99Ms: number | null;
+  readonly jitterP99Ms: number | null;
+  /** Bot processes' CPU, % of one core (summed). */
+  readonly botCpuPercent: number;
+  /** CPU used by other processes on the machine (not this run's), % of one core. */
+  readonly otherCpuPercent: number;
+  readonly disconnects: number;
+}
+
+/** Server figures over a window; null fields against an external server. */
+export interface ServerFigures {
+  readonly tickBudgetMs: number;
+  readonly tickP50Ms: number;
+  readonly tickP99Ms: number;
+  readonly tickMaxMs: number;
+  readonly achievedTickRateHz: number;
+  readonly skippedTicks: number;
+  /** Server CPU (user + system) per snapshot sent, µs: the cost of one client for one tick. */
+  readonly cpuUsPerClientSnapshot: number;
+  /** Server CPU, % of one core. */
+  readonly cpuPercent: number;
+  readonly rssMiB: number;
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+  readonly snapshotsSent: number;
+  readonly snapshotsSkipped: number;
+  /** Bytes handed to sockets per client per second (the server's own count). */
+  readonly bytesSentPerClientPerSec: number;
+}
+
+/** Client figures over a window, from the bots. */
+export interface ClientFigures {
+  readonly snapshotsPerClientPerSec: number;
+  /** Message payload bytes received per client per second. */
+  readonly payloadBytesPerClientPerSec: number;
+  /** Payload plus WebSocket frame headers. */
+  readonly wsBytesPerClientPerSec: number;
+  /** WebSocket bytes plus an IPv4 + TCP header estimate per segment (see botTraffic.ts). */
+  readonly wireBytesPerClientPerSec: number;
+  /** What each client sends (inputs, acks), WebSocket bytes per second. */
+  readonly upstreamWsBytesPerClientPerSec: number;
+  readonly inputsPerClientPerSec: number;
+  readonly interArrivalP50Ms: number;
+  readonly interArrivalP99Ms: number;
+  /** p99 of |inter-arrival − tick duration|. */
+  readonly jitterP99Ms: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly disconnects: number;
+  readonly closeCodes: Readonly<Record<string, number>>;
+  /** Snapshots fully decoded (sampling light bots, or every full bot), and failures. */
+  readonly decodedSnapshots: number;
+  readonly decodeFailures: number;
+}
+
+/** The figures of one measurement window and whether the tick rate held. */
+export interface WindowFigures {
+  readonly clients: number;
+  /** Fewest bots joined during the window. */
+  readonly minConnected: number;
+  readonly durationSec: number;
+  readonly server: ServerFigures | null;
+  readonly client: ClientFigures;
+  readonly botProcesses: number;
+  readonly botCpuPercent: number;
+  readonly botEventLoopDelayP99Ms: number;
+  /** Mean CPU used by other processes on the machine during the window, % of one core. */
+  readonly otherCpuPercent: number;
+  /** True when the server held the tick rate with every client connected. */
+  readonly held: boolean;
+  /** Why it did not hold, or what to be wary of. */
+  readonly notes: readonly string[];
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+const mib = (bytes: number): number => bytes / (1024 * 1024);
+
+/** CPU of bot pools over their intervals, % of one core (summed). */
+function botCpu(bots: readonly BotSample[]): number {
+  return sum(bots.map((b) => ((b.cpuUserUs + b.cpuSystemUs) / 1000 / b.intervalMs) * 100));
+}
+
+/** CPU of the machine not used by this run's processes, % of one core. */
+function otherCpu(r: SampleRound): number {
+  const server = r.server === null ? 0 : ((r.server.cpuUserUs + r.server.cpuSystemUs) / 1000 / r.server.intervalMs) * 100;
+  return Math.max(0, r.machineCpuPercent - server - botCpu(r.bots));
+}
+
+/** The time-series row of one sample round. */
+export function rowOf(round_: SampleRound): TimeSeriesRow {
+  const s = round_.server;
+  const bots = round_.bots;
+  const connected = sum(bots.map((b) => b.connected));
+  const intervalSec = bots.length === 0 ? 1 : Math.max(...bots.map((b) => b.intervalMs)) / 1000;
+  const perClient = (n: number): number | null => (connected === 0 ? null : round(n / connected / intervalSec, 1));
+  const lat = new Histogram();
+  const jit = new Histogram();
+  for (const b of bots) {
+    lat.add(b.latency);
+    jit.add(b.jitter);
+  }
+  const durations = s?.tickDurationsMs ?? [];
+  const nullIfNaN = (v: number): number | null => (Number.isFinite(v) ? round(v, 3) : null);
+  return {
+    tSec: round_.tSec,
+    targetClients: round_.targetClients,
+    clients: connected,
+    serverConnections: s?.clients ?? null,
+    tickP50Ms: s === null ? null : nullIfNaN(percentile(durations, 50)),
+    tickP99Ms: s === null ? null : nullIfNaN(percentile(durations, 99)),
+    tickMaxMs: s === null ? null : nullIfNaN(Math.max(...durations)),
+    achievedTickRateHz: s === null ? null : round((durations.length * 1000) / s.intervalMs, 2),
+    serverCpuPercent: s === null ? null : round(((s.cpuUserUs + s.cpuSystemUs) / 1000 / s.intervalMs) * 100, 1),
+    serverRssMiB: s === null ? null : round(mib(s.rssBytes), 1),
+    eventLoopDelayP99Ms: s === null ? null : round(s.eventLoopDelayP99Ms, 2),
+    snapshotsSkipped: s?.snapshotsSkipped ?? null,
+    snapshotsPerClientPerSec: perClient(sum(bots.map((b) => b.snapshots))),
+    payloadBytesPerClientPerSec: perClient(sum(bots.map((b) => b.payloadBytes))),
+    wireBytesPerClientPerSec: perClient(sum(bots.map((b) => b.wireBytes))),
+    latencyP99Ms: nullIfNaN(lat.percentile(99)),
+    jitterP99Ms: nullIfNaN(jit.percentile(99)),
+    botCpuPercent: round(botCpu(bots), 1),
+    otherCpuPercent: round(otherCpu(round_), 1),
+    disconnects: sum(bots.map((b) => sum(Object.values(b.closes)))),
+  };
+}
+
+/** The figures of the sample rounds of one window, judged against `tickRateHz`. */
+export function windowFigures(rounds: readonly SampleRound[], clients: number, tickRateHz: number): WindowFigures {
+  const budgetMs = 1000 / tickRateHz;
+  const bots = rounds.flatMap((r) => r.bots);
+  const botSec = rounds.length === 0 ? 0 : sum(rounds.map((r) => Math.max(0, ...r.bots.map((b) => b.intervalMs)))) / 1000;
+  const connectedPerRound = rounds.map((r) => sum(r.bots.map((b) => b.connected)));
+  const meanConnected = connectedPerRound.length === 0 ? 0 : sum(connectedPerRound) / connectedPerRound.length;
+  const clientSec = Math.max(1e-9, meanConnected * botSec);
+  const lat = new Histogram();
+  const ia = new Histogram();
+  const jit = new Histogram();
+  const closeCodes: Record<string, number> = {};
+  for (const b of bots) {
+    lat.add(b.latency);
+    ia.add(b.interArrival);
+    jit.add(b.jitter);
+    for (const [code, n] of Object.entries(b.closes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
+  }
+  const client: ClientFigures = {
+    snapshotsPerClientPerSec: round(sum(bots.map((b) => b.snapshots)) / clientSec, 2),
+    payloadBytesPerClientPerSec: round(sum(bots.map((b) => b.payloadBytes)) / clientSec, 0),
+    wsBytesPerClientPerSec: round(sum(bots.map((b) => b.wsBytes)) / clientSec, 0),
+    wireBytesPerClientPerSec: round(sum(bots.map((b) => b.wireBytes)) / clientSec, 0),
+    upstreamWsBytesPerClientPerSec: round(sum(bots.map((b) => b.wsBytesOut)) / clientSec, 0),
+    inputsPerClientPerSec: round(sum(bots.map((b) => b.inputs)) / clientSec, 2),
+    interArrivalP50Ms: round(ia.percentile(50), 2),
+    interArrivalP99Ms: round(ia.percentile(99), 2),
+    jitterP99Ms: round(jit.percentile(99), 2),
+    latencyP50Ms: round(lat.percentile(50), 2),
+    latencyP99Ms: round(lat.percentile(99), 2),
+    disconnects: sum(Object.values(closeCodes)),
+    closeCodes,
+    decodedSnapshots: sum(bots.map((b) => b.decoded)),
+    decodeFailures: sum(bots.map((b) => b.decodeFailures)),
+  };
+  const servers = rounds.map((r) => r.server).filter((s): s is ServerSample => s !== null);
+  let server: ServerFigures | null = null;
+  if (servers.length > 0) {
+    const durations = servers.flatMap((s) => s.tickDurationsMs);
+    const sec = sum(servers.map((s) => s.intervalMs)) / 1000;
+    const cpuUs = sum(servers.map((s) => s.cpuUserUs + s.cpuSystemUs));
+    const sent = sum(servers.map((s) => s.snapshotsSent));
+    server = {
+      tickBudgetMs: round(budgetMs, 2),
+      tickP50Ms: round(percentile(durations, 50), 3),
+      tickP99Ms: round(percentile(durations, 99), 3),
+      tickMaxMs: round(Math.max(...durations), 3),
+      achievedTickRateHz: round(durations.length / sec, 2),
+      skippedTicks: sum(servers.map((s) => s.skippedTicks)),
+      cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
+      cpuPercent: round((cpuUs / 1e6 / sec) * 100, 1),
+      rssMiB: round(mib(Math.max(...servers.map((s) => s.rssBytes))), 1),
+      eventLoopDelayP99Ms: round(Math.max(...servers.map((s) => s.eventLoopDelayP99Ms)), 2),
+      eventLoopDelayMaxMs: round(Math.max(...servers.map((s) => s.eventLoopDelayMaxMs)), 2),
+      snapshotsSent: sent,
+      snapshotsSkipped: sum(servers.map((s) => s.snapshotsSkipped)),
+      bytesSentPerClientPerSec: round(sum(servers.map((s) => s.bytesSent)) / Math.max(1e-9, meanConnected * sec), 0),
+    };
+  }
+  const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));
+  const botCpuPercent = botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
+  const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
+  const notes: string[] = [];
+  let held = true;
+  if (minConnected < clients) {
+    held = false;
+    notes.push(`only ${minConnected} of ${clients} clients were connected throughout`);
+  }
+  if (server !== null) {
+    if (server.tickP99Ms > budgetMs) {
+      held = false;
+      notes.push(`tick p99 ${server.tickP99Ms} ms is over the ${round(budgetMs, 2)} ms budget`);
+    }
+    if (server.achievedTickRateHz < HELD_RATE_SHARE * tickRateHz) {
+      held = false;
+      notes.push(`achieved ${server.achievedTickRateHz} Hz, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz`);
+    }
+  } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * tickRateHz) {
+    held = false;
+    notes.push(`clients received ${client.snapshotsPerClientPerSec} snapshots/s, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz (external server: judged from the clients)`);
+  }
+  if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(closeCodes)}`);
+  if (client.decodeFailures > 0) notes.push(`${client.decodeFailures} snapshots failed to decode`);
+  if (botProcesses > 0 && botCpuPercent / botProcesses > BOT_BUSY_SHARE * 100) {
+    notes.push(`bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: the bots may be the limit, not the server`);
+  }
+  const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
+  if (otherCpuPercent > OTHER_BUSY_PERCENT) {
+    notes.push(`other processes on this machine used ${otherCpuPercent} % of a core during the window: the figures are disturbed`);
+  }
+  if (server !== null && server.snapshotsSkipped > 0) notes.push(`${server.snapshotsSkipped} snapshots skipped for congestion`);
+  return {
+    clients,
+    minConnected,
+    durationSec: round(botSec, 1),
+    server,
+    client,
+    botProcesses,
+    botCpuPercent,
+    botEventLoopDelayP99Ms: round(Math.max(0, ...bots.map((b) => b.eventLoopDelayP99Ms)), 2),
+    otherCpuPercent,
+    held,
+    notes,
+  };
+}

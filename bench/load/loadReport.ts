@@ -1,0 +1,128 @@
+/**
+ * The load test's report: the JSON written to bench/results/, the tables printed at the end, the
+ * verdict, and the issue's targets beside the measured figures.
+ */
+import { formatTable, type MachineInfo, round, type TableColumn } from '../report.ts';
+import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
+import type { LoadOptions } from './runLoad.ts';
+import { ASSUMED_MSS_BYTES, TCP_IP_HEADER_BYTES } from './botTraffic.ts';
+
+/** Target: bytes per client per second on the wire (arena E=100, 60 Hz), KiB/s. */
+export const TARGET_WIRE_KIB_PER_SEC = 20;
+/** Target: server CPU per client per snapshot, µs. */
+export const TARGET_CPU_US_PER_CLIENT_SNAPSHOT = 3;
+/** Target: clients one server core holds at 60 Hz. */
+export const TARGET_CLIENTS_PER_CORE = 3000;
+
+/** How the on-the-wire figure is estimated, written into every report. */
+export const WIRE_ESTIMATE =
+  `wire = WebSocket frames as received (payload + 2/4/10-byte server frame headers) + ${TCP_IP_HEADER_BYTES} bytes of IPv4 + TCP ` +
+  `(with timestamps) per ${ASSUMED_MSS_BYTES}-byte segment, one segment at least per frame (the server corks and sends one frame ` +
+  'per client per tick); Ethernet framing (38 B per packet) and TCP ACKs are not counted.';
+
+/** The result file of a load test. */
+export interface LoadReport {
+  readonly benchmark: 'load';
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly parameters: LoadOptions;
+  readonly verdict: { readonly held: boolean; readonly lastHeldClients: number; readonly summary: string };
+  readonly steps: readonly WindowFigures[];
+  readonly timeSeries: readonly TimeSeriesRow[];
+  readonly wireEstimate: string;
+  readonly interrupted: boolean;
+}
+
+const kib = (bytes: number): number => round(bytes / 1024, 2);
+
+const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+  { heading: 'clients', cell: (s) => s.clients },
+  { heading: 'held', cell: (s) => (s.held ? 'yes' : 'NO'), align: 'left' },
+  { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
+  { heading: 'p99 ms', cell: (s) => s.server?.tickP99Ms ?? '-' },
+  { heading: 'max ms', cell: (s) => s.server?.tickMaxMs ?? '-' },
+  { heading: 'budget', cell: (s) => s.server?.tickBudgetMs ?? '-' },
+  { heading: 'Hz', cell: (s) => s.server?.achievedTickRateHz ?? '-' },
+  { heading: 'skipped ticks', cell: (s) => s.server?.skippedTicks ?? '-' },
+  { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
+  { heading: 'CPU %', cell: (s) => s.server?.cpuPercent ?? '-' },
+  { heading: 'RSS MiB', cell: (s) => s.server?.rssMiB ?? '-' },
+  { heading: 'loop delay p99 ms', cell: (s) => s.server?.eventLoopDelayP99Ms ?? '-' },
+  { heading: 'snaps skipped', cell: (s) => s.server?.snapshotsSkipped ?? '-' },
+];
+
+const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+  { heading: 'clients', cell: (s) => s.clients },
+  { heading: 'snaps/s', cell: (s) => s.client.snapshotsPerClientPerSec },
+  { heading: 'payload KiB/s', cell: (s) => kib(s.client.payloadBytesPerClientPerSec) },
+  { heading: 'wire KiB/s', cell: (s) => kib(s.client.wireBytesPerClientPerSec) },
+  { heading: 'up KiB/s', cell: (s) => kib(s.client.upstreamWsBytesPerClientPerSec) },
+  { heading: 'arrival p99 ms', cell: (s) => s.client.interArrivalP99Ms },
+  { heading: 'jitter p99 ms', cell: (s) => s.client.jitterP99Ms },
+  { heading: 'input→ack p50 ms', cell: (s) => s.client.latencyP50Ms },
+  { heading: 'p99 ms', cell: (s) => s.client.latencyP99Ms },
+  { heading: 'disconnects', cell: (s) => s.client.disconnects },
+  { heading: 'decoded', cell: (s) => s.client.decodedSnapshots },
+  { heading: 'bad', cell: (s) => s.client.decodeFailures },
+  { heading: 'bot CPU %', cell: (s) => `${s.botCpuPercent} (${s.botProcesses} proc)`, align: 'right' },
+  { heading: 'other CPU %', cell: (s) => s.otherCpuPercent },
+];
+
+/** The verdict in one line. */
+export function verdictOf(o: LoadOptions, steps: readonly WindowFigures[], lastHeldClients: number, interrupted: boolean): { held: boolean; summary: string } {
+  const last = steps.at(-1);
+  const cut = interrupted ? ' (interrupted)' : '';
+  if (last === undefined) return { held: false, summary: `no measurement completed${cut}` };
+  if (o.ramp) {
+    const failed = steps.find((s) => !s.held);
+    const why = failed === undefined ? `the ramp reached --ramp-max ${o.rampMax} without failing` : `at ${failed.clients}: ${failed.notes.filter((n) => !n.includes('bot processes')).slice(0, 2).join('; ')}`;
+    return {
+      held: lastHeldClients > 0,
+      summary: lastHeldClients > 0 ? `${o.tickRateHz} Hz held up to ${lastHeldClients} clients; ${why}${cut}` : `${o.tickRateHz} Hz did not hold even at ${o.clients} clients: ${why}${cut}`,
+    };
+  }
+  return last.held
+    ? { held: true, summary: `HELD: ${o.tickRateHz} Hz with ${last.clients} clients (tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}` }
+    : { held: false, summary: `NOT HELD at ${last.clients} clients: ${last.notes.join('; ')}${cut}` };
+}
+
+/** The printed tables, notes, verdict and target lines. */
+export function reportText(report: LoadReport): string {
+  const o = report.parameters;
+  const lines: string[] = [];
+  lines.push('server (figures over each measurement window)');
+  lines.push(formatTable(SERVER_COLUMNS, report.steps));
+  lines.push('');
+  lines.push('clients (per client; bytes are server → client unless "up")');
+  lines.push(formatTable(CLIENT_COLUMNS, report.steps));
+  for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
+  lines.push('');
+  lines.push(report.verdict.summary);
+  const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
+  if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60) {
+    const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
+    const wire = kib(best.client.wireBytesPerClientPerSec);
+    lines.push(check(wire <= TARGET_WIRE_KIB_PER_SEC, `bandwidth: ${wire} KiB/s per client on the wire at ${best.clients} clients (target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`));
+    if (best.server !== null) {
+      const us = best.server.cpuUsPerClientSnapshot;
+      lines.push(check(us <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT, `server CPU: ${us} µs per client per snapshot at ${best.clients} clients (target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT}; peer 10–13)`));
+    }
+    const capacity = o.ramp ? `${report.verdict.lastHeldClients} clients held` : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
+    lines.push(check(report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE, `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} (target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`));
+  }
+  lines.push('');
+  lines.push(`wire estimate: ${report.wireEstimate}`);
+  return lines.join('\n');
+}
+
+/** The live progress line for one time-series row. */
+export function progressLine(row: TimeSeriesRow, phase: string, budgetMs: number): string {
+  const p99 = row.tickP99Ms === null ? '-' : row.tickP99Ms.toFixed(2);
+  const hz = row.achievedTickRateHz === null ? '-' : row.achievedTickRateHz.toFixed(1);
+  const snaps = row.snapshotsPerClientPerSec === null ? 0 : Math.round(row.snapshotsPerClientPerSec * row.clients);
+  const cpu = row.serverCpuPercent === null ? '-' : `${row.serverCpuPercent.toFixed(0)}%`;
+  return (
+    `[${row.tSec.toFixed(0).padStart(4)}s] ${phase.padEnd(16)} clients ${row.clients}/${row.targetClients}  tick p99 ${p99} ms (budget ${budgetMs.toFixed(2)})  ` +
+    `${hz} Hz  snapshots/s ${snaps}  server CPU ${cpu}  bots CPU ${row.botCpuPercent.toFixed(0)}%  other CPU ${row.otherCpuPercent.toFixed(0)}%`
+  );
+}

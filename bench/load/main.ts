@@ -1,0 +1,208 @@
+/**
+ * The load-test CLI: `npm run bench -- load --clients N --tick-rate HZ --entities E --duration S ...`
+ * (see HELP). Prints a live progress line, then the tables and verdict; writes the JSON report and an
+ * HTML page of plots under bench/results/.
+ */
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../../shared/index.ts';
+import { defaultResultPath, machineInfo, RESULTS_DIR, round, writeJson } from '../report.ts';
+import type { BotKind, LoadScenario } from './ipc.ts';
+import { type LoadReport, progressLine, reportText, verdictOf, WIRE_ESTIMATE } from './loadReport.ts';
+import { plotHtml } from './plotHtml.ts';
+import { DEFAULT_CONNECT_PER_SEC, DEFAULT_DECODE_EVERY, DEFAULT_SETTLE_SEC, type LoadHooks, type LoadOptions, runLoad } from './runLoad.ts';
+
+/** Default clients. */
+const DEFAULT_CLIENTS = 100;
+/** Default tick rate, Hz. */
+const DEFAULT_TICK_RATE_HZ = 60;
+/** Default entities in the arena. */
+const DEFAULT_ENTITIES = 100;
+/** Default measured seconds (per step with --ramp). */
+const DEFAULT_DURATION_SEC = 10;
+/** Default clients added per ramp step. */
+const DEFAULT_RAMP_STEP = 500;
+/** Default ramp ceiling. */
+const DEFAULT_RAMP_MAX = 10_000;
+const SCENARIOS: readonly LoadScenario[] = ['arena', 'arena-jitter', 'demo'];
+const BOT_KINDS: readonly BotKind[] = ['light', 'full'];
+
+/** Default bot processes: every core but the server's. */
+function defaultBotProcesses(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+const HELP = `Usage: npm run bench -- load [options]
+
+Starts a Tickwave server (its own process, 127.0.0.1) running the chosen scenario, connects headless
+bots from separate processes, and reports whether the tick rate holds, with server and client figures.
+
+  --clients N        clients (with --ramp: the first step) (default ${DEFAULT_CLIENTS})
+  --tick-rate HZ     server tick rate, ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ} (default ${DEFAULT_TICK_RATE_HZ})
+  --entities E       units in the arena; with demo, server-side bot ships (plus one ship per
+                     client) (default ${DEFAULT_ENTITIES})
+  --duration S       measured seconds, per step with --ramp (default ${DEFAULT_DURATION_SEC})
+  --scenario NAME    arena | arena-jitter (the codec benchmark's worlds) | demo (the demo game's
+                     room) (default arena)
+  --bots KIND        light: parse the envelope, ack, decode 1 in --decode-every; full: the real
+                     TickwaveClient (decode + interpolation; small counts) (default light)
+  --ramp             capacity search: add --ramp-step clients per step until the tick rate no
+                     longer holds (tick p99 over budget, or achieved rate under 99 %)
+  --ramp-step N      clients added per step (default ${DEFAULT_RAMP_STEP})
+  --ramp-max N       stop the ramp here (default ${DEFAULT_RAMP_MAX})
+  --bot-procs N      bot processes (default ${defaultBotProcesses()}: the cores minus one)
+  --connect-rate N   new connections per second per bot process (default ${DEFAULT_CONNECT_PER_SEC})
+  --decode-every N   light bots whose index is a multiple of N decode every snapshot (default ${DEFAULT_DECODE_EVERY})
+  --settle S         seconds between all clients joined and the measurement (default ${DEFAULT_SETTLE_SEC})
+  --url ws://H:P/    target a server started elsewhere (bots only; server figures come from the
+                     clients); the server must run the same scenario (see README "Load testing")
+  --room ID          room to join with --url (default: the server's choice)
+  --cpu-prof         write V8 CPU profiles of the server and bot processes to
+                     bench/results/profiles/<process>/ (open in Chrome DevTools)
+  --out FILE.json    result file (default bench/results/load-<date>.json; the plots go next to it as .html)
+  --help             show this help`;
+
+function int(text: string | undefined, fallback: number, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${flag} must be a whole number ${min}–${max}; got "${text}"`);
+  return n;
+}
+
+function oneOf<T extends string>(text: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
+  if (text === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new RangeError(`${flag} must be one of ${allowed.join(', ')}; got "${text}"`);
+  return text as T;
+}
+
+/** Parses CLI arguments into options; throws a RangeError naming a bad flag. Returns null for --help. */
+export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; out: string | null } | null {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      clients: { type: 'string' },
+      'tick-rate': { type: 'string' },
+      entities: { type: 'string' },
+      duration: { type: 'string' },
+      scenario: { type: 'string' },
+      bots: { type: 'string' },
+      ramp: { type: 'boolean' },
+      'ramp-step': { type: 'string' },
+      'ramp-max': { type: 'string' },
+      'bot-procs': { type: 'string' },
+      'connect-rate': { type: 'string' },
+      'decode-every': { type: 'string' },
+      settle: { type: 'string' },
+      url: { type: 'string' },
+      room: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help === true) return null;
+  const url = values.url ?? null;
+  if (url !== null && !/^ws:\/\/[^/]+/.test(url)) throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
+  const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
+  const options: LoadOptions = {
+    clients,
+    tickRateHz: int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ),
+    entities: int(values.entities, DEFAULT_ENTITIES, '--entities', 0, 65_536),
+    durationSec: int(values.duration, DEFAULT_DURATION_SEC, '--duration', 1, 3600),
+    scenario: oneOf(values.scenario, SCENARIOS, 'arena', '--scenario'),
+    bots: oneOf(values.bots, BOT_KINDS, 'light', '--bots'),
+    ramp: values.ramp === true,
+    rampStep: int(values['ramp-step'], DEFAULT_RAMP_STEP, '--ramp-step', 1),
+    rampMax: int(values['ramp-max'], Math.max(DEFAULT_RAMP_MAX, clients), '--ramp-max', clients),
+    botProcesses: int(values['bot-procs'], defaultBotProcesses(), '--bot-procs', 1, 256),
+    url,
+    room: values.room ?? null,
+    connectPerSec: int(values['connect-rate'], DEFAULT_CONNECT_PER_SEC, '--connect-rate', 1),
+    decodeEvery: int(values['decode-every'], DEFAULT_DECODE_EVERY, '--decode-every', 1),
+    settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
+    cpuProfDir: values['cpu-prof'] === true ? join(RESULTS_DIR, 'profiles') : null,
+  };
+  return { options, out: values.out ?? null };
+}
+
+/** Runs a load test and assembles its report (nothing printed or written). */
+export async function loadReport(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadReport> {
+  const machine = machineInfo();
+  const run = await runLoad(options, hooks);
+  const verdict = verdictOf(options, run.steps, run.lastHeldClients, run.interrupted);
+  return {
+    benchmark: 'load',
+    date: new Date().toISOString(),
+    machine,
+    parameters: options,
+    verdict: { ...verdict, lastHeldClients: run.lastHeldClients },
+    steps: run.steps,
+    timeSeries: run.timeSeries,
+    wireEstimate: WIRE_ESTIMATE,
+    interrupted: run.interrupted,
+  };
+}
+
+/** Writes the JSON report to `path` and the plots next to it (same name, .html); returns both paths. */
+export function writeLoadReport(report: LoadReport, path: string): { json: string; html: string } {
+  const json = writeJson(path, report);
+  const html = json.replace(/\.json$/, '') + '.html';
+  const o = report.parameters;
+  const m = report.machine;
+  writeFileSync(
+    html,
+    plotHtml({
+      title: `Tickwave load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp from ${o.clients}` : `${o.clients} clients`}`,
+      subtitle: `${report.verdict.summary} — node ${m.node}, ${m.cpu} × ${m.cores}, commit ${m.commit}, ${report.date}`,
+      tickBudgetMs: round(1000 / o.tickRateHz, 3),
+      rows: report.timeSeries,
+    }),
+  );
+  return { json, html };
+}
+
+/** CLI entry: parses `args`, runs with a live progress line, prints the tables, writes JSON + HTML. */
+export async function main(args: readonly string[]): Promise<void> {
+  const parsed = parseLoadArgs(args);
+  if (parsed === null) {
+    console.log(HELP);
+    return;
+  }
+  const { options: o, out } = parsed;
+  const m = machineInfo();
+  console.log(`load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? '' : `, server ${o.url}`}`);
+  console.log(`node ${m.node}, ${m.cpu} × ${m.cores}, ${m.os}, commit ${m.commit}\n`);
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    process.stderr.write('\ninterrupted: stopping the bots and the server…\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true;
+  const budgetMs = 1000 / o.tickRateHz;
+  let lastPrinted = 0;
+  const hooks: LoadHooks = {
+    signal: abort.signal,
+    log: (line) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${line}\n`),
+    progress: (row, phase) => {
+      const line = progressLine(row, phase, budgetMs);
+      if (tty) process.stderr.write(`\r\x1b[K${line}`);
+      else if (row.tSec - lastPrinted >= 5) {
+        lastPrinted = row.tSec;
+        process.stderr.write(`${line}\n`);
+      }
+    },
+  };
+  try {
+    const report = await loadReport(o, hooks);
+    if (tty) process.stderr.write('\n');
+    console.log(`\n${reportText(report)}`);
+    const paths = writeLoadReport(report, out ?? defaultResultPath('load'));
+    console.log(`\nwrote ${paths.json}\nwrote ${paths.html}`);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { encodeMessage, MsgKind } from '../shared/index.ts';
+import { writeAck, writeInput } from '../bench/load/botMessages.ts';
+import { loadReport, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
+import { emptyEnvelope, parseSnapshotEnvelope } from '../bench/load/snapshotEnvelope.ts';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Every number reachable in `value` (paths for failure messages). */
+function numbers(value: unknown, path = '$', out: [string, number][] = []): [string, number][] {
+  if (typeof value === 'number') out.push([path, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => numbers(v, `${path}[${i}]`, out));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) numbers(v, `${path}.${k}`, out);
+  return out;
+}
+
+describe('load test bots', () => {
+  it('encode Ack and Input exactly as encodeMessage does', () => {
+    const scratch = new Uint8Array(64);
+    const cases: [number, number, number[]][] = [
+      [0, 0, [0, 100]],
+      [127, 128, [200, 137]],
+      [70_000, 65_535, [5, 255]],
+      [2 ** 31 - 1, 2 ** 32 - 1, [-1, -200]],
+    ];
+    for (const [seq, viewTick, values] of cases) {
+      assert.equal(hex(scratch.subarray(0, writeInput(scratch, seq, viewTick, values))), hex(encodeMessage({ kind: MsgKind.Input, seq, viewTick, values })));
+      assert.equal(hex(scratch.subarray(0, writeAck(scratch, viewTick))), hex(encodeMessage({ kind: MsgKind.Ack, tick: viewTick })));
+    }
+  });
+
+  it('parse the Snapshot envelope and reject anything else', () => {
+    const env = emptyEnvelope();
+    const body = new Uint8Array([1, 2, 3]);
+    for (const [tick, baseTick, lastInputSeq] of [
+      [5, -1, -1],
+      [300, 299, 70_000],
+      [2 ** 31, 2 ** 31 - 2, 2 ** 31 - 1],
+    ] as const) {
+      const frame = encodeMessage({ kind: MsgKind.Snapshot, tick, baseTick, lastInputSeq, body });
+      assert.equal(parseSnapshotEnvelope(frame, env), true);
+      assert.deepEqual([env.tick, env.baseTick, env.lastInputSeq, hex(frame.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength))], [tick, baseTick, lastInputSeq, hex(body)]);
+      assert.equal(parseSnapshotEnvelope(frame.subarray(0, frame.byteLength - 1), env), false);
+    }
+    assert.equal(parseSnapshotEnvelope(encodeMessage({ kind: MsgKind.Pong, clientTimeMs: 1, serverTimeMs: 2, serverTick: 3 }), env), false);
+  });
+
+  it('parse the CLI options and reject bad ones', () => {
+    const parsed = parseLoadArgs(['--clients', '50', '--tick-rate', '30', '--ramp', '--scenario', 'arena-jitter']);
+    assert.ok(parsed !== null);
+    assert.equal(parsed.options.clients, 50);
+    assert.equal(parsed.options.tickRateHz, 30);
+    assert.equal(parsed.options.ramp, true);
+    assert.equal(parsed.options.scenario, 'arena-jitter');
+    assert.equal(parseLoadArgs(['--help']), null);
+    assert.throws(() => parseLoadArgs(['--tick-rate', '500']), /--tick-rate/);
+    assert.throws(() => parseLoadArgs(['--scenario', 'nope']), /--scenario/);
+    assert.throws(() => parseLoadArgs(['--url', 'http://example.com']), /--url/);
+  });
+});
+
+describe('load test smoke run', () => {
+  it('runs 50 light clients for 5 s on arena E=100 at 60 Hz and reports every figure', { timeout: 90_000 }, async () => {
+    const parsed = parseLoadArgs(['--clients', '50', '--tick-rate', '60', '--entities', '100', '--duration', '5', '--settle', '1', '--bot-procs', '1']);
+    assert.ok(parsed !== null);
+    const report = await loadReport(parsed.options, { log: () => {} });
+
+    assert.equal(report.interrupted, false);
+    assert.equal(report.steps.length, 1);
+    const step = report.steps[0]!;
+    for (const [path, v] of numbers(step)) assert.ok(Number.isFinite(v), `${path} is ${v}`);
+    assert.ok(step.server !== null, 'server figures are present');
+    assert.equal(step.clients, 50);
+    assert.equal(step.minConnected, 50, 'every client stayed connected');
+    assert.equal(step.client.disconnects, 0, `no disconnects: ${JSON.stringify(step.client.closeCodes)}`);
+    assert.ok(step.client.snapshotsPerClientPerSec > 0, 'snapshots were received');
+    assert.ok(step.client.payloadBytesPerClientPerSec > 0 && step.client.wireBytesPerClientPerSec > step.client.payloadBytesPerClientPerSec);
+    assert.ok(step.client.decodedSnapshots > 0, 'sampling bots decoded snapshots');
+    assert.equal(step.client.decodeFailures, 0, 'every sampled snapshot decoded');
+    assert.ok(step.server.snapshotsSent > 0);
+    assert.ok(step.server.cpuUsPerClientSnapshot > 0);
+    assert.ok(report.timeSeries.length >= 5);
+    assert.ok(report.machine.node.startsWith('v') && report.machine.cores > 0 && report.machine.cpu !== '');
+    assert.equal(typeof report.verdict.summary, 'string');
+
+    const dir = mkdtempSync(join(tmpdir(), 'tickwave-load-'));
+    try {
+      const paths = writeLoadReport(report, join(dir, 'load.json'));
+      assert.ok(existsSync(paths.json) && existsSync(paths.html));
+      assert.equal(JSON.parse(readFileSync(paths.json, 'utf8')).benchmark, 'load');
+      assert.match(readFileSync(paths.html, 'utf8'), /uPlot/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
