@@ -1,0 +1,241 @@
+/**
+ * Big-world benchmark: `npm run bench -- bigworld [--clients 1,100,1000] [--ticks N] [--warmup N]
+ * [--entities E] [--budget BYTES] [--out FILE.json]`.
+ *
+ * Headless: a Server over the memory transport with a manual clock, `server.step()` called directly
+ * (no timers, no sockets), N clients joined through the real handshake. For each client count it runs
+ *   - interest: E = 10,000 units on a 10,000² field, each client's view following one unit (~100 seen);
+ *   - all-visible: the same units and rules, E = 100 on a 1,000² field, no interest (the reference);
+ * and reports per client per snapshot the mean frame bytes and server CPU (step time ÷ clients), the
+ * 60 Hz tick's duration p50/p99/max against its 16.7 ms budget, and for interest the units seen and
+ * the share deferred by the budget. Three clients decode their stream and are checked against the
+ * server's world. Prints a table and writes JSON with the machine it ran on.
+ */
+import { parseArgs } from 'node:util';
+import { decodeServerMessage, encodeMessage, indexOfEntity, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec } from '../shared/index.ts';
+import { type Clock, MemoryTransport, type MemoryClientSocket, type Room, Server } from '../server/index.ts';
+import { defaultResultPath, formatTable, machineInfo, mean, percentile, round, writeJson } from './report.ts';
+import type { TableColumn } from './report.ts';
+import { BIGWORLD_ENTITIES, bigworldRoomType, bigworldSchema } from './scenarios/bigworld.ts';
+
+/** The tick rate measured, Hz. */
+const TICK_RATE_HZ = 60;
+/** Measured ticks per case. */
+const DEFAULT_TICKS = 300;
+/** Ticks run before measuring (JIT, join bursts spread by the budget). */
+const DEFAULT_WARMUP_TICKS = 120;
+/** Client counts measured by default. */
+const DEFAULT_CLIENTS = [1, 100, 1000];
+/** Units of the all-visible reference and the side of its field. */
+const REFERENCE_ENTITIES = 100;
+const REFERENCE_SIZE = 1000;
+/** Clients whose stream is decoded and checked. */
+const CHECKED_CLIENTS = 3;
+
+/** The figures of one case. */
+export interface BigworldResult {
+  readonly mode: 'interest' | 'all-visible';
+  readonly entities: number;
+  readonly clients: number;
+  readonly ticks: number;
+  /** Mean Snapshot frame size, bytes. */
+  readonly bytesPerClientPerSnapshot: number;
+  /** Mean server step time divided by the clients, µs. */
+  readonly cpuUsPerClientPerSnapshot: number;
+  readonly tickP50Ms: number;
+  readonly tickP99Ms: number;
+  readonly tickMaxMs: number;
+  /** tickP99Ms as a share of the tick budget (1000 / 60 ms). */
+  readonly tickP99OfBudget: number;
+  /** Mean entities in a client's view (interest) or in the world (all-visible). */
+  readonly visiblePerClient: number;
+  /** Share of entity-updates in view deferred by the budget (interest only). */
+  readonly deferredShare: number;
+  /** Snapshots skipped because a client was backed up. */
+  readonly skipped: number;
+}
+
+/** A clock that moves only when told; runs due timers in order. */
+class StepClock implements Clock {
+  private time = 0;
+  private timers: { at: number; fn: () => void }[] = [];
+  now(): number {
+    return this.time;
+  }
+  schedule(fn: () => void, delayMs: number): unknown {
+    const timer = { at: this.time + Math.max(0, delayMs), fn };
+    this.timers.push(timer);
+    return timer;
+  }
+  cancel(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x !== handle);
+  }
+  advance(ms: number): void {
+    this.time += ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= this.time).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) return;
+      this.timers = this.timers.filter((x) => x !== due);
+      due.fn();
+    }
+  }
+}
+
+/** Runs one case and returns its figures; throws if a checked client's stream disagrees with the server. */
+export async function runBigworldCase(mode: BigworldResult['mode'], clients: number, ticks: number, warmupTicks: number, entities: number, budgetBytes?: number): Promise<BigworldResult> {
+  const clock = new StepClock();
+  const memory = new MemoryTransport({ clock, maxBackpressureBytes: 64 * 1024 * 1024 });
+  const server = new Server({ clock, transport: memory, tickRateHz: TICK_RATE_HZ, autoTick: false, logger: { warn() {}, error: (m) => console.error(m) }, handshakeTimeoutMs: 1e9 });
+  const interest = mode === 'interest';
+  const type = interest
+    ? bigworldRoomType({ entities, interest: true, ...(budgetBytes !== undefined ? { budgetBytes } : {}) })
+    : bigworldRoomType({ entities: REFERENCE_ENTITIES, size: REFERENCE_SIZE, interest: false });
+  server.define('big', type);
+  const room = server.createRoom('big') as unknown as Room<typeof bigworldSchema>;
+  await server.listen(0);
+  const sockets: MemoryClientSocket[] = [];
+  for (let i = 0; i < clients; i++) sockets.push(memory.connect());
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+  clock.advance(1);
+  const hello = encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: bigworldSchema.hash, room: room.id, resumeToken: null, options: {} });
+  for (const s of sockets) s.send(hello);
+  clock.advance(1);
+  if (room.clients.length !== clients) throw new Error(`bigworld: ${room.clients.length} of ${clients} clients joined`);
+  const checkers = sockets.slice(0, CHECKED_CLIENTS).map((s) => new StreamCheck(s));
+  const durations: number[] = [];
+  let bytes0 = 0;
+  let snaps0 = 0;
+  let skipped0 = 0;
+  let sent0 = 0;
+  let deferred0 = 0;
+  let visibleSum = 0;
+  for (let t = 0; t < warmupTicks + ticks; t++) {
+    if (t === warmupTicks) {
+      server.metrics.flush(server.connectionCount, 1, TICK_RATE_HZ);
+      ({ bytesSent: bytes0, snapshotsSent: snaps0, snapshotsSkipped: skipped0 } = server.metrics.totals);
+      sent0 = room.interest?.stats.entitiesSent ?? 0;
+      deferred0 = room.interest?.stats.entitiesDeferred ?? 0;
+    }
+    const start = performance.now();
+    server.step();
+    const ms = performance.now() - start;
+    if (t >= warmupTicks) {
+      durations.push(ms);
+      visibleSum += interest ? mean(room.clients.slice(0, 50).map((c) => room.interest!.viewOf(c).visibleCount)) : room.entityCount;
+    }
+    clock.advance(1);
+    for (const c of checkers) c.verify(room.snapshot!);
+  }
+  const totals = server.metrics.totals;
+  const snaps = totals.snapshotsSent - snaps0;
+  const sent = (room.interest?.stats.entitiesSent ?? 0) - sent0;
+  const deferred = (room.interest?.stats.entitiesDeferred ?? 0) - deferred0;
+  await server.close();
+  const p99 = percentile(durations, 99);
+  return {
+    mode,
+    entities: interest ? entities : REFERENCE_ENTITIES,
+    clients,
+    ticks,
+    bytesPerClientPerSnapshot: round((totals.bytesSent - bytes0) / snaps, 1),
+    cpuUsPerClientPerSnapshot: round((mean(durations) * 1000) / clients, 2),
+    tickP50Ms: round(percentile(durations, 50), 3),
+    tickP99Ms: round(p99, 3),
+    tickMaxMs: round(Math.max(...durations), 3),
+    tickP99OfBudget: round(p99 / (1000 / TICK_RATE_HZ), 3),
+    visiblePerClient: round(visibleSum / ticks, 1),
+    deferredShare: round(sent + deferred === 0 ? 0 : deferred / (sent + deferred), 4),
+    skipped: totals.snapshotsSkipped - skipped0,
+  };
+}
+
+/**
+ * Decodes one client's stream and checks it against the server's world at each tick: every entity the
+ * client holds either equals the server's quantized state or (deferred) exists in the world.
+ */
+class StreamCheck {
+  private readonly codec = new SnapshotCodec(bigworldSchema);
+  private latest: Snapshot | null = null;
+
+  constructor(socket: MemoryClientSocket) {
+    socket.onmessage = (data) => {
+      const msg = decodeServerMessage(data);
+      if (!msg.ok) throw new Error(`bigworld: undecodable frame: ${msg.error.reason}`);
+      if (msg.value.kind !== MsgKind.Snapshot) return;
+      const snap = this.codec.decode(msg.value.baseTick === -1 ? null : this.latest, msg.value.tick, msg.value.body);
+      if (!snap.ok) throw new Error(`bigworld: decode failed at tick ${msg.value.tick}: ${snap.reason}`);
+      this.latest = snap.value;
+    };
+  }
+
+  verify(world: Snapshot): void {
+    const mine = this.latest;
+    if (mine === null) return;
+    if (mine.tick !== world.tick) throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${world.tick}`);
+    for (let i = 0; i < mine.count; i++) {
+      if (indexOfEntity(world, mine.ids[i]!) < 0) throw new Error(`bigworld: client holds entity ${mine.ids[i]} the world does not have`);
+    }
+  }
+}
+
+/** CLI entry: runs the cases, prints the table, writes the JSON. */
+export async function main(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      clients: { type: 'string' },
+      ticks: { type: 'string' },
+      warmup: { type: 'string' },
+      entities: { type: 'string' },
+      budget: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    console.log(
+      'Usage: npm run bench -- bigworld [--clients 1,100,1000] [--ticks N] [--warmup N] [--entities E] [--budget BYTES] [--out FILE.json]\n\n' +
+        'Interest management on a 10,000-unit world (~100 seen per client) beside the all-visible E=100 reference, at 60 Hz.',
+    );
+    return;
+  }
+  const clientCounts = (values.clients ?? DEFAULT_CLIENTS.join(',')).split(',').map((s) => positiveInt(s, '--clients'));
+  const ticks = positiveInt(values.ticks ?? String(DEFAULT_TICKS), '--ticks');
+  const warmup = positiveInt(values.warmup ?? String(DEFAULT_WARMUP_TICKS), '--warmup');
+  const entities = positiveInt(values.entities ?? String(BIGWORLD_ENTITIES), '--entities');
+  const budget = values.budget === undefined ? undefined : positiveInt(values.budget, '--budget');
+  const results: BigworldResult[] = [];
+  for (const clients of clientCounts) {
+    for (const mode of ['all-visible', 'interest'] as const) {
+      const r = await runBigworldCase(mode, clients, ticks, warmup, entities, budget);
+      results.push(r);
+      console.error(`  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`);
+    }
+  }
+  const columns: TableColumn<BigworldResult>[] = [
+    { heading: 'mode', cell: (r) => r.mode },
+    { heading: 'E', cell: (r) => r.entities },
+    { heading: 'clients', cell: (r) => r.clients },
+    { heading: 'seen/client', cell: (r) => r.visiblePerClient },
+    { heading: 'B/client/snap', cell: (r) => r.bytesPerClientPerSnapshot },
+    { heading: 'CPU µs/client/snap', cell: (r) => r.cpuUsPerClientPerSnapshot },
+    { heading: 'tick p50 ms', cell: (r) => r.tickP50Ms },
+    { heading: 'tick p99 ms', cell: (r) => r.tickP99Ms },
+    { heading: 'tick max ms', cell: (r) => r.tickMaxMs },
+    { heading: 'p99/budget', cell: (r) => r.tickP99OfBudget },
+    { heading: 'deferred', cell: (r) => r.deferredShare },
+    { heading: 'skipped', cell: (r) => r.skipped },
+  ];
+  const machine = machineInfo();
+  console.log(`Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ${ticks} ticks after ${warmup} warm-up`);
+  console.log(`${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
+  console.log(formatTable(columns, results));
+  const path = writeJson(values.out ?? defaultResultPath('bigworld'), { benchmark: 'bigworld', date: new Date().toISOString(), machine, tickRateHz: TICK_RATE_HZ, ticks, warmupTicks: warmup, results });
+  console.log(`\nwrote ${path}`);
+}
+
+function positiveInt(s: string, name: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number ≥ 1; got "${s}"`);
+  return n;
+}

@@ -1,0 +1,103 @@
+/**
+ * The "bigworld" benchmark scenario: the arena's units (fly straight, bounce off the walls, turn, 1 %
+ * lose hp each tick) on a 10,000 × 10,000 field, with interest management on so each client sees about
+ * 100 of 10,000 units. The same room type with `interest: false` is the all-visible reference.
+ * Deterministic for a given seed. Used by `npm run bench -- bigworld`; a load test can serve it too
+ * (`bigworldRoomType` is an ordinary room type whose clients each follow one unit).
+ */
+import { defineSchema, t } from '../../shared/index.ts';
+import { defineRoom, type Entity, type RoomType } from '../../server/index.ts';
+import { MAX_AXIS_SPEED, seededRandom, TURN_RATE_RAD_PER_S } from './arena.ts';
+
+/** Side of the square field, world units. */
+export const BIGWORLD_SIZE = 10_000;
+/** Default units in the world. */
+export const BIGWORLD_ENTITIES = 10_000;
+/** View radius: π·r² × density ≈ 92 units within r (plus the ones still inside the hysteresis margin). */
+export const BIGWORLD_VIEW_RADIUS = 540;
+/** Grid cell side, world units. */
+export const BIGWORLD_CELL_SIZE = 270;
+/** Largest initial speed along one axis, world units per second (the arena's). */
+const INITIAL_AXIS_SPEED = 150;
+/** Share of units whose hp changes each tick (the arena's). */
+const HP_CHANGE_SHARE = 0.01;
+const TURN = Math.PI * 2;
+/** Capacity of the room: far above anything one process can serve. */
+const MAX_CLIENTS = 1_000_000;
+
+/** The big world's schema: the arena's unit on a 10× wider field. */
+export const bigworldSchema = defineSchema({
+  entities: {
+    unit: {
+      x: t.float({ min: 0, max: BIGWORLD_SIZE, step: 0.01 }),
+      y: t.float({ min: 0, max: BIGWORLD_SIZE, step: 0.01 }),
+      vx: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
+      vy: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
+      angle: t.angle({ steps: 3600 }),
+      hp: t.uint(8),
+      type: t.uint(8),
+    },
+  },
+  input: { ax: t.float({ min: -1, max: 1, step: 0.01 }), ay: t.float({ min: -1, max: 1, step: 0.01 }) },
+});
+
+/** Options of {@link bigworldRoomType}. */
+export interface BigworldOptions {
+  /** Units in the world. Default {@link BIGWORLD_ENTITIES}. */
+  readonly entities?: number;
+  /** Side of the field, world units; units start spread over it. Default {@link BIGWORLD_SIZE}. */
+  readonly size?: number;
+  /** Interest management on (each client sees the units near the one it follows) or off (all-visible). */
+  readonly interest: boolean;
+  /** Frame budget per client, bytes. Default: the engine's. */
+  readonly budgetBytes?: number;
+  /** PRNG seed. Default 1. */
+  readonly seed?: number;
+}
+
+/**
+ * A room type running the big world. Each joining client follows one unit (client k → unit k mod E),
+ * which centres its view; inputs are accepted and ignored. Never closes when empty.
+ */
+export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigworldSchema> {
+  const count = options.entities ?? BIGWORLD_ENTITIES;
+  const size = options.size ?? BIGWORLD_SIZE;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`bigworldRoomType: entities must be a whole number ≥ 1; got ${count}`);
+  if (!(size > 0 && size <= BIGWORLD_SIZE)) throw new RangeError(`bigworldRoomType: size must be in (0, ${BIGWORLD_SIZE}]; got ${size}`);
+  const rand = seededRandom(options.seed ?? 1);
+  const units: Entity<typeof bigworldSchema, 'unit'>[] = [];
+  let joined = 0;
+  return defineRoom(bigworldSchema, {
+    maxClients: MAX_CLIENTS,
+    closeWhenEmpty: false,
+    ...(options.interest
+      ? { interest: { x: 'x', y: 'y', viewRadius: BIGWORLD_VIEW_RADIUS, cellSize: BIGWORLD_CELL_SIZE, ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}) } }
+      : {}),
+    onCreate(room) {
+      const speed = (): number => (rand() * 2 - 1) * INITIAL_AXIS_SPEED;
+      for (let i = 0; i < count; i++) {
+        units.push(room.spawn('unit', { x: rand() * size, y: rand() * size, vx: speed(), vy: speed(), angle: rand() * TURN, hp: 100, type: Math.floor(rand() * 8) }));
+      }
+    },
+    onJoin(_room, client) {
+      client.entityId = units[joined++ % units.length]!.id;
+    },
+    step(_room, dtSec) {
+      for (const u of units) {
+        const x = u.x + u.vx * dtSec;
+        const y = u.y + u.vy * dtSec;
+        // Reflect a position that left [0, size] back inside, reversing the velocity.
+        if (x < 0 || x > size) u.vx = -u.vx;
+        if (y < 0 || y > size) u.vy = -u.vy;
+        u.x = x < 0 ? -x : x > size ? 2 * size - x : x;
+        u.y = y < 0 ? -y : y > size ? 2 * size - y : y;
+        u.angle = (u.angle + TURN_RATE_RAD_PER_S * dtSec) % TURN;
+      }
+      const changes = Math.max(1, Math.round(count * HP_CHANGE_SHARE));
+      for (let n = 0; n < changes; n++) {
+        const u = units[Math.floor(rand() * units.length)]!;
+        u.hp = u.hp > 0 ? u.hp - 1 : 100;
+      }
+    },
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * Turns one client's entries (entities in view: creates and updates) and removes into a Snapshot frame
+ * body within its byte budget: picks what to send by priority, builds the client's own current
+ * snapshot by copying rows (sent entities at their true values, deferred ones at exactly what the
+ * baseline's motion predicts), encodes it, and re-encodes a shorter selection if the frame came out
+ * over budget. See InterestManager.ts for the policy and the starvation bound.
+ */
+import { predict, type Schema, type Snapshot, type SnapshotCodec } from '../../shared/index.ts';
+import type { ClientInterest, RowBuffers } from './ClientInterest.ts';
+import { frameBytes, type WireBounds } from './wireBounds.ts';
+
+/** First guess of the bits of one sent update, before a client's own average is known. */
+export const DEFAULT_INITIAL_UPDATE_BITS = 32;
+/** Share of the budget the first encode aims at, leaving room for estimation error. */
+const ESTIMATE_SAFETY_SHARE = 0.9;
+/** Extra bytes dropped per byte of overshoot when trimming after an encode came out too large. */
+const TRIM_OVERSHOOT_FACTOR = 1.25;
+/** Estimated bits of one removed entity. */
+const REMOVE_ESTIMATE_BITS = 8;
+/** Sort keys of the priority classes; scores are capped below REST_CAP. */
+export const OWN_KEY = 8e15;
+const SETTLE_KEY = 6e15;
+const OVERDUE_KEY = 4e15;
+const SETTLE_LATE_KEY = 3e15;
+const REMOVE_KEY = 2e15;
+/** Highest priority score of an ordinary entry. */
+export const REST_CAP = 1e15;
+
+/** One encode's outcome, before it is sent. */
+export interface EncodedSelection {
+  /** The body; aliases the codec's buffer until its next encode. */
+  readonly bytes: Uint8Array;
+  /** What the client will hold; its columns are `rows`'. */
+  readonly next: Snapshot;
+  /** The buffers `next` was built into, with their bookkeeping. */
+  readonly rows: RowBuffers;
+}
+
+/** Scratch columns for one client's selection at a time; owned by one InterestManager. */
+export class SelectionEncoder {
+  /** Per entry: world row. */
+  eRow = new Int32Array(0);
+  /** Per entry: baseline row, or -1 for a create. */
+  eBase = new Int32Array(0);
+  /** Per entry: ticks since last sent (creates: since it entered the view, from 1). */
+  eAge = new Float64Array(0);
+  /** Per entry then per remove (after `entries`): estimated bits. */
+  eEst = new Float64Array(0);
+  /** Per entry then per remove: worst-case bits. */
+  eWorst = new Float64Array(0);
+  /** Per entry: priority score (OWN_KEY for the client's own entity). */
+  eKey = new Float64Array(0);
+  /** Per entry: 1 if it was sent last tick right after a deferral. */
+  eSettle = new Uint8Array(0);
+  /** Per remove: baseline row. */
+  rBase = new Int32Array(0);
+  /** Per entry then per remove: 1 if sent (created, updated or removed) in the chosen selection. */
+  inc = new Uint8Array(0);
+  entries = 0;
+  removes = 0;
+  ownEntry = -1;
+  /** Estimated bits of sending everything. */
+  estBits = 0;
+  /** Encodes beyond the first for a snapshot, since start. */
+  reencodes = 0;
+  private order: number[] = [];
+  private readonly stride: number;
+  private readonly coding: Uint8Array;
+  private readonly range: Float64Array;
+  private readonly fieldCount: Uint8Array;
+
+  constructor(
+    schema: Schema,
+    private readonly codec: SnapshotCodec,
+    private readonly wire: WireBounds,
+  ) {
+    this.stride = Math.max(1, ...schema.kinds.map((k) => k.fields.length));
+    const slots = schema.kinds.length * this.stride;
+    this.coding = new Uint8Array(slots);
+    this.range = new Float64Array(slots);
+    this.fieldCount = new Uint8Array(schema.kinds.length);
+    for (const kind of schema.kinds) {
+      this.fieldCount[kind.index] = kind.fields.length;
+      for (const f of kind.fields) {
+        this.coding[kind.index * this.stride + f.index] = f.coding === 'continuous' ? 0 : 1;
+        this.range[kind.index * this.stride + f.index] = f.range;
+      }
+    }
+  }
+
+  /** Starts a client: room for `maxRows` entries plus removes. */
+  begin(maxRows: number): void {
+    if (this.eKey.length < maxRows) {
+      const size = Math.max(maxRows, this.eKey.length * 2, 64);
+      this.eRow = new Int32Array(size);
+      this.eBase = new Int32Array(size);
+      this.eAge = new Float64Array(size);
+      this.eEst = new Float64Array(size);
+      this.eWorst = new Float64Array(size);
+      this.eKey = new Float64Array(size);
+      this.eSettle = new Uint8Array(size);
+      this.rBase = new Int32Array(size);
+      this.inc = new Uint8Array(size);
+    }
+    this.entries = 0;
+    this.removes = 0;
+    this.ownEntry = -1;
+    this.estBits = this.wire.headerWorstBits;
+  }
+
+  /**
+   * Encodes the client's snapshot of `world` against `baseline` within `budget` bytes (Infinity for
+   * none). `baseWorld[b]` is baseline row b's row in `world` (-1 if gone). Sets `inc` to what was sent.
+   */
+  encode(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, budget: number): EncodedSelection {
+    const total = this.entries + this.removes;
+    const baseTick = baseline === null ? -1 : baseline.tick;
+    const tick = world.tick;
+    const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
+    const est = this.estBits + this.removes * REMOVE_ESTIMATE_BITS;
+    if (budget === Infinity || est <= availBits * ESTIMATE_SAFETY_SHARE) {
+      this.inc.fill(1, 0, total);
+      state.maxIntervalTicks = 1;
+      const out = this.build(world, baseline, state, baseWorld);
+      if (frameBytes(tick, baseTick, out.bytes.byteLength) <= budget) return out;
+      this.reencodes++;
+    }
+    return this.encodeWithinBudget(world, baseline, state, baseWorld, availBits, budget);
+  }
+
+  /** Orders entries and removes by priority and encodes prefixes until one fits `budget`. */
+  private encodeWithinBudget(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, availBits: number, budget: number): EncodedSelection {
+    const wire = this.wire;
+    const entries = this.entries;
+    const removes = this.removes;
+    const total = entries + removes;
+    const perSnapshot = Math.max(1, Math.floor((availBits - wire.headerWorstBits) / wire.entityWorstBits));
+    const ownSlot = this.ownEntry >= 0 ? 1 : 0;
+    let settleSlots = (perSnapshot - ownSlot) >> 1;
+    const overdueAge = Math.ceil(entries / Math.max(1, perSnapshot - ownSlot - settleSlots));
+    state.maxIntervalTicks = 2 * overdueAge;
+    // Sort keys: own entity > settling (at most half the worst-case room) > overdue (oldest first) >
+    // the other settling ones > removes > the rest (by score). Overdue entities thus keep at least
+    // m of the n proven slots (see InterestManager.ts).
+    const key = this.eKey;
+    const order = this.order;
+    order.length = total;
+    for (let e = 0; e < entries; e++) {
+      order[e] = e;
+      if (key[e] === OWN_KEY) continue;
+      if (this.eSettle[e] === 1) {
+        key[e] = settleSlots > 0 ? SETTLE_KEY : SETTLE_LATE_KEY;
+        settleSlots--;
+      } else if (this.eAge[e]! >= overdueAge) key[e] = OVERDUE_KEY + this.eAge[e]!;
+    }
+    for (let x = entries; x < total; x++) {
+      key[x] = REMOVE_KEY;
+      this.eEst[x] = REMOVE_ESTIMATE_BITS;
+      this.eWorst[x] = wire.removedWorstBits;
+      order[x] = x;
+    }
+    order.sort((a, c) => key[c]! - key[a]!);
+    let core = 0;
+    let worst = wire.headerWorstBits;
+    while (core < total && worst + this.eWorst[order[core]!]! <= availBits) worst += this.eWorst[order[core++]!]!;
+    let length = core;
+    let est = wire.headerWorstBits;
+    for (let k = 0; k < core; k++) est += this.eEst[order[k]!]!;
+    while (length < total && est + this.eEst[order[length]!]! <= availBits * ESTIMATE_SAFETY_SHARE) est += this.eEst[order[length++]!]!;
+    const baseTick = baseline === null ? -1 : baseline.tick;
+    let attempt = 0;
+    for (;;) {
+      this.inc.fill(0, 0, total);
+      for (let k = 0; k < length; k++) this.inc[order[k]!] = 1;
+      const out = this.build(world, baseline, state, baseWorld);
+      const size = frameBytes(world.tick, baseTick, out.bytes.byteLength);
+      if (size <= budget || length === 0) return out;
+      this.reencodes++;
+      attempt++;
+      if (attempt >= 2 || length <= core) {
+        // Proven to fit: the core prefix by worst-case bounds; below it only the empty selection.
+        length = length > core ? core : 0;
+        continue;
+      }
+      let drop = (size - budget) * 8 * TRIM_OVERSHOOT_FACTOR;
+      while (length > core && drop > 0) drop -= Math.max(1, this.eEst[order[--length]!]!);
+    }
+  }
+
+  /**
+   * Builds the client's current snapshot into its spare buffers from the selection (`inc`) and encodes
+   * it against `baseline`. Rows are copied in id order; nothing is written to shared columns.
+   */
+  private build(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array): EncodedSelection {
+    const stride = this.stride;
+    const tick = world.tick;
+    const inc = this.inc;
+    const entries = this.entries;
+    const removes = this.removes;
+    const wIds = world.ids;
+    const wKinds = world.kinds;
+    const wv = world.values;
+    const wt = world.texts;
+    const bIds = baseline === null ? null : baseline.ids;
+    const bv = baseline === null ? null : baseline.values;
+    const bm = baseline === null ? null : baseline.motion;
+    const bt = baseline === null ? null : baseline.texts;
+    const g = baseline === null ? 0 : tick - baseline.tick;
+    const held = state.rows;
+    const rows = state.spare();
+    const { ids, kinds, values, texts, sentTicks, gaps, worldRows } = rows;
+    let e = 0;
+    let x = 0;
+    let n = 0;
+    while (e < entries || x < removes) {
+      const eid = e < entries ? wIds[this.eRow[e]!]! : Infinity;
+      const xid = x < removes ? bIds![this.rBase[x]!]! : Infinity;
+      let from = -1;
+      if (xid < eid) {
+        const keep = inc[entries + x] === 0;
+        if (keep) from = this.rBase[x]!;
+        x++;
+        if (!keep) continue;
+      } else {
+        const row = this.eRow[e]!;
+        const base = this.eBase[e]!;
+        const send = inc[e] === 1;
+        e++;
+        if (send) {
+          ids[n] = eid;
+          kinds[n] = wKinds[row]!;
+          const at = row * stride;
+          const to = n * stride;
+          for (let f = 0; f < stride; f++) values[to + f] = wv[at + f]!;
+          if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = wt![at + f];
+          sentTicks[n] = tick;
+          gaps[n] = base < 0 ? 1 : tick - held.sentTicks[base]!;
+          worldRows[n] = row;
+          n++;
+          continue;
+        }
+        if (base < 0) continue;
+        from = base;
+      }
+      // Deferred: what the baseline's motion predicts (continuous fields), the baseline's values otherwise.
+      const kind = baseline!.kinds[from]!;
+      ids[n] = bIds![from]!;
+      kinds[n] = kind;
+      const at = from * stride;
+      const to = n * stride;
+      const slot = kind * stride;
+      const nf = this.fieldCount[kind]!;
+      for (let f = 0; f < stride; f++) {
+        const q = bv![at + f]!;
+        values[to + f] = f < nf && bm !== null && this.coding[slot + f] === 0 ? predict(q, bm[at + f]!, g, this.range[slot + f]!) : q;
+      }
+      if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = bt![at + f];
+      sentTicks[n] = held.sentTicks[from]!;
+      gaps[n] = held.gaps[from]!;
+      worldRows[n] = baseWorld[from]!;
+      n++;
+    }
+    ids.length = n;
+    kinds.length = n;
+    values.length = n * stride;
+    if (texts !== null) texts.length = n * stride;
+    sentTicks.length = n;
+    gaps.length = n;
+    worldRows.length = n;
+    const current: Snapshot = { tick, count: n, stride, ids, kinds, values, motion: null, texts };
+    const { bytes, next } = this.codec.encode(baseline, current);
+    return { bytes, next, rows };
+  }
+}
