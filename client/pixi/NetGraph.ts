@@ -111,7 +111,7 @@ export class NetGraph {
     const rowPx = LABEL_HEIGHT_PX + this.graphHeightPx + GAP_PX;
     const background = new Graphics()
       .rect(0, 0, this.widthPx + 2 * PADDING_PX, SERIES.length * rowPx + 2 * PADDING_PX - GAP_PX)
-      .fill({ color: 0x000000, alpha: 0.55 });
+      .fill({ color: 0x05070b, alpha: 0.85 });
     this.view.addChild(background);
     this.series = SERIES.map((spec, i) => {
       const series = new Series(spec, samples);

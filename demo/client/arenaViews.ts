@@ -1,6 +1,6 @@
 /**
  * How the arena looks: textures made once from vector shapes, a view per ship (hull tinted by its
- * hue, name, health bar, a ring round the local ship) and per bullet, the background grid, and a
+ * hue, name, health bar once damaged, a ring round the local ship) and per bullet, the background grid, and a
  * camera that culls what is off screen.
  */
 import { BitmapText, Container, Graphics, type Renderer, Sprite, type Texture } from 'pixi.js';
@@ -55,9 +55,10 @@ export class Camera {
   }
 }
 
-/** A ship: tinted hull, name below, health bar above. */
+/** A ship: tinted hull, name below, health bar above (once damaged). */
 class ShipView extends Container {
   private readonly hull: Sprite;
+  private readonly hpBack: Sprite;
   private readonly hpFill: Sprite;
   private readonly nameText: BitmapText;
   private ring: Sprite | null = null;
@@ -71,6 +72,7 @@ class ShipView extends Container {
     const hpBack = new Sprite({ texture: textures.pixel, tint: 0x000000, alpha: 0.6 });
     hpBack.position.set(-HP_BAR_WIDTH_PX / 2 - 1, -34);
     hpBack.setSize(HP_BAR_WIDTH_PX + 2, HP_BAR_HEIGHT_PX + 2);
+    this.hpBack = hpBack;
     this.hpFill = new Sprite({ texture: textures.pixel });
     this.hpFill.position.set(-HP_BAR_WIDTH_PX / 2, -33);
     this.nameText = new BitmapText({ text: '', style: { fontFamily: 'sans-serif', fontSize: 12, fill: 0xe8ecf4 } });
@@ -90,6 +92,8 @@ class ShipView extends Container {
       const fraction = Math.max(0, Math.min(1, state.hp / SHIP_HP));
       this.hpFill.setSize(Math.max(1, HP_BAR_WIDTH_PX * fraction), HP_BAR_HEIGHT_PX);
       this.hpFill.tint = fraction > 0.5 ? 0x66bb6a : fraction > 0.25 ? 0xffca28 : 0xef5350;
+      // A full health bar says nothing; hiding it also saves two sprites per ship in a crowd.
+      this.hpBack.visible = this.hpFill.visible = fraction < 1;
     }
     if (state.name !== this.shownName) {
       this.shownName = state.name;

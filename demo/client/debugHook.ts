@@ -21,6 +21,8 @@ export interface TickwaveDebugHook {
   readonly state: string;
   /** Entities drawn now. */
   readonly entityCount: number;
+  /** The Pixi renderer in use ('webgl', 'webgpu' or 'canvas'). */
+  readonly renderer: string;
   /** Where entity `id` is drawn now (predicted for the local ship), or null. */
   positionOf(id: number): Point | null;
   /** Where entity `id` is in the newest snapshot from the server, or null. */
@@ -34,7 +36,7 @@ export interface TickwaveDebugHook {
 }
 
 /** Installs the hook on `target` (the window) as a non-writable property. */
-export function installDebugHook(target: object, client: TickwaveClient<ArenaSchema>, perf: FramePerf): void {
+export function installDebugHook(target: object, client: TickwaveClient<ArenaSchema>, perf: FramePerf, renderer: string): void {
   const hook: TickwaveDebugHook = {
     get localId() {
       return client.welcome?.entityId ?? -1;
@@ -45,6 +47,7 @@ export function installDebugHook(target: object, client: TickwaveClient<ArenaSch
     get entityCount() {
       return client.entities.size;
     },
+    renderer,
     positionOf(id) {
       const e = client.entities.get(id);
       return e === undefined ? null : { x: e.state.x, y: e.state.y };

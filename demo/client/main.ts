@@ -89,7 +89,7 @@ async function start(): Promise<void> {
       e.preventDefault();
     }
   });
-  installDebugHook(window, client, perf);
+  installDebugHook(window, client, perf, app.renderer.name);
 
   const sample = () => input.sample(app.screen.width / 2, app.screen.height / 2);
   const loop = (): void => {
