@@ -29,7 +29,7 @@ export { UwsTransport } from './transport/UwsTransport.ts';
 export type { UwsTransportOptions } from './transport/UwsTransport.ts';
 export type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';
 export { InterestManager } from './interest/InterestManager.ts';
-export type { ClientViewInfo, InterestStats, ViewOptions } from './interest/InterestManager.ts';
+export type { ClientViewInfo, InterestStats, ViewOptions } from './interest/interestTypes.ts';
 export { DEFAULT_BUDGET_BYTES, DEFAULT_CELL_SHARE, DEFAULT_ENTITY_WEIGHT, DEFAULT_VIEW_MARGIN_SHARE } from './interest/interestOptions.ts';
 export type { InterestOptions } from './interest/interestOptions.ts';
 export { DEFAULT_HISTORY_MS, DEFAULT_MAX_REWIND_MS, LagCompensation } from './LagCompensation.ts';

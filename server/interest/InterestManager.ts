@@ -35,6 +35,8 @@ import { buildSnapshotFrame, patchInputSeq } from '../snapshotFrame.ts';
 import { ClientInterest } from './ClientInterest.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
 import { type EncodedSelection, OWN_KEY, REST_CAP, SelectionEncoder } from './SelectionEncoder.ts';
+import type { ClientViewInfo, InterestStats, StreamHost, ViewOptions } from './interestTypes.ts';
+import { gallop, sortRows } from './rowSearch.ts';
 import { SpatialGrid } from './SpatialGrid.ts';
 import type { WireBounds } from './wireBounds.ts';
 
@@ -42,52 +44,6 @@ import type { WireBounds } from './wireBounds.ts';
 const DISTANCE_FALLOFF = 3;
 /** Weight of the newest observation in a client's average update size. */
 const UPDATE_BITS_EMA = 0.3;
-/** New arrivals sorted by insertion below this count (typed-array sort above). */
-const INSERTION_SORT_MAX = 32;
-
-/** A client's view. */
-export interface ViewOptions {
-  /** Radius around the centre, world units. */
-  readonly radius?: number;
-  /** Hysteresis margin, world units. */
-  readonly margin?: number;
-  /** The centre, world units; null to follow the client's entity (`client.entityId`). */
-  readonly center?: { readonly x: number; readonly y: number } | null;
-}
-
-/** A client's view as the interest manager applies it. */
-export interface ClientViewInfo {
-  readonly radius: number;
-  readonly margin: number;
-  readonly center: { readonly x: number; readonly y: number } | null;
-  /** This client's frame budget, bytes (Infinity for none). */
-  readonly budgetBytes: number;
-  /** Entities in view at the last snapshot (sent or deferred). */
-  readonly visibleCount: number;
-  /** K: every entity in view is sent at least every K ticks (see the module comment). */
-  readonly maxUpdateIntervalTicks: number;
-}
-
-/** Counters since the room started; read them for benchmarks and dashboards. */
-export interface InterestStats {
-  /** Entities sent at their true value (creates included). */
-  readonly entitiesSent: number;
-  /** Entities in view held back by the budget for a tick. */
-  readonly entitiesDeferred: number;
-  /** Encodes beyond the first one for a snapshot (budget overshoots). */
-  readonly reencodes: number;
-  /** Snapshot frames sent. */
-  readonly snapshots: number;
-  /** Snapshot frame bytes sent. */
-  readonly bytes: number;
-}
-
-/** What streaming needs from the room. */
-export interface StreamHost {
-  readonly metrics: ServerMetrics;
-  readonly maxBufferedBytes: number;
-  readonly maxBaselineAgeTicks: number;
-}
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
 export class InterestManager {
@@ -431,43 +387,5 @@ export class InterestManager {
     counts.entitiesDeferred += sel.entries - sent;
     counts.snapshots++;
     counts.bytes += size;
-  }
-}
-
-/** The row of `id` in ascending `ids[0 … count)` at or after `from`, or -1: exponential then binary search. */
-function gallop(ids: readonly number[], count: number, id: number, from: number): number {
-  let lo = from;
-  let step = 1;
-  let hi = from;
-  while (hi < count && ids[hi]! < id) {
-    lo = hi + 1;
-    hi = from + step;
-    step *= 2;
-  }
-  if (hi >= count) hi = count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const at = ids[mid]!;
-    if (at === id) return mid;
-    if (at < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-/** Sorts `rows[0 … n)` ascending. */
-function sortRows(rows: Int32Array, n: number): void {
-  if (n > INSERTION_SORT_MAX) {
-    rows.subarray(0, n).sort();
-    return;
-  }
-  for (let i = 1; i < n; i++) {
-    const v = rows[i]!;
-    let j = i - 1;
-    while (j >= 0 && rows[j]! > v) {
-      rows[j + 1] = rows[j]!;
-      j--;
-    }
-    rows[j + 1] = v;
   }
 }

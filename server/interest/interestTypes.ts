@@ -1,0 +1,46 @@
+/** The public types of per-client interest: views, view info, counters, and what streaming needs. */
+import type { ServerMetrics } from '../ServerMetrics.ts';
+
+/** A client's view. */
+export interface ViewOptions {
+  /** Radius around the centre, world units. */
+  readonly radius?: number;
+  /** Hysteresis margin, world units. */
+  readonly margin?: number;
+  /** The centre, world units; null to follow the client's entity (`client.entityId`). */
+  readonly center?: { readonly x: number; readonly y: number } | null;
+}
+
+/** A client's view as the interest manager applies it. */
+export interface ClientViewInfo {
+  readonly radius: number;
+  readonly margin: number;
+  readonly center: { readonly x: number; readonly y: number } | null;
+  /** This client's frame budget, bytes (Infinity for none). */
+  readonly budgetBytes: number;
+  /** Entities in view at the last snapshot (sent or deferred). */
+  readonly visibleCount: number;
+  /** K: every entity in view is sent at least every K ticks (see the module comment). */
+  readonly maxUpdateIntervalTicks: number;
+}
+
+/** Counters since the room started; read them for benchmarks and dashboards. */
+export interface InterestStats {
+  /** Entities sent at their true value (creates included). */
+  readonly entitiesSent: number;
+  /** Entities in view held back by the budget for a tick. */
+  readonly entitiesDeferred: number;
+  /** Encodes beyond the first one for a snapshot (budget overshoots). */
+  readonly reencodes: number;
+  /** Snapshot frames sent. */
+  readonly snapshots: number;
+  /** Snapshot frame bytes sent. */
+  readonly bytes: number;
+}
+
+/** What streaming needs from the room. */
+export interface StreamHost {
+  readonly metrics: ServerMetrics;
+  readonly maxBufferedBytes: number;
+  readonly maxBaselineAgeTicks: number;
+}
