@@ -1,7 +1,7 @@
 /**
  * A self-contained HTML page of a load test's time series, drawn with uPlot (its script and CSS are
  * inlined, so the file opens offline): tick duration p50/p99/max per second against the budget,
- * bandwidth per client, and client count over time.
+ * bandwidth per client, client count over time, and CPU of the server, the bots and the rest of the machine.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,6 +37,7 @@ export function plotHtml(input: PlotInput): string {
     target: col((r) => r.targetClients),
     serverCpu: col((r) => r.serverCpuPercent),
     botCpu: col((r) => r.botCpuPercent),
+    otherCpu: col((r) => r.otherCpuPercent),
   };
   const esc = (s: string): string => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
   // JSON inside a <script>: escape "<" so no string can close the tag.
@@ -62,7 +63,7 @@ new uPlot(opts('Bandwidth per client (server to client)', 'KiB/s', [
 new uPlot(opts('Clients over time', 'clients', [
   { label: 'connected', stroke: '#27c' }, { label: 'target', stroke: '#999', dash: [6, 4] }]), [d.t, d.clients, d.target], document.getElementById('clients'));
 new uPlot(opts('CPU', '% of one core', [
-  { label: 'server', stroke: '#c22' }, { label: 'bots', stroke: '#2a7' }]), [d.t, d.serverCpu, d.botCpu], document.getElementById('cpu'));
+  { label: 'server', stroke: '#c22' }, { label: 'bots', stroke: '#2a7' }, { label: 'other processes', stroke: '#999' }]), [d.t, d.serverCpu, d.botCpu, d.otherCpu], document.getElementById('cpu'));
 </script></body></html>
 `;
 }
