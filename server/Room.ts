@@ -184,13 +184,14 @@ export class Room<S extends Schema = Schema> {
     const onInput = this.handlers.onInput;
     if (onInput !== undefined) {
       for (const session of this.sessions) {
-        const input = session.takeInput(tick);
-        if (input === undefined) continue;
-        const value = this.dequantizeInput(input.values);
-        try {
-          onInput.call(this.handlers, this, session.client, value, this.dtSec);
-        } catch (err) {
-          this.host.reportError(err, { roomId: this.id, tick, handler: 'onInput', client: session.client });
+        for (let n = session.inputsDue(); n > 0; n--) {
+          const input = session.takeInput(tick)!;
+          const value = this.dequantizeInput(input.values);
+          try {
+            onInput.call(this.handlers, this, session.client, value, this.dtSec);
+          } catch (err) {
+            this.host.reportError(err, { roomId: this.id, tick, handler: 'onInput', client: session.client });
+          }
         }
       }
     }
@@ -235,6 +236,11 @@ export class Room<S extends Schema = Schema> {
    * baseline object, each group is encoded once, and only the per-client input seq is patched into
    * the group's frame. A client whose socket is backed up is skipped (it keeps its baseline, so its
    * next delta covers the gap); a baseline older than the bound is replaced by a full snapshot.
+   *
+   * The snapshot a client holds afterwards depends only on this tick's world and its baseline's tick
+   * (its motion is derived from the two worlds), so groups whose baselines share a tick are handed
+   * one and the same object: clients that joined at different ticks merge into one group from the
+   * next tick on, instead of each join tick costing an encode forever.
    */
   private streamSnapshot(snapshot: Snapshot): void {
     const metrics = this.host.metrics;
@@ -264,13 +270,23 @@ export class Room<S extends Schema = Schema> {
       }
     }
     if (first === null) return;
-    if (groups === null) this.sendGroup(firstBaseline, first, snapshot);
-    else for (const [baseline, list] of groups) this.sendGroup(baseline, list, snapshot);
+    if (groups === null) this.sendGroup(firstBaseline, first, snapshot, null);
+    else {
+      const heldByBaseTick = new Map<number, Snapshot>();
+      for (const [baseline, list] of groups) this.sendGroup(baseline, list, snapshot, heldByBaseTick);
+    }
   }
 
-  private sendGroup(baseline: Snapshot | null, sessions: readonly Session[], snapshot: Snapshot): void {
-    const { bytes, next } = this.codec.encode(baseline, snapshot);
-    const frame: SnapshotFrame = buildSnapshotFrame(snapshot.tick, baseline === null ? -1 : baseline.tick, bytes);
+  private sendGroup(baseline: Snapshot | null, sessions: readonly Session[], snapshot: Snapshot, heldByBaseTick: Map<number, Snapshot> | null): void {
+    const encoded = this.codec.encode(baseline, snapshot);
+    const bytes = encoded.bytes;
+    const baseTick = baseline === null ? -1 : baseline.tick;
+    let next = heldByBaseTick?.get(baseTick);
+    if (next === undefined) {
+      next = encoded.next;
+      heldByBaseTick?.set(baseTick, next);
+    }
+    const frame: SnapshotFrame = buildSnapshotFrame(snapshot.tick, baseTick, bytes);
     const metrics = this.host.metrics;
     const size = frame.bytes.byteLength;
     for (const session of sessions) {

@@ -3,10 +3,12 @@
  * disconnected within the resume grace period), its input buffer and its snapshot baseline.
  *
  * Input policy: an input whose seq is not above the newest seq received is dropped (stale or
- * duplicate). Inputs wait in a buffer of at most `maxBufferedInputs` and are applied one per tick in
- * seq order; when a new input finds the buffer full, the oldest waiting input is dropped (a client
- * running ahead of the server loses its oldest intent, never its newest). viewTick is capped at the
- * room's current tick when applied.
+ * duplicate). Inputs wait in a buffer of at most `maxBufferedInputs` and are applied in seq order, one
+ * per tick — or two while more than {@link INPUT_QUEUE_TARGET} wait, so a queue that grew during a
+ * network stall or a clock mismatch drains instead of adding its length to every later input's
+ * latency. When a new input finds the buffer full, the oldest waiting input is dropped (a client far
+ * ahead of the server loses its oldest intent, never its newest). viewTick is capped at the room's
+ * current tick when applied.
  */
 import type { InputMsg, JoinOptions, QValue, Schema, Snapshot } from '../shared/index.ts';
 import type { RoomClient } from './defineRoom.ts';
@@ -15,6 +17,9 @@ import type { Connection } from './transport/Transport.ts';
 
 /** Default most inputs waiting per client (at 60 Hz, 133 ms of inputs). */
 export const DEFAULT_MAX_BUFFERED_INPUTS = 8;
+
+/** Inputs that may wait between ticks without being drained faster. */
+export const INPUT_QUEUE_TARGET = 1;
 
 /** A buffered input, quantized values already checked against the schema. */
 export interface BufferedInput {
@@ -86,6 +91,15 @@ export class Session {
     }
     this.inputs.push({ seq: msg.seq, viewTick: msg.viewTick, values });
     return true;
+  }
+
+  /**
+   * How many inputs to apply this tick: one if any waits, two while the queue is above
+   * {@link INPUT_QUEUE_TARGET}.
+   */
+  inputsDue(): number {
+    const waiting = this.inputs.length;
+    return waiting === 0 ? 0 : waiting > INPUT_QUEUE_TARGET ? 2 : 1;
   }
 
   /** Takes the next input to apply this tick, recording its seq and view tick; undefined if none waits. */
