@@ -279,6 +279,7 @@ export class Room<S extends Schema = Schema> {
 
   private sendGroup(baseline: Snapshot | null, sessions: readonly Session[], snapshot: Snapshot, heldByBaseTick: Map<number, Snapshot> | null): void {
     const encoded = this.codec.encode(baseline, snapshot);
+    this.host.metrics.encoded();
     const bytes = encoded.bytes;
     const baseTick = baseline === null ? -1 : baseline.tick;
     let next = heldByBaseTick?.get(baseTick);

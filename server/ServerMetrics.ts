@@ -18,13 +18,15 @@ export class ServerMetrics {
   private readonly bytesSent: Counter;
   private readonly snapshotsSent: Counter;
   private readonly snapshotsSkipped: Counter;
+  private readonly encodes: Counter;
   private readonly closes: Counter<'code'>;
   private readonly achievedRate: Gauge;
   private pendingBytes = 0;
   private pendingSnapshots = 0;
   private pendingSkipped = 0;
+  private pendingEncodes = 0;
   /** Totals since start (also exported to Prometheus). */
-  readonly totals = { bytesSent: 0, snapshotsSent: 0, snapshotsSkipped: 0 };
+  readonly totals = { bytesSent: 0, snapshotsSent: 0, snapshotsSkipped: 0, encodes: 0 };
 
   constructor() {
     const registers = [this.registry];
@@ -36,6 +38,11 @@ export class ServerMetrics {
     this.snapshotsSkipped = new Counter({
       name: 'tickwave_snapshots_skipped_total',
       help: 'Snapshots not sent because the client socket was backed up (latest wins)',
+      registers,
+    });
+    this.encodes = new Counter({
+      name: 'tickwave_snapshot_encodes_total',
+      help: 'Snapshot bodies encoded (one per group of clients sharing a baseline, or per client with interest management)',
       registers,
     });
     this.closes = new Counter({ name: 'tickwave_closes_total', help: 'Client connections closed, by close code', labelNames: ['code'], registers });
@@ -62,6 +69,11 @@ export class ServerMetrics {
     this.pendingSkipped++;
   }
 
+  /** Counts one snapshot body encoded. */
+  encoded(): void {
+    this.pendingEncodes++;
+  }
+
   /** Counts a closed connection by its close code. */
   closed(code: number): void {
     this.closes.inc({ code: String(code) });
@@ -75,9 +87,12 @@ export class ServerMetrics {
     if (this.pendingBytes > 0) this.bytesSent.inc(this.pendingBytes);
     if (this.pendingSnapshots > 0) this.snapshotsSent.inc(this.pendingSnapshots);
     if (this.pendingSkipped > 0) this.snapshotsSkipped.inc(this.pendingSkipped);
+    if (this.pendingEncodes > 0) this.encodes.inc(this.pendingEncodes);
     this.totals.bytesSent += this.pendingBytes;
     this.totals.snapshotsSent += this.pendingSnapshots;
     this.totals.snapshotsSkipped += this.pendingSkipped;
+    this.totals.encodes += this.pendingEncodes;
+    this.pendingEncodes = 0;
     this.pendingBytes = 0;
     this.pendingSnapshots = 0;
     this.pendingSkipped = 0;

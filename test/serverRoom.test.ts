@@ -126,6 +126,25 @@ describe('server rooms over the memory transport', () => {
     assert.deepEqual(c.errors, []);
   });
 
+  it('merges clients that joined at different ticks into one encode per tick', async () => {
+    const { clock, join, server } = await setup({ server: { autoTick: false } });
+    const step = (): void => {
+      server.step();
+      clock.advance(1);
+    };
+    const a = await join();
+    step();
+    step();
+    const b = await join();
+    step();
+    step();
+    const before = server.metrics.totals.encodes;
+    step();
+    assert.equal(server.metrics.totals.encodes - before, 1, 'one encode serves both clients');
+    await a.waitFor(() => a.latest?.tick === b.latest?.tick, 'both clients at the same tick');
+    assert.ok(a.latest !== null && b.latest !== null && sameWorld(a.latest, b.latest));
+  });
+
   it('resumes a session within the grace period with the same client and entity, and ends it after', async () => {
     const left: number[] = [];
     const { clock, server, memory, join } = await setup({

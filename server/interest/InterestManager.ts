@@ -315,6 +315,7 @@ export class InterestManager {
     if (pending.size > creates) for (const [id, p] of pending) if (p[1] !== tick) pending.delete(id);
     state.visibleCount = sel.entries;
     const out = sel.encode(world, baseline, state, baseWorld, state.budgetBytes ?? this.options.budgetBytes);
+    metrics.encoded();
     this.send(session, state, out, baseline === null ? -1 : baseline.tick, metrics);
   }
 
