@@ -4,7 +4,7 @@
  * bots. Heavier per client; use it for small counts, to measure what a real client sees.
  */
 import { TickwaveClient } from '../../client/index.ts';
-import { wsSocketFactory } from '../../client/node/wsSocket.ts';
+import { wsSocketFactory } from '../../client/node/index.ts';
 import type { ClientSocket, InputOf, Schema, SocketFactory } from '../../shared/index.ts';
 import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
 import type { LoadScenario } from './ipc.ts';
