@@ -7,7 +7,7 @@ const projects = ['shared/tsconfig.json', 'client/tsconfig.json', 'client/pixi/t
 let failed = 0;
 for (const project of projects) {
   if (!existsSync(project)) continue;
-  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['node_modules/typescript-native/bin/tsc', '-p', project], { stdio: 'inherit' });
   if (result.status !== 0) {
     failed++;
     console.error(`typecheck failed: ${project}`);

@@ -106,7 +106,7 @@ describe('the npm package', () => {
       join(app, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'], lib: ['es2022', 'dom'] }, include: ['consumer.ts'] }),
     );
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app], app);
+    run(process.execPath, [join(root, 'node_modules/typescript-native/bin/tsc'), '-p', app], app);
     writeFileSync(join(app, 'run.mjs'), CONSUMER_RUN);
     const result = JSON.parse(run(process.execPath, ['run.mjs'], app).trim()) as { entities: number; entityId: number };
     assert.equal(result.entities, 1);
