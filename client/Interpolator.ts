@@ -37,7 +37,9 @@ export interface RenderEntity<State = Record<string, unknown>, Kind extends stri
 
 /** Receives entity appearances and disappearances found while drawing. */
 export interface EntitySetListener {
+  /** A remote entity entered the drawn set; `entity` is the persistent object that will be updated in place while it stays. */
   added(entity: RenderEntity): void;
+  /** The remote entity `id` left the drawn set; its object is no longer updated. */
   removed(id: number): void;
 }
 

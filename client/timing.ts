@@ -13,8 +13,11 @@ export type CancelFn = (handle: unknown) => void;
 
 /** The clock and timers as one bundle, owned by the client and shared with its parts. */
 export interface Timers {
+  /** The monotonic clock, ms (any origin). */
   readonly now: NowFn;
+  /** Schedules a one-shot timer, delay in ms. */
   readonly schedule: ScheduleFn;
+  /** Cancels a timer from `schedule` (of this same bundle). */
   readonly cancel: CancelFn;
 }
 

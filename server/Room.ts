@@ -22,7 +22,12 @@ import type { ServerMetrics } from './ServerMetrics.ts';
 import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from './snapshotFrame.ts';
 
 /** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
-export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & { readonly id: number; readonly kind: K };
+export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & {
+  /** The entity id, assigned by `spawn`; never reused within the room. */
+  readonly id: number;
+  /** The entity kind's name. */
+  readonly kind: K;
+};
 
 /** Where an error thrown by game code happened. */
 export interface ErrorContext {

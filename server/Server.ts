@@ -145,7 +145,10 @@ export class Server {
   }
 
   /** Starts listening on `host:port` (port 0 = any free port) and, with autoTick, the tick loop. */
-  async listen(port: number, host = '0.0.0.0'): Promise<{ port: number }> {
+  async listen(port: number, host = '0.0.0.0'): Promise<{
+    /** The port the transport bound (the chosen free port when `port` was 0; 0 with a MemoryTransport). */
+    port: number;
+  }> {
     if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`Server.listen: port must be 0–65535; got ${port}`);
     const o = this.options;

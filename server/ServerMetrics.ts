@@ -26,7 +26,16 @@ export class ServerMetrics {
   private pendingSkipped = 0;
   private pendingEncodes = 0;
   /** Totals since start (also exported to Prometheus). */
-  readonly totals = { bytesSent: 0, snapshotsSent: 0, snapshotsSkipped: 0, encodes: 0 };
+  readonly totals = {
+    /** Bytes of frames (of every kind) accepted by client sockets; dropped frames are not counted. */
+    bytesSent: 0,
+    /** Snapshot frames sent to clients. */
+    snapshotsSent: 0,
+    /** Snapshots not sent because the client's socket was backed up. */
+    snapshotsSkipped: 0,
+    /** Snapshot bodies encoded (a group of clients sharing a baseline shares one). */
+    encodes: 0,
+  };
 
   constructor() {
     const registers = [this.registry];
@@ -99,7 +108,12 @@ export class ServerMetrics {
   }
 
   /** The Prometheus text exposition and its content type. */
-  async render(): Promise<{ body: string; contentType: string }> {
+  async render(): Promise<{
+    /** The metrics in the Prometheus text exposition format. */
+    body: string;
+    /** The Content-Type header value for `body`. */
+    contentType: string;
+  }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }

@@ -25,7 +25,21 @@ export const DEFAULT_MAX_BASELINE_AGE_TICKS = 600;
 export const DEFAULT_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
 
 /** What the authenticate hook answers: accept with user data, or reject with 401/403. */
-export type AuthResult = { readonly ok: true; readonly userData?: unknown } | { readonly ok: false; readonly status: 401 | 403; readonly reason?: string };
+export type AuthResult =
+  | {
+      /** Accept the upgrade. */
+      readonly ok: true;
+      /** Game data attached to the connection, reaching `client.userData` for the session's life; the server never reads it. */
+      readonly userData?: unknown;
+    }
+  | {
+      /** Reject the upgrade. */
+      readonly ok: false;
+      /** HTTP status of the rejection: 401 (not authenticated) or 403 (not allowed). */
+      readonly status: 401 | 403;
+      /** Plain-text body of the rejection response. Default 'not authorized'. */
+      readonly reason?: string;
+    };
 
 /** TLS files for wss://. */
 export interface TlsOptions {
@@ -88,7 +102,10 @@ export interface ServerOptions {
 
 /** ServerOptions with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport'>> &
-  Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'transport'> & { readonly logger: ServerOptions['logger'] };
+  Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'transport'> & {
+    /** Where log lines go, or undefined for the console. */
+    readonly logger: ServerOptions['logger'];
+  };
 
 /** Fills defaults and validates; throws a RangeError naming the bad option and its allowed range. */
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {

@@ -5,6 +5,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 900;
 
 /** Anything with an async `close(reason)`, such as a Server. */
 export interface Closable {
+  /** Closes with `reason` (the text clients see with code 1001); resolves when closed, rejects if closing failed. */
   close(reason?: string): Promise<void>;
 }
 

@@ -10,41 +10,57 @@ export type AngleInterp = 'angle' | 'none';
 
 /** A float quantized to `step` within [min, max]; sent as an integer number of steps. */
 export interface FloatField {
+  /** Discriminant: always `'float'`. */
   readonly type: 'float';
+  /** Lowest value, in the field's own units (world units for positions); lower values are clamped to it. */
   readonly min: number;
+  /** Highest value, in the field's units; higher values are clamped to the top step. */
   readonly max: number;
+  /** Resolution in the field's units: values are rounded to `min + k × step`. Must be > 0. */
   readonly step: number;
+  /** How the client interpolates the field between snapshots. */
   readonly interp: FloatInterp;
 }
 
 /** An angle in radians, [0, 2π), quantized to `steps` steps per turn; wraps around. */
 export interface AngleField {
+  /** Discriminant: always `'angle'`. */
   readonly type: 'angle';
+  /** Quantization steps per full turn (2π radians), an integer from 2 to 2^32. */
   readonly steps: number;
+  /** How the client interpolates the field between snapshots. */
   readonly interp: AngleInterp;
 }
 
 /** A signed or unsigned integer of `bits` bits (1–32). */
 export interface IntField {
+  /** Discriminant: always `'int'`. */
   readonly type: 'int';
+  /** Width in bits, 1–32; values outside the range are clamped. */
   readonly bits: number;
+  /** True for two's complement range (−2^(bits−1) … 2^(bits−1) − 1), false for 0 … 2^bits − 1. */
   readonly signed: boolean;
 }
 
 /** A boolean. */
 export interface BoolField {
+  /** Discriminant: always `'bool'`. */
   readonly type: 'bool';
 }
 
 /** One of a fixed list of string values; sent as its index. */
 export interface EnumField<V extends string = string> {
+  /** Discriminant: always `'enum'`. */
   readonly type: 'enum';
+  /** The allowed values (1–65,536, no duplicates), frozen; a value's index is its wire form. */
   readonly values: readonly V[];
 }
 
 /** A UTF-8 string of at most `maxBytes` bytes (longer values are cut at a code point boundary). */
 export interface StringField {
+  /** Discriminant: always `'string'`. */
   readonly type: 'string';
+  /** Longest value in UTF-8 bytes, 1–1024. */
   readonly maxBytes: number;
 }
 

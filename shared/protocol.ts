@@ -24,12 +24,19 @@ export const PROTOCOL_VERSION = 1;
 
 /** Message kinds: the first element of every frame. */
 export const MsgKind = {
+  /** Client → server: the handshake, the first message of a connection ({@link HelloMsg}). */
   Hello: 1,
+  /** Server → client: the handshake's answer, admitting the client to a room ({@link WelcomeMsg}). */
   Welcome: 2,
+  /** Client → server: one tick's player input ({@link InputMsg}). */
   Input: 3,
+  /** Server → client: a full or delta snapshot of one tick ({@link SnapshotMsg}). */
   Snapshot: 4,
+  /** Client → server: a clock sample request ({@link PingMsg}). */
   Ping: 5,
+  /** Server → client: the answer to a Ping, with the server's time and tick ({@link PongMsg}). */
   Pong: 6,
+  /** Client → server: the newest snapshot tick the client applied ({@link AckMsg}). */
   Ack: 7,
 } as const;
 /** One of {@link MsgKind}. */
@@ -80,7 +87,14 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 /** Join options a client may pass in Hello: a few short scalar values. */
 export type JoinOptions = Readonly<Record<string, string | number | boolean>>;
 /** Bounds on join options: keys, key length and string length. */
-export const JOIN_OPTIONS_LIMITS = { maxKeys: 16, maxKeyLength: 32, maxStringLength: 256 } as const;
+export const JOIN_OPTIONS_LIMITS = {
+  /** Most join options in one Hello. */
+  maxKeys: 16,
+  /** Longest join option key, in UTF-16 code units. */
+  maxKeyLength: 32,
+  /** Longest string value of a join option, in UTF-16 code units. */
+  maxStringLength: 256,
+} as const;
 /** Largest input sequence number: seqs are 31-bit so a server can patch them into a prebuilt frame. */
 export const MAX_INPUT_SEQ = 2 ** 31 - 1;
 /** Longest room name or resume token accepted in Hello, in UTF-16 code units. */
@@ -88,28 +102,42 @@ export const MAX_NAME_LENGTH = 128;
 
 /** Hello: the first message of a client. */
 export interface HelloMsg {
+  /** Discriminant: {@link MsgKind.Hello}. */
   readonly kind: typeof MsgKind.Hello;
+  /** The client's {@link PROTOCOL_VERSION}; a different one closes with {@link CloseCode.ProtocolMismatch}. */
   readonly protocolVersion: number;
+  /** The client schema's hash (16 hex digits); a different one closes with {@link CloseCode.SchemaMismatch}. */
   readonly schemaHash: string;
+  /** A room id or room type name to join (at most {@link MAX_NAME_LENGTH}), or null for the server's only room type. */
   readonly room: string | null;
+  /** The token of a session to resume (from an earlier Welcome), or null to join as a new client. */
   readonly resumeToken: string | null;
+  /** Join options for the room (within {@link JOIN_OPTIONS_LIMITS}); `{}` for none. */
   readonly options: JoinOptions;
 }
 /** Input: one tick's input of the client's player, with quantized values in input-field order. */
 export interface InputMsg {
+  /** Discriminant: {@link MsgKind.Input}. */
   readonly kind: typeof MsgKind.Input;
+  /** Sequence number, 0 … {@link MAX_INPUT_SEQ}, one more per input; a seq not above the newest received is dropped. */
   readonly seq: number;
+  /** The server tick the client was showing when the input was made, for lag compensation; capped at the room's tick. */
   readonly viewTick: number;
+  /** Quantized input values, one per input field in wire order; checked by {@link checkInputValues}. */
   readonly values: readonly QValue[];
 }
 /** Ping: asks for a Pong carrying the server's time. */
 export interface PingMsg {
+  /** Discriminant: {@link MsgKind.Ping}. */
   readonly kind: typeof MsgKind.Ping;
+  /** The client's monotonic clock when it sent the Ping, ms (any origin); echoed in the Pong. */
   readonly clientTimeMs: number;
 }
 /** Ack: the newest snapshot tick the client has applied. */
 export interface AckMsg {
+  /** Discriminant: {@link MsgKind.Ack}. */
   readonly kind: typeof MsgKind.Ack;
+  /** Server tick of the newest snapshot the client applied; a tick the room has not reached closes with {@link CloseCode.OutOfRange}. */
   readonly tick: number;
 }
 /** Any client → server message. */
@@ -117,27 +145,43 @@ export type ClientMsg = HelloMsg | InputMsg | PingMsg | AckMsg;
 
 /** Welcome: the server accepted the client into a room. */
 export interface WelcomeMsg {
+  /** Discriminant: {@link MsgKind.Welcome}. */
   readonly kind: typeof MsgKind.Welcome;
+  /** The session's client id, unique within the server process; unchanged by a resume. */
   readonly clientId: number;
+  /** The server's tick rate, ticks per second (Hz). */
   readonly tickRateHz: number;
+  /** The room's current tick when the Welcome was sent. */
   readonly serverTick: number;
+  /** Secret that resumes this session in a later Hello; valid until the session ends (it leaves, its room closes, or the resume grace period after a disconnect runs out). */
   readonly resumeToken: string;
+  /** The id of the room the client is in. */
   readonly roomId: string;
+  /** The id of the client's own entity, or -1 for none (yet). */
   readonly entityId: number;
 }
 /** Snapshot: a delta (or full) snapshot for one tick. `body` aliases the received frame. */
 export interface SnapshotMsg {
+  /** Discriminant: {@link MsgKind.Snapshot}. */
   readonly kind: typeof MsgKind.Snapshot;
+  /** The server tick the snapshot describes. */
   readonly tick: number;
+  /** Tick of the snapshot the body is a delta against (one the client holds), or -1 for a full snapshot. */
   readonly baseTick: number;
+  /** Seq of the newest input of this client the server has applied, or -1 for none. */
   readonly lastInputSeq: number;
+  /** The delta codec's encoded snapshot; when decoded, a view into the received frame's bytes, not a copy. */
   readonly body: Uint8Array;
 }
 /** Pong: the answer to a Ping. */
 export interface PongMsg {
+  /** Discriminant: {@link MsgKind.Pong}. */
   readonly kind: typeof MsgKind.Pong;
+  /** The Ping's `clientTimeMs`, echoed unchanged, ms on the client's clock. */
   readonly clientTimeMs: number;
+  /** The server's monotonic clock when it answered, ms (any origin). */
   readonly serverTimeMs: number;
+  /** The client's room's tick when the server answered. */
   readonly serverTick: number;
 }
 /** Any server → client message. */
@@ -171,11 +215,25 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
 
 /** A decode failure with the close code the receiver should use. */
 export interface ProtocolError {
+  /** The WebSocket close code to close the peer with. */
   readonly code: CloseCode;
+  /** A short human-readable reason, for the close frame and logs. */
   readonly reason: string;
 }
 /** Like {@link Result}, but a failure carries the close code to send. */
-export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ProtocolError };
+export type Decoded<T> =
+  | {
+      /** Success. */
+      readonly ok: true;
+      /** The decoded message. */
+      readonly value: T;
+    }
+  | {
+      /** Failure. */
+      readonly ok: false;
+      /** What was wrong, and the close code to send. */
+      readonly error: ProtocolError;
+    };
 
 /** Decodes an untrusted frame from a client. Never throws. Input values are checked by {@link checkInputValues}. */
 export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {

@@ -2,7 +2,19 @@
  * The outcome of handling untrusted input: either a value or a human-readable reason.
  * Decoders of socket bytes return this instead of throwing.
  */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type Result<T> =
+  | {
+      /** Success. */
+      readonly ok: true;
+      /** The value. */
+      readonly value: T;
+    }
+  | {
+      /** Failure. */
+      readonly ok: false;
+      /** A short sentence naming what was wrong (no stack). */
+      readonly reason: string;
+    };
 
 /** Wraps a successful value. */
 export function ok<T>(value: T): Result<T> {

@@ -35,8 +35,11 @@ export const MAX_ENTITY_ID = 2 ** 31 - 1;
 
 /** A real-valued entity as the game holds it: an id, a kind index, and its fields by name. */
 export interface EntityInput {
+  /** The entity id, an integer from 0 to {@link MAX_ENTITY_ID}, unique within the world. */
   readonly id: number;
+  /** Index of the entity's kind in `schema.kinds`. */
   readonly kind: number;
+  /** Real field values by field name (in declared units); read during the call only, never kept. */
   readonly state: Readonly<Record<string, unknown>>;
 }
 

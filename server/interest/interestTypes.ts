@@ -8,14 +8,27 @@ export interface ViewOptions {
   /** Hysteresis margin, world units. */
   readonly margin?: number;
   /** The centre, world units; null to follow the client's entity (`client.entityId`). */
-  readonly center?: { readonly x: number; readonly y: number } | null;
+  readonly center?: {
+    /** X coordinate, world units. */
+    readonly x: number;
+    /** Y coordinate, world units. */
+    readonly y: number;
+  } | null;
 }
 
 /** A client's view as the interest manager applies it. */
 export interface ClientViewInfo {
+  /** Radius around the centre within which entities enter the view, world units. */
   readonly radius: number;
+  /** Hysteresis margin: an entity in view leaves only beyond radius + margin, world units. */
   readonly margin: number;
-  readonly center: { readonly x: number; readonly y: number } | null;
+  /** The centre, world units; null when the view follows the client's entity (`client.entityId`). */
+  readonly center: {
+    /** X coordinate, world units. */
+    readonly x: number;
+    /** Y coordinate, world units. */
+    readonly y: number;
+  } | null;
   /** This client's frame budget, bytes (Infinity for none). */
   readonly budgetBytes: number;
   /** Entities in view at the last snapshot (sent or deferred). */

@@ -69,7 +69,10 @@ export class MemoryTransport implements Transport {
   }
 
   /** Starts accepting `connect()` calls. The port is ignored and reported as 0. */
-  listen(_port: number, _host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
+  listen(_port: number, _host: string, handlers: TransportHandlers): Promise<{
+    /** Always 0: a memory transport has no port. */
+    readonly port: number;
+  }> {
     if (this.handlers !== null) return Promise.reject(new Error('MemoryTransport: already listening; create another transport'));
     this.handlers = handlers;
     this.accepting = true;

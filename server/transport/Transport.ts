@@ -44,15 +44,34 @@ export interface UpgradeRequest {
 
 /** The engine's answer to an upgrade: accept with a subprotocol and user data, or reject with an HTTP status. */
 export type UpgradeDecision =
-  | { readonly ok: true; readonly protocol: string; readonly userData: unknown }
-  | { readonly ok: false; readonly status: number; readonly reason: string };
+  | {
+      /** Accept the upgrade. */
+      readonly ok: true;
+      /** The WebSocket subprotocol to answer with (one the client offered). */
+      readonly protocol: string;
+      /** Data the transport attaches to the connection as {@link Connection.userData}; opaque to the transport. */
+      readonly userData: unknown;
+    }
+  | {
+      /** Reject the upgrade. */
+      readonly ok: false;
+      /** HTTP status of the rejection response (e.g. 400, 401, 403, 503). */
+      readonly status: number;
+      /** Plain-text body of the rejection response. */
+      readonly reason: string;
+    };
 
 /** Answers for the plain HTTP routes a network transport serves next to the WebSocket endpoint. */
 export interface HttpRoutes {
   /** The body of `GET /health` (JSON). */
   health(): string;
   /** The body of `GET /metrics` in Prometheus text format, and its content type. */
-  metrics(): Promise<{ readonly body: string; readonly contentType: string }>;
+  metrics(): Promise<{
+    /** The metrics in the Prometheus text exposition format. */
+    readonly body: string;
+    /** The Content-Type header value for `body`. */
+    readonly contentType: string;
+  }>;
 }
 
 /** Callbacks the engine gives a transport. None of them may throw; the engine catches its own errors. */
@@ -72,7 +91,10 @@ export interface TransportHandlers {
 /** A network the engine listens on. */
 export interface Transport {
   /** Starts accepting on `host:port` (port 0 picks a free port). Resolves with the bound port. */
-  listen(port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }>;
+  listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+    /** The port actually bound (the chosen free port when `port` was 0; 0 for transports without ports). */
+    readonly port: number;
+  }>;
   /** Stops accepting new connections; connections already open stay open. Idempotent. */
   stopAccepting(): void;
   /** Stops accepting and releases every resource; open connections are cut (1006). Idempotent. */

@@ -41,7 +41,16 @@ export interface UwsTransportOptions {
   /** Directory of static files for HTTP GET, or undefined for none. */
   readonly staticDir?: string | undefined;
   /** PEM key and certificate paths for wss:// / https://. */
-  readonly tls?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string } | undefined;
+  readonly tls?:
+    | {
+        /** Path of the PEM private key; must exist when the transport is constructed. */
+        readonly keyFile: string;
+        /** Path of the PEM certificate (chain); must exist when the transport is constructed. */
+        readonly certFile: string;
+        /** The key's passphrase, if any. */
+        readonly passphrase?: string;
+      }
+    | undefined;
 }
 
 interface SocketData {
@@ -84,7 +93,10 @@ export class UwsTransport implements Transport {
   }
 
   /** Starts the App on `host:port` (exclusive port; 0 = any free port). */
-  listen(port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
+  listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+    /** The TCP port actually bound (the chosen free port when `port` was 0). */
+    readonly port: number;
+  }> {
     if (this.app !== null) return Promise.reject(new Error('UwsTransport: already listening; create another transport'));
     const o = this.options;
     const tls = o.tls;
