@@ -187,33 +187,47 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
-  it(`runs a stress room with ${STRESS_BOTS} moving ships and reports its frame rate and client timings`, async (t) => {
-    if (skipReason !== null) return t.skip(skipReason);
+  /** Opens `query`, waits for `ready` entities, measures the page for MEASURE_MS and writes `<name>.json` and `<name>.png`. */
+  async function measure(t: { diagnostic(message: string): void }, query: string, name: string, ready: number): Promise<{ entities: number; frames: number }> {
     const errors: string[] = [];
     const page = await context!.newPage();
-    watchErrors(page, 'stress', errors);
-    await page.goto(`${baseUrl}?name=stress&bots=${STRESS_BOTS}`);
+    watchErrors(page, name, errors);
+    await page.goto(`${baseUrl}${query}`);
     try {
-      await page.waitForFunction((n) => ((globalThis as unknown as PageGlobals).__tickwave?.entityCount ?? 0) >= n, STRESS_BOTS + 1, { timeout: WAIT_MS });
+      await page.waitForFunction((n) => ((globalThis as unknown as PageGlobals).__tickwave?.entityCount ?? 0) >= n, ready, { timeout: WAIT_MS });
       await page.evaluate(() => (globalThis as unknown as PageGlobals).__tickwave!.resetPerf());
       await page.waitForTimeout(MEASURE_MS);
       const figures = await page.evaluate(() => {
         const h = (globalThis as unknown as PageGlobals).__tickwave!;
         return { entities: h.entityCount, renderer: h.renderer, perf: h.perf(), stats: h.stats() };
       });
-      await page.screenshot({ path: join(ARTIFACTS, 'stress-1000.png') });
-      writeFileSync(join(ARTIFACTS, 'stress-1000.json'), `${JSON.stringify({ measuredMs: MEASURE_MS, node: process.version, ...figures }, null, 2)}\n`);
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+      writeFileSync(join(ARTIFACTS, `${name}.json`), `${JSON.stringify({ query, measuredMs: MEASURE_MS, node: process.version, ...figures }, null, 2)}\n`);
       const p = figures.perf;
       t.diagnostic(
-        `stress: ${figures.entities} entities, ${figures.renderer} renderer, ${p['fps']!.toFixed(1)} fps over ${p['frames']} frames; client decode + interpolation ${p['clientMsPerFrameMean']!.toFixed(3)} ms/frame mean, ` +
+        `${name}: ${figures.entities} entities drawn, ${figures.renderer} renderer, ${p['fps']!.toFixed(1)} fps over ${p['frames']} frames; client decode + interpolation ${p['clientMsPerFrameMean']!.toFixed(3)} ms/frame mean, ` +
           `${p['clientMsPerFrameP95']!.toFixed(3)} ms p95 (decode ${p['decodeMsPerFrameMean']!.toFixed(3)}, interpolate ${p['interpolateMsMean']!.toFixed(3)}); ` +
-          `views + render ${p['drawMsMean']!.toFixed(2)} ms; snapshot ${figures.stats['snapshotBytesAvg']!.toFixed(0)} B (test-artifacts/browser-e2e/stress-1000.json, stress-1000.png)`,
+          `views + render ${p['drawMsMean']!.toFixed(2)} ms; snapshot ${figures.stats['snapshotBytesAvg']!.toFixed(0)} B (test-artifacts/browser-e2e/${name}.json, ${name}.png)`,
       );
-      assert.ok(figures.entities >= STRESS_BOTS + 1, 'every ship is drawn');
-      assert.ok(p['frames']! > 0, 'frames were measured');
       assert.deepEqual(errors, [], 'no console errors or uncaught exceptions');
+      return { entities: figures.entities, frames: p['frames']! };
     } finally {
       await page.close();
     }
+  }
+
+  it(`runs a stress room with ${STRESS_BOTS} moving ships and reports its frame rate and client timings`, async (t) => {
+    if (skipReason !== null) return t.skip(skipReason);
+    const { entities, frames } = await measure(t, `?name=stress&bots=${STRESS_BOTS}`, 'stress-1000', STRESS_BOTS + 1);
+    assert.ok(entities >= STRESS_BOTS + 1, 'every ship is drawn');
+    assert.ok(frames > 0, 'frames were measured');
+  });
+
+  it('shows a big-world player the few hundred entities near it, out of more than 5,000', async (t) => {
+    if (skipReason !== null) return t.skip(skipReason);
+    const room = () => server!.roomList().find((r) => r.name === 'bigworld');
+    const { entities } = await measure(t, '?name=explorer&world=big', 'bigworld', 100);
+    assert.ok(entities >= 100 && entities < 1000, `a few hundred entities drawn (${entities})`);
+    assert.ok((room()?.entityCount ?? 0) >= 5000, 'the world is far bigger than the view');
   });
 });

@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/wsSocket.ts';
-import { type Logger, type Room, Server } from '../server/index.ts';
+import { defineRoom, type Logger, type Room, Server } from '../server/index.ts';
 import type { Schema } from '../shared/index.ts';
 import { BULLET_DAMAGE, moveShip, SHIP_HP } from '../demo/game/rules.ts';
 import { type ArenaInput, type ArenaSchema, arenaSchema } from '../demo/game/schema.ts';
 import { arenaRoom } from '../demo/server/arenaRoom.ts';
-import { startDemoServer } from '../demo/server/demoServer.ts';
+import { ArenaWorld } from '../demo/server/ArenaWorld.ts';
+import { DEFAULT_BIG_WORLD, startDemoServer } from '../demo/server/demoServer.ts';
 import { sanitizeName } from '../demo/server/names.ts';
 
 const TIMEOUT_MS = 15_000;
@@ -57,7 +58,7 @@ describe('arena demo: the real client against the real server', () => {
         joinOptions: { name },
         prediction: {
           apply(state, input, dtSec) {
-            if ('angle' in state) moveShip(state, input, dtSec);
+            if ('hp' in state) moveShip(state, input, dtSec);
           },
         },
       });
@@ -126,6 +127,33 @@ describe('arena demo: the real client against the real server', () => {
     }
   });
 
+  it('gives a big-world player a few hundred nearby entities out of more than 5,000, and its shots do not break the room', async () => {
+    const logs: string[] = [];
+    const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger(logs) });
+    const client = new TickwaveClient(arenaSchema, { url: `ws://127.0.0.1:${port}/ws`, socketFactory: wsSocketFactory(), room: 'bigworld', joinOptions: { name: 'explorer' } });
+    const firing: ArenaInput = { ...IDLE, right: true, fire: true };
+    const loop = setInterval(() => {
+      const now = performance.now();
+      client.update(now, () => firing);
+      client.frame(now);
+    }, 4);
+    try {
+      client.connect();
+      await eventually(() => client.entities.size >= 100 && client.stats.snapshots > 60, 'the big world around the player');
+      const room = server.getRoom(client.welcome!.roomId)!;
+      const worldSize = room.entityCount;
+      const kinds = new Set([...client.entities.values()].map((e) => e.kind));
+      assert.ok(worldSize >= 5000 && worldSize >= DEFAULT_BIG_WORLD.asteroids + DEFAULT_BIG_WORLD.pickups + DEFAULT_BIG_WORLD.bots, `the world holds ${worldSize} entities`);
+      assert.ok(client.entities.size < 1000, `the player sees only what is near (${client.entities.size})`);
+      assert.ok(kinds.has('asteroid') && kinds.has('pickup') && kinds.has('ship'), `asteroids, pickups and ships in view (${[...kinds].join(', ')})`);
+      assert.deepEqual(logs.filter((line) => line.startsWith('error')), [], 'no game errors');
+    } finally {
+      clearInterval(loop);
+      client.close();
+      await server.close();
+    }
+  });
+
   it('puts a page asking for bots into a stress room with that many roaming bots', async () => {
     const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger([]) });
     const client = new TickwaveClient(arenaSchema, { url: `ws://127.0.0.1:${port}/ws`, socketFactory: wsSocketFactory(), room: 'stress', joinOptions: { bots: 300 } });
@@ -165,6 +193,31 @@ describe('arena room rules (stepped by hand)', () => {
     assert.equal([...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 1e9 }).room.entitiesOf('ship')].length, 50);
     assert.equal([...manualRoom(arenaRoom({ bots: 2 }), { bots: 40 }).room.entitiesOf('ship')].length, 2);
     assert.throws(() => arenaRoom({ bots: 3, maxBots: 2 }), /bots must be an integer 0–2/);
+  });
+
+  it('hits a ship where a lagging shooter saw it, and only with lag compensation', () => {
+    // The shooter at (1000, 1000) fires along +x at tick FIRE; the target crosses the line of fire at
+    // x = 1300 moving down 5 units a tick. The bullet reaches x ≈ 1294 seventeen ticks after firing;
+    // the target is placed so it was on the line LAG ticks before that, i.e. on the shooter's screen.
+    const LAG = 12;
+    const FIRE = 30;
+    const outcome = (lagTicks: number): number => {
+      const { room } = manualRoom(defineRoom(arenaSchema, {}));
+      const world = new ArenaWorld(room as unknown as Room<ArenaSchema>, { seed: 1, botsFight: false, worldSize: 2000 });
+      const shooter = world.spawnShip('shooter', false);
+      const target = world.spawnShip('target', false);
+      Object.assign(shooter, { x: 1000, y: 1000, angle: 0 });
+      Object.assign(target, { x: 1300, y: 1000 - 5 * (FIRE + 18 - LAG) });
+      for (let i = 0; i < FIRE + 40; i++) {
+        target.y += 5;
+        if (i === FIRE) world.playerInput(shooter.id, { ...IDLE, fire: true, aim: 0 }, 1 / 60, lagTicks);
+        world.step(1 / 60);
+        room.step();
+      }
+      return target.hp;
+    };
+    assert.equal(outcome(LAG), SHIP_HP - BULLET_DAMAGE, 'rewound by the shooter’s lag: a hit');
+    assert.equal(outcome(0), SHIP_HP, 'tested against where the target is now: a miss');
   });
 
   it('cleans player names', () => {

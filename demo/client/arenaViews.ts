@@ -1,7 +1,7 @@
 /**
  * How the arena looks: textures made once from vector shapes, a view per ship (hull tinted by its
- * hue, name, health bar once damaged, a ring round the local ship) and per bullet, the background grid, and a
- * camera that culls what is off screen.
+ * hue, name, health bar once damaged, a ring round the local ship), per bullet, asteroid and pickup,
+ * the background grid, and a camera that culls what is off screen.
  */
 import { BitmapText, Container, Graphics, type Renderer, Sprite, type Texture } from 'pixi.js';
 import type { ClientEntity } from '../../client/index.ts';
@@ -12,11 +12,14 @@ import { type ArenaSchema, WORLD_SIZE } from '../game/schema.ts';
 /** A drawn entity of the arena. */
 export type ArenaEntity = ClientEntity<ArenaSchema>;
 
-/** Views further off screen than this are hidden, px (a ship with its name fits inside). */
-const CULL_MARGIN_PX = 60;
+/** Views further off screen than this are hidden, px (a ship with its name, or the largest asteroid, fits inside). */
+const CULL_MARGIN_PX = 90;
 const HP_BAR_WIDTH_PX = 40;
 const HP_BAR_HEIGHT_PX = 5;
 const GRID_STEP = 100;
+/** Radius of the asteroid texture's outline, px; views scale it to the asteroid's size. */
+const ASTEROID_TEXTURE_RADIUS = 32;
+const PICKUP_COLORS = { health: 0x66bb6a, score: 0xffd54f } as const;
 
 /** The textures every view shares. Owned by the page; made once per renderer. */
 export interface ArenaTextures {
@@ -24,6 +27,8 @@ export interface ArenaTextures {
   readonly bullet: Texture;
   readonly ring: Texture;
   readonly pixel: Texture;
+  readonly asteroid: Texture;
+  readonly pickup: Texture;
 }
 
 /** Renders the arena's shapes into textures on `renderer`. */
@@ -39,6 +44,8 @@ export function createArenaTextures(renderer: Renderer): ArenaTextures {
     bullet: texture(new Graphics().circle(0, 0, 4).fill(0xffffff)),
     ring: texture(new Graphics().circle(0, 0, 27).stroke({ width: 2, color: 0xffffff, alpha: 0.7 })),
     pixel: texture(new Graphics().rect(0, 0, 4, 4).fill(0xffffff)),
+    asteroid: texture(new Graphics().poly(rockOutline(ASTEROID_TEXTURE_RADIUS)).fill(0x5d5f66).stroke({ width: 3, color: 0x8a8d96 })),
+    pickup: texture(new Graphics().poly([0, -9, 9, 0, 0, 9, -9, 0]).fill(0xffffff).stroke({ width: 2, color: 0xffffff, alpha: 0.5 })),
   };
 }
 
@@ -113,15 +120,29 @@ class BulletView extends Sprite {
   tinted = false;
 }
 
+/** The view of one entity, by kind. */
+export type ArenaView = ShipView | BulletView | Sprite;
+
 /**
- * The views of ships and bullets for an {@link EntityViews}. `entities` is looked up to colour a
- * bullet like its owner; views off the camera are hidden and not updated.
+ * The views of every kind for an {@link EntityViews}. `entities` is looked up to colour a bullet
+ * like its owner; views off the camera are hidden and not updated.
  */
-export function arenaViewAdapter(textures: ArenaTextures, camera: Camera, entities: ReadonlyMap<number, ArenaEntity>): EntityViewAdapter<ArenaEntity, ShipView | BulletView> {
+export function arenaViewAdapter(textures: ArenaTextures, camera: Camera, entities: ReadonlyMap<number, ArenaEntity>): EntityViewAdapter<ArenaEntity, ArenaView> {
   return {
     create(entity) {
-      if (entity.kind === 'ship') return new ShipView(textures);
-      return new BulletView({ texture: textures.bullet, anchor: 0.5 });
+      switch (entity.kind) {
+        case 'ship':
+          return new ShipView(textures);
+        case 'bullet':
+          return new BulletView({ texture: textures.bullet, anchor: 0.5 });
+        case 'asteroid': {
+          const rock = new Sprite({ texture: textures.asteroid, anchor: 0.5 });
+          rock.scale.set(entity.state.size / ASTEROID_TEXTURE_RADIUS);
+          return rock;
+        }
+        case 'pickup':
+          return new Sprite({ texture: textures.pickup, anchor: 0.5, tint: PICKUP_COLORS[entity.state.type] });
+      }
     },
     update(view, entity) {
       const { x, y } = entity.state;
@@ -131,7 +152,9 @@ export function arenaViewAdapter(textures: ArenaTextures, camera: Camera, entiti
       view.position.set(x, y);
       if (entity.kind === 'ship') {
         if (view instanceof ShipView) view.update(entity.state, entity.isLocal);
-      } else if (view instanceof BulletView && !view.tinted) {
+      } else if (entity.kind === 'asteroid') {
+        view.rotation = entity.state.angle;
+      } else if (view instanceof BulletView && !view.tinted && entity.kind === 'bullet') {
         const owner = entities.get(entity.state.owner);
         view.tint = owner?.kind === 'ship' ? hueColor(owner.state.hue) : 0xffffff;
         view.tinted = true;
@@ -140,17 +163,29 @@ export function arenaViewAdapter(textures: ArenaTextures, camera: Camera, entiti
   };
 }
 
-/** The arena floor: a grid and the walls, in world units. */
-export function createBackground(): Graphics {
+/** The floor of a world `worldSize` units wide: a grid (coarser in big worlds) and the walls, in world units. */
+export function createBackground(worldSize: number): Graphics {
   const g = new Graphics();
-  g.rect(0, 0, WORLD_SIZE, WORLD_SIZE).fill(0x161b26);
-  for (let v = GRID_STEP; v < WORLD_SIZE; v += GRID_STEP) {
-    g.moveTo(v, 0).lineTo(v, WORLD_SIZE);
-    g.moveTo(0, v).lineTo(WORLD_SIZE, v);
+  const step = worldSize > WORLD_SIZE ? GRID_STEP * 2 : GRID_STEP;
+  g.rect(0, 0, worldSize, worldSize).fill(0x161b26);
+  for (let v = step; v < worldSize; v += step) {
+    g.moveTo(v, 0).lineTo(v, worldSize);
+    g.moveTo(0, v).lineTo(worldSize, v);
   }
   g.stroke({ width: 1, color: 0x2a3244 });
-  g.rect(0, 0, WORLD_SIZE, WORLD_SIZE).stroke({ width: 4, color: 0x5c6b8a });
+  g.rect(0, 0, worldSize, worldSize).stroke({ width: 4, color: 0x5c6b8a });
   return g;
+}
+
+/** A lumpy circle of `radius` px (a fixed shape, so every asteroid texture is the same). */
+function rockOutline(radius: number): number[] {
+  const bumps = [1, 0.86, 0.97, 0.8, 0.93, 1, 0.84, 0.95, 0.78, 0.9, 1, 0.88];
+  const points: number[] = [];
+  for (let i = 0; i < bumps.length; i++) {
+    const a = (i / bumps.length) * Math.PI * 2;
+    points.push(Math.cos(a) * radius * bumps[i]!, Math.sin(a) * radius * bumps[i]!);
+  }
+  return points;
 }
 
 /** A ship's hue byte (0–255) as a bright RGB colour. */

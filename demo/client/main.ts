@@ -8,7 +8,7 @@ import { Application, Container } from 'pixi.js';
 import { browserSocketFactory, NetworkConditioner, resolveTimers, TickwaveClient } from '../../client/index.ts';
 import { EntityViews, NetGraph } from '../../client/pixi/index.ts';
 import { moveShip } from '../game/rules.ts';
-import { arenaSchema } from '../game/schema.ts';
+import { arenaSchema, worldSizeOf } from '../game/schema.ts';
 import { type ArenaEntity, arenaViewAdapter, Camera, createArenaTextures, createBackground } from './arenaViews.ts';
 import { installDebugHook } from './debugHook.ts';
 import { Hud } from './hud.ts';
@@ -28,6 +28,8 @@ function element(id: string): HTMLElement {
 
 async function start(): Promise<void> {
   const page = readPageOptions(location.search);
+  // The walls prediction stops at; set from the room actually joined (Welcome) before any input is sent.
+  let worldSize = worldSizeOf(page.room);
   const perf = new FramePerf();
   const timers = resolveTimers();
   let socketFactory = browserSocketFactory;
@@ -41,8 +43,8 @@ async function start(): Promise<void> {
     joinOptions: page.joinOptions,
     prediction: {
       apply(state, input, dtSec) {
-        // Only ships are predicted (the local one); bullets have no aim and are never passed here.
-        if ('angle' in state) moveShip(state, input, dtSec);
+        // Only ships are predicted (the local one); other kinds are never passed here.
+        if ('hp' in state) moveShip(state, input, dtSec, worldSize);
       },
     },
   });
@@ -53,10 +55,11 @@ async function start(): Promise<void> {
   host.appendChild(app.canvas);
 
   const world = new Container();
-  world.addChild(createBackground());
+  let background = createBackground(worldSize);
+  const sceneryLayer = new Container();
   const bulletLayer = new Container();
   const shipLayer = new Container();
-  world.addChild(bulletLayer, shipLayer);
+  world.addChild(background, sceneryLayer, bulletLayer, shipLayer);
   app.stage.addChild(world);
 
   const camera = new Camera();
@@ -64,8 +67,10 @@ async function start(): Promise<void> {
   const adapter = arenaViewAdapter(textures, camera, client.entities);
   const ships = new EntityViews(shipLayer, adapter);
   const bullets = new EntityViews(bulletLayer, adapter);
+  const scenery = new EntityViews(sceneryLayer, adapter);
   const shipMap = new Map<number, ArenaEntity>();
   const bulletMap = new Map<number, ArenaEntity>();
+  const sceneryMap = new Map<number, ArenaEntity>();
 
   const netGraph = new NetGraph(client.stats);
   netGraph.visible = page.netGraph;
@@ -78,6 +83,13 @@ async function start(): Promise<void> {
   let status = 'connecting…';
   client.onWelcome((w) => {
     status = `joined ${w.roomId} at ${w.tickRateHz} Hz`;
+    const size = worldSizeOf(w.roomId);
+    if (size !== worldSize) {
+      worldSize = size;
+      world.removeChild(background).destroy();
+      background = createBackground(worldSize);
+      world.addChildAt(background, 0);
+    }
   });
   client.onDisconnect((code, reason, willReconnect) => {
     status = `disconnected (${code}${reason ? ` ${reason}` : ''})${willReconnect ? ', reconnecting…' : ''}`;
@@ -105,16 +117,18 @@ async function start(): Promise<void> {
     }
     camera.halfWidth = app.screen.width / 2;
     camera.halfHeight = app.screen.height / 2;
-    // Ships above bullets: split by kind into the two layers' maps (reused, no allocation per frame).
+    // Ships above bullets above scenery: split by kind into the layers' maps (reused, no allocation per frame).
     shipMap.clear();
     bulletMap.clear();
-    for (const e of entities.values()) (e.kind === 'ship' ? shipMap : bulletMap).set(e.id, e);
+    sceneryMap.clear();
+    for (const e of entities.values()) (e.kind === 'ship' ? shipMap : e.kind === 'bullet' ? bulletMap : sceneryMap).set(e.id, e);
     ships.sync(shipMap);
     bullets.sync(bulletMap);
+    scenery.sync(sceneryMap);
     world.position.set(Math.round(camera.halfWidth - camera.centerX), Math.round(camera.halfHeight - camera.centerY));
     netGraph.update(now);
     hud.updateScores(now, entities, localId);
-    hud.setStatus(`${status} · ${ships.size} ships, ${bullets.size} bullets${conditions}`);
+    hud.setStatus(`${status} · ${ships.size} ships, ${bullets.size} bullets${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`);
     app.render();
     perf.endFrame(now, afterFrame - now, performance.now() - afterFrame);
     requestAnimationFrame(loop);

@@ -7,7 +7,7 @@ const MAX_BOTS = 5000;
 
 /** What the page was asked to do. */
 export interface PageOptions {
-  /** Room type or id to join: `arena`, or `stress` when `bots` is given. */
+  /** Room type or id to join: `arena`, `stress` when `bots` is given, `bigworld` for `?world=big`. */
   readonly room: string;
   /** Join options sent in Hello (name, bots). */
   readonly joinOptions: JoinOptions;
@@ -29,7 +29,8 @@ export type RendererName = 'webgl' | 'webgpu' | 'canvas';
 const RENDERERS: readonly RendererName[] = ['webgl', 'webgpu', 'canvas'];
 
 /**
- * Reads `?name=`, `?room=`, `?bots=` (a stress room with that many roaming bots), `?net=0`, `?renderer=` and the
+ * Reads `?name=`, `?room=`, `?world=big` (the big world), `?bots=` (a stress room with that many
+ * roaming bots), `?net=0`, `?renderer=` and the
  * conditioner's `?lag=&jitter=&stall=&stallEvery=&seed=` from `search`.
  */
 export function readPageOptions(search: string): PageOptions {
@@ -41,7 +42,7 @@ export function readPageOptions(search: string): PageOptions {
   const stress = Number.isInteger(bots) && bots >= 0;
   if (stress) joinOptions['bots'] = Math.min(bots, MAX_BOTS);
   return {
-    room: params.get('room') || (stress ? 'stress' : 'arena'),
+    room: params.get('room') || (params.get('world') === 'big' ? 'bigworld' : stress ? 'stress' : 'arena'),
     joinOptions,
     conditioner: parseConditionerQuery(search),
     netGraph: params.get('net') !== '0',

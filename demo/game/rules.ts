@@ -20,15 +20,20 @@ export const FIRE_COOLDOWN_SEC = 0.25;
 export const BULLET_DAMAGE = 20;
 /** Hit points of a fresh ship. */
 export const SHIP_HP = 100;
+/** Hit points a health pickup restores. */
+export const PICKUP_HEAL = 40;
+/** Distance at which a ship collects a pickup, world units. */
+export const PICKUP_RADIUS = 30;
 
 /** The fields of a ship that movement reads and writes. */
 export type ShipMotion = Pick<Ship, 'x' | 'y' | 'vx' | 'vy' | 'angle'>;
 
 /**
  * Advances a ship by one tick of input: steer toward the pressed direction at {@link SHIP_SPEED},
- * stop at the walls, face the aim. Mutates `ship`; deterministic for the same inputs.
+ * stop at the walls of a world `worldSize` units wide, face the aim. Mutates `ship`; deterministic
+ * for the same inputs.
  */
-export function moveShip(ship: ShipMotion, input: ArenaInput, dtSec: number): void {
+export function moveShip(ship: ShipMotion, input: ArenaInput, dtSec: number, worldSize = WORLD_SIZE): void {
   let dx = (input.right ? 1 : 0) - (input.left ? 1 : 0);
   let dy = (input.down ? 1 : 0) - (input.up ? 1 : 0);
   if (dx !== 0 && dy !== 0) {
@@ -40,12 +45,12 @@ export function moveShip(ship: ShipMotion, input: ArenaInput, dtSec: number): vo
   ship.vy += (dy * SHIP_SPEED - ship.vy) * blend;
   ship.x += ship.vx * dtSec;
   ship.y += ship.vy * dtSec;
-  if (ship.x < SHIP_RADIUS || ship.x > WORLD_SIZE - SHIP_RADIUS) {
-    ship.x = clamp(ship.x, SHIP_RADIUS, WORLD_SIZE - SHIP_RADIUS);
+  if (ship.x < SHIP_RADIUS || ship.x > worldSize - SHIP_RADIUS) {
+    ship.x = clamp(ship.x, SHIP_RADIUS, worldSize - SHIP_RADIUS);
     ship.vx = 0;
   }
-  if (ship.y < SHIP_RADIUS || ship.y > WORLD_SIZE - SHIP_RADIUS) {
-    ship.y = clamp(ship.y, SHIP_RADIUS, WORLD_SIZE - SHIP_RADIUS);
+  if (ship.y < SHIP_RADIUS || ship.y > worldSize - SHIP_RADIUS) {
+    ship.y = clamp(ship.y, SHIP_RADIUS, worldSize - SHIP_RADIUS);
     ship.vy = 0;
   }
   ship.angle = input.aim;

@@ -3,9 +3,8 @@
  * their inputs go through the shared `moveShip`; bots keep a lone player busy. See {@link ArenaWorld}
  * for the rules.
  */
-import { defineRoom, type Room, type RoomType } from '../../server/index.ts';
-import type { ArenaSchema } from '../game/schema.ts';
-import { arenaSchema } from '../game/schema.ts';
+import { defineRoom, type InterestOptions, type Room, type RoomType } from '../../server/index.ts';
+import { type ArenaSchema, arenaSchema, WORLD_SIZE } from '../game/schema.ts';
 import { ArenaWorld } from './ArenaWorld.ts';
 import { sanitizeName } from './names.ts';
 
@@ -33,6 +32,16 @@ export interface ArenaRoomOptions {
   readonly seed?: number;
   /** Most players per room. Default: the engine's default. */
   readonly maxClients?: number;
+  /** Side of the square world, world units (it must match the clients' `worldSizeOf(roomId)`). Default {@link WORLD_SIZE}. */
+  readonly worldSize?: number;
+  /** Asteroids spawned when a room is created. Default 0. */
+  readonly asteroids?: number;
+  /** Pickups spawned when a room is created. Default 0. */
+  readonly pickups?: number;
+  /** Interest management (each client sees what is near its ship). Default: everyone sees everything. */
+  readonly interest?: InterestOptions<ArenaSchema>;
+  /** Test players' shots against ships where the shooter saw them (the room's rewind). Default false. */
+  readonly lagCompensation?: boolean;
 }
 
 /** Declares the arena room type. Throws a RangeError for a bad bot count. */
@@ -41,6 +50,17 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
   const bots = options.bots ?? DEFAULT_BOTS;
   if (!Number.isInteger(maxBots) || maxBots < 0) throw new RangeError(`arenaRoom: maxBots must be an integer ≥ 0; got ${maxBots}`);
   if (!Number.isInteger(bots) || bots < 0 || bots > maxBots) throw new RangeError(`arenaRoom: bots must be an integer 0–${maxBots}; got ${bots}`);
+  const worldSize = options.worldSize ?? WORLD_SIZE;
+  if (!(worldSize >= 200) || !Number.isFinite(worldSize)) throw new RangeError(`arenaRoom: worldSize must be a finite number ≥ 200 (world units); got ${worldSize}`);
+  const asteroids = options.asteroids ?? 0;
+  const pickups = options.pickups ?? 0;
+  for (const [name, value] of [
+    ['asteroids', asteroids],
+    ['pickups', pickups],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`arenaRoom: ${name} must be an integer ≥ 0; got ${value}`);
+  }
+  const lagCompensation = options.lagCompensation ?? false;
   const worlds = new WeakMap<Room<ArenaSchema>, ArenaWorld>();
   const worldOf = (room: Room<ArenaSchema>): ArenaWorld => {
     const world = worlds.get(room);
@@ -49,9 +69,11 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
   };
   return defineRoom(arenaSchema, {
     maxClients: options.maxClients,
+    interest: options.interest,
     onCreate(room, joinOptions) {
-      const world = new ArenaWorld(room, { seed: options.seed ?? DEFAULT_SEED, botsFight: options.botsFight ?? true });
+      const world = new ArenaWorld(room, { seed: options.seed ?? DEFAULT_SEED, botsFight: options.botsFight ?? true, worldSize });
       worlds.set(room, world);
+      world.scenery.populate(asteroids, pickups);
       const asked = joinOptions['bots'];
       const count = options.botsFromJoinOptions === true && typeof asked === 'number' ? Math.max(0, Math.min(maxBots, Math.floor(asked))) : bots;
       for (let i = 0; i < count; i++) world.spawnShip(`bot ${i + 1}`, true);
@@ -60,7 +82,8 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
       client.entityId = worldOf(room).spawnShip(sanitizeName(joinOptions['name'], `player ${client.id}`), false).id;
     },
     onInput(room, client, input, dtSec) {
-      worldOf(room).playerInput(client.entityId, input, dtSec);
+      const lagTicks = lagCompensation ? Math.max(0, room.tick - room.rewindTick(client)) : 0;
+      worldOf(room).playerInput(client.entityId, input, dtSec, lagTicks);
     },
     step(room, dtSec) {
       worldOf(room).step(dtSec);

@@ -4,7 +4,7 @@
  * A bot wanders between random points; when it fights, it picks the nearest ship in sight now and
  * then, circles it at a preferred range and shoots when it is close enough.
  */
-import { type ArenaInput, WORLD_SIZE } from '../game/schema.ts';
+import type { ArenaInput } from '../game/schema.ts';
 
 /** How far a bot sees another ship, world units. */
 export const BOT_SIGHT = 700;
@@ -42,11 +42,13 @@ export class BotBrain {
   /**
    * @param phase spreads target searches over the ticks (any integer, e.g. the bot's index).
    * @param fights whether the bot looks for targets and shoots; a wandering-only bot costs O(1) per tick.
+   * @param worldSize side of the world it wanders in, world units.
    */
   constructor(
     private readonly random: () => number,
     private readonly phase: number,
     private readonly fights: boolean,
+    private readonly worldSize: number,
   ) {
     this.wanderX = this.randomCoord();
     this.wanderY = this.randomCoord();
@@ -113,7 +115,7 @@ export class BotBrain {
   }
 
   private randomCoord(): number {
-    return WANDER_MARGIN + this.random() * (WORLD_SIZE - 2 * WANDER_MARGIN);
+    return WANDER_MARGIN + this.random() * (this.worldSize - 2 * WANDER_MARGIN);
   }
 }
 

@@ -3,12 +3,24 @@
  * the game's WebSocket from one port. `main.ts` runs it; the tests start it on an ephemeral port.
  */
 import { type Logger, Server } from '../../server/index.ts';
+import { BIG_WORLD_SIZE } from '../game/schema.ts';
 import { arenaRoom, DEFAULT_BOTS, DEFAULT_MAX_BOTS } from './arenaRoom.ts';
 
 /** Default tick rate of the demo, Hz. */
 export const DEFAULT_DEMO_TICK_RATE_HZ = 60;
 /** Default bot count of a stress room when the joiner asks for none (`?stress` without `bots=`). */
 export const DEFAULT_STRESS_BOTS = 1000;
+/** Default population of the big world: with ships, about 5,450 entities on 8,000 × 8,000 units. */
+export const DEFAULT_BIG_WORLD: BigWorldOptions = { bots: 250, asteroids: 4000, pickups: 1200 };
+/** View radius in the big world, world units (a 1280 × 720 screen reaches 734 from its centre). */
+export const BIG_WORLD_VIEW_RADIUS = 1000;
+
+/** What the big world holds. */
+export interface BigWorldOptions {
+  readonly bots: number;
+  readonly asteroids: number;
+  readonly pickups: number;
+}
 
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
@@ -24,6 +36,8 @@ export interface DemoServerOptions {
   readonly maxStressBots?: number;
   /** Ticks per second. Default {@link DEFAULT_DEMO_TICK_RATE_HZ}. */
   readonly tickRateHz?: number;
+  /** Population of each `bigworld` room. Default {@link DEFAULT_BIG_WORLD}. */
+  readonly bigWorld?: BigWorldOptions;
   /** Seed of the rooms' randomness. */
   readonly seed?: number;
   /** Where the server logs. Default: console. */
@@ -39,8 +53,10 @@ export interface DemoServer {
 }
 
 /**
- * Starts the demo: room type `arena` (the game, with fighting bots) and `stress` (roaming bots, as
- * many as the first joiner's `bots` join option asks, default {@link DEFAULT_STRESS_BOTS}).
+ * Starts the demo: room type `arena` (the game, with fighting bots), `stress` (roaming bots, as
+ * many as the first joiner's `bots` join option asks, default {@link DEFAULT_STRESS_BOTS}) and
+ * `bigworld` (asteroids, pickups and bots on {@link BIG_WORLD_SIZE} units a side, with interest
+ * management — each player gets what is within {@link BIG_WORLD_VIEW_RADIUS} — and lag-compensated shots).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const server = new Server({
@@ -51,6 +67,18 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed }));
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;
   server.define('stress', arenaRoom({ bots: Math.min(DEFAULT_STRESS_BOTS, maxBots), maxBots, botsFight: false, botsFromJoinOptions: true, seed: options.seed }));
+  const big = options.bigWorld ?? DEFAULT_BIG_WORLD;
+  server.define(
+    'bigworld',
+    arenaRoom({
+      ...big,
+      maxBots: Math.max(big.bots, DEFAULT_MAX_BOTS),
+      worldSize: BIG_WORLD_SIZE,
+      lagCompensation: true,
+      seed: options.seed,
+      interest: { x: 'x', y: 'y', viewRadius: BIG_WORLD_VIEW_RADIUS, kindWeights: { ship: 4, bullet: 2, pickup: 0.5 } },
+    }),
+  );
   const { port } = await server.listen(options.port, options.host);
   return { server, port };
 }
