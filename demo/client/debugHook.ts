@@ -5,7 +5,7 @@
 import type { ClientStats, TickwaveClient } from '../../client/index.ts';
 import { dequantizeEntity, indexOfEntity } from '../../shared/index.ts';
 import type { ArenaSchema } from '../game/schema.ts';
-import type { FramePerf, PerfSummary } from './perf.ts';
+import type { FramePerf, PerfSummary } from './FramePerf.ts';
 
 /** A world position, world units. */
 export interface Point {

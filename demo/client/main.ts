@@ -11,10 +11,10 @@ import { moveShip } from '../game/rules.ts';
 import { arenaSchema, worldSizeOf } from '../game/schema.ts';
 import { type ArenaEntity, arenaViewAdapter, Camera, createArenaTextures, createBackground } from './arenaViews.ts';
 import { installDebugHook } from './debugHook.ts';
-import { Hud } from './hud.ts';
-import { PlayerInput } from './input.ts';
+import { Hud } from './Hud.ts';
+import { PlayerInput } from './PlayerInput.ts';
 import { describeConditions, readPageOptions } from './options.ts';
-import { FramePerf, timedSocketFactory } from './perf.ts';
+import { FramePerf, timedSocketFactory } from './FramePerf.ts';
 
 /** WebSocket path of the game (any path reaches the server; the dev server proxies this one). */
 const WS_PATH = '/ws';

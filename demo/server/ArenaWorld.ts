@@ -16,9 +16,9 @@
 import type { Entity, Room } from '../../server/index.ts';
 import { BULLET_DAMAGE, BULLET_LIFE_SEC, BULLET_SPEED, FIRE_COOLDOWN_SEC, hitsShip, moveShip, SHIP_HP, SHIP_RADIUS, SHIP_SPEED } from '../game/rules.ts';
 import type { ArenaInput, ArenaSchema } from '../game/schema.ts';
-import { BotBrain } from './bots.ts';
+import { BotBrain } from './BotBrain.ts';
 import { createRandom } from './random.ts';
-import { Scenery } from './scenery.ts';
+import { Scenery } from './Scenery.ts';
 import { SpatialHash } from './SpatialHash.ts';
 
 /** Radius of a bullet for hit tests, world units. */

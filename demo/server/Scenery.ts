@@ -7,8 +7,9 @@ import { PICKUP_HEAL, PICKUP_RADIUS, SHIP_HP } from '../game/rules.ts';
 import type { ArenaSchema } from '../game/schema.ts';
 import { SpatialHash } from './SpatialHash.ts';
 
-/** Smallest and largest asteroid radius, world units. */
+/** Smallest asteroid radius, world units. */
 export const ASTEROID_MIN_SIZE = 18;
+/** Largest asteroid radius, world units. */
 export const ASTEROID_MAX_SIZE = 70;
 /** Fastest asteroid drift, world units per second. */
 export const ASTEROID_MAX_SPEED = 25;
