@@ -5,8 +5,20 @@
 import WebSocket from 'ws';
 import type { ClientSocket, SocketFactory } from '../../shared/index.ts';
 
-/** Options passed to every `ws` connection (headers such as Origin, maxPayload, …). */
-export type WsSocketOptions = WebSocket.ClientOptions;
+/**
+ * Options for every connection a {@link wsSocketFactory} opens. Tickwave's own type, so the published
+ * declarations do not require `@types/ws`.
+ */
+export interface WsSocketOptions {
+  /** Extra HTTP headers on the upgrade request (e.g. Authorization for an `authenticate` hook). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The Origin header to send; servers with an origin allow-list may require one. Default: none. */
+  readonly origin?: string;
+  /** Give up the opening handshake after this many ms. Default: no limit. */
+  readonly handshakeTimeoutMs?: number;
+  /** Largest message accepted from the server, bytes. Default: the `ws` package's 100 MiB. */
+  readonly maxPayloadBytes?: number;
+}
 
 /** Wraps one `ws` socket; the adapter owns it. */
 class WsSocket implements ClientSocket {
@@ -56,5 +68,11 @@ class WsSocket implements ClientSocket {
 
 /** A SocketFactory that opens `ws` connections with `options` (applied to every connection). */
 export function wsSocketFactory(options: WsSocketOptions = {}): SocketFactory {
-  return (url, protocol) => new WsSocket(new WebSocket(url, protocol, options));
+  const wsOptions: WebSocket.ClientOptions = {
+    ...(options.headers !== undefined ? { headers: { ...options.headers } } : {}),
+    ...(options.origin !== undefined ? { origin: options.origin } : {}),
+    ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeout: options.handshakeTimeoutMs } : {}),
+    ...(options.maxPayloadBytes !== undefined ? { maxPayload: options.maxPayloadBytes } : {}),
+  };
+  return (url, protocol) => new WsSocket(new WebSocket(url, protocol, wsOptions));
 }

@@ -8,14 +8,16 @@ import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
 import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
 
-declare module 'uWebSockets.js' {
-  interface TemplatedApp {
-    /** Closes the listen sockets and every open socket of this app (present at run time, missing from the types). */
-    close(): TemplatedApp;
-    /** Listens on `host:port` with listen options (e.g. LIBUS_LISTEN_EXCLUSIVE_PORT); present at run time, missing from the types. */
-    listen(host: RecognizedString, port: number, options: number, cb: (listenSocket: us_listen_socket | false) => void): TemplatedApp;
-  }
-}
+/**
+ * The App methods uWS has at run time but its type file lacks. A local type rather than a module
+ * augmentation, so the published declarations do not patch uWS's types for users.
+ */
+type App = uWS.TemplatedApp & {
+  /** Closes the listen sockets and every open socket of this app. */
+  close(): void;
+  /** Listens on `host:port` with listen options (e.g. LIBUS_LISTEN_EXCLUSIVE_PORT). */
+  listen(host: string, port: number, options: number, cb: (listenSocket: uWS.us_listen_socket | false) => void): uWS.TemplatedApp;
+};
 
 /** uWS's listen option refusing to share a port (SO_REUSEPORT off); a run-time value the types lack. */
 const LISTEN_EXCLUSIVE_PORT = (uWS as unknown as { readonly LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
@@ -73,7 +75,7 @@ function status(code: number): string {
 /** A Transport over uWebSockets.js. Throws at construction if the native uWS binary did not load. */
 export class UwsTransport implements Transport {
   private readonly options: UwsTransportOptions;
-  private app: uWS.TemplatedApp | null = null;
+  private app: App | null = null;
   private listenSocket: uWS.us_listen_socket | null = null;
   private readonly open = new Set<UwsConnection>();
 
@@ -100,7 +102,7 @@ export class UwsTransport implements Transport {
     if (this.app !== null) return Promise.reject(new Error('UwsTransport: already listening; create another transport'));
     const o = this.options;
     const tls = o.tls;
-    const app = tls === undefined ? uWS.App() : uWS.SSLApp({ key_file_name: tls.keyFile, cert_file_name: tls.certFile, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) });
+    const app = (tls === undefined ? uWS.App() : uWS.SSLApp({ key_file_name: tls.keyFile, cert_file_name: tls.certFile, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) })) as App;
     this.app = app;
     const engineLimit = o.maxPayloadBytes ?? DEFAULT_UWS_MAX_PAYLOAD_BYTES / 2;
     app.ws<SocketData>('/*', {
