@@ -31,6 +31,7 @@ export class SnapshotEncoder {
   private readonly coding: Uint8Array;
   private readonly range: Float64Array;
   private readonly bits: Uint8Array;
+  private readonly half: Float64Array;
   private readonly hist: Float64Array;
   private readonly kindChanged: Int32Array;
   private readonly kParam: Uint8Array;
@@ -53,6 +54,7 @@ export class SnapshotEncoder {
     this.coding = tables.coding;
     this.range = tables.range;
     this.bits = tables.bits;
+    this.half = tables.half;
     this.hist = new Float64Array(tables.kindCount * tables.stride * HIST_BINS);
     this.kindChanged = new Int32Array(tables.kindCount);
     this.kParam = new Uint8Array(tables.kindCount * tables.stride);
@@ -114,23 +116,34 @@ export class SnapshotEncoder {
     const cv = c.values;
     const bm = b.motion;
     if (this.valueCount + n > this.values.length) this.growValues(n);
+    // Locals, not `this.` loads: V8 does not hoist property loads out of this loop.
+    const codingOf = this.coding;
+    const rangeOf = this.range;
+    const halfOf = this.half;
+    const values = this.values;
+    const hist = this.hist;
+    let count = this.valueCount;
     let mask = 0;
     for (let f = 0; f < n; f++) {
-      const coding = this.coding[kb + f]!;
+      const coding = codingOf[kb + f]!;
       if (coding === CONTINUOUS) {
-        const range = this.range[kb + f]!;
         const before = bv[bRow + f]!;
         const now = cv[cRow + f]!;
         const m0 = bm === null ? 0 : bm[bRow + f]!;
-        const r = wrap(now - (m0 === 0 ? before : stepMod(before, m0 * g, range)), range);
+        if (m0 === 0 && now === before) continue; // still, as predicted: no residual, no motion
+        const range = rangeOf[kb + f]!;
+        const half = halfOf[kb + f]!;
+        const d = now - (m0 === 0 ? before : stepMod(before, m0 * g, range));
+        const r = d >= -half && d < range - half ? d : wrap(d, range);
         if (r !== 0) {
           mask |= 1 << f;
           const code = r > 0 ? 2 * r - 1 : -2 * r - 2;
-          this.values[this.valueCount++] = code;
-          this.hist[(kb + f) * HIST_BINS + bitLengthOf(code)]!++;
+          values[count++] = code;
+          hist[(kb + f) * HIST_BINS + (code < 0x40000000 ? 32 - Math.clz32(code) : bitLengthOf(code))]!++;
         }
         if (now !== before) {
-          const m = motionOf(now, before, g, range);
+          const step = now - before;
+          const m = g === 1 && step > -half && step < half ? step : motionOf(now, before, g, range);
           if (m !== 0) {
             motion ??= this.zeros.take(c.count * stride);
             motion[cRow + f] = m;
@@ -140,16 +153,17 @@ export class SnapshotEncoder {
         const now = cv[cRow + f]!;
         if (now !== bv[bRow + f]) {
           mask |= 1 << f;
-          this.values[this.valueCount++] = now;
+          values[count++] = now;
         }
       } else {
         const now = c.texts![cRow + f] ?? '';
         if (now !== (b.texts![bRow + f] ?? '')) {
           mask |= 1 << f;
-          this.values[this.valueCount++] = this.texts.push(now) - 1;
+          values[count++] = this.texts.push(now) - 1;
         }
       }
     }
+    this.valueCount = count;
     if (mask !== 0) {
       const e = this.changedCount++;
       if (e === this.changedPos.length) this.growChanged();
