@@ -3,24 +3,29 @@
  *
  * The playback clock is anchored on snapshot arrivals rather than on the ping clock: what matters for
  * interpolation is when snapshots actually arrive here, and that includes the one-way latency (which
- * a ping cannot split between directions) and the server's send timing. For each snapshot:
+ * a ping cannot split between directions) and the server's send timing. It also follows the server's
+ * real tick rate, measured from the arrivals, not the nominal one: a server that falls behind its
+ * schedule (overloaded, skipping ticks) delivers fewer ticks per second, and playback at the nominal
+ * rate would outrun the data for good. Over the last `jitterWindow` arrivals:
  *
- *   arrivalOffset = arrivalMs − tick · tickMs        (local ms; constant on a perfect link)
- *   baseOffset    = min(arrivalOffset over the window)  the earliest a snapshot ever arrives
- *   lateness      = arrivalOffset − baseOffset          ≥ 0, this snapshot's jitter
- *   targetDelay   = clamp(tickMs + k · p95(lateness), minDelayMs, maxDelayMs)
- *   renderTick    = (now − playbackOffset) / tickMs,   playbackOffset → baseOffset + targetDelay
+ *   msPerTick     = least-squares slope of arrival time over tick  (nominal until 30 arrivals)
+ *   arrivalOffset = arrivalMs − (tick − newestTick) · msPerTick      (when the newest tick "arrived")
+ *   baseOffset    = min(arrivalOffset)                                the earliest a snapshot arrives
+ *   lateness      = arrivalOffset − baseOffset                        ≥ 0, each snapshot's jitter
+ *   targetDelay   = clamp(msPerTick + k · p95(lateness), minDelayMs, maxDelayMs)
+ *   onTimeTick(t) = newestTick + (t − baseOffset) / msPerTick         what an on-time link would show
+ *   renderTick    → onTimeTick(now) − targetDelay / msPerTick
  *
- * `playbackOffset` slews toward its target at a bounded rate, so render time runs at 1 ± slew of real
- * time (at 75 % while the delay in effect is under its floor, catching up with late data): the delay
- * changes gradually and render time never goes backwards.
+ * Render time advances at 1 ± slew of the server's tick rate toward its target (at down to 75 % while
+ * the delay in effect is under its floor, catching up with late data), so the delay changes gradually
+ * and render time never goes backwards.
  *
  *   server ticks   100     101     102     103     104
  *   sent            |───────|───────|───────|───────|
  *   arrive here         a100    a101      a102 a103     (a102 was late: lateness ≈ 0.6 tick)
  *   local now  ─────────────────────────────────────────▶ t
  *   render tick            ▲ renderTick = 101.4: between 101 and 102, α = 0.4
- *                          └── now − (baseOffset + delay) ──┘
+ *                          └──── delay ────┘ behind onTimeTick(now)
  *
  * When renderTick passes the newest snapshot the buffer has run dry (an underrun): the interpolator
  * extrapolates from the newest snapshot's motion for at most maxExtrapolationMs, then holds.
@@ -43,8 +48,12 @@ export const DEFAULT_JITTER_WINDOW = 180;
 export const DEFAULT_DELAY_SLEW_RATE = 0.05;
 /** Playback slowdown while the delay in effect is under minDelayMs (0.25 = playback at 75 %). */
 const STARVING_SLEW_RATE = 0.25;
-/** A playback clock this far from its target jumps instead of slewing (after a long outage), in ms. */
+/** A playback clock this far behind its target jumps forward instead of slewing (after a long outage), in ms. */
 const RESYNC_MS = 1000;
+/** Arrivals needed before the measured tick rate replaces the nominal one. */
+const RATE_MIN_SAMPLES = 30;
+/** The measured ms per tick is kept within this factor of the nominal one. */
+const RATE_BOUND = 2;
 
 /** Options of {@link SnapshotBuffer}; every field has a default. */
 export interface SnapshotBufferOptions {
@@ -72,15 +81,19 @@ export class SnapshotBuffer {
   private readonly ring: (Snapshot | null)[];
   private start = 0;
   private length = 0;
-  private readonly offsets: Float64Array;
+  private readonly ticks: Float64Array;
+  private readonly arrivalsMs: Float64Array;
   private readonly scratch: Float64Array;
   private arrivals = 0;
+  private newestTick = 0;
   private baseOffsetMs = 0;
   private p95LatenessMs = 0;
   private targetDelayMs: number;
-  private playbackOffsetMs = NaN;
+  /** The tick drawn at `playedAtMs` (NaN before the first snapshot). */
+  private playTick = NaN;
   private playedAtMs = 0;
   private tickMs = 1000 / 60;
+  private msPerTick = 1000 / 60;
   private readonly minDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly jitterFactor: number;
@@ -102,7 +115,8 @@ export class SnapshotBuffer {
     this.jitterFactor = options.jitterFactor ?? DEFAULT_JITTER_FACTOR;
     this.targetDelayMs = clamp(options.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS, this.minDelayMs, this.maxDelayMs);
     this.ring = new Array<Snapshot | null>(capacity).fill(null);
-    this.offsets = new Float64Array(window);
+    this.ticks = new Float64Array(window);
+    this.arrivalsMs = new Float64Array(window);
     this.scratch = new Float64Array(window);
   }
 
@@ -111,6 +125,7 @@ export class SnapshotBuffer {
     const tickMs = 1000 / tickRateHz;
     if (tickMs !== this.tickMs) this.clear();
     this.tickMs = tickMs;
+    this.msPerTick = tickMs;
   }
 
   /** Forgets every snapshot and the playback clock (a new room or tick rate). */
@@ -119,7 +134,8 @@ export class SnapshotBuffer {
     this.start = 0;
     this.length = 0;
     this.arrivals = 0;
-    this.playbackOffsetMs = NaN;
+    this.playTick = NaN;
+    this.msPerTick = this.tickMs;
   }
 
   /**
@@ -172,9 +188,9 @@ export class SnapshotBuffer {
     return -1;
   }
 
-  /** The interpolation delay in effect: how far behind the earliest arrivals render time runs, in ms. */
+  /** The interpolation delay in effect: how far render time runs behind an on-time link, in ms. */
   get delayMs(): number {
-    return Number.isNaN(this.playbackOffsetMs) ? this.targetDelayMs : this.playbackOffsetMs - this.baseOffsetMs;
+    return Number.isNaN(this.playTick) ? this.targetDelayMs : (this.onTimeTick(this.playedAtMs) - this.playTick) * this.msPerTick;
   }
 
   /** The delay the playback clock is moving toward, in ms. */
@@ -187,47 +203,87 @@ export class SnapshotBuffer {
     return this.p95LatenessMs;
   }
 
+  /** The server's tick length as measured from arrivals, in ms (the nominal one until enough arrived). */
+  get measuredTickMs(): number {
+    return this.msPerTick;
+  }
+
   /** Advances the playback clock to `nowMs` and returns the fractional tick to draw (NaN before any snapshot). */
   renderTick(nowMs: number): number {
-    if (Number.isNaN(this.playbackOffsetMs)) return NaN;
+    if (Number.isNaN(this.playTick)) return NaN;
     const elapsed = nowMs - this.playedAtMs;
     if (elapsed > 0) {
       this.playedAtMs = nowMs;
-      const target = this.baseOffsetMs + this.targetDelayMs;
-      const diff = target - this.playbackOffsetMs;
-      // Only a jump to a later offset would make render time go backwards; a long outage's huge
-      // forward gap (render time jumping ahead) is allowed to snap.
-      if (diff < -RESYNC_MS) this.playbackOffsetMs = target;
+      const msPerTick = this.msPerTick;
+      const target = this.onTimeTick(nowMs) - this.targetDelayMs / msPerTick;
+      const aheadMs = (target - this.playTick) * msPerTick - elapsed; // > 0: render time should run faster
+      if (aheadMs > RESYNC_MS) this.playTick = target;
       else {
         // Starving (the delay in effect under its floor: drawing data that has not arrived) slows
         // playback harder than the ordinary drift toward the target.
-        const starving = this.playbackOffsetMs - this.baseOffsetMs < this.minDelayMs;
-        const up = elapsed * (starving ? STARVING_SLEW_RATE : this.slewRate);
-        const down = elapsed * this.slewRate;
-        this.playbackOffsetMs += diff > up ? up : diff < -down ? -down : diff;
+        const starving = (this.onTimeTick(nowMs) - this.playTick) * msPerTick < this.minDelayMs;
+        const up = elapsed * this.slewRate;
+        const down = elapsed * (starving ? STARVING_SLEW_RATE : this.slewRate);
+        const stepMs = elapsed + (aheadMs > up ? up : aheadMs < -down ? -down : aheadMs);
+        this.playTick += Math.max(0, stepMs) / msPerTick;
       }
     }
-    return (Math.max(nowMs, this.playedAtMs) - this.playbackOffsetMs) / this.tickMs;
+    return this.playTick;
+  }
+
+  /** The tick an on-time link would show at `timeMs`. */
+  private onTimeTick(timeMs: number): number {
+    return this.newestTick + (timeMs - this.baseOffsetMs) / this.msPerTick;
   }
 
   private measureArrival(tick: number, arrivalMs: number): void {
-    const offset = arrivalMs - tick * this.tickMs;
-    const window = this.offsets.length;
-    this.offsets[this.arrivals % window] = offset;
+    const window = this.ticks.length;
+    this.ticks[this.arrivals % window] = tick;
+    this.arrivalsMs[this.arrivals % window] = arrivalMs;
     this.arrivals++;
+    this.newestTick = tick;
     const n = Math.min(this.arrivals, window);
-    let base = Infinity;
-    for (let i = 0; i < n; i++) base = Math.min(base, this.offsets[i]!);
+    this.msPerTick = n >= RATE_MIN_SAMPLES ? this.slope(n) : this.tickMs;
+    const msPerTick = this.msPerTick;
     const lateness = this.scratch.subarray(0, n);
-    for (let i = 0; i < n; i++) lateness[i] = this.offsets[i]! - base;
+    let base = Infinity;
+    for (let i = 0; i < n; i++) {
+      const offset = this.arrivalsMs[i]! - (this.ticks[i]! - tick) * msPerTick;
+      lateness[i] = offset;
+      if (offset < base) base = offset;
+    }
+    for (let i = 0; i < n; i++) lateness[i] = lateness[i]! - base;
     lateness.sort();
     this.baseOffsetMs = base;
     this.p95LatenessMs = lateness[Math.min(n - 1, Math.floor(n * 0.95))]!;
-    if (n >= 8) this.targetDelayMs = clamp(this.tickMs + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
-    if (Number.isNaN(this.playbackOffsetMs)) {
-      this.playbackOffsetMs = base + this.targetDelayMs;
+    if (n >= 8) this.targetDelayMs = clamp(msPerTick + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
+    if (Number.isNaN(this.playTick)) {
+      this.playTick = this.onTimeTick(arrivalMs) - this.targetDelayMs / msPerTick;
       this.playedAtMs = arrivalMs;
     }
+  }
+
+  /** Least-squares ms per tick over the last `n` arrivals, kept within {@link RATE_BOUND} of nominal. */
+  private slope(n: number): number {
+    const t0 = this.newestTick;
+    const a0 = this.arrivalsMs[(this.arrivals - 1) % this.ticks.length]!;
+    let st = 0;
+    let sa = 0;
+    for (let i = 0; i < n; i++) {
+      st += this.ticks[i]! - t0;
+      sa += this.arrivalsMs[i]! - a0;
+    }
+    const mt = st / n;
+    const ma = sa / n;
+    let cov = 0;
+    let vt = 0;
+    for (let i = 0; i < n; i++) {
+      const dt = this.ticks[i]! - t0 - mt;
+      cov += dt * (this.arrivalsMs[i]! - a0 - ma);
+      vt += dt * dt;
+    }
+    if (!(vt > 0)) return this.tickMs;
+    return clamp(cov / vt, this.tickMs / RATE_BOUND, this.tickMs * RATE_BOUND);
   }
 }
 
