@@ -9,6 +9,7 @@
  *   for (const e of client.entities.values()) draw(e)
  */
 import {
+  ACK_EVERY_SNAPSHOTS,
   CloseCode,
   type EntityOf,
   type InputOf,
@@ -110,6 +111,7 @@ export class TickwaveClient<S extends Schema> {
   private nextInputAtMs = NaN;
   private pingTimer: unknown = null;
   private renderTickNow = NaN;
+  private snapshotsSinceAck = 0;
   private readonly welcomeSignal: Signal<[WelcomeMsg]>;
   private readonly snapshotSignal: Signal<[Snapshot, number]>;
   private readonly addedSignal: Signal<[number, KindName<S>]>;
@@ -384,7 +386,10 @@ export class TickwaveClient<S extends Schema> {
     const snap = decoded.value;
     this.buffer.push(snap, now);
     this.net.snapshot(now, frameBytes);
-    this.connection.send({ kind: MsgKind.Ack, tick: snap.tick });
+    if (msg.baseTick < 0 || ++this.snapshotsSinceAck >= ACK_EVERY_SNAPSHOTS) {
+      this.snapshotsSinceAck = 0;
+      this.connection.send({ kind: MsgKind.Ack, tick: snap.tick });
+    }
     this.predicted?.reconcile(snap, msg.lastInputSeq);
     this.snapshotSignal.emit(snap, msg.lastInputSeq);
   }

@@ -22,6 +22,7 @@ export { SnapshotCodec } from './deltaCodec.ts';
 export type { DecodeLimits } from './SnapshotDecoder.ts';
 export type { EncodedDelta } from './SnapshotEncoder.ts';
 export {
+  ACK_EVERY_SNAPSHOTS,
   checkInputValues,
   CloseCode,
   decodeClientMessage,

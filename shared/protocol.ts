@@ -5,7 +5,7 @@
  *     [Hello,    protocolVersion, schemaHash, room|null, resumeToken|null, joinOptions {string: scalar}]
  *     [Input,    seq (0 … 2^31 − 1, +1 per input), viewTick (the server tick the client was showing), values[]]
  *     [Ping,     clientTimeMs]
- *     [Ack,      tick of the newest snapshot the client applied]
+ *     [Ack,      tick of the newest snapshot the client applied]   (every ACK_EVERY_SNAPSHOTS, and after a full one)
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
  *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq), body (bin, deltaCodec.ts)]
@@ -95,6 +95,12 @@ export const JOIN_OPTIONS_LIMITS = {
   /** Longest string value of a join option, in UTF-16 code units. */
   maxStringLength: 256,
 } as const;
+/**
+ * How often a client acknowledges snapshots: every this many, and after every full snapshot. Over a
+ * reliable WebSocket the server's baseline is what it wrote, so acks only report progress; sending one
+ * per tick would double what every client costs the server to receive.
+ */
+export const ACK_EVERY_SNAPSHOTS = 10;
 /** Largest input sequence number: seqs are 31-bit so a server can patch them into a prebuilt frame. */
 export const MAX_INPUT_SEQ = 2 ** 31 - 1;
 /** Longest room name or resume token accepted in Hello, in UTF-16 code units. */

@@ -4,7 +4,7 @@
  * input, the way a client whose frame loop follows the snapshot stream behaves. A sampling bot also
  * decodes every body with SnapshotCodec against the snapshot it holds, to prove the stream is valid.
  */
-import { decodeServerMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
+import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
 import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
 import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
 import type { LoadScenario } from './ipc.ts';
@@ -34,6 +34,7 @@ export class LightBot {
   private held: Snapshot | null = null;
   private joined = false;
   private seq = 0;
+  private snapshotsSinceAck = 0;
   private lastArrivalMs = Number.NaN;
   /** When the latest input was sent, ms (performance.now). */
   lastInputAtMs = Number.NaN;
@@ -113,7 +114,10 @@ export class LightBot {
     this.clock.acknowledged(env.lastInputSeq, now, c.latency);
     if (this.codec !== null) this.decode(payload);
     const before = this.ws.bytesOut;
-    this.ws.send(this.ackScratch.subarray(0, writeAck(this.ackScratch, env.tick)), this.input(now, env.tick));
+    if (env.baseTick < 0 || ++this.snapshotsSinceAck >= ACK_EVERY_SNAPSHOTS) {
+      this.snapshotsSinceAck = 0;
+      this.ws.send(this.ackScratch.subarray(0, writeAck(this.ackScratch, env.tick)), this.input(now, env.tick));
+    } else this.ws.send(this.input(now, env.tick));
     c.wsBytesOut += this.ws.bytesOut - before;
   }
 

@@ -64,6 +64,10 @@ export interface ServerFigures {
   readonly skippedTicks: number;
   /** Server CPU (user + system) per snapshot sent, µs: the cost of one client for one tick. */
   readonly cpuUsPerClientSnapshot: number;
+  /** The user-space part of it (JavaScript, uWS), µs. */
+  readonly cpuUserUsPerClientSnapshot: number;
+  /** The kernel part of it (socket writes and reads; on loopback also the receivers' TCP work), µs. */
+  readonly cpuSystemUsPerClientSnapshot: number;
   /** Server CPU, % of one core. */
   readonly cpuPercent: number;
   readonly rssMiB: number;
@@ -212,7 +216,9 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
   if (servers.length > 0) {
     const durations = servers.flatMap((s) => s.tickDurationsMs);
     const sec = sum(servers.map((s) => s.intervalMs)) / 1000;
-    const cpuUs = sum(servers.map((s) => s.cpuUserUs + s.cpuSystemUs));
+    const cpuUserUs = sum(servers.map((s) => s.cpuUserUs));
+    const cpuSystemUs = sum(servers.map((s) => s.cpuSystemUs));
+    const cpuUs = cpuUserUs + cpuSystemUs;
     const sent = sum(servers.map((s) => s.snapshotsSent));
     server = {
       tickBudgetMs: round(budgetMs, 2),
@@ -222,6 +228,8 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
       achievedTickRateHz: round(durations.length / sec, 2),
       skippedTicks: sum(servers.map((s) => s.skippedTicks)),
       cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
+      cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
+      cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),
       cpuPercent: round((cpuUs / 1e6 / sec) * 100, 1),
       rssMiB: round(mib(Math.max(...servers.map((s) => s.rssBytes))), 1),
       eventLoopDelayP99Ms: round(Math.max(...servers.map((s) => s.eventLoopDelayP99Ms)), 2),

@@ -45,6 +45,8 @@ const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'Hz', cell: (s) => s.server?.achievedTickRateHz ?? '-' },
   { heading: 'skipped ticks', cell: (s) => s.server?.skippedTicks ?? '-' },
   { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
+  { heading: 'user', cell: (s) => s.server?.cpuUserUsPerClientSnapshot ?? '-' },
+  { heading: 'kernel', cell: (s) => s.server?.cpuSystemUsPerClientSnapshot ?? '-' },
   { heading: 'CPU %', cell: (s) => s.server?.cpuPercent ?? '-' },
   { heading: 'RSS MiB', cell: (s) => s.server?.rssMiB ?? '-' },
   { heading: 'loop delay p99 ms', cell: (s) => s.server?.eventLoopDelayP99Ms ?? '-' },
@@ -106,8 +108,14 @@ export function reportText(report: LoadReport): string {
     const wire = kib(perSnapshot * o.tickRateHz);
     lines.push(check(wire <= TARGET_WIRE_KIB_PER_SEC, `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz (target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`));
     if (best.server !== null) {
-      const us = best.server.cpuUsPerClientSnapshot;
-      lines.push(check(us <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT, `server CPU: ${us} µs per client per snapshot at ${best.clients} clients (target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT}; peer 10–13)`));
+      // The peer's 10–13 µs is user-space CPU, with about 3 µs more in the kernel: compare like with like.
+      const { cpuUserUsPerClientSnapshot: user, cpuSystemUsPerClientSnapshot: kernel } = best.server;
+      lines.push(
+        check(
+          user <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT,
+          `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients (target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
+        ),
+      );
     }
     const capacity = o.ramp ? `${report.verdict.lastHeldClients} clients held` : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
     lines.push(check(report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE, `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} (target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`));
