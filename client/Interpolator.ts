@@ -64,7 +64,16 @@ interface MutableRender {
   readonly kind: string;
   readonly state: Record<string, unknown>;
   isLocal: boolean;
+  /**
+   * The quantized value last written into `state` per field (NaN: none yet), and the text for string
+   * fields: a field whose value did not change is not written again, which saves most of the keyed
+   * stores (the costly part of a frame). A typed array, so caching a fractional value allocates nothing.
+   */
+  readonly written: Float64Array;
+  readonly writtenText: (string | undefined)[];
 }
+
+const NO_VALUES = new Float64Array(0);
 
 /** Interpolates the remote entities of one client; owned by it. */
 export class Interpolator {
@@ -142,6 +151,7 @@ export class Interpolator {
       const kind = a.kinds[i]!;
       const table = this.kinds[kind]!;
       const state = row.state;
+      const written = row.written;
       const at = i * stride;
       let bAt = -1;
       if (b !== null) {
@@ -154,7 +164,8 @@ export class Interpolator {
       for (let f = 0; f < names.length; f++) {
         const m = mode[f]!;
         if (m === TEXT) {
-          state[names[f]!] = aTexts![at + f] ?? '';
+          const text = aTexts![at + f] ?? '';
+          if (row.writtenText[f] !== text) state[names[f]!] = row.writtenText[f] = text;
           continue;
         }
         let q = aValues[at + f]!;
@@ -168,6 +179,8 @@ export class Interpolator {
           }
           q = m === ANGLE ? mod(q, range) : q < 0 ? 0 : q > range - 1 ? range - 1 : q;
         }
+        if (written[f] === q) continue;
+        written[f] = q;
         const scale = table.scale[f]!;
         // The affine form skips a closure call per field; it is what the continuous dequantizers compute.
         state[names[f]!] = scale === scale ? table.base[f]! + q * scale : table.dequantize[f]!(q);
@@ -208,7 +221,7 @@ export class Interpolator {
       }
       if (row === undefined) {
         if (isPredicted(id)) {
-          row = { id, kind: this.kinds[kind]!.name, state: {}, isLocal: true };
+          row = { id, kind: this.kinds[kind]!.name, state: {}, isLocal: true, written: NO_VALUES, writtenText: [] };
         } else {
           row = this.create(next, i);
           entities.set(id, row);
@@ -232,12 +245,22 @@ export class Interpolator {
   private create(snap: Snapshot, i: number): MutableRender {
     const table = this.kinds[snap.kinds[i]!]!;
     const state: Record<string, unknown> = {};
+    const n = table.names.length;
+    const written = new Float64Array(n);
+    const writtenText = new Array<string | undefined>(n);
     const at = i * snap.stride;
-    for (let f = 0; f < table.names.length; f++) {
-      const q = table.mode[f] === TEXT ? (snap.texts![at + f] ?? '') : snap.values[at + f]!;
-      state[table.names[f]!] = table.dequantize[f]!(q);
+    for (let f = 0; f < n; f++) {
+      if (table.mode[f] === TEXT) {
+        const text = snap.texts![at + f] ?? '';
+        state[table.names[f]!] = text;
+        writtenText[f] = text;
+      } else {
+        const q = snap.values[at + f]!;
+        state[table.names[f]!] = table.dequantize[f]!(q);
+        written[f] = q;
+      }
     }
-    return { id: snap.ids[i]!, kind: table.name, state, isLocal: false };
+    return { id: snap.ids[i]!, kind: table.name, state, isLocal: false, written, writtenText };
   }
 }
 

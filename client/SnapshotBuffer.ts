@@ -32,8 +32,12 @@
  */
 import type { Snapshot } from '../shared/index.ts';
 
-/** Decoded snapshots kept, as baselines and for interpolation. */
-export const DEFAULT_BUFFER_CAPACITY = 64;
+/**
+ * Snapshots kept beyond those the largest delay spans. The default capacity is
+ * ⌈maxDelayMs / tick⌉ + this: enough to interpolate at the largest delay and to hold recent baselines,
+ * and no more, since every snapshot held past a garbage collection is copied by it.
+ */
+export const DEFAULT_BUFFER_SLACK = 6;
 /** Smallest interpolation delay, in ms (the delay on a clean link). */
 export const DEFAULT_MIN_DELAY_MS = 50;
 /** Largest interpolation delay, in ms. */
@@ -57,7 +61,7 @@ const RATE_BOUND = 2;
 
 /** Options of {@link SnapshotBuffer}; every field has a default. */
 export interface SnapshotBufferOptions {
-  /** Snapshots kept. Default {@link DEFAULT_BUFFER_CAPACITY}. */
+  /** Snapshots kept. Default: ⌈maxDelayMs / tick⌉ + {@link DEFAULT_BUFFER_SLACK}, set with the tick rate. */
   readonly capacity?: number;
   /** Smallest delay in ms. Default {@link DEFAULT_MIN_DELAY_MS}. */
   readonly minDelayMs?: number;
@@ -78,7 +82,8 @@ export interface SnapshotBufferOptions {
  * the snapshots it holds are immutable and may be read by anyone until they leave the ring.
  */
 export class SnapshotBuffer {
-  private readonly ring: (Snapshot | null)[];
+  private ring: (Snapshot | null)[];
+  private readonly fixedCapacity: number | undefined;
   private start = 0;
   private length = 0;
   private readonly ticks: Float64Array;
@@ -101,8 +106,11 @@ export class SnapshotBuffer {
 
   /** @param options see {@link SnapshotBufferOptions}; throws for bounds that contradict each other. */
   constructor(options: SnapshotBufferOptions = {}) {
-    const capacity = options.capacity ?? DEFAULT_BUFFER_CAPACITY;
-    if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`SnapshotBuffer: capacity must be an integer ≥ 2; got ${capacity}`);
+    const capacity = options.capacity;
+    if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 2)) {
+      throw new RangeError(`SnapshotBuffer: capacity must be an integer ≥ 2; got ${capacity}`);
+    }
+    this.fixedCapacity = capacity;
     this.minDelayMs = options.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     if (!(this.minDelayMs >= 0 && this.maxDelayMs >= this.minDelayMs)) {
@@ -114,7 +122,7 @@ export class SnapshotBuffer {
     if (!(this.slewRate > 0 && this.slewRate < 1)) throw new RangeError(`interpolation: delaySlewRate must be in (0, 1); got ${this.slewRate}`);
     this.jitterFactor = options.jitterFactor ?? DEFAULT_JITTER_FACTOR;
     this.targetDelayMs = clamp(options.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS, this.minDelayMs, this.maxDelayMs);
-    this.ring = new Array<Snapshot | null>(capacity).fill(null);
+    this.ring = new Array<Snapshot | null>(capacity ?? this.defaultCapacity()).fill(null);
     this.ticks = new Float64Array(window);
     this.arrivalsMs = new Float64Array(window);
     this.scratch = new Float64Array(window);
@@ -125,7 +133,15 @@ export class SnapshotBuffer {
     const tickMs = 1000 / tickRateHz;
     if (tickMs !== this.tickMs) this.clear();
     this.tickMs = tickMs;
+    if (this.fixedCapacity === undefined && this.ring.length !== this.defaultCapacity()) {
+      this.clear();
+      this.ring = new Array<Snapshot | null>(this.defaultCapacity()).fill(null);
+    }
     this.msPerTick = tickMs;
+  }
+
+  private defaultCapacity(): number {
+    return Math.ceil(this.maxDelayMs / this.tickMs) + DEFAULT_BUFFER_SLACK;
   }
 
   /** Forgets every snapshot and the playback clock (a new room or tick rate). */

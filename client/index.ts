@@ -18,7 +18,7 @@ export {
 } from './ClockSync.ts';
 export type { ClockSyncOptions } from './ClockSync.ts';
 export {
-  DEFAULT_BUFFER_CAPACITY,
+  DEFAULT_BUFFER_SLACK,
   DEFAULT_DELAY_SLEW_RATE,
   DEFAULT_INITIAL_DELAY_MS,
   DEFAULT_JITTER_FACTOR,

@@ -99,7 +99,9 @@ export class SnapshotDecoder {
       kinds: sameRows ? (baseline.kinds as number[]) : new Array<number>(count).fill(0),
       values: sameRows ? baseline.values.slice(0, count * stride) : this.zeros.take(count * stride),
       motion: sameRows && baseline.motion !== null ? baseline.motion.slice(0, count * stride) : this.zeros.take(count * stride),
-      texts: this.withText ? (sameRows ? baseline!.texts!.slice(0, count * stride) : new Array(count * stride)) : null,
+      // Strings rarely change: with rows in place, share the baseline's column until a string does.
+      texts: this.withText ? (sameRows ? (baseline!.texts! as (string | undefined)[]) : new Array(count * stride)) : null,
+      textsShared: this.withText && sameRows,
       sameRows,
       g,
     };
@@ -260,6 +262,10 @@ export class SnapshotDecoder {
       } else {
         const text = readText(r, rangeOf[kb + f]!);
         if (text === undefined) return `entity ${b.ids[bi]} field ${f}: bad string`;
+        if (out.textsShared) {
+          out.texts = out.texts!.slice();
+          out.textsShared = false;
+        }
         out.texts![oRow + f] = text;
       }
     }
@@ -294,7 +300,10 @@ interface DecodeTarget {
   readonly kinds: number[];
   readonly values: number[];
   readonly motion: number[];
-  readonly texts: (string | undefined)[] | null;
+  /** Written copy-on-write while `textsShared` (it is then the baseline's column). */
+  texts: (string | undefined)[] | null;
+  /** True while `texts` is still the baseline's column. */
+  textsShared: boolean;
   readonly sameRows: boolean;
   readonly g: number;
 }
