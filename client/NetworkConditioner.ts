@@ -5,7 +5,7 @@
  * on TCP: a late frame holds back the ones behind it. It runs on the injected clock and timers, so a
  * test with a fake clock is fully deterministic for a given seed.
  */
-import type { ClientSocket, SocketFactory } from '../shared/index.ts';
+import { type ClientSocket, seededRandom, type SocketFactory } from '../shared/index.ts';
 import type { Timers } from './timing.ts';
 
 /** Conditions for one connection. Latency and jitter apply to each direction separately. */
@@ -22,17 +22,6 @@ export interface ConditionerOptions {
   readonly seed?: number;
 }
 
-/** Creates a seeded pseudo-random generator (mulberry32) returning numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Reads conditions from a page's query string: `?lag=150&jitter=30&stall=200&stallEvery=5000&seed=7`.

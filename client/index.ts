@@ -32,7 +32,7 @@ export { DEFAULT_MAX_EXTRAPOLATION_MS, Interpolator } from './Interpolator.ts';
 export type { EntitySetListener, InterpolatorOptions, RenderEntity } from './Interpolator.ts';
 export { DEFAULT_SMOOTHING_MS, DEFAULT_SNAP_FRACTION, Predictor } from './Predictor.ts';
 export type { PendingInput, PredictorOptions, StepFn } from './Predictor.ts';
-export { NetworkConditioner, parseConditionerQuery, seededRandom } from './NetworkConditioner.ts';
+export { NetworkConditioner, parseConditionerQuery } from './NetworkConditioner.ts';
 export type { ConditionerOptions } from './NetworkConditioner.ts';
 export { STATS_WINDOW_MS } from './NetStats.ts';
 export type { ClientStats } from './NetStats.ts';

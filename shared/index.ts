@@ -50,6 +50,7 @@ export type {
   WelcomeMsg,
 } from './protocol.ts';
 export type { ClientSocket, SocketFactory } from './socket.ts';
+export { seededRandom } from './random.ts';
 export { fail, ok } from './result.ts';
 export type { Result } from './result.ts';
 export { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ, tickAtMs, tickDueMs, tickDurationMs } from './time.ts';

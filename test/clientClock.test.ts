@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClockSync } from '../client/ClockSync.ts';
-import { seededRandom } from '../client/NetworkConditioner.ts';
+import { seededRandom } from '../shared/index.ts';
 
 /** Simulates pings over a path with a base one-way delay and random queueing delay per direction. */
 function simulate(sync: ClockSync, opts: { seconds: number; trueOffsetMs: (nowMs: number) => number; random: () => number; startMs?: number }) {

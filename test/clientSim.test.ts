@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dequantizeEntity, indexOfEntity, type InputOf } from '../shared/index.ts';
-import { seededRandom } from '../client/NetworkConditioner.ts';
+import { seededRandom } from '../shared/index.ts';
 import { TickwaveClient } from '../client/TickwaveClient.ts';
 import { apply, BAD_NETWORK, BOT_SPEED, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
 

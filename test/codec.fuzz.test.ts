@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitWriter } from '../shared/bits.ts';
-import { defineSchema, isValidQValue, MAX_ENTITY_ID, MAX_TICK_GAP, quantizedValue, quantizeWorld, SnapshotCodec, t } from '../shared/index.ts';
+import { defineSchema, isValidQValue, MAX_ENTITY_ID, MAX_TICK_GAP, quantizedValue, quantizeWorld, seededRandom, SnapshotCodec, t } from '../shared/index.ts';
 import type { EntityInput, Result, Snapshot } from '../shared/index.ts';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same fuzz cases on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Three kinds (2 kind bits, so index 3 is unknown); ship has every field type. */
 const schema = defineSchema({
@@ -43,7 +33,7 @@ interface Fixture {
 
 /** A seeded world chain: moving ships, churning rocks and flags, renamed ships; full and delta bodies. */
 function fixtures(): Fixture[] {
-  const rand = prng(7);
+  const rand = seededRandom(7);
   const encoder = new SnapshotCodec(schema);
   const decoder = new SnapshotCodec(schema);
   const names = ['', 'al', 'bö', '€', '😀', 'abcdef'];
@@ -144,7 +134,7 @@ describe('SnapshotCodec.decode on untrusted bytes (fuzz)', () => {
   });
 
   it('never throws on random bytes, with and without a baseline', () => {
-    const rand = prng(1);
+    const rand = seededRandom(1);
     const base = baseline3();
     for (let n = 0; n < 3000; n++) {
       const length = n < 600 ? n % 12 : Math.floor(rand() * (n % 10 === 0 ? 4096 : 64));
@@ -177,7 +167,7 @@ describe('SnapshotCodec.decode on untrusted bytes (fuzz)', () => {
   });
 
   it('gives a failure or a well-formed snapshot for random byte mutations, insertions and deletions', () => {
-    const rand = prng(2);
+    const rand = seededRandom(2);
     for (let n = 0; n < 4000; n++) {
       const f = valid[n % valid.length]!;
       const bytes = [...f.body];
@@ -195,7 +185,7 @@ describe('SnapshotCodec.decode on untrusted bytes (fuzz)', () => {
   });
 
   it('rejects a body decoded against the wrong baseline or tick instead of throwing', () => {
-    const rand = prng(3);
+    const rand = seededRandom(3);
     for (let n = 0; n < 300; n++) {
       const f = valid[Math.floor(rand() * valid.length)]!;
       const other = valid[Math.floor(rand() * valid.length)]!;

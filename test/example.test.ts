@@ -6,24 +6,9 @@ import { wsSocketFactory } from '../client/node/index.ts';
 import type { Server } from '../server/index.ts';
 import { move, schema } from '../examples/minimal/shared.ts';
 import { startServer } from '../examples/minimal/server.ts';
+import { eventually } from './helpers/eventually.ts';
 
-const TIMEOUT_MS = 10_000;
 
-/** Resolves when `check` holds, polling every few ms; rejects with `what` after a generous timeout. */
-function eventually(check: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (check()) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() - started > TIMEOUT_MS) {
-        clearInterval(poll);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
 
 describe('the minimal example', () => {
   let server: Server;

@@ -12,25 +12,10 @@ import { arenaRoom } from '../demo/server/arenaRoom.ts';
 import { ArenaWorld } from '../demo/server/ArenaWorld.ts';
 import { DEFAULT_BIG_WORLD, startDemoServer } from '../demo/server/demoServer.ts';
 import { sanitizeName } from '../demo/server/names.ts';
+import { eventually } from './helpers/eventually.ts';
 
-const TIMEOUT_MS = 15_000;
 const IDLE: ArenaInput = { up: false, down: false, left: false, right: false, fire: false, aim: 0 };
 
-/** Resolves when `check` holds, polling every few ms; rejects naming `what` after a generous timeout. */
-function eventually(check: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (check()) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() - started > TIMEOUT_MS) {
-        clearInterval(poll);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
 
 /** Collects what the server logs, so a test can show it when it fails. */
 function quietLogger(lines: string[]): Logger {

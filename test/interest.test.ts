@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexOfEntity, predict, type Snapshot } from '../shared/index.ts';
+import { indexOfEntity, predict, seededRandom, type Snapshot } from '../shared/index.ts';
 import { defineRoom, MemoryTransport, type Room, type RoomHandlers, Server } from '../server/index.ts';
-import { arenaRoom, ManualClock, seeded, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+import { arenaRoom, ManualClock, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 50;
 
@@ -157,7 +157,7 @@ describe('interest management', () => {
   });
 
   it('follows the client entity and keeps the client world equal to the visible server world', async () => {
-    const rand = seeded(11);
+    const rand = seededRandom(11);
     const h = await setup({
       interest: { x: 'x', y: 'y', viewRadius: 150, budgetBytes: Infinity },
       onCreate(room) {
@@ -200,7 +200,7 @@ describe('interest management', () => {
   });
 
   it('never exceeds the budget, updates every visible entity at least every K ticks, and catches up when still', async () => {
-    const rand = seeded(5);
+    const rand = seededRandom(5);
     const budgetBytes = 260;
     let moving = true;
     const h = await setup({
@@ -272,7 +272,7 @@ describe('interest management', () => {
   });
 
   it('spreads a join burst over several snapshots within the budget', async () => {
-    const rand = seeded(9);
+    const rand = seededRandom(9);
     const h = await setup({
       interest: { x: 'x', y: 'y', viewRadius: 400, budgetBytes: 400 },
       onCreate(room) {
@@ -298,7 +298,7 @@ describe('interest management', () => {
   });
 
   it('gives weighted kinds and nearer entities more updates under a tight budget', async () => {
-    const rand = seeded(21);
+    const rand = seededRandom(21);
     const h = await setup({
       interest: { x: 'x', y: 'y', viewRadius: 400, budgetBytes: 120, kindWeights: { ship: 4 } },
       onCreate(room) {

@@ -14,6 +14,7 @@ import {
   MAX_INPUT_SEQ,
   MsgKind,
   PROTOCOL_VERSION,
+  seededRandom,
   SUBPROTOCOL,
   t,
 } from '../shared/index.ts';
@@ -21,16 +22,6 @@ import type { ClientMsg, Decoded, ServerMsg } from '../shared/index.ts';
 
 const SEED = 42;
 
-/** A seeded PRNG (mulberry32) for the byte-level fuzz loops. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A peer that packs anything it likes, the way a hostile client or server would. */
 const raw = new Packr({ useRecords: false, variableMapSize: true });
@@ -358,7 +349,7 @@ describe('decoders on hostile and random bytes (fuzz)', () => {
   });
 
   it('never throw on random bytes, and reject nearly all of them', () => {
-    const rand = prng(11);
+    const rand = seededRandom(11);
     for (let n = 0; n < 5000; n++) {
       const length = Math.floor(rand() * (n % 50 === 0 ? 2000 : 40));
       const bytes = Uint8Array.from({ length }, () => Math.floor(rand() * 256));
@@ -368,7 +359,7 @@ describe('decoders on hostile and random bytes (fuzz)', () => {
   });
 
   it('never throw on mutated valid frames', () => {
-    const rand = prng(12);
+    const rand = seededRandom(12);
     const frames = [...clientMessages, ...serverMessages.slice(0, 4)].map((m) => encodeMessage(m).slice());
     for (let n = 0; n < 5000; n++) {
       const bytes = [...frames[n % frames.length]!];

@@ -1,13 +1,13 @@
 /** Rooms, sessions and snapshot streaming over the memory transport, driven by a manual clock. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CloseCode, encodeMessage, MsgKind, type Snapshot } from '../shared/index.ts';
+import { CloseCode, encodeMessage, MsgKind, seededRandom, type Snapshot } from '../shared/index.ts';
 import { MemoryTransport, type RoomHandlers, Server, type ServerOptions } from '../server/index.ts';
-import { type ArenaOptions, arenaRoom, ManualClock, ProbeTransport, sameWorld, seeded, TestClient, type TestSchema } from './helpers/serverFixture.ts';
+import { type ArenaOptions, arenaRoom, ManualClock, ProbeTransport, sameWorld, TestClient, type TestSchema } from './helpers/serverFixture.ts';
 
 async function setup(options: { server?: ServerOptions; arena?: ArenaOptions; latencyMs?: number; jitterMs?: number } = {}) {
   const clock = new ManualClock();
-  const memory = new MemoryTransport({ clock, latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, random: seeded(3) });
+  const memory = new MemoryTransport({ clock, latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, random: seededRandom(3) });
   const probe = new ProbeTransport(memory);
   const logs: string[] = [];
   const errors: unknown[] = [];

@@ -5,9 +5,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkInputValues, CloseCode, decodeClientMessage, encodeMessage, MsgKind, PROTOCOL_VERSION } from '../shared/index.ts';
+import { checkInputValues, CloseCode, decodeClientMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, seededRandom } from '../shared/index.ts';
 import { type RoomClient, Server, type ServerOptions, UwsTransport } from '../server/index.ts';
-import { type ArenaOptions, arenaRoom, ProbeTransport, sameWorld, seeded, TestClient, testSchema, turn, wsSocket, type WsClientSocket } from './helpers/serverFixture.ts';
+import { type ArenaOptions, arenaRoom, ProbeTransport, sameWorld, TestClient, testSchema, turn, wsSocket, type WsClientSocket } from './helpers/serverFixture.ts';
 
 const silent = { warn: () => {}, error: () => {} };
 const servers: Server[] = [];
@@ -88,7 +88,7 @@ describe('server over uWebSockets.js', () => {
     const maxPayloadBytes = 2048;
     const { joined, connect } = await start({ maxMessagesPerSecond: 1e6, maxPayloadBytes, tickRateHz: 60 });
     const observer = await joined();
-    const rand = seeded(42);
+    const rand = seededRandom(42);
     const byte = (): number => Math.floor(rand() * 256);
     const valid = (): Uint8Array => {
       const pick = Math.floor(rand() * 5);

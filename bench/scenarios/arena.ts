@@ -3,7 +3,7 @@
  * 1000 × 1000 field. "arena-jitter" is the same with every velocity nudged at random each tick.
  * Deterministic for a given seed, so the codec benchmark and the load test see the same worlds.
  */
-import { defineSchema, t } from '../../shared/index.ts';
+import { defineSchema, seededRandom, t } from '../../shared/index.ts';
 import type { EntityInput } from '../../shared/index.ts';
 
 /** Side of the square field, in world units. */
@@ -81,16 +81,6 @@ export interface Arena {
   step(): void;
 }
 
-/** A small seeded PRNG (mulberry32), returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Creates an arena world at tick 0 with units at random places, velocities, headings and types. */
 export function createArena(options: ArenaOptions): Arena {

@@ -5,9 +5,9 @@
  * Deterministic for a given seed. Used by `npm run bench -- bigworld`; a load test can serve it too
  * (`bigworldRoomType` is an ordinary room type whose clients each follow one unit).
  */
-import { defineSchema, t } from '../../shared/index.ts';
+import { defineSchema, seededRandom, t } from '../../shared/index.ts';
 import { defineRoom, type Entity, type RoomType } from '../../server/index.ts';
-import { MAX_AXIS_SPEED, seededRandom, TURN_RATE_RAD_PER_S } from './arena.ts';
+import { MAX_AXIS_SPEED, TURN_RATE_RAD_PER_S } from './arena.ts';
 
 /** Side of the square field, world units. */
 export const BIGWORLD_SIZE = 10_000;

@@ -17,7 +17,7 @@ import type { Entity, Room } from '../../server/index.ts';
 import { BULLET_DAMAGE, BULLET_LIFE_SEC, BULLET_SPEED, FIRE_COOLDOWN_SEC, hitsShip, moveShip, SHIP_HP, SHIP_RADIUS, SHIP_SPEED } from '../game/rules.ts';
 import type { ArenaInput, ArenaSchema } from '../game/schema.ts';
 import { BotBrain } from './BotBrain.ts';
-import { createRandom } from './random.ts';
+import { seededRandom } from '../../shared/index.ts';
 import { Scenery } from './Scenery.ts';
 import { SpatialHash } from './SpatialHash.ts';
 
@@ -69,7 +69,7 @@ export class ArenaWorld {
     private readonly room: Room<ArenaSchema>,
     private readonly options: ArenaWorldOptions,
   ) {
-    this.random = createRandom(options.seed);
+    this.random = seededRandom(options.seed);
     this.scenery = new Scenery(room, this.random, options.worldSize);
   }
 

@@ -4,7 +4,7 @@
  * run the whole engine without sockets and, with a manual clock, without real timers. Per link,
  * frames arrive in order (a later frame never overtakes an earlier one, whatever the jitter).
  */
-import type { ClientSocket } from '../../shared/index.ts';
+import { type ClientSocket, seededRandom } from '../../shared/index.ts';
 import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
 import { closeReason } from './closeReason.ts';
 import type { Connection, SendStatus, Transport, TransportHandlers, UpgradeRequest } from './Transport.ts';
@@ -64,7 +64,7 @@ export class MemoryTransport implements Transport {
     if (!(this.latencyMs >= 0) || !(this.jitterMs >= 0)) {
       throw new RangeError(`MemoryTransport: latencyMs and jitterMs must be ≥ 0; got ${this.latencyMs} and ${this.jitterMs}`);
     }
-    this.random = options.random ?? mulberry32(1);
+    this.random = options.random ?? seededRandom(1);
     this.maxBackpressureBytes = options.maxBackpressureBytes ?? DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES;
   }
 
@@ -400,14 +400,3 @@ export class MemoryClientSocket implements ClientSocket {
   }
 }
 
-/** A small seeded PRNG (mulberry32): deterministic jitter by default. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -13,6 +13,7 @@ import {
   MsgKind,
   PROTOCOL_VERSION,
   type QValue,
+  seededRandom,
   type Snapshot,
   SnapshotCodec,
   SUBPROTOCOL,
@@ -33,17 +34,6 @@ export const testSchema = defineSchema({
 /** The schema's type. */
 export type TestSchema = typeof testSchema;
 
-/** A seeded PRNG (mulberry32) for reproducible tests. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options of the test room type. */
 export interface ArenaOptions {
@@ -61,7 +51,7 @@ export interface ArenaOptions {
 
 /** The test room type: each joiner gets a ship moved by its inputs; rocks move every tick. */
 export function arenaRoom(options: ArenaOptions = {}) {
-  const rand = seeded(options.seed ?? 7);
+  const rand = seededRandom(options.seed ?? 7);
   return defineRoom(testSchema, {
     maxClients: options.maxClients ?? 16,
     closeWhenEmpty: options.closeWhenEmpty ?? true,
