@@ -9,8 +9,14 @@
  */
 import type { Container } from 'pixi.js';
 
+/** What an entity view needs of an entity: its id (as in the objects `client.frame()` returns). */
+export interface Identified {
+  /** The entity id, unique among the entities drawn. */
+  readonly id: number;
+}
+
 /** How an {@link EntityViews} makes, updates and disposes of the view of one entity. */
-export interface EntityViewAdapter<E extends { readonly id: number }, V extends Container> {
+export interface EntityViewAdapter<E extends Identified, V extends Container> {
   /** Makes the view of a newly drawn entity; it is added to the parent container. */
   create(entity: E): V;
   /** Brings `view` up to date with `entity`, once per {@link EntityViews.sync}. */
@@ -25,7 +31,7 @@ interface Slot<V> {
 }
 
 /** One display object per entity id, under one parent container. Owns the views it created. */
-export class EntityViews<E extends { readonly id: number }, V extends Container> {
+export class EntityViews<E extends Identified, V extends Container> {
   private readonly slots = new Map<number, Slot<V>>();
   private generation = 0;
 

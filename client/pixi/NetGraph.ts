@@ -128,6 +128,7 @@ export class NetGraph {
     return this.view.visible;
   }
 
+  /** Shows (true) or hides (false) the overlay. */
   set visible(value: boolean) {
     this.view.visible = value;
   }

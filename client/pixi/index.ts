@@ -3,7 +3,7 @@
  * with `client.frame()`, and the net-graph overlay. The only part of the client that imports pixi.js.
  */
 export { EntityViews } from './EntityViews.ts';
-export type { EntityViewAdapter } from './EntityViews.ts';
+export type { EntityViewAdapter, Identified } from './EntityViews.ts';
 export {
   DEFAULT_NET_GRAPH_HEIGHT_PX,
   DEFAULT_NET_GRAPH_SAMPLE_INTERVAL_MS,
