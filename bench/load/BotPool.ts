@@ -9,7 +9,7 @@ import { arenaSchema as demoSchema } from '../../demo/game/schema.ts';
 import { arenaSchema } from '../scenarios/arena.ts';
 import { BotCounters } from './botTraffic.ts';
 import { FullBot } from './FullBot.ts';
-import type { BotKind, BotSample, LoadScenario } from './ipc.ts';
+import type { BotSample, BotStart, LoadScenario } from './ipc.ts';
 import { LightBot } from './LightBot.ts';
 
 /** How often the pool opens a batch of connections, ms. */
@@ -25,20 +25,8 @@ const INPUT_OVERDUE_TICKS = 5;
 /** Event-loop delay sampling resolution, ms. */
 const EVENT_LOOP_RESOLUTION_MS = 5;
 
-/** Options of a {@link BotPool}. */
-export interface BotPoolOptions {
-  readonly url: string;
-  readonly room: string | null;
-  readonly scenario: LoadScenario;
-  readonly kind: BotKind;
-  readonly tickRateHz: number;
-  /** Light bots whose index is a multiple of this decode every snapshot body. */
-  readonly decodeEvery: number;
-  readonly connectPerSec: number;
-  /** Index of the pool's first bot, and the step between its bots' indices. */
-  readonly firstIndex: number;
-  readonly stride: number;
-}
+/** Options of a {@link BotPool}: what the parent's start message says, less its envelope. */
+export type BotPoolOptions = Omit<BotStart, 'type' | 'lifetimeMs'>;
 
 /** The schema bots of `scenario` speak. */
 export function schemaOf(scenario: LoadScenario): Schema {

@@ -23,20 +23,25 @@ const DEFAULT_SEED = 1;
 const TURN = Math.PI * 2;
 
 /** The arena's schema: one kind `unit`, and a steering input for bots. */
-export const arenaSchema = defineSchema({
-  entities: {
-    unit: {
-      x: t.float({ min: 0, max: ARENA_SIZE, step: 0.01 }),
-      y: t.float({ min: 0, max: ARENA_SIZE, step: 0.01 }),
-      vx: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
-      vy: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
-      angle: t.angle({ steps: 3600 }),
-      hp: t.uint(8),
-      type: t.uint(8),
+export const arenaSchema = unitSchema(ARENA_SIZE);
+
+/** The schema of moving units in a square world of side `worldSize` (the arena's, or a bigger one). */
+export function unitSchema(worldSize: number) {
+  return defineSchema({
+    entities: {
+      unit: {
+        x: t.float({ min: 0, max: worldSize, step: 0.01 }),
+        y: t.float({ min: 0, max: worldSize, step: 0.01 }),
+        vx: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
+        vy: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
+        angle: t.angle({ steps: 3600 }),
+        hp: t.uint(8),
+        type: t.uint(8),
+      },
     },
-  },
-  input: { ax: t.float({ min: -1, max: 1, step: 0.01 }), ay: t.float({ min: -1, max: 1, step: 0.01 }) },
-});
+    input: { ax: t.float({ min: -1, max: 1, step: 0.01 }), ay: t.float({ min: -1, max: 1, step: 0.01 }) },
+  });
+}
 
 /** The scenarios this module simulates. */
 export type ArenaScenario = 'arena' | 'arena-jitter';

@@ -5,9 +5,9 @@
  * Deterministic for a given seed. Used by `npm run bench -- bigworld`; a load test can serve it too
  * (`bigworldRoomType` is an ordinary room type whose clients each follow one unit).
  */
-import { defineSchema, seededRandom, t } from '../../shared/index.ts';
+import { seededRandom } from '../../shared/index.ts';
 import { defineRoom, type Entity, type RoomType } from '../../server/index.ts';
-import { MAX_AXIS_SPEED, TURN_RATE_RAD_PER_S } from './arena.ts';
+import { TURN_RATE_RAD_PER_S, unitSchema } from './arena.ts';
 
 /** Side of the square field, world units. */
 export const BIGWORLD_SIZE = 10_000;
@@ -26,20 +26,7 @@ const TURN = Math.PI * 2;
 const MAX_CLIENTS = 1_000_000;
 
 /** The big world's schema: the arena's unit on a 10× wider field. */
-export const bigworldSchema = defineSchema({
-  entities: {
-    unit: {
-      x: t.float({ min: 0, max: BIGWORLD_SIZE, step: 0.01 }),
-      y: t.float({ min: 0, max: BIGWORLD_SIZE, step: 0.01 }),
-      vx: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
-      vy: t.float({ min: -MAX_AXIS_SPEED, max: MAX_AXIS_SPEED, step: 0.01 }),
-      angle: t.angle({ steps: 3600 }),
-      hp: t.uint(8),
-      type: t.uint(8),
-    },
-  },
-  input: { ax: t.float({ min: -1, max: 1, step: 0.01 }), ay: t.float({ min: -1, max: 1, step: 0.01 }) },
-});
+export const bigworldSchema = unitSchema(BIGWORLD_SIZE);
 
 /** Options of {@link bigworldRoomType}. */
 export interface BigworldOptions {
