@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { encodeMessage, MsgKind } from '../shared/index.ts';
 import { writeAck, writeInput } from '../bench/load/botMessages.ts';
 import { loadReport, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
+import { reportText } from '../bench/load/loadReport.ts';
+import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
 import { emptyEnvelope, parseSnapshotEnvelope } from '../bench/load/snapshotEnvelope.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -61,6 +63,13 @@ describe('load test bots', () => {
     assert.throws(() => parseLoadArgs(['--scenario', 'nope']), /--scenario/);
     assert.throws(() => parseLoadArgs(['--url', 'http://example.com']), /--url/);
   });
+
+  it('default the big world to its 10,000 units and its reference to 100', () => {
+    assert.equal(parseLoadArgs(['--scenario', 'bigworld'])?.options.entities, BIGWORLD_ENTITIES);
+    assert.equal(parseLoadArgs(['--scenario', 'bigworld-all'])?.options.entities, 100);
+    assert.equal(parseLoadArgs(['--scenario', 'bigworld', '--entities', '2000'])?.options.entities, 2000);
+    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--entities', '0']), /--entities/);
+  });
 });
 
 describe('load test smoke run', () => {
@@ -96,5 +105,28 @@ describe('load test smoke run', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('runs 20 light clients for 3 s on the big world (E=2000, interest on) and reports what a client sees', { timeout: 90_000 }, async () => {
+    const parsed = parseLoadArgs(['--scenario', 'bigworld', '--clients', '20', '--entities', '2000', '--duration', '3', '--settle', '1', '--bot-procs', '1']);
+    assert.ok(parsed !== null);
+    const report = await loadReport(parsed.options, { log: () => {} });
+
+    assert.equal(report.interrupted, false);
+    assert.equal(report.steps.length, 1);
+    const step = report.steps[0]!;
+    for (const [path, v] of numbers(step)) assert.ok(Number.isFinite(v), `${path} is ${v}`);
+    assert.ok(step.server !== null, 'server figures are present');
+    assert.equal(step.minConnected, 20, 'every client stayed connected');
+    assert.equal(step.client.disconnects, 0, `no disconnects: ${JSON.stringify(step.client.closeCodes)}`);
+    assert.ok(step.client.decodedSnapshots > 0, 'a sampling bot decoded snapshots with the big world schema');
+    assert.equal(step.client.decodeFailures, 0, 'every sampled snapshot decoded');
+    assert.ok(step.client.payloadBytesPerSnapshot > 0 && step.client.wireBytesPerSnapshot > step.client.payloadBytesPerSnapshot);
+    assert.ok(step.server.cpuUsPerClientSnapshot > 0);
+    assert.ok(step.server.seenPerClient !== null && step.server.seenPerClient > 0, 'clients see units');
+    assert.ok(step.server.seenPerClient < 2000, 'but not the whole world');
+    assert.ok(step.server.entitiesSentPerSnapshot !== null && step.server.entitiesSentPerSnapshot > 0);
+    assert.ok(step.server.deferredShare !== null);
+    assert.match(reportText(report), /per client per snapshot/);
   });
 });

@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Schema } from '../../shared/index.ts';
 import { arenaSchema as demoSchema } from '../../demo/game/schema.ts';
 import { arenaSchema } from '../scenarios/arena.ts';
+import { bigworldSchema } from '../scenarios/bigworld.ts';
 import { BotCounters } from './botTraffic.ts';
 import { FullBot } from './FullBot.ts';
 import type { BotSample, BotStart, LoadScenario } from './ipc.ts';
@@ -28,9 +29,21 @@ const EVENT_LOOP_RESOLUTION_MS = 5;
 /** Options of a {@link BotPool}: what the parent's start message says, less its envelope. */
 export type BotPoolOptions = Omit<BotStart, 'type' | 'lifetimeMs'>;
 
-/** The schema bots of `scenario` speak. */
+/**
+ * The schema bots of `scenario` speak. Both big-world scenarios run the same room type, so they share
+ * its schema (the arena's unit on the 10,000-unit field; the same input as the arena's).
+ */
 export function schemaOf(scenario: LoadScenario): Schema {
-  return scenario === 'demo' ? demoSchema : arenaSchema;
+  switch (scenario) {
+    case 'demo':
+      return demoSchema;
+    case 'bigworld':
+    case 'bigworld-all':
+      return bigworldSchema;
+    case 'arena':
+    case 'arena-jitter':
+      return arenaSchema;
+  }
 }
 
 /** Bots of one process. */

@@ -70,7 +70,10 @@ export function demoInput(index: number, seq: number): Record<string, number | b
   };
 }
 
-/** The real-valued input of bot `index` for input number `seq` in `scenario`. */
+/**
+ * The real-valued input of bot `index` for input number `seq` in `scenario`. The arena and big-world
+ * scenarios share the unit schema's steering input (the big-world room accepts it and ignores it).
+ */
 export function botInput(scenario: LoadScenario, index: number, seq: number): Record<string, number | boolean> {
   return scenario === 'demo' ? demoInput(index, seq) : steeringInput(index, seq);
 }

@@ -5,8 +5,12 @@
  */
 import type { SparseCounts } from './Histogram.ts';
 
-/** Scenarios the load test knows. `demo` is the demo game's room. */
-export type LoadScenario = 'arena' | 'arena-jitter' | 'demo';
+/**
+ * Scenarios the load test knows. `demo` is the demo game's room; `bigworld` the big world with interest
+ * management (bench/scenarios/bigworld.ts), `bigworld-all` the same room type all-visible on the arena's
+ * field (its reference).
+ */
+export type LoadScenario = 'arena' | 'arena-jitter' | 'demo' | 'bigworld' | 'bigworld-all';
 /** Bot kinds: light (envelope parse, ack, sample decode) or full (the real TickwaveClient). */
 export type BotKind = 'light' | 'full';
 
@@ -69,6 +73,23 @@ export interface ServerSample {
   readonly bytesSent: number;
   /** Connections closed, by close code (as the server saw them). */
   readonly closes: Readonly<Record<string, number>>;
+  /**
+   * Mean entities in a client's view when sampled: with interest management, the views' visible counts
+   * (over up to 100 clients spread across the room); without, every entity in the room. Null with no client.
+   */
+  readonly seenPerClient: number | null;
+  /** Interest management's counters over the interval (`room.interest.stats` deltas); null without interest. */
+  readonly interest: InterestSample | null;
+}
+
+/** Deltas of a room's interest-management counters over one sample interval. */
+export interface InterestSample {
+  /** Entities sent at their true value (creates included). */
+  readonly entitiesSent: number;
+  /** Entities in view held back by the byte budget for a tick. */
+  readonly entitiesDeferred: number;
+  /** Snapshot frames the interest manager sent. */
+  readonly snapshots: number;
 }
 
 /** One second (or so) of one bot process. Counts are deltas; `bots`/`connected` are current. */

@@ -4,7 +4,7 @@
  */
 import { percentile, round } from '../report.ts';
 import { Histogram } from './Histogram.ts';
-import type { BotSample, ServerSample } from './ipc.ts';
+import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
 
 /** A tick rate holds when the achieved rate is at least this share of the configured one. */
 export const HELD_RATE_SHARE = 0.99;
@@ -77,6 +77,15 @@ export interface ServerFigures {
   readonly snapshotsSkipped: number;
   /** Bytes handed to sockets per client per second (the server's own count). */
   readonly bytesSentPerClientPerSec: number;
+  /**
+   * Mean entities in a client's view (with interest management its view's visible count, without it
+   * every entity in the room); null if no sample saw a client.
+   */
+  readonly seenPerClient: number | null;
+  /** With interest management: entities sent at their true value per snapshot (what a frame updates); else null. */
+  readonly entitiesSentPerSnapshot: number | null;
+  /** With interest management: share of the entity updates in view that the byte budget deferred; else null. */
+  readonly deferredShare: number | null;
 }
 
 /** Client figures over a window, from the bots. */
@@ -88,6 +97,10 @@ export interface ClientFigures {
   readonly wsBytesPerClientPerSec: number;
   /** WebSocket bytes plus an IPv4 + TCP header estimate per segment (see botTraffic.ts). */
   readonly wireBytesPerClientPerSec: number;
+  /** Payload bytes per snapshot received (every server message counted, so pongs and the welcome too). */
+  readonly payloadBytesPerSnapshot: number;
+  /** Estimated wire bytes per snapshot received (same counting). */
+  readonly wireBytesPerSnapshot: number;
   /** What each client sends (inputs, acks), WebSocket bytes per second. */
   readonly upstreamWsBytesPerClientPerSec: number;
   readonly inputsPerClientPerSec: number;
@@ -194,11 +207,15 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
     jit.add(b.jitter);
     for (const [code, n] of Object.entries(b.closes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   }
+  const snapshots = sum(bots.map((b) => b.snapshots));
+  const perSnapshot = (bytes: number): number => (snapshots === 0 ? 0 : round(bytes / snapshots, 1));
   const client: ClientFigures = {
-    snapshotsPerClientPerSec: round(sum(bots.map((b) => b.snapshots)) / clientSec, 2),
+    snapshotsPerClientPerSec: round(snapshots / clientSec, 2),
     payloadBytesPerClientPerSec: round(sum(bots.map((b) => b.payloadBytes)) / clientSec, 0),
     wsBytesPerClientPerSec: round(sum(bots.map((b) => b.wsBytes)) / clientSec, 0),
     wireBytesPerClientPerSec: round(sum(bots.map((b) => b.wireBytes)) / clientSec, 0),
+    payloadBytesPerSnapshot: perSnapshot(sum(bots.map((b) => b.payloadBytes))),
+    wireBytesPerSnapshot: perSnapshot(sum(bots.map((b) => b.wireBytes))),
     upstreamWsBytesPerClientPerSec: round(sum(bots.map((b) => b.wsBytesOut)) / clientSec, 0),
     inputsPerClientPerSec: round(sum(bots.map((b) => b.inputs)) / clientSec, 2),
     interArrivalP50Ms: round(ia.percentile(50), 2),
@@ -220,6 +237,11 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
     const cpuSystemUs = sum(servers.map((s) => s.cpuSystemUs));
     const cpuUs = cpuUserUs + cpuSystemUs;
     const sent = sum(servers.map((s) => s.snapshotsSent));
+    const seen = servers.map((s) => s.seenPerClient).filter((n): n is number => n !== null);
+    const interest = servers.map((s) => s.interest).filter((i): i is InterestSample => i !== null);
+    const updates = sum(interest.map((i) => i.entitiesSent));
+    const deferred = sum(interest.map((i) => i.entitiesDeferred));
+    const interestSnapshots = sum(interest.map((i) => i.snapshots));
     server = {
       tickBudgetMs: round(budgetMs, 2),
       tickP50Ms: round(percentile(durations, 50), 3),
@@ -237,6 +259,9 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
       snapshotsSent: sent,
       snapshotsSkipped: sum(servers.map((s) => s.snapshotsSkipped)),
       bytesSentPerClientPerSec: round(sum(servers.map((s) => s.bytesSent)) / Math.max(1e-9, meanConnected * sec), 0),
+      seenPerClient: seen.length === 0 ? null : round(sum(seen) / seen.length, 1),
+      entitiesSentPerSnapshot: interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
+      deferredShare: interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
     };
   }
   const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));

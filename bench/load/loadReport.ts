@@ -4,6 +4,7 @@
  */
 import { formatTable, type MachineInfo, round, type TableColumn } from '../report.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
+import type { LoadScenario } from './ipc.ts';
 import type { LoadOptions } from './runLoad.ts';
 import { ASSUMED_MSS_BYTES, TCP_IP_HEADER_BYTES } from './botTraffic.ts';
 
@@ -13,6 +14,12 @@ export const TARGET_WIRE_KIB_PER_SEC = 20;
 export const TARGET_CPU_US_PER_CLIENT_SNAPSHOT = 3;
 /** Target: clients one server core holds at 60 Hz. */
 export const TARGET_CLIENTS_PER_CORE = 3000;
+/** Big-world target: the 60 Hz tick's p99 stays under this share of its budget… */
+export const TARGET_BIGWORLD_TICK_P99_SHARE = 0.5;
+/** …at this many clients. */
+export const TARGET_BIGWORLD_CLIENTS = 1000;
+/** Big-world target: bytes and server CPU per client per snapshot within this share of the all-visible E=100 figures. */
+export const TARGET_BIGWORLD_REFERENCE_SHARE = 0.1;
 
 /** How the on-the-wire figure is estimated, written into every report. */
 export const WIRE_ESTIMATE =
@@ -70,6 +77,27 @@ const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'other CPU %', cell: (s) => s.otherCpuPercent },
 ];
 
+/** What a client gets and costs per snapshot, with what it sees: the table that compares `bigworld` with `bigworld-all`. */
+const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+  { heading: 'clients', cell: (s) => s.clients },
+  { heading: 'seen/client', cell: (s) => s.server?.seenPerClient ?? '-' },
+  { heading: 'sent/snap', cell: (s) => s.server?.entitiesSentPerSnapshot ?? '-' },
+  { heading: 'deferred %', cell: (s) => (s.server === null || s.server.deferredShare === null ? '-' : round(s.server.deferredShare * 100, 2)) },
+  { heading: 'payload B/snap', cell: (s) => s.client.payloadBytesPerSnapshot },
+  { heading: 'wire B/snap', cell: (s) => s.client.wireBytesPerSnapshot },
+  { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
+  { heading: 'user', cell: (s) => s.server?.cpuUserUsPerClientSnapshot ?? '-' },
+  { heading: 'kernel', cell: (s) => s.server?.cpuSystemUsPerClientSnapshot ?? '-' },
+  { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
+  { heading: 'p99 ms', cell: (s) => s.server?.tickP99Ms ?? '-' },
+  { heading: 'p99 % of budget', cell: (s) => (s.server === null ? '-' : round((s.server.tickP99Ms / s.server.tickBudgetMs) * 100, 1)) },
+];
+
+/** True for the scenarios that run the big-world room type (`bigworld`, and its all-visible reference `bigworld-all`). */
+export function isBigworld(scenario: LoadScenario): boolean {
+  return scenario === 'bigworld' || scenario === 'bigworld-all';
+}
+
 /** The verdict in one line. */
 export function verdictOf(o: LoadOptions, steps: readonly WindowFigures[], lastHeldClients: number, interrupted: boolean): { held: boolean; summary: string } {
   const last = steps.at(-1);
@@ -98,9 +126,15 @@ export function reportText(report: LoadReport): string {
   lines.push('clients (per client; bytes are server → client unless "up")');
   lines.push(formatTable(CLIENT_COLUMNS, report.steps));
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
+  if (isBigworld(o.scenario)) {
+    lines.push('');
+    lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients)`);
+    lines.push(formatTable(VIEW_COLUMNS, report.steps));
+  }
   lines.push('');
   lines.push(report.verdict.summary);
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
+  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60) lines.push(...bigworldTargets(best));
   if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60) {
     const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
     // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
@@ -123,6 +157,26 @@ export function reportText(report: LoadReport): string {
   lines.push('');
   lines.push(`wire estimate: ${report.wireEstimate}`);
   return lines.join('\n');
+}
+
+/**
+ * The big-world target lines for window `s`: the tick's p99 against half its budget (judged only at
+ * {@link TARGET_BIGWORLD_CLIENTS} clients or more), and how to check bytes and CPU against the reference.
+ */
+function bigworldTargets(s: WindowFigures): string[] {
+  const lines: string[] = [];
+  if (s.server !== null) {
+    const share = s.server.tickP99Ms / s.server.tickBudgetMs;
+    const mark = s.clients < TARGET_BIGWORLD_CLIENTS ? 'n/a ' : share < TARGET_BIGWORLD_TICK_P99_SHARE ? 'ok  ' : 'MISS';
+    const when = s.clients < TARGET_BIGWORLD_CLIENTS ? `; judged at ${TARGET_BIGWORLD_CLIENTS}+ clients` : '';
+    lines.push(
+      `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients (target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
+    );
+  }
+  lines.push(
+    `     bytes and server CPU per client per snapshot: target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — run --scenario bigworld-all --clients ${s.clients} and compare its "per client per snapshot" table with this one`,
+  );
+  return lines;
 }
 
 /** The live progress line for one time-series row. */

@@ -1,12 +1,16 @@
 /**
  * The server side of a load test: a Tickwave Server with one room of the chosen scenario, driven by
  * its own TickLoop (so every tick's duration is seen), and the process figures a server owner needs:
- * CPU (user + system), RSS, event-loop delay, snapshots sent and skipped, closes by code.
+ * CPU (user + system), RSS, event-loop delay, snapshots sent and skipped, closes by code, and what a
+ * client sees (entities in view; with interest management, entities sent and deferred per snapshot).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DEFAULT_MAX_MESSAGES_PER_SECOND, type Logger, Server, TickLoop } from '../../server/index.ts';
-import type { LoadScenario, ServerSample } from './ipc.ts';
+import { DEFAULT_MAX_MESSAGES_PER_SECOND, type Logger, type Room, type RoomType, Server, TickLoop } from '../../server/index.ts';
+import type { Schema } from '../../shared/index.ts';
+import type { InterestSample, LoadScenario, ServerSample } from './ipc.ts';
 import { arenaRoom as demoRoom, DEFAULT_MAX_BOTS } from '../../demo/server/arenaRoom.ts';
+import { ARENA_SIZE } from '../scenarios/arena.ts';
+import { bigworldRoomType } from '../scenarios/bigworld.ts';
 import { arenaRoomType } from './arenaRoom.ts';
 
 /** Event-loop delay sampling resolution, ms. */
@@ -15,6 +19,8 @@ const EVENT_LOOP_RESOLUTION_MS = 5;
 const MESSAGES_PER_TICK = 3;
 /** Capacity of the demo room in a load test: far above anything one process can serve. */
 const MAX_CLIENTS = 1_000_000;
+/** Clients whose view is looked at for the mean entities seen, at most (spread across the room). */
+const SEEN_SAMPLE_CLIENTS = 100;
 
 /** Options of {@link startLoadServer}. */
 export interface LoadServerOptions {
@@ -42,10 +48,27 @@ export interface LoadServer {
 }
 
 /**
- * Starts a server for `options.scenario` and its tick loop. `arena`/`arena-jitter`: `entities` units
- * (bench/load/arenaRoom.ts). `demo`: the demo game's room with `entities` server-side bot ships, plus
- * one ship per client.
+ * The room type of `options.scenario`. `arena`/`arena-jitter`: `entities` units (bench/load/arenaRoom.ts).
+ * `demo`: the demo game's room with `entities` server-side bot ships, plus one ship per client.
+ * `bigworld`: `entities` units on the 10,000² field with interest management; `bigworld-all`: the same
+ * room type all-visible, its `entities` units on the arena's 1,000² field (the reference at E = 100).
  */
+function roomTypeOf(options: LoadServerOptions): RoomType<Schema> {
+  const entities = options.entities;
+  switch (options.scenario) {
+    case 'demo':
+      return demoRoom({ bots: entities, maxBots: Math.max(entities, DEFAULT_MAX_BOTS), maxClients: MAX_CLIENTS });
+    case 'bigworld':
+      return bigworldRoomType({ entities, interest: true });
+    case 'bigworld-all':
+      return bigworldRoomType({ entities, size: ARENA_SIZE, interest: false });
+    case 'arena':
+    case 'arena-jitter':
+      return arenaRoomType({ scenario: options.scenario, entities, tickRateHz: options.tickRateHz });
+  }
+}
+
+/** Starts a server for `options.scenario` (see {@link roomTypeOf}) and its tick loop. */
 export async function startLoadServer(options: LoadServerOptions): Promise<LoadServer> {
   const server = new Server({
     tickRateHz: options.tickRateHz,
@@ -53,9 +76,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
     logger: options.logger,
     maxMessagesPerSecond: Math.max(DEFAULT_MAX_MESSAGES_PER_SECOND, MESSAGES_PER_TICK * options.tickRateHz),
   });
-  if (options.scenario === 'demo') {
-    server.define('arena', demoRoom({ bots: options.entities, maxBots: Math.max(options.entities, DEFAULT_MAX_BOTS), maxClients: MAX_CLIENTS }));
-  } else server.define('arena', arenaRoomType({ scenario: options.scenario, entities: options.entities, tickRateHz: options.tickRateHz }));
+  server.define('arena', roomTypeOf(options));
   const room = server.createRoom('arena');
   let durations: number[] = [];
   const loop = new TickLoop({ tickRateHz: options.tickRateHz, onTick: () => server.step(), onTickDuration: (ms) => durations.push(ms) });
@@ -69,6 +90,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   let lastSkipped = 0;
   const last = { ...server.metrics.totals };
   let lastCloses = new Map<string, number>();
+  let lastInterest = interestCounts(room);
   return {
     port,
     roomId: room.id,
@@ -79,6 +101,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
       const totals = server.metrics.totals;
       const stats = loop.stats();
       const closesNow = await closeCounts(server);
+      const interestNow = interestCounts(room);
       const closes: Record<string, number> = {};
       for (const [code, n] of closesNow) {
         const d = n - (lastCloses.get(code) ?? 0);
@@ -98,8 +121,18 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
         snapshotsSkipped: totals.snapshotsSkipped - last.snapshotsSkipped,
         bytesSent: totals.bytesSent - last.bytesSent,
         closes,
+        seenPerClient: seenPerClient(room),
+        interest:
+          interestNow === null || lastInterest === null
+            ? null
+            : {
+                entitiesSent: interestNow.entitiesSent - lastInterest.entitiesSent,
+                entitiesDeferred: interestNow.entitiesDeferred - lastInterest.entitiesDeferred,
+                snapshots: interestNow.snapshots - lastInterest.snapshots,
+              },
       };
       durations = [];
+      lastInterest = interestNow;
       lastAt = now;
       lastSkipped = stats.skippedTicks;
       Object.assign(last, totals);
@@ -113,6 +146,25 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
       await server.close('load test over');
     },
   };
+}
+
+/** The room's interest-management counters so far, or null without interest management. */
+function interestCounts(room: Room<Schema>): InterestSample | null {
+  const stats = room.interest?.stats;
+  return stats === undefined ? null : { entitiesSent: stats.entitiesSent, entitiesDeferred: stats.entitiesDeferred, snapshots: stats.snapshots };
+}
+
+/** Mean entities in a client's view now (see {@link ServerSample.seenPerClient}). */
+function seenPerClient(room: Room<Schema>): number | null {
+  const clients = room.clients;
+  if (clients.length === 0) return null;
+  const interest = room.interest;
+  if (interest === null) return room.entityCount;
+  const stride = Math.max(1, Math.floor(clients.length / SEEN_SAMPLE_CLIENTS));
+  let seen = 0;
+  let n = 0;
+  for (let i = 0; i < clients.length; i += stride, n++) seen += interest.viewOf(clients[i]!).visibleCount;
+  return seen / n;
 }
 
 /** Connections closed so far, by close code, from the server's Prometheus counter. */

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../../shared/index.ts';
 import { defaultResultPath, machineInfo, RESULTS_DIR, round, writeJson } from '../report.ts';
+import { BIGWORLD_ENTITIES } from '../scenarios/bigworld.ts';
 import type { BotKind, LoadScenario } from './ipc.ts';
-import { type LoadReport, progressLine, reportText, verdictOf, WIRE_ESTIMATE } from './loadReport.ts';
+import { isBigworld, type LoadReport, progressLine, reportText, verdictOf, WIRE_ESTIMATE } from './loadReport.ts';
 import { plotHtml } from './plotHtml.ts';
 import { DEFAULT_CONNECT_PER_SEC, DEFAULT_DECODE_EVERY, DEFAULT_SETTLE_SEC, type LoadHooks, type LoadOptions, runLoad } from './runLoad.ts';
 
@@ -18,7 +19,7 @@ import { DEFAULT_CONNECT_PER_SEC, DEFAULT_DECODE_EVERY, DEFAULT_SETTLE_SEC, type
 const DEFAULT_CLIENTS = 100;
 /** Default tick rate, Hz. */
 const DEFAULT_TICK_RATE_HZ = 60;
-/** Default entities in the arena. */
+/** Default entities: units in the arena (and in `bigworld-all`), server-side bot ships in `demo`. `bigworld` has {@link BIGWORLD_ENTITIES}. */
 const DEFAULT_ENTITIES = 100;
 /** Default measured seconds (per step with --ramp). */
 const DEFAULT_DURATION_SEC = 10;
@@ -26,7 +27,7 @@ const DEFAULT_DURATION_SEC = 10;
 const DEFAULT_RAMP_STEP = 500;
 /** Default ramp ceiling. */
 const DEFAULT_RAMP_MAX = 10_000;
-const SCENARIOS: readonly LoadScenario[] = ['arena', 'arena-jitter', 'demo'];
+const SCENARIOS: readonly LoadScenario[] = ['arena', 'arena-jitter', 'demo', 'bigworld', 'bigworld-all'];
 const BOT_KINDS: readonly BotKind[] = ['light', 'full'];
 
 /** Default bot processes: every core but the server's. */
@@ -41,11 +42,14 @@ bots from separate processes, and reports whether the tick rate holds, with serv
 
   --clients N        clients (with --ramp: the first step) (default ${DEFAULT_CLIENTS})
   --tick-rate HZ     server tick rate, ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ} (default ${DEFAULT_TICK_RATE_HZ})
-  --entities E       units in the arena; with demo, server-side bot ships (plus one ship per
-                     client) (default ${DEFAULT_ENTITIES})
+  --entities E       units in the world; with demo, server-side bot ships (plus one ship per
+                     client) (default ${DEFAULT_ENTITIES}; bigworld: ${BIGWORLD_ENTITIES})
   --duration S       measured seconds, per step with --ramp (default ${DEFAULT_DURATION_SEC})
   --scenario NAME    arena | arena-jitter (the codec benchmark's worlds) | demo (the demo game's
-                     room) (default arena)
+                     room) | bigworld (E units on a 10,000² field, interest management on: each
+                     client follows one unit and sees the ~100 around it) | bigworld-all (the
+                     same room all-visible, E units on a 1,000² field: the reference to compare
+                     bigworld with, at the same --clients) (default arena)
   --bots KIND        light: parse the envelope, ack, decode 1 in --decode-every; full: the real
                      TickwaveClient (decode + interpolation; small counts) (default light)
   --ramp             capacity search: add --ramp-step clients per step until the tick rate no
@@ -107,12 +111,13 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
   const url = values.url ?? null;
   if (url !== null && !/^ws:\/\/[^/]+/.test(url)) throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
   const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
+  const scenario = oneOf(values.scenario, SCENARIOS, 'arena', '--scenario');
   const options: LoadOptions = {
     clients,
     tickRateHz: int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ),
-    entities: int(values.entities, DEFAULT_ENTITIES, '--entities', 0, 65_536),
+    entities: int(values.entities, scenario === 'bigworld' ? BIGWORLD_ENTITIES : DEFAULT_ENTITIES, '--entities', isBigworld(scenario) ? 1 : 0, 65_536),
     durationSec: int(values.duration, DEFAULT_DURATION_SEC, '--duration', 1, 3600),
-    scenario: oneOf(values.scenario, SCENARIOS, 'arena', '--scenario'),
+    scenario,
     bots: oneOf(values.bots, BOT_KINDS, 'light', '--bots'),
     ramp: values.ramp === true,
     rampStep: int(values['ramp-step'], DEFAULT_RAMP_STEP, '--ramp-step', 1),

@@ -69,6 +69,9 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
     onJoin(_room, client) {
       client.entityId = units[joined++ % units.length]!.id;
     },
+    // Taken and dropped: an input is applied (and acknowledged through lastInputSeq) only when the room
+    // type has onInput, so without it a load test's inputs would pile up unacknowledged.
+    onInput() {},
     step(_room, dtSec) {
       for (const u of units) {
         const x = u.x + u.vx * dtSec;
