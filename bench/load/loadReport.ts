@@ -80,9 +80,9 @@ const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
 /** What a client gets and costs per snapshot, with what it sees: the table that compares `bigworld` with `bigworld-all`. */
 const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
-  { heading: 'seen/client', cell: (s) => s.server?.seenPerClient ?? '-' },
-  { heading: 'sent/snap', cell: (s) => s.server?.entitiesSentPerSnapshot ?? '-' },
-  { heading: 'deferred %', cell: (s) => (s.server === null || s.server.deferredShare === null ? '-' : round(s.server.deferredShare * 100, 2)) },
+  { heading: 'seen/client', cell: (s) => s.server?.seenPerClient ?? '-', align: 'right' },
+  { heading: 'sent/snap', cell: (s) => s.server?.entitiesSentPerSnapshot ?? '-', align: 'right' },
+  { heading: 'deferred %', cell: (s) => (s.server === null || s.server.deferredShare === null ? '-' : round(s.server.deferredShare * 100, 2)), align: 'right' },
   { heading: 'payload B/snap', cell: (s) => s.client.payloadBytesPerSnapshot },
   { heading: 'wire B/snap', cell: (s) => s.client.wireBytesPerSnapshot },
   { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
