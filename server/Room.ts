@@ -102,7 +102,7 @@ export class Room<S extends Schema = Schema> {
   ) {
     this.handlers = type.handlers;
     this.dtSec = 1 / host.tickRateHz;
-    this.interest = type.interest === null ? null : new InterestManager(type.schema, type.interest, codec);
+    this.interest = type.interest === null ? null : new InterestManager(type.schema, type.interest);
     this.history = new LagCompensation(type.schema, host.tickRateHz, type.handlers.lagCompensation);
   }
 

@@ -1,8 +1,6 @@
-import { BitWriter, bitLengthOf } from './bits.ts';
-import { type CodecTables, CONTINUOUS, DISCRETE, K_BITS, MAX_TICK_GAP, motionOf, stepMod, TEXT, wrap, writeText } from './codecTables.ts';
+import { BitWriter } from './bits.ts';
+import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, stepMod, TEXT, wrap, writeText } from './codecTables.ts';
 import { type Snapshot, ZeroArrays } from './snapshot.ts';
-
-const HIST_BINS = 34;
 
 /** The result of one encode. */
 export interface EncodedDelta {
@@ -137,9 +135,9 @@ export class SnapshotEncoder {
         const r = d >= -half && d < range - half ? d : wrap(d, range);
         if (r !== 0) {
           mask |= 1 << f;
-          const code = r > 0 ? 2 * r - 1 : -2 * r - 2;
+          const code = residualCode(r);
           values[count++] = code;
-          hist[(kb + f) * HIST_BINS + (code < 0x40000000 ? 32 - Math.clz32(code) : bitLengthOf(code))]!++;
+          hist[(kb + f) * HIST_BINS + codeBin(code)]!++;
         }
         if (now !== before) {
           const step = now - before;
@@ -209,7 +207,7 @@ export class SnapshotEncoder {
       if (!has) continue;
       for (let f = 0; f < this.fieldCount[k]!; f++) {
         if (this.coding[k * stride + f] !== CONTINUOUS) continue;
-        const best = this.bestK(k * stride + f);
+        const best = bestOrder(this.hist, (k * stride + f) * HIST_BINS);
         this.kParam[k * stride + f] = best;
         w.bits(best, K_BITS);
       }
@@ -246,25 +244,6 @@ export class SnapshotEncoder {
       this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
     }
     return w.finish();
-  }
-
-  /** The Exp-Golomb order that writes this message's residuals of one field in the fewest bits. */
-  private bestK(slot: number): number {
-    const at = slot * HIST_BINS;
-    let best = 0;
-    let bestCost = Infinity;
-    for (let k = 0; k < 32; k++) {
-      let cost = 0;
-      for (let b = 0; b < HIST_BINS; b++) {
-        const count = this.hist[at + b]!;
-        if (count !== 0) cost += count * (b <= k ? k + 1 : 2 * b - k + 1);
-      }
-      if (cost < bestCost) {
-        bestCost = cost;
-        best = k;
-      } else break; // the cost is convex in k
-    }
-    return best;
   }
 
   private growValues(n: number): void {

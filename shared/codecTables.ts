@@ -15,6 +15,8 @@ export const DISCRETE = 1;
 export const TEXT = 2;
 /** Bits of one Exp-Golomb order parameter in a body header. */
 export const K_BITS = 5;
+/** Bins of a residual-code histogram: one per code bit length, 0 to 33. */
+export const HIST_BINS = 34;
 
 /**
  * A schema's field properties laid out in flat typed arrays indexed by `kind × stride + field`, compiled
@@ -111,4 +113,35 @@ export function modRange(x: number, range: number): number {
   if (x >= -range) return x + range;
   const m = x % range;
   return m < 0 ? m + range : m + 0; // + 0 turns -0 (x a negative multiple of range) into 0
+}
+
+/** The residual code of a continuous field's nonzero residual `r`: zigzag(r) − 1. */
+export function residualCode(r: number): number {
+  return r > 0 ? 2 * r - 1 : -2 * r - 2;
+}
+
+/** The histogram bin of a residual code: its bit length. */
+export function codeBin(code: number): number {
+  return code < 0x40000000 ? 32 - Math.clz32(code) : bitLengthOf(code);
+}
+
+/**
+ * The Exp-Golomb order that writes the codes counted in `hist[at … at + HIST_BINS)` (counts per code
+ * bit length) in the fewest bits.
+ */
+export function bestOrder(hist: Float64Array, at: number): number {
+  let best = 0;
+  let bestCost = Infinity;
+  for (let k = 0; k < 32; k++) {
+    let cost = 0;
+    for (let b = 0; b < HIST_BINS; b++) {
+      const count = hist[at + b]!;
+      if (count !== 0) cost += count * (b <= k ? k + 1 : 2 * b - k + 1);
+    }
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = k;
+    } else break; // the cost is convex in k
+  }
+  return best;
 }

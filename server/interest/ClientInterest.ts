@@ -9,12 +9,15 @@
  */
 import type { Snapshot } from '../../shared/index.ts';
 import { DEFAULT_INITIAL_UPDATE_BITS } from './SelectionEncoder.ts';
+import { ROW_PREDICTED } from './SelectionWriter.ts';
 
 /** The columns of one client snapshot plus the per-row bookkeeping aligned with them. */
 export interface RowBuffers {
   ids: number[];
   kinds: number[];
   values: number[];
+  /** Motion per slot, as the client derives it (see shared/deltaCodec.ts). */
+  motion: number[];
   texts: (string | undefined)[] | null;
   /** Per row: the tick the entity was last sent at its true value. */
   sentTicks: number[];
@@ -22,6 +25,8 @@ export interface RowBuffers {
   gaps: number[];
   /** Per row: its row in the world snapshot it was built from, or -1 (a hint; checked before use). */
   worldRows: number[];
+  /** Per row: ROW_PREDICTED, ROW_FRESH or ROW_CANONICAL (see SelectionWriter.ts). */
+  canon: number[];
 }
 
 /** Per-client interest state; owned by the InterestManager. */
@@ -60,10 +65,12 @@ export class ClientInterest {
     rows.sentTicks.length = 0;
     rows.gaps.length = 0;
     rows.worldRows.length = 0;
+    rows.canon.length = 0;
     for (let i = 0; i < n; i++) {
       rows.sentTicks.push(baseline!.tick);
       rows.gaps.push(1);
       rows.worldRows.push(-1);
+      rows.canon.push(ROW_PREDICTED);
     }
     this.rows = rows;
   }
@@ -82,5 +89,12 @@ export class ClientInterest {
 }
 
 function emptyRows(withText: boolean): RowBuffers {
-  return { ids: [], kinds: [], values: [], texts: withText ? [] : null, sentTicks: [], gaps: [], worldRows: [] };
+  return { ids: [], kinds: [], values: doubleColumn(), motion: doubleColumn(), texts: withText ? [] : null, sentTicks: [], gaps: [], worldRows: [], canon: [] };
+}
+
+/** An empty array whose elements V8 already stores as unboxed doubles, so filling it never converts it. */
+function doubleColumn(): number[] {
+  const column = [0.5];
+  column.length = 0;
+  return column;
 }

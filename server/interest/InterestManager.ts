@@ -27,14 +27,17 @@
  * ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits). Real sizes are far
  * below the worst case, so updates usually come much more often than K.
  */
-import { indexOfEntity, type Snapshot, type SnapshotCodec, type Schema } from '../../shared/index.ts';
+import { indexOfEntity, type Snapshot, type Schema } from '../../shared/index.ts';
 import type { RoomClient } from '../defineRoom.ts';
 import type { ServerMetrics } from '../ServerMetrics.ts';
 import type { Session } from '../Session.ts';
 import { buildSnapshotFrame, patchInputSeq } from '../snapshotFrame.ts';
 import { ClientInterest } from './ClientInterest.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
-import { type EncodedSelection, OWN_KEY, REST_CAP, SelectionEncoder } from './SelectionEncoder.ts';
+import { OWN_KEY, REST_CAP, SelectionEncoder } from './SelectionEncoder.ts';
+import type { WrittenSelection } from './SelectionWriter.ts';
+import { RecordCache } from './RecordCache.ts';
+import { CodecTables } from '../../shared/codecTables.ts';
 import type { ClientViewInfo, InterestStats, StreamHost, ViewOptions } from './interestTypes.ts';
 import { gallop, sortRows } from './rowSearch.ts';
 import { SpatialGrid } from './SpatialGrid.ts';
@@ -50,6 +53,7 @@ export class InterestManager {
   private readonly grid: SpatialGrid;
   private readonly wire: WireBounds;
   private readonly selection: SelectionEncoder;
+  private readonly records: RecordCache;
   private readonly withText: boolean;
   private readonly clients = new Map<RoomClient, ClientInterest>();
   private readonly weights = new Map<number, number>();
@@ -67,11 +71,11 @@ export class InterestManager {
   constructor(
     private readonly schema: Schema,
     private readonly options: ResolvedInterest,
-    codec: SnapshotCodec,
   ) {
     this.grid = new SpatialGrid(options.grid);
     this.wire = options.wire;
-    this.selection = new SelectionEncoder(schema, codec, options.wire);
+    this.records = new RecordCache(new CodecTables(schema));
+    this.selection = new SelectionEncoder(this.records.tables, this.records, options.wire);
     this.withText = schema.kinds.some((k) => k.fields.some((f) => f.coding === 'text'));
   }
 
@@ -170,6 +174,7 @@ export class InterestManager {
 
   private prepare(world: Snapshot): void {
     this.world = world;
+    this.records.prepare(world.tick, world.count);
     const { xField, yField } = this.options;
     const kinds = world.kinds;
     const values = world.values;
@@ -347,7 +352,7 @@ export class InterestManager {
     return out;
   }
 
-  private send(session: Session, state: ClientInterest, out: EncodedSelection, baseTick: number, metrics: ServerMetrics): void {
+  private send(session: Session, state: ClientInterest, out: WrittenSelection, baseTick: number, metrics: ServerMetrics): void {
     const frame = buildSnapshotFrame(out.next.tick, baseTick, out.bytes);
     patchInputSeq(frame, session.client.lastInputSeq);
     const conn = session.conn!;

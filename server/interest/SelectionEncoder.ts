@@ -1,12 +1,15 @@
 /**
  * Turns one client's entries (entities in view: creates and updates) and removes into a Snapshot frame
- * body within its byte budget: picks what to send by priority, builds the client's own current
- * snapshot by copying rows (sent entities at their true values, deferred ones at exactly what the
- * baseline's motion predicts), encodes it, and re-encodes a shorter selection if the frame came out
- * over budget. See InterestManager.ts for the policy and the starvation bound.
+ * body within its byte budget: picks what to send by priority, writes it (SelectionWriter.ts: sent
+ * entities at their true values, deferred ones at exactly what the baseline's motion predicts), and
+ * writes a shorter selection if the frame came out over budget. See InterestManager.ts for the policy
+ * and the starvation bound.
  */
-import { predict, type Schema, type Snapshot, type SnapshotCodec } from '../../shared/index.ts';
-import type { ClientInterest, RowBuffers } from './ClientInterest.ts';
+import type { CodecTables } from '../../shared/codecTables.ts';
+import type { Snapshot } from '../../shared/index.ts';
+import type { ClientInterest } from './ClientInterest.ts';
+import type { RecordCache } from './RecordCache.ts';
+import { SelectionWriter, type WrittenSelection } from './SelectionWriter.ts';
 import { frameBytes, type WireBounds } from './wireBounds.ts';
 
 /** First guess of the bits of one sent update, before a client's own average is known. */
@@ -25,16 +28,6 @@ const SETTLE_LATE_KEY = 3e15;
 const REMOVE_KEY = 2e15;
 /** Highest priority score of an ordinary entry. */
 export const REST_CAP = 1e15;
-
-/** One encode's outcome, before it is sent. */
-export interface EncodedSelection {
-  /** The body; aliases the codec's buffer until its next encode. */
-  readonly bytes: Uint8Array;
-  /** What the client will hold; its columns are `rows`'. */
-  readonly next: Snapshot;
-  /** The buffers `next` was built into, with their bookkeeping. */
-  readonly rows: RowBuffers;
-}
 
 /** Scratch columns for one client's selection at a time; owned by one InterestManager. */
 export class SelectionEncoder {
@@ -64,28 +57,14 @@ export class SelectionEncoder {
   /** Encodes beyond the first for a snapshot, since start. */
   reencodes = 0;
   private order: number[] = [];
-  private readonly stride: number;
-  private readonly coding: Uint8Array;
-  private readonly range: Float64Array;
-  private readonly fieldCount: Uint8Array;
+  private readonly writer: SelectionWriter;
 
   constructor(
-    schema: Schema,
-    private readonly codec: SnapshotCodec,
+    tables: CodecTables,
+    cache: RecordCache,
     private readonly wire: WireBounds,
   ) {
-    this.stride = Math.max(1, ...schema.kinds.map((k) => k.fields.length));
-    const slots = schema.kinds.length * this.stride;
-    this.coding = new Uint8Array(slots);
-    this.range = new Float64Array(slots);
-    this.fieldCount = new Uint8Array(schema.kinds.length);
-    for (const kind of schema.kinds) {
-      this.fieldCount[kind.index] = kind.fields.length;
-      for (const f of kind.fields) {
-        this.coding[kind.index * this.stride + f.index] = f.coding === 'continuous' ? 0 : 1;
-        this.range[kind.index * this.stride + f.index] = f.range;
-      }
-    }
+    this.writer = new SelectionWriter(tables, cache);
   }
 
   /** Starts a client: room for `maxRows` entries plus removes. */
@@ -112,7 +91,7 @@ export class SelectionEncoder {
    * Encodes the client's snapshot of `world` against `baseline` within `budget` bytes (Infinity for
    * none). `baseWorld[b]` is baseline row b's row in `world` (-1 if gone). Sets `inc` to what was sent.
    */
-  encode(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, budget: number): EncodedSelection {
+  encode(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, budget: number): WrittenSelection {
     const total = this.entries + this.removes;
     const baseTick = baseline === null ? -1 : baseline.tick;
     const tick = world.tick;
@@ -121,7 +100,7 @@ export class SelectionEncoder {
     if (budget === Infinity || est <= availBits * ESTIMATE_SAFETY_SHARE) {
       this.inc.fill(1, 0, total);
       state.maxIntervalTicks = 1;
-      const out = this.build(world, baseline, state, baseWorld);
+      const out = this.writer.write(world, baseline, state, baseWorld, this);
       if (frameBytes(tick, baseTick, out.bytes.byteLength) <= budget) return out;
       this.reencodes++;
     }
@@ -129,7 +108,7 @@ export class SelectionEncoder {
   }
 
   /** Orders entries and removes by priority and encodes prefixes until one fits `budget`. */
-  private encodeWithinBudget(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, availBits: number, budget: number): EncodedSelection {
+  private encodeWithinBudget(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, availBits: number, budget: number): WrittenSelection {
     const wire = this.wire;
     const entries = this.entries;
     const removes = this.removes;
@@ -172,7 +151,7 @@ export class SelectionEncoder {
     for (;;) {
       this.inc.fill(0, 0, total);
       for (let k = 0; k < length; k++) this.inc[order[k]!] = 1;
-      const out = this.build(world, baseline, state, baseWorld);
+      const out = this.writer.write(world, baseline, state, baseWorld, this);
       const size = frameBytes(world.tick, baseTick, out.bytes.byteLength);
       if (size <= budget || length === 0) return out;
       this.reencodes++;
@@ -185,90 +164,5 @@ export class SelectionEncoder {
       let drop = (size - budget) * 8 * TRIM_OVERSHOOT_FACTOR;
       while (length > core && drop > 0) drop -= Math.max(1, this.eEst[order[--length]!]!);
     }
-  }
-
-  /**
-   * Builds the client's current snapshot into its spare buffers from the selection (`inc`) and encodes
-   * it against `baseline`. Rows are copied in id order; nothing is written to shared columns.
-   */
-  private build(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array): EncodedSelection {
-    const stride = this.stride;
-    const tick = world.tick;
-    const inc = this.inc;
-    const entries = this.entries;
-    const removes = this.removes;
-    const wIds = world.ids;
-    const wKinds = world.kinds;
-    const wv = world.values;
-    const wt = world.texts;
-    const bIds = baseline === null ? null : baseline.ids;
-    const bv = baseline === null ? null : baseline.values;
-    const bm = baseline === null ? null : baseline.motion;
-    const bt = baseline === null ? null : baseline.texts;
-    const g = baseline === null ? 0 : tick - baseline.tick;
-    const held = state.rows;
-    const rows = state.spare();
-    const { ids, kinds, values, texts, sentTicks, gaps, worldRows } = rows;
-    let e = 0;
-    let x = 0;
-    let n = 0;
-    while (e < entries || x < removes) {
-      const eid = e < entries ? wIds[this.eRow[e]!]! : Infinity;
-      const xid = x < removes ? bIds![this.rBase[x]!]! : Infinity;
-      let from = -1;
-      if (xid < eid) {
-        const keep = inc[entries + x] === 0;
-        if (keep) from = this.rBase[x]!;
-        x++;
-        if (!keep) continue;
-      } else {
-        const row = this.eRow[e]!;
-        const base = this.eBase[e]!;
-        const send = inc[e] === 1;
-        e++;
-        if (send) {
-          ids[n] = eid;
-          kinds[n] = wKinds[row]!;
-          const at = row * stride;
-          const to = n * stride;
-          for (let f = 0; f < stride; f++) values[to + f] = wv[at + f]!;
-          if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = wt![at + f];
-          sentTicks[n] = tick;
-          gaps[n] = base < 0 ? 1 : tick - held.sentTicks[base]!;
-          worldRows[n] = row;
-          n++;
-          continue;
-        }
-        if (base < 0) continue;
-        from = base;
-      }
-      // Deferred: what the baseline's motion predicts (continuous fields), the baseline's values otherwise.
-      const kind = baseline!.kinds[from]!;
-      ids[n] = bIds![from]!;
-      kinds[n] = kind;
-      const at = from * stride;
-      const to = n * stride;
-      const slot = kind * stride;
-      const nf = this.fieldCount[kind]!;
-      for (let f = 0; f < stride; f++) {
-        const q = bv![at + f]!;
-        values[to + f] = f < nf && bm !== null && this.coding[slot + f] === 0 ? predict(q, bm[at + f]!, g, this.range[slot + f]!) : q;
-      }
-      if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = bt![at + f];
-      sentTicks[n] = held.sentTicks[from]!;
-      gaps[n] = held.gaps[from]!;
-      worldRows[n] = baseWorld[from]!;
-      n++;
-    }
-    ids.length = n;
-    kinds.length = n;
-    values.length = n * stride;
-    if (texts !== null) texts.length = n * stride;
-    sentTicks.length = n;
-    gaps.length = n;
-    worldRows.length = n;
-    const current: Snapshot = { tick, count: n, stride, ids, kinds, values, motion: null, texts };
-    const { bytes, next } = this.codec.encode(baseline, current);
-    return { bytes, next, rows };
   }
 }
