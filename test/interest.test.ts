@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { indexOfEntity, predict, seededRandom, type Snapshot } from '../shared/index.ts';
-import { defineRoom, MemoryTransport, type Room, type RoomHandlers, Server } from '../server/index.ts';
+import { defineRoom, type MemoryClientSocket, MemoryTransport, type Room, type RoomHandlers, Server } from '../server/index.ts';
 import { arenaRoom, ManualClock, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 50;
@@ -247,7 +247,7 @@ describe('interest management', () => {
     let deferred = 0;
     let behind = 0;
     for (let i = 0; i < 240; i++) {
-      if (i % 40 === 10) clients[2]!.socket.stall(6); // 6 steps (the clock moves 1 ms a step): its snapshots back up, later ones go against an older baseline
+      if (i % 40 === 10) (clients[2]!.socket as MemoryClientSocket).stall(6); // 6 steps (the clock moves 1 ms a step): its snapshots back up, later ones go against an older baseline
       h.step();
       const world = room.snapshot!;
       for (const c of clients) {
