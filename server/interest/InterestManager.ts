@@ -34,7 +34,7 @@ import type { Session } from '../Session.ts';
 import { buildSnapshotFrame, patchInputSeq } from '../snapshotFrame.ts';
 import { ClientInterest } from './ClientInterest.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
-import { OWN_KEY, REST_CAP, SelectionEncoder } from './SelectionEncoder.ts';
+import { SelectionEncoder } from './SelectionEncoder.ts';
 import type { WrittenSelection } from './SelectionWriter.ts';
 import { RecordCache } from './RecordCache.ts';
 import { CodecTables } from '../../shared/codecTables.ts';
@@ -43,8 +43,6 @@ import { gallop, sortRows } from './rowSearch.ts';
 import { SpatialGrid } from './SpatialGrid.ts';
 import type { WireBounds } from './wireBounds.ts';
 
-/** How much farther entities lose priority: score ÷ (1 + this × d² / r²). */
-const DISTANCE_FALLOFF = 3;
 /** Weight of the newest observation in a client's average update size. */
 const UPDATE_BITS_EMA = 0.3;
 
@@ -232,22 +230,28 @@ export class InterestManager {
     // Candidates within r + margin: held ones are marked (their world row maps to their baseline row);
     // the others are new arrivals if within r, or already waiting for their create.
     const cand = this.cand;
-    let n = hasCenter ? grid.query(cx, cy, r + state.margin, cand, 0) : 0;
+    // The grid's rows (the first `positioned`) have a position; the global rows after them do not.
+    const positioned = hasCenter ? grid.query(cx, cy, r + state.margin, cand, 0) : 0;
+    let n = positioned;
     for (let k = 0; k < grid.globalCount; k++) cand[n++] = grid.globals[k]!;
     const mark = this.mark;
     const pending = state.pending;
     const wIds = world.ids;
     const arrivals = this.arrivals;
+    const posX = grid.posX;
+    const posY = grid.posY;
     let arrived = 0;
     for (let k = 0; k < n; k++) {
       const row = cand[k]!;
-      const positioned = xField[world.kinds[row]!]! >= 0;
-      const dx = positioned ? grid.posX[row]! - cx : 0;
-      const dy = positioned ? grid.posY[row]! - cy : 0;
-      const d2 = dx * dx + dy * dy;
+      let d2 = 0;
+      if (k < positioned) {
+        const dx = posX[row]! - cx;
+        const dy = posY[row]! - cy;
+        d2 = dx * dx + dy * dy;
+      }
       const m = mark[row]!;
       if (m > 0) baseD2[m - 1] = d2;
-      else if (!positioned || d2 <= r2 || pending.has(wIds[row]!)) arrivals[arrived++] = row;
+      else if (k >= positioned || d2 <= r2 || (pending.size > 0 && pending.has(wIds[row]!))) arrivals[arrived++] = row;
     }
     for (let b = 0; b < bCount; b++) if (baseWorld[b]! >= 0) mark[baseWorld[b]!] = 0;
     sortRows(arrivals, arrived);
@@ -309,17 +313,16 @@ export class InterestManager {
       sel.eRow[e] = row;
       sel.eBase[e] = base;
       sel.eAge[e] = age;
-      if (id === own) {
-        sel.eKey[e] = OWN_KEY;
-        sel.ownEntry = e;
-      } else sel.eKey[e] = Math.min((w * (age + 1)) / (1 + (DISTANCE_FALLOFF * d2) / r2), REST_CAP);
+      sel.eWeight[e] = w;
+      sel.eD2[e] = d2;
+      if (id === own) sel.ownEntry = e;
       estBits += sel.eEst[e]!;
       sel.entries++;
     }
     sel.estBits = estBits;
     if (pending.size > creates) for (const [id, p] of pending) if (p[1] !== tick) pending.delete(id);
     state.visibleCount = sel.entries;
-    const out = sel.encode(world, baseline, state, baseWorld, state.budgetBytes ?? this.options.budgetBytes);
+    const out = sel.encode(world, baseline, state, baseWorld, state.budgetBytes ?? this.options.budgetBytes, r2);
     metrics.encoded();
     this.send(session, state, out, baseline === null ? -1 : baseline.tick, metrics);
   }

@@ -11,11 +11,14 @@
  * previous tick's records, so a cached record costs the same bits in every client's body. (The plain
  * codec chooses per message; the wire format carries the order either way.)
  */
-import { bestOrder, type CodecTables, codeBin, CONTINUOUS, HIST_BINS } from '../../shared/codecTables.ts';
+import { bitLengthOf } from '../../shared/bits.ts';
+import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS } from '../../shared/codecTables.ts';
 import { rowDelta, type RowDeltaIo } from './rowDelta.ts';
 
 /** The Exp-Golomb order used before any record has been seen. */
 const INITIAL_ORDER = 2;
+/** Longest field bits of a record kept as one number (exact in a double, written by one BitWriter call). */
+const MAX_PACKED_BITS = 52;
 
 /** One room's record cache; owned by its interest manager, reset by {@link RecordCache.prepare} each tick. */
 export class RecordCache {
@@ -27,6 +30,10 @@ export class RecordCache {
   codes = new Float64Array(0);
   /** Per world row × stride + field: the motion a holder has after the record. */
   motion = new Float64Array(0);
+  /** Per world row: the record's field bits (after the mask) as one number, when `packedLength` ≥ 0. */
+  packed = new Float64Array(0);
+  /** Per world row: bits in `packed`, or -1 when the fields are written one by one (text, or too long). */
+  packedLength = new Int8Array(0);
   private tick = -1;
   /** Per world row: the tick its record was computed for. */
   private at = new Int32Array(0);
@@ -49,6 +56,8 @@ export class RecordCache {
       this.mask = new Float64Array(size);
       this.codes = new Float64Array(size * stride);
       this.motion = new Float64Array(size * stride);
+      this.packed = new Float64Array(size);
+      this.packedLength = new Int8Array(size);
     }
     if (!this.seen) return;
     this.seen = false;
@@ -70,7 +79,8 @@ export class RecordCache {
 
   /**
    * Computes and caches world row `row`'s record (kind `kind`) from a canonical holder's baseline row
-   * and the world's current row, both described by `io` (with `io.g` = 1).
+   * and the world's current row, both described by `io` (with `io.g` = 1). The fields' bits are
+   * packed as the body writes them: EG(order) codes of continuous fields, discrete values whole.
    */
   fill(row: number, kind: number, io: RowDeltaIo): void {
     const t = this.tables;
@@ -80,11 +90,30 @@ export class RecordCache {
     this.mask[row] = mask;
     this.at[row] = this.tick;
     if (mask === 0) return;
-    const slot = kind * stride;
-    for (let f = 0; f < t.fieldCount[kind]!; f++) {
-      if (((mask >>> f) & 1) === 0 || t.coding[slot + f] !== CONTINUOUS) continue;
-      this.hist[(slot + f) * HIST_BINS + codeBin(this.codes[at + f]!)]!++;
-    }
     this.seen = true;
+    const slot = kind * stride;
+    let packed = 0;
+    let length = 0;
+    for (let f = 0; f < t.fieldCount[kind]!; f++) {
+      if (((mask >>> f) & 1) === 0) continue;
+      const coding = t.coding[slot + f];
+      if (coding === CONTINUOUS) {
+        const code = this.codes[at + f]!;
+        this.hist[(slot + f) * HIST_BINS + codeBin(code)]!++;
+        // EG(k): n − 1 − k zeros, then code + 2^k in n bits, i.e. code + 2^k in 2n − 1 − k bits.
+        const k = this.order[slot + f]!;
+        const x = code + 2 ** k;
+        const n = bitLengthOf(x);
+        length += 2 * n - 1 - k;
+        packed = packed * 2 ** (2 * n - 1 - k) + x;
+      } else if (coding === DISCRETE) {
+        const bits = t.bits[slot + f]!;
+        length += bits;
+        packed = packed * 2 ** bits + io.cv[io.cAt + f]!;
+      } else length = Infinity;
+    }
+    const fits = length <= MAX_PACKED_BITS;
+    this.packed[row] = fits ? packed : 0;
+    this.packedLength[row] = fits ? length : -1;
   }
 }

@@ -20,14 +20,16 @@ const ESTIMATE_SAFETY_SHARE = 0.9;
 const TRIM_OVERSHOOT_FACTOR = 1.25;
 /** Estimated bits of one removed entity. */
 const REMOVE_ESTIMATE_BITS = 8;
+/** How much farther entities lose priority: score ÷ (1 + this × d² / r²). */
+const DISTANCE_FALLOFF = 3;
 /** Sort keys of the priority classes; scores are capped below REST_CAP. */
-export const OWN_KEY = 8e15;
+const OWN_KEY = 8e15;
 const SETTLE_KEY = 6e15;
 const OVERDUE_KEY = 4e15;
 const SETTLE_LATE_KEY = 3e15;
 const REMOVE_KEY = 2e15;
 /** Highest priority score of an ordinary entry. */
-export const REST_CAP = 1e15;
+const REST_CAP = 1e15;
 
 /** Scratch columns for one client's selection at a time; owned by one InterestManager. */
 export class SelectionEncoder {
@@ -41,8 +43,12 @@ export class SelectionEncoder {
   eEst = new Float64Array(0);
   /** Per entry then per remove: worst-case bits. */
   eWorst = new Float64Array(0);
-  /** Per entry: priority score (OWN_KEY for the client's own entity). */
-  eKey = new Float64Array(0);
+  /** Per entry: priority weight (its kind's weight × its own). */
+  eWeight = new Float64Array(0);
+  /** Per entry: squared distance from the view's centre (world units²). */
+  eD2 = new Float64Array(0);
+  /** Per entry then per remove: sort key, set when the selection does not fit whole. */
+  private eKey = new Float64Array(0);
   /** Per entry: 1 if it was sent last tick right after a deferral. */
   eSettle = new Uint8Array(0);
   /** Per remove: baseline row. */
@@ -77,6 +83,8 @@ export class SelectionEncoder {
       this.eEst = new Float64Array(size);
       this.eWorst = new Float64Array(size);
       this.eKey = new Float64Array(size);
+      this.eWeight = new Float64Array(size);
+      this.eD2 = new Float64Array(size);
       this.eSettle = new Uint8Array(size);
       this.rBase = new Int32Array(size);
       this.inc = new Uint8Array(size);
@@ -89,9 +97,10 @@ export class SelectionEncoder {
 
   /**
    * Encodes the client's snapshot of `world` against `baseline` within `budget` bytes (Infinity for
-   * none). `baseWorld[b]` is baseline row b's row in `world` (-1 if gone). Sets `inc` to what was sent.
+   * none). `baseWorld[b]` is baseline row b's row in `world` (-1 if gone); `r2` is the view radius
+   * squared (world units²). Sets `inc` to what was sent.
    */
-  encode(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, budget: number): WrittenSelection {
+  encode(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, budget: number, r2: number): WrittenSelection {
     const total = this.entries + this.removes;
     const baseTick = baseline === null ? -1 : baseline.tick;
     const tick = world.tick;
@@ -104,11 +113,11 @@ export class SelectionEncoder {
       if (frameBytes(tick, baseTick, out.bytes.byteLength) <= budget) return out;
       this.reencodes++;
     }
-    return this.encodeWithinBudget(world, baseline, state, baseWorld, availBits, budget);
+    return this.encodeWithinBudget(world, baseline, state, baseWorld, availBits, budget, r2);
   }
 
   /** Orders entries and removes by priority and encodes prefixes until one fits `budget`. */
-  private encodeWithinBudget(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, availBits: number, budget: number): WrittenSelection {
+  private encodeWithinBudget(world: Snapshot, baseline: Snapshot | null, state: ClientInterest, baseWorld: Int32Array, availBits: number, budget: number, r2: number): WrittenSelection {
     const wire = this.wire;
     const entries = this.entries;
     const removes = this.removes;
@@ -126,7 +135,11 @@ export class SelectionEncoder {
     order.length = total;
     for (let e = 0; e < entries; e++) {
       order[e] = e;
-      if (key[e] === OWN_KEY) continue;
+      if (e === this.ownEntry) {
+        key[e] = OWN_KEY;
+        continue;
+      }
+      key[e] = Math.min((this.eWeight[e]! * (this.eAge[e]! + 1)) / (1 + (DISTANCE_FALLOFF * this.eD2[e]!) / r2), REST_CAP);
       if (this.eSettle[e] === 1) {
         key[e] = settleSlots > 0 ? SETTLE_KEY : SETTLE_LATE_KEY;
         settleSlots--;

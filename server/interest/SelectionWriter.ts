@@ -305,7 +305,12 @@ export class SelectionWriter {
         w.bits(mask, nf);
         this.lastMask[kind] = mask;
       }
-      const codes = this.chCached[c] === 1 ? this.cache.codes : this.codes;
+      const cached = this.chCached[c] === 1;
+      if (cached && this.cache.packedLength[this.chRow[c]!]! >= 0) {
+        w.bits(this.cache.packed[this.chRow[c]!]!, this.cache.packedLength[this.chRow[c]!]!);
+        continue;
+      }
+      const codes = cached ? this.cache.codes : this.codes;
       const codeAt = this.chAt[c]!;
       const at = this.chRow[c]! * stride;
       for (let f = 0; f < nf; f++) {
