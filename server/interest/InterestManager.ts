@@ -9,13 +9,16 @@
  *   3. if everything fits the budget, send it all; otherwise order by priority and send a prefix:
  *        own entity → settling (see below) → overdue (not sent for T ticks, oldest first) → removes
  *        → the rest by score = weight × (ticks since sent + 1) / (1 + 3·d²/r²)
- *   4. build the client's own current snapshot by copying rows: sent entities at their true values;
- *      deferred ones at exactly what the baseline's motion predicts (continuous fields; other fields
- *      keep the baseline's values), so they cost no bits and the client keeps extrapolating them;
- *      creates that did not fit are left out, removes that did not fit stay (predicted) for now;
- *   5. encode against the baseline; if the frame is over budget, drop from the end of the prefix and
- *      re-encode: at most three encodes, the last one a prefix proven to fit by worst-case bounds
- *      (server/interest/wireBounds.ts). The budget is never exceeded.
+ *   4. write the body and the client's next snapshot in one pass (SelectionWriter.ts): sent entities
+ *      at their true values; deferred ones at exactly what the baseline's motion predicts (continuous
+ *      fields; other fields keep the baseline's values), so they cost no bits and the client keeps
+ *      extrapolating them; creates that did not fit are left out, removes that did not fit stay
+ *      (predicted) for now. An entity whose row on the client is "canonical" (sent at its true value
+ *      on each of the last two ticks) gets the record every such holder gets, computed once per tick
+ *      for the whole room (RecordCache.ts);
+ *   5. if the frame is over budget, drop from the end of the prefix and write again: at most three
+ *      writes, the last one a prefix proven to fit by worst-case bounds (server/interest/wireBounds.ts).
+ *      The budget is never exceeded.
  *
  * Starvation bound: with budget B, n = ⌊(B − envelope − header) / worst entity⌋ ≥ 2 entities fit in
  * any snapshot (the minimum budget guarantees two). One slot may go to the client's own entity and
