@@ -1,5 +1,6 @@
 import { BitWriter } from './bits.ts';
-import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, stepMod, TEXT, wrap, writeText } from './codecTables.ts';
+import { writeCreated, writeRecordHead, writeRemoved } from './bodyWriting.ts';
+import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, stepMod, wrap, writeText } from './codecTables.ts';
 import { type Snapshot, ZeroArrays } from './snapshot.ts';
 
 /** The result of one encode. */
@@ -24,7 +25,6 @@ export class SnapshotEncoder {
   private readonly writer = new BitWriter();
   private readonly stride: number;
   private readonly kindCount: number;
-  private readonly kindBits: number;
   private readonly fieldCount: Uint8Array;
   private readonly coding: Uint8Array;
   private readonly range: Float64Array;
@@ -44,10 +44,9 @@ export class SnapshotEncoder {
   private valueCount = 0;
 
   /** @param tables the schema's compiled field tables. */
-  constructor(tables: CodecTables) {
+  constructor(private readonly tables: CodecTables) {
     this.stride = tables.stride;
     this.kindCount = tables.kindCount;
-    this.kindBits = tables.kindBits;
     this.fieldCount = tables.fieldCount;
     this.coding = tables.coding;
     this.range = tables.range;
@@ -177,27 +176,10 @@ export class SnapshotEncoder {
     const w = this.writer;
     const stride = this.stride;
     w.reset();
-    w.expGolomb(removed.length, 0);
-    let prev = -1;
-    for (const p of removed) {
-      w.expGolomb(p - prev - 1, 0);
-      prev = p;
-    }
+    writeRemoved(w, removed, removed.length);
     w.expGolomb(created.length, 0);
-    prev = -1;
-    for (const ci of created) {
-      const id = current.ids[ci]!;
-      const kind = current.kinds[ci]!;
-      w.expGolomb(id - prev - 1, 0);
-      prev = id;
-      w.bits(kind, this.kindBits);
-      const kb = kind * stride;
-      const row = ci * stride;
-      for (let f = 0; f < this.fieldCount[kind]!; f++) {
-        if (this.coding[kb + f] === TEXT) writeText(w, current.texts![row + f] ?? '');
-        else w.bits(current.values[row + f]!, this.bits[kb + f]!);
-      }
-    }
+    let prev = -1;
+    for (const ci of created) prev = writeCreated(w, this.tables, prev, ci, current.ids, current.kinds, current.values, current.texts);
     const n = this.changedCount;
     w.expGolomb(n, 0);
     if (n === 0) return w.finish();
@@ -221,14 +203,8 @@ export class SnapshotEncoder {
       const mask = this.changedMask[e]!;
       const nf = this.fieldCount[kind]!;
       const kb = kind * stride;
-      w.expGolomb(pos - prev - 1, 0);
+      writeRecordHead(w, pos - prev - 1, kind, mask, nf, this.lastMask);
       prev = pos;
-      if (this.lastMask[kind] === mask) w.bit(true);
-      else {
-        w.bit(false);
-        w.bits(mask, nf);
-        this.lastMask[kind] = mask;
-      }
       for (let f = 0; f < nf; f++) {
         if (((mask >>> f) & 1) === 0) continue;
         const value = this.values[v++]!;

@@ -14,6 +14,7 @@
  * world's at this tick and the world's one-tick motion (the row is canonical; see RecordCache.ts).
  */
 import { BitWriter } from '../../shared/bits.ts';
+import { writeCreated, writeRecordHead, writeRemoved } from '../../shared/bodyWriting.ts';
 import { type CodecTables, CONTINUOUS, DISCRETE, K_BITS, predict, writeText } from '../../shared/codecTables.ts';
 import type { Snapshot } from '../../shared/index.ts';
 import type { ClientInterest, RowBuffers } from './ClientInterest.ts';
@@ -256,29 +257,10 @@ export class SelectionWriter {
     const stride = t.stride;
     const wv = world.values;
     w.reset();
-    w.expGolomb(nRemoved, 0);
-    let prev = -1;
-    for (let i = 0; i < nRemoved; i++) {
-      const p = this.removed[i]!;
-      w.expGolomb(p - prev - 1, 0);
-      prev = p;
-    }
+    writeRemoved(w, this.removed, nRemoved);
     w.expGolomb(nCreated, 0);
-    prev = -1;
-    for (let i = 0; i < nCreated; i++) {
-      const row = this.created[i]!;
-      const id = world.ids[row]!;
-      const kind = world.kinds[row]!;
-      w.expGolomb(id - prev - 1, 0);
-      prev = id;
-      w.bits(kind, t.kindBits);
-      const slot = kind * stride;
-      const at = row * stride;
-      for (let f = 0; f < t.fieldCount[kind]!; f++) {
-        if (t.coding[slot + f] === CONTINUOUS || t.coding[slot + f] === DISCRETE) w.bits(wv[at + f]!, t.bits[slot + f]!);
-        else writeText(w, world.texts![at + f] ?? '');
-      }
-    }
+    let prev = -1;
+    for (let i = 0; i < nCreated; i++) prev = writeCreated(w, t, prev, this.created[i]!, world.ids, world.kinds, wv, world.texts);
     w.expGolomb(nChanged, 0);
     if (nChanged === 0) return w.finish();
     const order = this.cache.order;
@@ -297,14 +279,8 @@ export class SelectionWriter {
       const mask = this.chMask[c]!;
       const nf = t.fieldCount[kind]!;
       const slot = kind * stride;
-      w.expGolomb(pos - prev - 1, 0);
+      writeRecordHead(w, pos - prev - 1, kind, mask, nf, this.lastMask);
       prev = pos;
-      if (this.lastMask[kind] === mask) w.bit(true);
-      else {
-        w.bit(false);
-        w.bits(mask, nf);
-        this.lastMask[kind] = mask;
-      }
       const cached = this.chCached[c] === 1;
       if (cached && this.cache.packedLength[this.chRow[c]!]! >= 0) {
         w.bits(this.cache.packed[this.chRow[c]!]!, this.cache.packedLength[this.chRow[c]!]!);
