@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { encodeMessage, MsgKind } from '../shared/index.ts';
 import { writeAck, writeInput } from '../bench/load/botMessages.ts';
 import { loadReport, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
-import { reportText } from '../bench/load/loadReport.ts';
+import { type LoadReport, reportText } from '../bench/load/loadReport.ts';
+import type { LoadOptions } from '../bench/load/runLoad.ts';
 import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
 import { emptyEnvelope, parseSnapshotEnvelope } from '../bench/load/snapshotEnvelope.ts';
 
@@ -72,20 +73,25 @@ describe('load test bots', () => {
   });
 });
 
+/** Runs a load test quietly and checks what every run must give: one finished step, finite figures, server figures, no disconnects. */
+async function smokeRun(options: LoadOptions): Promise<{ report: LoadReport; step: LoadReport['steps'][number] & { server: NonNullable<LoadReport['steps'][number]['server']> } }> {
+  const report = await loadReport(options, { log: () => {} });
+  assert.equal(report.interrupted, false);
+  assert.equal(report.steps.length, 1);
+  const step = report.steps[0]!;
+  for (const [path, v] of numbers(step)) assert.ok(Number.isFinite(v), `${path} is ${v}`);
+  assert.ok(step.server !== null, 'server figures are present');
+  assert.equal(step.client.disconnects, 0, `no disconnects: ${JSON.stringify(step.client.closeCodes)}`);
+  return { report, step: { ...step, server: step.server } };
+}
+
 describe('load test smoke run', () => {
   it('runs 50 light clients for 5 s on arena E=100 at 60 Hz and reports every figure', { timeout: 90_000 }, async () => {
     const parsed = parseLoadArgs(['--clients', '50', '--tick-rate', '60', '--entities', '100', '--duration', '5', '--settle', '1', '--bot-procs', '1']);
     assert.ok(parsed !== null);
-    const report = await loadReport(parsed.options, { log: () => {} });
-
-    assert.equal(report.interrupted, false);
-    assert.equal(report.steps.length, 1);
-    const step = report.steps[0]!;
-    for (const [path, v] of numbers(step)) assert.ok(Number.isFinite(v), `${path} is ${v}`);
-    assert.ok(step.server !== null, 'server figures are present');
+    const { report, step } = await smokeRun(parsed.options);
     assert.equal(step.clients, 50);
     assert.equal(step.minConnected, 50, 'every client stayed connected');
-    assert.equal(step.client.disconnects, 0, `no disconnects: ${JSON.stringify(step.client.closeCodes)}`);
     assert.ok(step.client.snapshotsPerClientPerSec > 0, 'snapshots were received');
     assert.ok(step.client.payloadBytesPerClientPerSec > 0 && step.client.wireBytesPerClientPerSec > step.client.payloadBytesPerClientPerSec);
     assert.ok(step.client.decodedSnapshots > 0, 'sampling bots decoded snapshots');
@@ -110,15 +116,8 @@ describe('load test smoke run', () => {
   it('runs 20 light clients for 3 s on the big world (E=2000, interest on) and reports what a client sees', { timeout: 90_000 }, async () => {
     const parsed = parseLoadArgs(['--scenario', 'bigworld', '--clients', '20', '--entities', '2000', '--duration', '3', '--settle', '1', '--bot-procs', '1']);
     assert.ok(parsed !== null);
-    const report = await loadReport(parsed.options, { log: () => {} });
-
-    assert.equal(report.interrupted, false);
-    assert.equal(report.steps.length, 1);
-    const step = report.steps[0]!;
-    for (const [path, v] of numbers(step)) assert.ok(Number.isFinite(v), `${path} is ${v}`);
-    assert.ok(step.server !== null, 'server figures are present');
+    const { report, step } = await smokeRun(parsed.options);
     assert.equal(step.minConnected, 20, 'every client stayed connected');
-    assert.equal(step.client.disconnects, 0, `no disconnects: ${JSON.stringify(step.client.closeCodes)}`);
     assert.ok(step.client.decodedSnapshots > 0, 'a sampling bot decoded snapshots with the big world schema');
     assert.equal(step.client.decodeFailures, 0, 'every sampled snapshot decoded');
     assert.ok(step.client.payloadBytesPerSnapshot > 0 && step.client.wireBytesPerSnapshot > step.client.payloadBytesPerSnapshot);
