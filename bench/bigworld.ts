@@ -12,7 +12,7 @@
  * server's world. Prints a table and writes JSON with the machine it ran on.
  */
 import { parseArgs } from 'node:util';
-import { decodeServerMessage, encodeMessage, indexOfEntity, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec } from '../shared/index.ts';
+import { decodeServerMessage, encodeMessage, GroupedDecoder, indexOfEntity, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec } from '../shared/index.ts';
 import { type Clock, MemoryTransport, type MemoryClientSocket, type Room, Server } from '../server/index.ts';
 import { defaultResultPath, formatTable, machineInfo, mean, percentile, round, writeJson } from './report.ts';
 import type { TableColumn } from './report.ts';
@@ -155,15 +155,17 @@ export async function runBigworldCase(mode: BigworldResult['mode'], clients: num
  */
 class StreamCheck {
   private readonly codec = new SnapshotCodec(bigworldSchema);
+  private readonly grouped = new GroupedDecoder(bigworldSchema);
   private latest: Snapshot | null = null;
 
   constructor(socket: MemoryClientSocket) {
     socket.onmessage = (data) => {
       const msg = decodeServerMessage(data);
       if (!msg.ok) throw new Error(`bigworld: undecodable frame: ${msg.error.reason}`);
-      if (msg.value.kind !== MsgKind.Snapshot) return;
-      const snap = this.codec.decode(msg.value.baseTick === -1 ? null : this.latest, msg.value.tick, msg.value.body);
-      if (!snap.ok) throw new Error(`bigworld: decode failed at tick ${msg.value.tick}: ${snap.reason}`);
+      const m = msg.value;
+      if (m.kind === MsgKind.Welcome || m.kind === MsgKind.Pong) return;
+      const snap = m.kind === MsgKind.GroupSnapshot ? this.grouped.decode(m.tick, m.baseTick, m.body) : this.codec.decode(m.baseTick === -1 ? null : this.latest, m.tick, m.body);
+      if (!snap.ok) throw new Error(`bigworld: decode failed at tick ${m.tick}: ${snap.reason}`);
       this.latest = snap.value;
     };
   }

@@ -190,8 +190,8 @@ export class Connection {
       this.fail(CloseCode.UnknownMessage, `message kind ${msg.kind} before Welcome`);
       return;
     }
-    if (msg.kind === MsgKind.Snapshot) this.handlers.snapshot(msg, data.byteLength);
-    else this.handlers.pong(msg);
+    if (msg.kind === MsgKind.Pong) this.handlers.pong(msg);
+    else this.handlers.snapshot(msg, data.byteLength);
   }
 
   private detach(code: number, reason: string): void {

@@ -21,6 +21,8 @@ import {
   type Schema,
   type Snapshot,
   SnapshotCodec,
+  GroupedDecoder,
+  type Result,
   type SnapshotMsg,
   type SocketFactory,
   type WelcomeMsg,
@@ -96,6 +98,7 @@ export class TickwaveClient<S extends Schema> {
   readonly stats: ClientStats;
   private readonly timers: Timers;
   private readonly codec: SnapshotCodec;
+  private readonly grouped: GroupedDecoder;
   private readonly connection: Connection;
   private readonly buffer: SnapshotBuffer;
   private readonly interpolator: Interpolator;
@@ -130,6 +133,7 @@ export class TickwaveClient<S extends Schema> {
     }
     this.timers = resolveTimers(options.now, options.schedule, options.cancel);
     this.codec = new SnapshotCodec(schema);
+    this.grouped = new GroupedDecoder(schema);
     this.clock = new ClockSync(options.clock);
     this.buffer = new SnapshotBuffer(options.interpolation);
     this.interpolator = new Interpolator(schema, options.interpolation);
@@ -369,12 +373,16 @@ export class TickwaveClient<S extends Schema> {
 
   private handleSnapshot(msg: SnapshotMsg, frameBytes: number): void {
     const now = this.timers.now();
-    const baseline = msg.baseTick < 0 ? null : this.buffer.get(msg.baseTick);
+    // A grouped body applies to the groups the decoder holds; a plain one to a snapshot in the buffer.
+    const grouped = msg.kind === MsgKind.GroupSnapshot;
+    const baseline = grouped || msg.baseTick < 0 ? null : this.buffer.get(msg.baseTick);
     const newest = this.buffer.newest;
+    const limits = { maxEntities: this.maxEntities };
     let reason: string | null = null;
-    if (msg.baseTick >= 0 && baseline === null) reason = `its baseline tick ${msg.baseTick} is not held`;
+    if (!grouped && msg.baseTick >= 0 && baseline === null) reason = `its baseline tick ${msg.baseTick} is not held`;
     else if (newest !== null && msg.tick <= newest.tick) reason = `tick ${msg.tick} is not after ${newest.tick}`;
-    const decoded = reason === null ? this.codec.decode(baseline, msg.tick, msg.body, { maxEntities: this.maxEntities }) : null;
+    let decoded: Result<Snapshot> | null = null;
+    if (reason === null) decoded = grouped ? this.grouped.decode(msg.tick, msg.baseTick, msg.body, limits) : this.codec.decode(baseline, msg.tick, msg.body, limits);
     if (decoded === null || !decoded.ok) {
       // Never carry on with a state that may be wrong: drop the connection and resume from a full snapshot.
       this.net.values.decodeFailures++;

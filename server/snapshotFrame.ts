@@ -3,7 +3,7 @@
  * sharing a baseline is built once and only the 4-byte `lastInputSeq` is patched per client:
  *
  *   0x95  fixarray(5)
- *   0x04  MsgKind.Snapshot
+ *   0x04  MsgKind.Snapshot (0x08 MsgKind.GroupSnapshot for a grouped body)
  *   tick          msgpack uint (shortest form)
  *   baseTick      msgpack int (-1 = full; shortest form)
  *   lastInputSeq  0xd2 + int32 big-endian (fixed width, patched per client; -1 = none)
@@ -24,13 +24,13 @@ export interface SnapshotFrame {
   readonly seqOffset: number;
 }
 
-/** Builds a frame for `tick` against `baseTick` (-1 = full) holding a copy of `body`. */
-export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array): SnapshotFrame {
+/** Builds a frame of `kind` for `tick` against `baseTick` (-1 = full) holding a copy of `body`. */
+export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array, kind: typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot = MsgKind.Snapshot): SnapshotFrame {
   const head = new Uint8Array(32);
   const view = new DataView(head.buffer);
   let at = 0;
   head[at++] = 0x95;
-  head[at++] = MsgKind.Snapshot;
+  head[at++] = kind;
   at = writeInt(view, at, tick);
   at = writeInt(view, at, baseTick);
   const seqOffset = at + 1;

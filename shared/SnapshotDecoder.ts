@@ -49,14 +49,30 @@ export class SnapshotDecoder {
    * The result may share columns with `baseline`.
    */
   decode(baseline: Snapshot | null, tick: number, body: Uint8Array, limits: DecodeLimits = {}): Result<Snapshot> {
-    const maxEntities = limits.maxEntities ?? DEFAULT_MAX_ENTITIES;
+    const r = new BitReader(body);
+    const decoded = this.read(r, baseline, tick, limits.maxEntities ?? DEFAULT_MAX_ENTITIES, null);
+    if (decoded.ok && (r.overrun || !r.atPaddedEnd())) return fail('body length does not match its contents');
+    return decoded;
+  }
+
+  /**
+   * Reads one group's chunk of a grouped body (groupedBody.ts) from `r`'s position, against the
+   * group's snapshot `baseline` (null: none), with the body's Exp-Golomb `orders` per slot. Leaves `r`
+   * after the chunk. After a delta of more than one tick the result has no motion (null). Never throws.
+   */
+  readGroup(r: BitReader, baseline: Snapshot | null, tick: number, orders: Uint8Array, maxEntities: number): Result<Snapshot> {
+    const decoded = this.read(r, baseline, tick, maxEntities, orders);
+    if (!decoded.ok || baseline === null || tick - baseline.tick === 1) return decoded;
+    return ok({ ...decoded.value, motion: null });
+  }
+
+  private read(r: BitReader, baseline: Snapshot | null, tick: number, maxEntities: number, orders: Uint8Array | null): Result<Snapshot> {
     const stride = this.stride;
     const bCount = baseline === null ? 0 : baseline.count;
     const g = baseline === null ? 0 : tick - baseline.tick;
     if (baseline !== null && (!(g >= 1 && g <= MAX_TICK_GAP) || baseline.stride !== stride)) {
       return fail(`tick ${tick} is not 1 to 2^20 ticks after baseline ${baseline.tick}`);
     }
-    const r = new BitReader(body);
 
     const removedCount = r.expGolomb(0);
     if (removedCount < 0 || removedCount > bCount) return fail(`removed count ${removedCount} exceeds the baseline's ${bCount} entities`);
@@ -80,7 +96,8 @@ export class SnapshotDecoder {
     const changedCount = r.expGolomb(0);
     if (changedCount < 0 || changedCount > survivors) return fail(`changed count ${changedCount} exceeds the ${survivors} surviving entities`);
     this.lastMask.fill(-1);
-    if (changedCount > 0) {
+    if (orders !== null) this.kParam.set(orders);
+    else if (changedCount > 0) {
       for (let k = 0; k < this.kindCount; k++) {
         if (!r.bit()) continue;
         for (let f = 0; f < this.fieldCount[k]!; f++) {
@@ -107,7 +124,7 @@ export class SnapshotDecoder {
     };
     const error = this.readRows(r, baseline, removed, created, changedCount, out);
     if (error !== null) return fail(error);
-    if (r.overrun || !r.atPaddedEnd()) return fail('body length does not match its contents');
+    if (r.overrun) return fail('truncated body');
     return ok({ tick, count, stride, ids: out.ids, kinds: out.kinds, values: out.values, motion: out.motion, texts: out.texts });
   }
 

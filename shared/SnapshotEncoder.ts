@@ -17,6 +17,16 @@ export interface EncodedDelta {
   readonly next: Snapshot;
 }
 
+/** One group's chunk of a grouped body (layout in groupedBody.ts); owns its bytes. */
+export interface EncodedChunk {
+  /** The chunk's bits, zero-padded to a whole byte. */
+  readonly bytes: Uint8Array;
+  /** How many bits of `bytes` the chunk is. */
+  readonly bitLength: number;
+  /** The group's snapshot a decoder holds afterwards (motion only after a one-tick delta, else null). */
+  readonly next: Snapshot;
+}
+
 /**
  * The encoding half of {@link SnapshotCodec} (layout in deltaCodec.ts). Holds scratch buffers that it
  * reuses between encodes.
@@ -40,6 +50,10 @@ export class SnapshotEncoder {
   private changedMask = new Float64Array(256);
   private values = new Float64Array(1024);
   private readonly texts: string[] = [];
+  private readonly removed: number[] = [];
+  private readonly created: number[] = [];
+  /** Where residual codes are counted: the encoder's own histogram, or a group caller's. */
+  private histOut: Float64Array;
   private changedCount = 0;
   private valueCount = 0;
 
@@ -53,6 +67,7 @@ export class SnapshotEncoder {
     this.bits = tables.bits;
     this.half = tables.half;
     this.hist = new Float64Array(tables.kindCount * tables.stride * HIST_BINS);
+    this.histOut = this.hist;
     this.kindChanged = new Int32Array(tables.kindCount);
     this.kParam = new Uint8Array(tables.kindCount * tables.stride);
     this.lastMask = new Float64Array(tables.kindCount);
@@ -64,6 +79,30 @@ export class SnapshotEncoder {
    * 2^20 ticks older than `current`, or if either snapshot has another stride than this schema's.
    */
   encode(baseline: Snapshot | null, current: Snapshot): EncodedDelta {
+    this.histOut = this.hist;
+    const motion = this.diffAll(baseline, current);
+    this.write(current, null);
+    return { bytes: this.writer.finish(), next: { ...current, motion } };
+  }
+
+  /**
+   * Encodes one group's chunk of a grouped body: `current` against `baseline` (or whole), with the
+   * continuous fields' Exp-Golomb orders given per slot in `orders` and no per-kind header. Adds each
+   * residual code to `hist` (per slot × HIST_BINS, see codecTables.ts) so the caller can choose the
+   * next orders. Throws as {@link SnapshotEncoder.encode} does.
+   */
+  encodeGroup(baseline: Snapshot | null, current: Snapshot, orders: Uint8Array, hist: Float64Array): EncodedChunk {
+    this.histOut = hist;
+    const motion = this.diffAll(baseline, current);
+    const g = baseline === null ? 0 : current.tick - baseline.tick;
+    this.write(current, orders);
+    const bitLength = this.writer.bitLength;
+    const bytes = this.writer.finish().slice();
+    return { bytes, bitLength, next: { ...current, motion: g === 1 ? motion : null } };
+  }
+
+  /** Diffs `current` against `baseline` into the removed, created and changed lists; returns the new motion. */
+  private diffAll(baseline: Snapshot | null, current: Snapshot): number[] | null {
     const stride = this.stride;
     if (current.stride !== stride || (baseline !== null && baseline.stride !== stride)) {
       throw new RangeError(`SnapshotCodec: snapshot stride differs from the schema's ${stride}; use snapshots of this schema`);
@@ -76,8 +115,10 @@ export class SnapshotEncoder {
     const cCount = current.count;
     const bIds = baseline?.ids;
     const cIds = current.ids;
-    const removed: number[] = [];
-    const created: number[] = [];
+    const removed = this.removed;
+    const created = this.created;
+    removed.length = 0;
+    created.length = 0;
     let motion: number[] | null = null;
     this.changedCount = 0;
     this.valueCount = 0;
@@ -97,8 +138,7 @@ export class SnapshotEncoder {
         j++;
       }
     }
-    const bytes = this.write(current, removed, created);
-    return { bytes, next: { ...current, motion } };
+    return motion;
   }
 
   /** Records the residuals of one surviving entity and its new motion. */
@@ -118,7 +158,7 @@ export class SnapshotEncoder {
     const rangeOf = this.range;
     const halfOf = this.half;
     const values = this.values;
-    const hist = this.hist;
+    const hist = this.histOut;
     let count = this.valueCount;
     let mask = 0;
     for (let f = 0; f < n; f++) {
@@ -172,9 +212,12 @@ export class SnapshotEncoder {
     return motion;
   }
 
-  private write(current: Snapshot, removed: readonly number[], created: readonly number[]): Uint8Array {
+  /** Writes the body, or a chunk when `orders` are given (no per-kind header, those orders), unpadded. */
+  private write(current: Snapshot, orders: Uint8Array | null): void {
     const w = this.writer;
     const stride = this.stride;
+    const removed = this.removed;
+    const created = this.created;
     w.reset();
     writeRemoved(w, removed, removed.length);
     w.expGolomb(created.length, 0);
@@ -182,16 +225,20 @@ export class SnapshotEncoder {
     for (const ci of created) prev = writeCreated(w, this.tables, prev, ci, current.ids, current.kinds, current.values, current.texts);
     const n = this.changedCount;
     w.expGolomb(n, 0);
-    if (n === 0) return w.finish();
+    if (n === 0) return;
     for (let k = 0; k < this.kindCount; k++) {
       const has = this.kindChanged[k]! > 0;
-      w.bit(has);
+      if (orders === null) w.bit(has);
       if (!has) continue;
       for (let f = 0; f < this.fieldCount[k]!; f++) {
-        if (this.coding[k * stride + f] !== CONTINUOUS) continue;
-        const best = bestOrder(this.hist, (k * stride + f) * HIST_BINS);
-        this.kParam[k * stride + f] = best;
-        w.bits(best, K_BITS);
+        const slot = k * stride + f;
+        if (this.coding[slot] !== CONTINUOUS) continue;
+        if (orders !== null) this.kParam[slot] = orders[slot]!;
+        else {
+          const best = bestOrder(this.hist, slot * HIST_BINS);
+          this.kParam[slot] = best;
+          w.bits(best, K_BITS);
+        }
       }
       this.lastMask[k] = -1;
     }
@@ -217,9 +264,8 @@ export class SnapshotEncoder {
     for (let k = 0; k < this.kindCount; k++) {
       if (this.kindChanged[k] === 0) continue;
       this.kindChanged[k] = 0;
-      this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
+      if (orders === null) this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
     }
-    return w.finish();
   }
 
   private growValues(n: number): void {

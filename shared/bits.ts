@@ -60,6 +60,32 @@ export class BitWriter {
     this.put(value & 0xff, 8);
   }
 
+  /** Writes the first `bitLength` bits of `src` (most significant bit first), as another writer wrote them. */
+  append(src: Uint8Array, bitLength: number): void {
+    const whole = bitLength >>> 3;
+    if (this.pos + whole + 1 >= this.buf.length) this.reserve(whole + 1);
+    const buf = this.buf;
+    const p = this.pending;
+    let pos = this.pos;
+    if (p === 0) {
+      buf.set(src.subarray(0, whole), pos);
+      pos += whole;
+    } else {
+      // Each source byte completes the pending bits into one output byte and leaves p bits pending.
+      let acc = this.acc;
+      const keep = (1 << p) - 1;
+      for (let i = 0; i < whole; i++) {
+        const b = src[i]!;
+        buf[pos++] = ((acc << (8 - p)) | (b >>> p)) & 0xff;
+        acc = b & keep;
+      }
+      this.acc = acc;
+    }
+    this.pos = pos;
+    const rest = bitLength & 7;
+    if (rest > 0) this.put(src[whole]! >>> (8 - rest), rest);
+  }
+
   /**
    * Pads to a whole byte with zero bits and returns the bytes written. The returned view aliases the
    * writer's buffer and is overwritten by the next message: copy it to keep it.
@@ -75,14 +101,17 @@ export class BitWriter {
     this.pending += n;
     while (this.pending >= 8) {
       this.pending -= 8;
-      if (this.pos === this.buf.length) this.grow();
+      if (this.pos === this.buf.length) this.reserve(1);
       this.buf[this.pos++] = (this.acc >>> this.pending) & 0xff;
     }
     this.acc &= (1 << this.pending) - 1;
   }
 
-  private grow(): void {
-    const next = new Uint8Array(this.buf.length * 2);
+  /** Makes room for at least `bytes` more bytes after `pos`. */
+  private reserve(bytes: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes + 1) size *= 2;
+    const next = new Uint8Array(size);
     next.set(this.buf);
     this.buf = next;
   }

@@ -19,6 +19,7 @@ export { dequantizeEntity, emptySnapshot, hasTextFields, indexOfEntity, MAX_ENTI
 export type { EntityInput, Snapshot } from './snapshot.ts';
 export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, wrap } from './codecTables.ts';
 export { SnapshotCodec } from './deltaCodec.ts';
+export { GroupedDecoder } from './groupedBody.ts';
 export type { DecodeLimits } from './SnapshotDecoder.ts';
 export type { EncodedDelta } from './SnapshotEncoder.ts';
 export {

@@ -9,6 +9,7 @@
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
  *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq), body (bin, deltaCodec.ts)]
+ *     [GroupSnapshot, tick, baseTick (the previous GroupSnapshot's tick, -1 to start from nothing), lastInputSeq, body (bin, groupedBody.ts)]
  *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
  *
  * The server closes a misbehaving client with one of CloseCode and a short reason.
@@ -20,7 +21,7 @@ import { isValidQValue, type QValue, type Schema } from './schema.ts';
 /** WebSocket subprotocol negotiated in the upgrade. */
 export const SUBPROTOCOL = 'tickwave.v1';
 /** Protocol version carried in Hello; bumped on any incompatible wire change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Message kinds: the first element of every frame. */
 export const MsgKind = {
@@ -38,6 +39,8 @@ export const MsgKind = {
   Pong: 6,
   /** Client → server: the newest snapshot tick the client applied ({@link AckMsg}). */
   Ack: 7,
+  /** Server → client: a snapshot of an interest-managed room, made of groups ({@link SnapshotMsg}, groupedBody.ts). */
+  GroupSnapshot: 8,
 } as const;
 /** One of {@link MsgKind}. */
 export type MsgKind = (typeof MsgKind)[keyof typeof MsgKind];
@@ -166,13 +169,20 @@ export interface WelcomeMsg {
   /** The id of the client's own entity, or -1 for none (yet). */
   readonly entityId: number;
 }
-/** Snapshot: a delta (or full) snapshot for one tick. `body` aliases the received frame. */
+/**
+ * Snapshot or GroupSnapshot: a delta (or full) snapshot for one tick. `body` aliases the received
+ * frame. A Snapshot's body is in the delta codec's format (deltaCodec.ts); a GroupSnapshot's is made
+ * of groups (groupedBody.ts), which an interest-managed room sends.
+ */
 export interface SnapshotMsg {
-  /** Discriminant: {@link MsgKind.Snapshot}. */
-  readonly kind: typeof MsgKind.Snapshot;
+  /** Discriminant: {@link MsgKind.Snapshot} or {@link MsgKind.GroupSnapshot}. */
+  readonly kind: typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot;
   /** The server tick the snapshot describes. */
   readonly tick: number;
-  /** Tick of the snapshot the body is a delta against (one the client holds), or -1 for a full snapshot. */
+  /**
+   * Snapshot: tick of the snapshot the body is a delta against (one the client holds), or -1 for a
+   * full snapshot. GroupSnapshot: tick of the previous GroupSnapshot, or -1 to start from no group.
+   */
   readonly baseTick: number;
   /** Seq of the newest input of this client the server has applied, or -1 for none. */
   readonly lastInputSeq: number;
@@ -213,6 +223,7 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
     case MsgKind.Welcome:
       return packr.pack([msg.kind, msg.clientId, msg.tickRateHz, msg.serverTick, msg.resumeToken, msg.roomId, msg.entityId]);
     case MsgKind.Snapshot:
+    case MsgKind.GroupSnapshot:
       return packr.pack([msg.kind, msg.tick, msg.baseTick, msg.lastInputSeq, msg.body]);
     case MsgKind.Pong:
       return packr.pack([msg.kind, msg.clientTimeMs, msg.serverTimeMs, msg.serverTick]);
@@ -282,10 +293,11 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
       }
       return good({ kind: MsgKind.Welcome, clientId: a[1], tickRateHz: a[2], serverTick: a[3], resumeToken: a[4], roomId: a[5], entityId: a[6] });
     case MsgKind.Snapshot:
+    case MsgKind.GroupSnapshot:
       if (a.length !== 5 || !isUint(a[1]) || !isIntFrom(a[2], -1) || !isIntFrom(a[3], -1) || !(a[4] instanceof Uint8Array)) {
         return bad(CloseCode.Malformed, 'bad Snapshot');
       }
-      return good({ kind: MsgKind.Snapshot, tick: a[1], baseTick: a[2], lastInputSeq: a[3], body: a[4] });
+      return good({ kind: a[0], tick: a[1], baseTick: a[2], lastInputSeq: a[3], body: a[4] });
     case MsgKind.Pong:
       if (a.length !== 4 || typeof a[1] !== 'number' || typeof a[2] !== 'number' || !isUint(a[3])) return bad(CloseCode.Malformed, 'bad Pong');
       return good({ kind: MsgKind.Pong, clientTimeMs: a[1], serverTimeMs: a[2], serverTick: a[3] });

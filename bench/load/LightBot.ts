@@ -2,9 +2,10 @@
  * A light load-test bot: a {@link RawWebSocket}, the Hello/Welcome handshake, and for each snapshot
  * only the envelope (tick, baseTick, lastInputSeq) — then one write carrying the Ack and the next
  * input, the way a client whose frame loop follows the snapshot stream behaves. A sampling bot also
- * decodes every body with SnapshotCodec against the snapshot it holds, to prove the stream is valid.
+ * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
+ * bodies), to prove the stream is valid.
  */
-import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
+import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, GroupedDecoder, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
 import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
 import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
 import type { LoadScenario } from './ipc.ts';
@@ -27,6 +28,7 @@ export class LightBot {
   private readonly envelope = emptyEnvelope();
   private readonly clock = new InputClock();
   private readonly codec: SnapshotCodec | null;
+  private readonly grouped: GroupedDecoder | null;
   /** Scratch for the messages sent; RawWebSocket copies (masks) them into the frame at once. */
   private readonly ackScratch = new Uint8Array(SCRATCH_BYTES);
   private readonly inputScratch = new Uint8Array(SCRATCH_BYTES);
@@ -46,6 +48,7 @@ export class LightBot {
     decode: boolean,
   ) {
     this.codec = decode ? new SnapshotCodec(ctx.schema) : null;
+    this.grouped = decode ? new GroupedDecoder(ctx.schema) : null;
     this.values = ctx.schema.input.map(() => 0);
     this.ws = new RawWebSocket(ctx.url, SUBPROTOCOL, {
       open: () => this.ws.send(encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: ctx.schema.hash, room: ctx.room, resumeToken: null, options: {} })),
@@ -124,12 +127,13 @@ export class LightBot {
   private decode(payload: Buffer): void {
     const env = this.envelope;
     const c = this.ctx.counters;
+    const body = payload.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength);
     const baseline = env.baseTick < 0 ? null : this.held !== null && this.held.tick === env.baseTick ? this.held : undefined;
-    if (baseline === undefined) {
+    if (!env.grouped && baseline === undefined) {
       c.decodeFailures++;
       return;
     }
-    const result = this.codec!.decode(baseline, env.tick, payload.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength));
+    const result = env.grouped ? this.grouped!.decode(env.tick, env.baseTick, body) : this.codec!.decode(baseline ?? null, env.tick, body);
     if (result.ok) {
       this.held = result.value;
       c.decoded++;

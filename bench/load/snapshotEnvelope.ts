@@ -2,12 +2,14 @@
  * A tiny hand parser of the Snapshot message envelope (see shared/protocol.ts and
  * server/snapshotFrame.ts) for light bots: the msgpack array header, the kind, tick, baseTick and
  * lastInputSeq, and where the body is, without decoding the body or allocating. Anything that is not
- * a well-formed Snapshot envelope gives null; the caller falls back to `decodeServerMessage`.
+ * a well-formed Snapshot or GroupSnapshot envelope gives null; the caller falls back to `decodeServerMessage`.
  */
 import { MsgKind } from '../../shared/index.ts';
 
 /** The envelope fields of a Snapshot message. Reused by {@link parseSnapshotEnvelope}'s caller. */
 export interface SnapshotEnvelope {
+  /** True for a GroupSnapshot (a grouped body, shared/groupedBody.ts). */
+  grouped: boolean;
   tick: number;
   baseTick: number;
   lastInputSeq: number;
@@ -19,12 +21,12 @@ export interface SnapshotEnvelope {
 
 /** A fresh envelope to parse into. */
 export function emptyEnvelope(): SnapshotEnvelope {
-  return { tick: 0, baseTick: -1, lastInputSeq: -1, bodyOffset: 0, bodyLength: 0 };
+  return { grouped: false, tick: 0, baseTick: -1, lastInputSeq: -1, bodyOffset: 0, bodyLength: 0 };
 }
 
 /** Parses `frame` into `out`; returns false (out undefined) unless it is a complete Snapshot envelope. */
 export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope): boolean {
-  if (frame.byteLength < 6 || frame[0] !== 0x95 || frame[1] !== MsgKind.Snapshot) return false;
+  if (frame.byteLength < 6 || frame[0] !== 0x95 || (frame[1] !== MsgKind.Snapshot && frame[1] !== MsgKind.GroupSnapshot)) return false;
   const cursor = { at: 2 };
   const tick = readInt(frame, cursor);
   const baseTick = readInt(frame, cursor);
@@ -45,6 +47,7 @@ export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope):
     head = 5;
   } else return false;
   if (at + head + len !== frame.byteLength) return false;
+  out.grouped = frame[1] === MsgKind.GroupSnapshot;
   out.tick = tick;
   out.baseTick = baseTick;
   out.lastInputSeq = seq;

@@ -13,10 +13,12 @@ import { TURN_RATE_RAD_PER_S, unitSchema } from './arena.ts';
 export const BIGWORLD_SIZE = 10_000;
 /** Default units in the world. */
 export const BIGWORLD_ENTITIES = 10_000;
-/** View radius: π·r² × density ≈ 92 units within r (plus the ones still inside the hysteresis margin). */
-export const BIGWORLD_VIEW_RADIUS = 540;
-/** Grid cell side, world units. */
-export const BIGWORLD_CELL_SIZE = 270;
+/** View radius: the cells within it (3 or 4 of {@link BIGWORLD_CELL_SIZE}) hold about 100 units. */
+export const BIGWORLD_VIEW_RADIUS = 250;
+/** Grid cell side, world units: 25 units per cell on average. */
+export const BIGWORLD_CELL_SIZE = 500;
+/** Most units per group: most cells are one group. */
+export const BIGWORLD_GROUP_CAP = 32;
 /** Largest initial speed along one axis, world units per second (the arena's). */
 const INITIAL_AXIS_SPEED = 150;
 /** Share of units whose hp changes each tick (the arena's). */
@@ -58,7 +60,7 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
     maxClients: MAX_CLIENTS,
     closeWhenEmpty: false,
     ...(options.interest
-      ? { interest: { x: 'x', y: 'y', viewRadius: BIGWORLD_VIEW_RADIUS, cellSize: BIGWORLD_CELL_SIZE, ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}) } }
+      ? { interest: { x: 'x', y: 'y', viewRadius: BIGWORLD_VIEW_RADIUS, cellSize: BIGWORLD_CELL_SIZE, groupCap: BIGWORLD_GROUP_CAP, ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}) } }
       : {}),
     onCreate(room) {
       const speed = (): number => (rand() * 2 - 1) * INITIAL_AXIS_SPEED;

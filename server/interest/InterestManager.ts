@@ -1,88 +1,98 @@
 /**
- * Interest management and the per-client byte budget of one room. Each tick, for each client:
+ * Interest management and the per-client byte budget of one room, on grouped snapshots
+ * (shared/groupedBody.ts): the world is split into groups (GroupTable.ts: the entities of one grid
+ * cell, a few dozen at most per group), each group's chunk is encoded once per tick, and a client's
+ * body is the chunks of the groups it sees, copied bit for bit. So the cost per client follows the
+ * groups it sees, and most of the work is shared by every client that sees the same group.
  *
- *   1. gather candidates from the grid cells its view overlaps (view = a circle of radius r around the
- *      client's entity or an explicit point; kinds without a position are seen by everyone);
- *   2. match them with the snapshot the client holds (its baseline): an entity not held enters when
- *      within r, a held one leaves beyond r + margin (hysteresis), so it does not flicker; held ones
- *      are found through a world-row mark, so nothing is sorted but the few new arrivals;
- *   3. if everything fits the budget, send it all; otherwise order by priority and send a prefix:
- *        own entity → settling (see below) → overdue (not sent for T ticks, oldest first) → removes
+ * Each tick, for each client:
+ *
+ *   1. its view: a circle of radius r around the client's entity or an explicit point. A group
+ *      enters when its cell comes within r of the centre and leaves when its cell is farther than
+ *      r + margin (hysteresis, so a view on a cell border does not flicker); groups of kinds without
+ *      a position are seen by everyone. Entities enter and leave the view with their groups (and
+ *      move between groups as they cross cells, a removal from one and a creation in the other);
+ *   2. groups held and still in view are updated by their chunk from the tick the client holds;
+ *      groups out of view, or retired, are dropped; groups coming into view are added whole;
+ *   3. if everything fits the budget it is all sent; otherwise held groups are kept (not updated)
+ *      and new ones wait, by priority:
+ *        overdue (not sent for T ticks, oldest first) → the own entity's group
  *        → the rest by score = weight × (ticks since sent + 1) / (1 + 3·d²/r²)
- *   4. write the body and the client's next snapshot in one pass (SelectionWriter.ts): sent entities
- *      at their true values; deferred ones at exactly what the baseline's motion predicts (continuous
- *      fields; other fields keep the baseline's values), so they cost no bits and the client keeps
- *      extrapolating them; creates that did not fit are left out, removes that did not fit stay
- *      (predicted) for now. An entity whose row on the client is "canonical" (sent at its true value
- *      on each of the last two ticks) gets the record every such holder gets, computed once per tick
- *      for the whole room (RecordCache.ts);
- *   5. if the frame is over budget, drop from the end of the prefix and write again: at most three
- *      writes, the last one a prefix proven to fit by worst-case bounds (server/interest/wireBounds.ts).
- *      The budget is never exceeded.
+ *      (d: from the centre to the group's cell centre; weight: the highest of its entities'). A kept
+ *      group is extrapolated by the client, and its next chunk covers the gap. Sizes are exact (chunks
+ *      are encoded before choosing), so the budget is never exceeded.
  *
- * Starvation bound: with budget B, n = ⌊(B − envelope − header) / worst entity⌋ ≥ 2 entities fit in
- * any snapshot (the minimum budget guarantees two). One slot may go to the client's own entity and
- * half the rest to "settling" sends (an entity sent right after a deferral is sent once more, so the
- * motion the client extrapolates with is its real motion, not the catch-up jump); the other
- * m = n − own − ⌊(n − own) / 2⌋ ≥ 1 slots go to overdue entities, oldest first. With V entities in
- * view, an entity is overdue T = ⌈V / m⌉ ticks after it was last sent and is sent within T more:
- * every visible entity is sent at least every K = 2T ticks while V holds
- * ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits). Real sizes are far
- * below the worst case, so updates usually come much more often than K.
+ * Starvation bound: with budget B, n = ⌊(B − envelope − orders − held codes) / worst group⌋ ≥ 1 groups
+ * fit in any snapshot (the minimum budget guarantees one, not counting the 2 bits per held group), and
+ * overdue groups go first, oldest first. With V groups in view, a group is overdue T = ⌈V / n⌉ ticks
+ * after it was last sent and is sent within T more: every visible entity is sent at least every
+ * K = 2T ticks while V holds ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits).
  */
-import { indexOfEntity, type Snapshot, type Schema } from '../../shared/index.ts';
+import { BitWriter } from '../../shared/bits.ts';
+import { HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
+import { indexOfEntity, MsgKind, type Schema, type Snapshot } from '../../shared/index.ts';
+import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
 import type { ServerMetrics } from '../ServerMetrics.ts';
 import type { Session } from '../Session.ts';
 import { buildSnapshotFrame, patchInputSeq } from '../snapshotFrame.ts';
-import { ClientInterest } from './ClientInterest.ts';
+import { ClientInterest, type HeldGroup } from './ClientInterest.ts';
+import { GLOBAL_CELL, type Group, GroupTable } from './GroupTable.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
-import { SelectionEncoder } from './SelectionEncoder.ts';
-import type { WrittenSelection } from './SelectionWriter.ts';
-import { RecordCache } from './RecordCache.ts';
-import { CodecTables } from '../../shared/codecTables.ts';
 import type { ClientViewInfo, InterestStats, StreamHost, ViewOptions } from './interestTypes.ts';
-import { gallop, sortRows } from './rowSearch.ts';
-import { SpatialGrid } from './SpatialGrid.ts';
-import type { WireBounds } from './wireBounds.ts';
+import { eg0Bits, frameBytes, type WireBounds } from './wireBounds.ts';
 
-/** Weight of the newest observation in a client's average update size. */
-const UPDATE_BITS_EMA = 0.3;
+/** How much farther groups lose priority: score ÷ (1 + this × d² / r²). */
+const DISTANCE_FALLOFF = 3;
+/** Sort keys of the priority classes; scores are capped below REST_CAP. */
+const OVERDUE_KEY = 8e15;
+const OWN_KEY = 4e15;
+const REST_CAP = 1e15;
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
 export class InterestManager {
-  private readonly grid: SpatialGrid;
+  private readonly table: GroupTable;
   private readonly wire: WireBounds;
-  private readonly selection: SelectionEncoder;
-  private readonly records: RecordCache;
-  private readonly withText: boolean;
+  private readonly ordersBits: number;
+  private readonly writer = new BitWriter();
   private readonly clients = new Map<RoomClient, ClientInterest>();
   private readonly weights = new Map<number, number>();
   private readonly counts = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0, bytes: 0 };
+  private readonly weightOf: (row: number) => number;
   private world: Snapshot | null = null;
-  /** Per world row: baseline row + 1 of the client being served, else 0 (cleared after each client). */
-  private mark = new Int32Array(0);
-  private cand = new Int32Array(0);
-  private arrivals = new Int32Array(0);
-  /** Per baseline row of the client being served: its world row (-1 gone) and squared distance (-1 out of view). */
-  private baseWorld = new Int32Array(0);
-  private baseD2 = new Float64Array(0);
+  private serial = 0;
+  // Scratch per entry (a group in view: held or to add) of the client being served.
+  private eGroup: Group[] = [];
+  private eChunk: EncodedChunk[] = [];
+  /** Per entry: index in the client's held list, or -1 for a group to add. */
+  private eHeld = new Int32Array(64);
+  /** Per entry: bits it adds to the body when sent rather than kept or left waiting (upper bound for adds). */
+  private eBits = new Float64Array(64);
+  private eAge = new Float64Array(64);
+  private eD2 = new Float64Array(64);
+  private eKey = new Float64Array(64);
+  private inc = new Uint8Array(64);
+  /** Per held group of the client being served: its entry, or -1 to drop it. */
+  private heldEntry = new Int32Array(64);
+  private order: number[] = [];
 
   /** @internal created by the Room. */
   constructor(
-    private readonly schema: Schema,
+    schema: Schema,
     private readonly options: ResolvedInterest,
   ) {
-    this.grid = new SpatialGrid(options.grid);
     this.wire = options.wire;
-    this.records = new RecordCache(new CodecTables(schema));
-    this.selection = new SelectionEncoder(this.records.tables, this.records, options.wire);
-    this.withText = schema.kinds.some((k) => k.fields.some((f) => f.coding === 'text'));
+    this.table = new GroupTable(schema, options.grid, options.xField, options.yField, options.groupCap);
+    this.ordersBits = options.wire.ordersBits;
+    this.weightOf = (row) => {
+      const w = this.world!;
+      return options.kindWeight[w.kinds[row]!]! * (this.weights.get(w.ids[row]!) ?? 1);
+    };
   }
 
   /** Counters since the room started (a fresh object). */
   get stats(): InterestStats {
-    return { ...this.counts, reencodes: this.selection.reencodes };
+    return { ...this.counts };
   }
 
   /**
@@ -151,7 +161,9 @@ export class InterestManager {
 
   /** @internal streams `world` to every session that can take a snapshot now. */
   stream(world: Snapshot, sessions: Iterable<Session>, host: StreamHost): void {
-    this.prepare(world);
+    this.world = world;
+    const weighted = this.weights.size > 0 || this.options.kindWeight.some((w) => w !== 1);
+    this.table.prepare(world, weighted ? this.weightOf : null);
     for (const session of sessions) {
       const conn = session.conn;
       if (conn === null || !session.welcomed) continue;
@@ -167,200 +179,56 @@ export class InterestManager {
   private stateOf(client: RoomClient): ClientInterest {
     let state = this.clients.get(client);
     if (state === undefined) {
-      state = new ClientInterest(this.options.viewRadius, this.options.viewMargin, this.withText);
+      state = new ClientInterest(this.options.viewRadius, this.options.viewMargin);
       this.clients.set(client, state);
     }
     return state;
   }
 
-  private prepare(world: Snapshot): void {
-    this.world = world;
-    this.records.prepare(world.tick, world.count);
-    const { xField, yField } = this.options;
-    const kinds = world.kinds;
-    const values = world.values;
-    const stride = world.stride;
-    const fields = this.schema.kinds;
-    this.grid.rebuild(world.count, (row, out) => {
-      const k = kinds[row]!;
-      const fx = xField[k]!;
-      if (fx < 0) return false;
-      const fy = yField[k]!;
-      const f = fields[k]!.fields;
-      out[0] = f[fx]!.dequantize(values[row * stride + fx]!) as number;
-      out[1] = f[fy]!.dequantize(values[row * stride + fy]!) as number;
-      return true;
-    });
-    if (this.cand.length < world.count) {
-      const size = Math.max(world.count, this.cand.length * 2);
-      this.cand = new Int32Array(size);
-      this.arrivals = new Int32Array(size);
-      this.mark = new Int32Array(size);
-    }
-  }
-
   private sendTo(session: Session, world: Snapshot, metrics: ServerMetrics): void {
     const client = session.client;
     const state = this.stateOf(client);
-    const baseline = session.baseline;
-    state.sync(baseline);
+    state.sync(session.baseline);
+    const table = this.table;
     const tick = world.tick;
-    const grid = this.grid;
-    const xField = this.options.xField;
-    const r = state.radius;
-    const r2 = r * r;
+    const baseTick = state.marker === null ? -1 : state.marker.tick;
     let cx = 0;
     let cy = 0;
     let hasCenter = false;
+    let own: Group | null = null;
+    if (client.entityId >= 0) {
+      const row = indexOfEntity(world, client.entityId);
+      if (row >= 0) {
+        own = table.rowGroup[row]!;
+        if (state.center === null && table.posX[row] === table.posX[row]) {
+          cx = table.posX[row]!;
+          cy = table.posY[row]!;
+          hasCenter = true;
+        }
+      }
+    }
     if (state.center !== null) {
       cx = state.center.x;
       cy = state.center.y;
       hasCenter = true;
-    } else if (client.entityId >= 0) {
-      const row = indexOfEntity(world, client.entityId);
-      if (row >= 0 && xField[world.kinds[row]!]! >= 0) {
-        cx = grid.posX[row]!;
-        cy = grid.posY[row]!;
-        hasCenter = true;
+    }
+    const entries = this.gather(state, tick, cx, cy, hasCenter);
+    const budget = state.budgetBytes ?? this.options.budgetBytes;
+    const held = state.held;
+    this.inc.fill(1, 0, entries);
+    state.maxIntervalTicks = 1;
+    let body = this.write(state, entries);
+    if (frameBytes(tick, baseTick, body.byteLength) > budget) {
+      this.choose(state, entries, own, budget, baseTick, tick, state.radius * state.radius);
+      body = this.write(state, entries);
+      if (frameBytes(tick, baseTick, body.byteLength) > budget) {
+        // Even the held groups' codes alone do not fit (a view of very many groups on a tiny budget).
+        metrics.snapshotSkipped();
+        return;
       }
     }
-    const bCount = baseline === null ? 0 : baseline.count;
-    const baseWorld = this.locateBaseline(world, baseline, state);
-    if (this.baseD2.length < bCount) this.baseD2 = new Float64Array(Math.max(bCount, this.baseD2.length * 2));
-    const baseD2 = this.baseD2;
-    baseD2.fill(-1, 0, bCount);
-
-    // Candidates within r + margin: held ones are marked (their world row maps to their baseline row);
-    // the others are new arrivals if within r, or already waiting for their create.
-    const cand = this.cand;
-    // The grid's rows (the first `positioned`) have a position; the global rows after them do not.
-    const positioned = hasCenter ? grid.query(cx, cy, r + state.margin, cand, 0) : 0;
-    let n = positioned;
-    for (let k = 0; k < grid.globalCount; k++) cand[n++] = grid.globals[k]!;
-    const mark = this.mark;
-    const pending = state.pending;
-    const wIds = world.ids;
-    const arrivals = this.arrivals;
-    const posX = grid.posX;
-    const posY = grid.posY;
-    let arrived = 0;
-    for (let k = 0; k < n; k++) {
-      const row = cand[k]!;
-      let d2 = 0;
-      if (k < positioned) {
-        const dx = posX[row]! - cx;
-        const dy = posY[row]! - cy;
-        d2 = dx * dx + dy * dy;
-      }
-      const m = mark[row]!;
-      if (m > 0) baseD2[m - 1] = d2;
-      else if (k >= positioned || d2 <= r2 || (pending.size > 0 && pending.has(wIds[row]!))) arrivals[arrived++] = row;
-    }
-    for (let b = 0; b < bCount; b++) if (baseWorld[b]! >= 0) mark[baseWorld[b]!] = 0;
-    sortRows(arrivals, arrived);
-
-    // Entries (in view: updates in baseline order merged with arrivals in id order) and removes.
-    const sel = this.selection;
-    sel.begin(bCount + arrived);
-    const weights = this.weights.size > 0 ? this.weights : null;
-    const kindWeight = this.options.kindWeight;
-    const kb = this.wire.kinds;
-    const own = client.entityId;
-    const bIds = baseline === null ? null : baseline.ids;
-    const held = state.rows;
-    let a = 0;
-    let b = 0;
-    let creates = 0;
-    let estBits = sel.estBits;
-    while (a < arrived || b < bCount) {
-      const aid = a < arrived ? wIds[arrivals[a]!]! : Infinity;
-      const bid = b < bCount ? bIds![b]! : Infinity;
-      let row: number;
-      let base = -1;
-      let age: number;
-      let d2: number;
-      let kind: number;
-      const e = sel.entries;
-      if (bid < aid) {
-        base = b++;
-        d2 = baseD2[base]!;
-        if (d2 < 0) {
-          sel.rBase[sel.removes++] = base;
-          continue;
-        }
-        row = baseWorld[base]!;
-        kind = world.kinds[row]!;
-        age = tick - held.sentTicks[base]!;
-        // Sent last tick after a deferral: its motion on the client is a catch-up jump until sent again.
-        sel.eSettle[e] = age === 1 && held.gaps[base]! > 1 ? 1 : 0;
-        sel.eEst[e] = state.updateBits;
-        sel.eWorst[e] = kb[kind]!.changedWorstBits;
-      } else {
-        row = arrivals[a++]!;
-        kind = world.kinds[row]!;
-        const p = pending.get(aid);
-        if (p === undefined) pending.set(aid, [tick, tick]);
-        else p[1] = tick;
-        age = p === undefined ? 1 : tick - p[0] + 1;
-        creates++;
-        sel.eSettle[e] = 0;
-        sel.eEst[e] = kb[kind]!.createdTypicalBits;
-        sel.eWorst[e] = kb[kind]!.createdWorstBits;
-        const dx = xField[kind]! >= 0 ? grid.posX[row]! - cx : 0;
-        const dy = xField[kind]! >= 0 ? grid.posY[row]! - cy : 0;
-        d2 = dx * dx + dy * dy;
-      }
-      const id = wIds[row]!;
-      let w = kindWeight[kind]!;
-      if (weights !== null) w *= weights.get(id) ?? 1;
-      sel.eRow[e] = row;
-      sel.eBase[e] = base;
-      sel.eAge[e] = age;
-      sel.eWeight[e] = w;
-      sel.eD2[e] = d2;
-      if (id === own) sel.ownEntry = e;
-      estBits += sel.eEst[e]!;
-      sel.entries++;
-    }
-    sel.estBits = estBits;
-    if (pending.size > creates) for (const [id, p] of pending) if (p[1] !== tick) pending.delete(id);
-    state.visibleCount = sel.entries;
-    const out = sel.encode(world, baseline, state, baseWorld, state.budgetBytes ?? this.options.budgetBytes, r2);
-    metrics.encoded();
-    this.send(session, state, out, baseline === null ? -1 : baseline.tick, metrics);
-  }
-
-  /**
-   * Finds each baseline row's row in `world` (-1 if despawned) into `baseWorld`, and marks those world
-   * rows with baseline row + 1. Uses last tick's rows as hints (right unless entities were despawned
-   * or spawned below them), else a galloping search forward from the previous match.
-   */
-  private locateBaseline(world: Snapshot, baseline: Snapshot | null, state: ClientInterest): Int32Array {
-    const bCount = baseline === null ? 0 : baseline.count;
-    if (this.baseWorld.length < bCount) this.baseWorld = new Int32Array(Math.max(bCount, this.baseWorld.length * 2));
-    const out = this.baseWorld;
-    if (baseline === null) return out;
-    const wIds = world.ids;
-    const wCount = world.count;
-    const hints = state.rows.worldRows;
-    const mark = this.mark;
-    let from = 0;
-    for (let b = 0; b < bCount; b++) {
-      const id = baseline.ids[b]!;
-      let row = hints[b] ?? -1;
-      if (row < from || row >= wCount || wIds[row] !== id) row = gallop(wIds, wCount, id, from);
-      if (row >= 0) {
-        mark[row] = b + 1;
-        from = row + 1;
-      }
-      out[b] = row;
-    }
-    return out;
-  }
-
-  private send(session: Session, state: ClientInterest, out: WrittenSelection, baseTick: number, metrics: ServerMetrics): void {
-    const frame = buildSnapshotFrame(out.next.tick, baseTick, out.bytes);
-    patchInputSeq(frame, session.client.lastInputSeq);
+    const frame = buildSnapshotFrame(tick, baseTick, body, MsgKind.GroupSnapshot);
+    patchInputSeq(frame, client.lastInputSeq);
     const conn = session.conn!;
     let status = 'dropped';
     conn.cork(() => {
@@ -370,34 +238,220 @@ export class InterestManager {
       metrics.snapshotSkipped();
       return;
     }
-    const size = frame.bytes.byteLength;
-    metrics.sent(size);
+    metrics.encoded();
+    metrics.sent(frame.bytes.byteLength);
     metrics.snapshotSent();
-    session.baseline = out.next;
-    state.commit(out.next, out.rows);
-    const sel = this.selection;
-    const inc = sel.inc;
-    let sent = 0;
-    let updates = 0;
-    let otherBits = this.wire.headerWorstBits;
-    for (let e = 0; e < sel.entries; e++) {
-      if (inc[e] !== 1) continue;
-      sent++;
-      if (sel.eBase[e]! >= 0) updates++;
-      else {
-        otherBits += sel.eEst[e]!;
-        state.pending.delete(this.world!.ids[sel.eRow[e]!]!);
+    this.commit(state, held, entries, tick);
+    session.baseline = state.marker;
+    const counts = this.counts;
+    counts.snapshots++;
+    counts.bytes += frame.bytes.byteLength;
+  }
+
+  /**
+   * Lists the client's entries: held groups still in view (to update) and groups coming into view
+   * (to add); marks held groups that leave the view for dropping. Returns the entry count.
+   */
+  private gather(state: ClientInterest, tick: number, cx: number, cy: number, hasCenter: boolean): number {
+    const table = this.table;
+    const held = state.held;
+    const serial = ++this.serial;
+    const keep = state.radius + state.margin;
+    const keep2 = keep * keep;
+    if (this.heldEntry.length < held.length) this.heldEntry = new Int32Array(held.length * 2);
+    let n = 0;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i]!;
+      const g = h.group;
+      g.mark = serial;
+      this.heldEntry[i] = -1;
+      if (g.dead || (g.cell !== GLOBAL_CELL && !(hasCenter && rectD2(g, cx, cy) <= keep2))) continue;
+      const chunk = table.chunk(g, h.tick, h.canon);
+      if (chunk === null) {
+        n = this.addEntry(n, g, state, tick, cx, cy); // its state is too old: drop it and send it afresh
+        continue;
+      }
+      this.reserve(n + 1);
+      this.eGroup[n] = g;
+      this.eChunk[n] = chunk;
+      this.eHeld[n] = i;
+      this.eBits[n] = chunk.bitLength - 1; // "updated" (1 bit) + chunk instead of "kept" (2 bits)
+      this.eAge[n] = tick - h.tick;
+      this.eD2[n] = centreD2(g, cx, cy);
+      this.heldEntry[i] = n++;
+    }
+    if (hasCenter) {
+      const { minX, minY, cellSize } = this.options.grid;
+      const r = state.radius;
+      const r2 = r * r;
+      // Cells within r: the first one's right edge may lie exactly r away.
+      const c0 = Math.max(0, Math.ceil((cx - r - minX) / cellSize) - 1);
+      const c1 = Math.min(table.cols - 1, Math.floor((cx + r - minX) / cellSize));
+      const w0 = Math.max(0, Math.ceil((cy - r - minY) / cellSize) - 1);
+      const w1 = Math.min(table.rows - 1, Math.floor((cy + r - minY) / cellSize));
+      for (let y = w0; y <= w1; y++) {
+        for (let x = c0; x <= c1; x++) {
+          const groups = table.groupsOf(y * table.cols + x);
+          if (groups === undefined || rectD2(groups[0]!, cx, cy) > r2) continue;
+          for (const g of groups) if (g.mark !== serial) n = this.addEntry(n, g, state, tick, cx, cy);
+        }
       }
     }
-    for (let x = sel.entries; x < sel.entries + sel.removes; x++) if (inc[x] === 1) otherBits += 8;
-    if (updates > 0) {
-      const observed = Math.max(0, out.bytes.byteLength * 8 - otherBits) / updates;
-      state.updateBits += UPDATE_BITS_EMA * (observed - state.updateBits);
-    }
-    const counts = this.counts;
-    counts.entitiesSent += sent;
-    counts.entitiesDeferred += sel.entries - sent;
-    counts.snapshots++;
-    counts.bytes += size;
+    for (const g of table.globals) if (g.mark !== serial) n = this.addEntry(n, g, state, tick, cx, cy);
+    for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
+    let visible = 0;
+    for (let e = 0; e < n; e++) visible += this.eGroup[e]!.now.count;
+    state.visibleCount = visible;
+    return n;
   }
+
+  private addEntry(n: number, g: Group, state: ClientInterest, tick: number, cx: number, cy: number): number {
+    g.mark = this.serial;
+    const chunk = this.table.chunk(g, -1, false)!;
+    let since = state.waiting.get(g);
+    if (since === undefined) state.waiting.set(g, (since = tick));
+    this.reserve(n + 1);
+    this.eGroup[n] = g;
+    this.eChunk[n] = chunk;
+    this.eHeld[n] = -1;
+    this.eBits[n] = eg0Bits(g.id) + chunk.bitLength;
+    this.eAge[n] = tick - since + 1;
+    this.eD2[n] = centreD2(g, cx, cy);
+    return n + 1;
+  }
+
+  /** Marks in `inc` the entries to send within `budget`, by priority; sets the client's K. */
+  private choose(state: ClientInterest, entries: number, own: Group | null, budget: number, baseTick: number, tick: number, r2: number): void {
+    const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
+    let used = this.ordersBits + 2 * state.held.length + eg0Bits(entries);
+    const perSnapshot = Math.max(1, Math.floor((availBits - used) / this.wire.groupWorstBits));
+    let ownEntry = -1;
+    for (let e = 0; e < entries; e++) if (this.eGroup[e] === own) ownEntry = e;
+    const overdueAge = Math.ceil(entries / perSnapshot);
+    state.maxIntervalTicks = 2 * overdueAge;
+    const key = this.eKey;
+    const order = this.order;
+    order.length = entries;
+    for (let e = 0; e < entries; e++) {
+      order[e] = e;
+      const age = this.eAge[e]!;
+      if (age >= overdueAge) key[e] = OVERDUE_KEY + age;
+      else if (e === ownEntry) key[e] = OWN_KEY;
+      else key[e] = Math.min((this.eGroup[e]!.weight * (age + 1)) / (1 + (DISTANCE_FALLOFF * this.eD2[e]!) / r2), REST_CAP);
+    }
+    order.sort((a, c) => key[c]! - key[a]!);
+    this.inc.fill(0, 0, entries);
+    for (const e of order) {
+      if (used + this.eBits[e]! > availBits) continue;
+      used += this.eBits[e]!;
+      this.inc[e] = 1;
+    }
+  }
+
+  /** Writes the body of the entries marked in `inc` (layout in shared/groupedBody.ts). */
+  private write(state: ClientInterest, entries: number): Uint8Array {
+    const w = this.writer;
+    w.reset();
+    writeOrders(w, this.table.tables, this.table.orders);
+    const held = state.held;
+    for (let i = 0; i < held.length; i++) {
+      const e = this.heldEntry[i]!;
+      if (e < 0) writeHeldCode(w, HELD_DROPPED);
+      else if (this.inc[e] === 0) writeHeldCode(w, HELD_KEPT);
+      else {
+        writeHeldCode(w, HELD_UPDATED);
+        const chunk = this.eChunk[e]!;
+        w.append(chunk.bytes, chunk.bitLength);
+      }
+    }
+    const adds = this.addsSent(entries);
+    w.expGolomb(adds.length, 0);
+    let prev = -1;
+    for (const e of adds) {
+      const g = this.eGroup[e]!;
+      w.expGolomb(g.id - prev - 1, 0);
+      prev = g.id;
+      const chunk = this.eChunk[e]!;
+      w.append(chunk.bytes, chunk.bitLength);
+    }
+    return w.finish();
+  }
+
+  /** The entries to add that are marked sent, ascending group id. */
+  private addsSent(entries: number): number[] {
+    const adds: number[] = [];
+    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 1) adds.push(e);
+    if (adds.length > 1) adds.sort((a, b) => this.eGroup[a]!.id - this.eGroup[b]!.id);
+    return adds;
+  }
+
+  /** The body was sent: the client now holds what it described. */
+  private commit(state: ClientInterest, held: readonly HeldGroup[], entries: number, tick: number): void {
+    const kept: HeldGroup[] = [];
+    let sent = 0;
+    let deferred = 0;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i]!;
+      const e = this.heldEntry[i]!;
+      if (e < 0) continue;
+      if (this.inc[e] === 1) {
+        kept.push({ group: h.group, tick, canon: tick - h.tick === 1 });
+        sent += h.group.now.count;
+      } else {
+        kept.push(h);
+        deferred += h.group.now.count;
+      }
+    }
+    const adds = this.addsSent(entries);
+    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 0) deferred += this.eGroup[e]!.now.count;
+    const next: HeldGroup[] = [];
+    let a = 0;
+    for (const h of kept) {
+      while (a < adds.length && this.eGroup[adds[a]!]!.id < h.group.id) next.push(this.added(state, adds[a++]!, tick));
+      next.push(h);
+    }
+    while (a < adds.length) next.push(this.added(state, adds[a++]!, tick));
+    for (const e of adds) sent += this.eGroup[e]!.now.count;
+    state.held = next;
+    state.marker = { tick, count: 0, stride: 0, ids: [], kinds: [], values: [], motion: null, texts: null };
+    this.counts.entitiesSent += sent;
+    this.counts.entitiesDeferred += deferred;
+  }
+
+  private added(state: ClientInterest, e: number, tick: number): HeldGroup {
+    const group = this.eGroup[e]!;
+    state.waiting.delete(group);
+    return { group, tick, canon: false };
+  }
+
+  private reserve(n: number): void {
+    if (this.eHeld.length >= n) return;
+    const size = n * 2;
+    const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (size: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.eHeld = grow(this.eHeld, (s) => new Int32Array(s));
+    this.eBits = grow(this.eBits, (s) => new Float64Array(s));
+    this.eAge = grow(this.eAge, (s) => new Float64Array(s));
+    this.eD2 = grow(this.eD2, (s) => new Float64Array(s));
+    this.eKey = grow(this.eKey, (s) => new Float64Array(s));
+    this.inc = grow(this.inc, (s) => new Uint8Array(s));
+  }
+}
+
+/** Squared distance from (x, y) to group `g`'s cell (0 inside it). */
+function rectD2(g: Group, x: number, y: number): number {
+  const dx = x < g.x0 ? g.x0 - x : x > g.x1 ? x - g.x1 : 0;
+  const dy = y < g.y0 ? g.y0 - y : y > g.y1 ? y - g.y1 : 0;
+  return dx * dx + dy * dy;
+}
+
+/** Squared distance from (x, y) to the centre of `g`'s cell (0 for a global group). */
+function centreD2(g: Group, x: number, y: number): number {
+  if (g.cell === GLOBAL_CELL) return 0;
+  const dx = (g.x0 + g.x1) / 2 - x;
+  const dy = (g.y0 + g.y1) / 2 - y;
+  return dx * dx + dy * dy;
 }

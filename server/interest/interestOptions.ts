@@ -3,15 +3,18 @@
  * defaults and their validation, compiled once per room type against its schema.
  */
 import type { KindName, Schema } from '../../shared/index.ts';
-import type { GridBounds } from './SpatialGrid.ts';
 import { WireBounds } from './wireBounds.ts';
 
 /** Default hysteresis margin as a share of the view radius: an entity enters at r and leaves at r × (1 + this). */
 export const DEFAULT_VIEW_MARGIN_SHARE = 0.1;
 /** Default byte budget of one client's Snapshot frame (whole frame, envelope included). */
-export const DEFAULT_BUDGET_BYTES = 1200;
+export const DEFAULT_BUDGET_BYTES = 1500;
 /** Default grid cell size as a share of the view radius (a view then overlaps about 5 × 5 cells). */
 export const DEFAULT_CELL_SHARE = 0.5;
+/** Default most entities of one group (see GroupTable.ts). */
+export const DEFAULT_GROUP_CAP = 16;
+/** Largest group cap. */
+export const MAX_GROUP_CAP = 1024;
 /** Default priority weight of an entity. */
 export const DEFAULT_ENTITY_WEIGHT = 1;
 
@@ -25,12 +28,26 @@ export interface InterestOptions<S extends Schema = Schema> {
   readonly viewRadius: number;
   /** Hysteresis: an entity in view leaves only beyond viewRadius + viewMargin, world units. Default 10 % of viewRadius. */
   readonly viewMargin?: number;
-  /** Side of a grid cell, world units. Default half the view radius. */
+  /**
+   * Side of a grid cell, world units. Default half the view radius. Entities travel in groups of one
+   * cell: a client sees the whole of each cell within its view radius.
+   */
   readonly cellSize?: number;
+  /** Most entities of one group (a crowded cell has several). Default 16; the minimum budget grows with it. */
+  readonly groupCap?: number;
   /** Most bytes of one Snapshot frame per client (envelope included). Default {@link DEFAULT_BUDGET_BYTES}; Infinity for none. */
   readonly budgetBytes?: number;
   /** Priority weight per kind (> 0; default 1): a kind of weight 2 is updated about twice as often under a tight budget. */
   readonly kindWeights?: Partial<Readonly<Record<KindName<S>, number>>>;
+}
+
+/** The world's extent and the cell size, in world units. */
+export interface GridBounds {
+  readonly minX: number;
+  readonly minY: number;
+  readonly maxX: number;
+  readonly maxY: number;
+  readonly cellSize: number;
 }
 
 /** Interest options compiled against a schema. Immutable; shared by every room of the type. */
@@ -39,6 +56,7 @@ export interface ResolvedInterest {
   readonly viewMargin: number;
   readonly budgetBytes: number;
   readonly grid: GridBounds;
+  readonly groupCap: number;
   /** Per kind index: the x field's index, or -1 for a kind without a position. */
   readonly xField: readonly number[];
   /** Per kind index: the y field's index, or -1. */
@@ -59,7 +77,9 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
   checkMargin(viewMargin, where);
   const cellSize = options.cellSize ?? viewRadius * DEFAULT_CELL_SHARE;
   if (!(cellSize > 0) || !Number.isFinite(cellSize)) throw new RangeError(`${where}.cellSize must be a finite number > 0 (world units); got ${cellSize}`);
-  const wire = new WireBounds(schema);
+  const groupCap = options.groupCap ?? DEFAULT_GROUP_CAP;
+  if (!Number.isInteger(groupCap) || groupCap < 1 || groupCap > MAX_GROUP_CAP) throw new RangeError(`${where}.groupCap must be an integer from 1 to ${MAX_GROUP_CAP}; got ${groupCap}`);
+  const wire = new WireBounds(schema, groupCap);
   const budgetBytes = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
   checkBudget(budgetBytes, wire, where);
   const xField: number[] = [];
@@ -100,14 +120,14 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
     checkWeight(weights[name]!, `${where}.kindWeights.${name}`);
   }
   const kindWeight = schema.kinds.map((k) => weights[k.name] ?? DEFAULT_ENTITY_WEIGHT);
-  return Object.freeze({ viewRadius, viewMargin, budgetBytes, grid: { minX, minY, maxX, maxY, cellSize }, xField, yField, kindWeight, wire });
+  return Object.freeze({ viewRadius, viewMargin, budgetBytes, grid: { minX, minY, maxX, maxY, cellSize }, groupCap, xField, yField, kindWeight, wire });
 }
 
 /** Throws unless `budgetBytes` is Infinity or an integer ≥ the schema's minimum. */
 export function checkBudget(budgetBytes: number, wire: WireBounds, where: string): void {
   if (budgetBytes === Infinity) return;
   if (!Number.isInteger(budgetBytes) || budgetBytes < wire.minBudgetBytes) {
-    throw new RangeError(`${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} (two entities of this schema in the worst case) or Infinity; got ${budgetBytes}`);
+    throw new RangeError(`${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} (one group of this schema in the worst case) or Infinity; got ${budgetBytes}`);
   }
 }
 

@@ -18,9 +18,9 @@ export interface ViewOptions {
 
 /** A client's view as the interest manager applies it. */
 export interface ClientViewInfo {
-  /** Radius around the centre within which entities enter the view, world units. */
+  /** Radius around the centre: a group enters the view when its cell comes within it, world units. */
   readonly radius: number;
-  /** Hysteresis margin: an entity in view leaves only beyond radius + margin, world units. */
+  /** Hysteresis margin: a group in view leaves only when its cell is beyond radius + margin, world units. */
   readonly margin: number;
   /** The centre, world units; null when the view follows the client's entity (`client.entityId`). */
   readonly center: {
@@ -31,7 +31,7 @@ export interface ClientViewInfo {
   } | null;
   /** This client's frame budget, bytes (Infinity for none). */
   readonly budgetBytes: number;
-  /** Entities in view at the last snapshot (sent or deferred). */
+  /** Entities in the groups in view at the last snapshot (sent or deferred). */
   readonly visibleCount: number;
   /** K: every entity in view is sent at least every K ticks (see the module comment). */
   readonly maxUpdateIntervalTicks: number;
@@ -41,10 +41,8 @@ export interface ClientViewInfo {
 export interface InterestStats {
   /** Entities sent at their true value (creates included). */
   readonly entitiesSent: number;
-  /** Entities in view held back by the budget for a tick. */
+  /** Entities in view held back by the budget for a tick (their groups kept, or waiting to be added). */
   readonly entitiesDeferred: number;
-  /** Encodes beyond the first one for a snapshot (budget overshoots). */
-  readonly reencodes: number;
   /** Snapshot frames sent. */
   readonly snapshots: number;
   /** Snapshot frame bytes sent. */

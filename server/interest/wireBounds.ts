@@ -1,77 +1,66 @@
 /**
- * Worst-case and typical sizes of the pieces of a snapshot body (layout in shared/deltaCodec.ts) and
- * of the Snapshot frame around it (server/snapshotFrame.ts), so the byte budget can be planned before
- * encoding and a set of entities can be proven to fit without encoding it.
+ * Worst-case sizes of the pieces of a grouped snapshot body (layout in shared/groupedBody.ts, its
+ * chunks in shared/deltaCodec.ts) and of the frame around it (server/snapshotFrame.ts), so the
+ * minimum budget can prove that a group always fits.
  */
 import type { Schema } from '../../shared/index.ts';
 
 /** Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq, bin16 header. */
 export const MAX_FRAME_OVERHEAD_BYTES = 1 + 1 + 5 + 5 + 5 + 3;
-/** Bits of an Exp-Golomb order in a body's per-kind header (shared/codecTables.ts K_BITS). */
+/** Bits of an Exp-Golomb order in a body's header (shared/codecTables.ts K_BITS). */
 const K_BITS = 5;
-/** Largest EG(0) code of a count or position gap (counts are bounded by the decoder's 65,536 entities). */
+/** Largest EG(0) code of a count (the decoder's bound: 65,536 groups). */
 const MAX_COUNT_BITS = eg0Bits(65_536);
-/** Largest EG(0) code of an entity id gap (ids are 31-bit). */
+/** Largest EG(0) code of a group id gap (ids are 31-bit). */
 const MAX_ID_GAP_BITS = eg0Bits(2 ** 31 - 1);
 
-/** Per-kind size bounds, in bits. */
-export interface KindBounds {
-  /** Most bits a created entity of this kind can take (id gap, kind, every field whole). */
-  readonly createdWorstBits: number;
-  /** Typical bits of a created entity (a short id gap, strings half full). */
-  readonly createdTypicalBits: number;
-  /** Most bits a changed entity of this kind can take (position gap, mask, every field's worst code). */
-  readonly changedWorstBits: number;
-}
-
-/** The size bounds of one schema's bodies; compiled once per room type. Immutable. */
+/** The size bounds of one schema's grouped bodies; compiled once per room type. Immutable. */
 export class WireBounds {
-  /** Per kind index. */
-  readonly kinds: readonly KindBounds[];
-  /** Most bits of a body's fixed part: three counts and the per-kind header of the changed section. */
-  readonly headerWorstBits: number;
-  /** Most bits one removed entity takes. */
-  readonly removedWorstBits = MAX_COUNT_BITS;
-  /** The largest per-entity worst case over all kinds (created or changed), in bits. */
+  /** Bits of a body's orders header. */
+  readonly ordersBits: number;
+  /** The largest per-entity worst case in a chunk over all kinds (created, or changed plus a removal), in bits. */
   readonly entityWorstBits: number;
+  /** Most bits one group of at most `groupCap` entities adds to a body (added with its id, or updated). */
+  readonly groupWorstBits: number;
 
-  /** @param schema the room type's schema. */
-  constructor(schema: Schema) {
+  /** @param schema the room type's schema; @param groupCap most entities of one group. */
+  constructor(schema: Schema, groupCap: number) {
     const kindBits = bitLength(schema.kinds.length - 1);
-    let header = 3 * MAX_COUNT_BITS;
-    const kinds: KindBounds[] = [];
+    // Within a chunk, positions are below groupCap and the id gaps of its creates sum to under 2^31,
+    // so (EG codes growing ever more slowly) no create's gap costs more than an even share would.
+    const positionBits = eg0Bits(groupCap);
+    const idGapBits = eg0Bits(Math.ceil(2 ** 31 / groupCap));
+    let orders = 0;
+    let worst = 0;
     for (const kind of schema.kinds) {
-      header += 1;
-      let created = MAX_ID_GAP_BITS + kindBits;
-      let typical = 8 + kindBits;
-      let changed = MAX_COUNT_BITS + 1 + kind.fields.length;
+      let created = idGapBits + kindBits;
+      let changed = positionBits + positionBits + 1 + kind.fields.length;
       for (const f of kind.fields) {
         if (f.coding === 'text') {
           const text = eg0Bits(f.bits) + 8 * f.bits;
           created += text;
           changed += text;
-          typical += eg0Bits(f.bits >> 1) + 4 * f.bits;
         } else if (f.coding === 'continuous') {
-          header += K_BITS;
+          orders += K_BITS;
           created += f.bits;
-          typical += f.bits;
           changed += 2 * f.bits + 3;
         } else {
           created += f.bits;
-          typical += f.bits;
           changed += f.bits;
         }
       }
-      kinds.push({ createdWorstBits: created, createdTypicalBits: typical, changedWorstBits: changed });
+      worst = Math.max(worst, created, changed);
     }
-    this.kinds = kinds;
-    this.headerWorstBits = header;
-    this.entityWorstBits = Math.max(...kinds.map((k) => Math.max(k.createdWorstBits, k.changedWorstBits)));
+    this.ordersBits = orders;
+    this.entityWorstBits = worst;
+    // A chunk: three counts, then per member at most a creation or a change and its removal (changed
+    // holds the removal's position too).
+    this.groupWorstBits = MAX_ID_GAP_BITS + 3 * positionBits + groupCap * worst;
   }
 
-  /** Smallest budget (whole frame, bytes) with room for two entities of any kind in the worst case. */
+  /** Smallest budget (whole frame, bytes) with room for one group in the worst case (plus 2 bits per group held). */
   get minBudgetBytes(): number {
-    return MAX_FRAME_OVERHEAD_BYTES + Math.ceil((this.headerWorstBits + 2 * this.entityWorstBits) / 8);
+    return MAX_FRAME_OVERHEAD_BYTES + Math.ceil((this.ordersBits + MAX_COUNT_BITS + this.groupWorstBits) / 8);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   decodeServerMessage,
   defineSchema,
   encodeMessage,
+  GroupedDecoder,
   type JoinOptions,
   MsgKind,
   PROTOCOL_VERSION,
@@ -201,6 +202,8 @@ export class TestClient {
   /** Protocol violations the server committed, as seen by this client (must stay empty). */
   readonly errors: string[] = [];
   private readonly codec = new SnapshotCodec(testSchema);
+  /** The groups of an interest-managed room's stream. */
+  readonly grouped = new GroupedDecoder(testSchema);
   private waiters: (() => void)[] = [];
 
   constructor(readonly socket: ClientSocket) {
@@ -281,6 +284,15 @@ export class TestClient {
       return;
     }
     if (this.welcome === null) return void this.errors.push('snapshot before Welcome');
+    if (msg.kind === MsgKind.GroupSnapshot) {
+      if (msg.baseTick === -1) this.fullSnapshots++;
+      const snap = this.grouped.decode(msg.tick, msg.baseTick, msg.body);
+      if (!snap.ok) return void this.errors.push(`grouped decode failed at tick ${msg.tick}: ${snap.reason}`);
+      this.latest = snap.value;
+      this.lastInputSeq = msg.lastInputSeq;
+      this.snapshotCount++;
+      return;
+    }
     let baseline: Snapshot | null = null;
     if (msg.baseTick !== -1) {
       if (this.latest === null || this.latest.tick !== msg.baseTick) {

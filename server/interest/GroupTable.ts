@@ -1,0 +1,320 @@
+/**
+ * The groups of one interest-managed room (shared/groupedBody.ts): each tick every entity belongs to
+ * one group, a group holds the entities of one grid cell (at most `groupCap` of them; a crowded cell
+ * has several groups) or, for kinds without a position, of no cell ("global" groups every client
+ * holds). An entity keeps its group until it strays more than a tenth of a cell past the group's
+ * cell, so one moving along a cell border does not hop back and forth.
+ *
+ * Per group per tick the table keeps the group's snapshot and encodes chunks on demand, once each:
+ * against the group as a client holds it after a one-tick chunk (values and one-tick motion, the
+ * common case), after any other chunk (values, no motion), or against nothing (a keyframe). States
+ * of the last {@link HISTORY_TICKS} ticks are kept, so a client that skipped a group for a while gets
+ * a delta too; older than that, it gets the group afresh.
+ *
+ * The continuous fields' Exp-Golomb orders are fixed per tick, chosen from the previous tick's codes,
+ * so every chunk of a tick uses the same orders (the body carries them once).
+ */
+import { bestOrder, CodecTables, CONTINUOUS, HIST_BINS } from '../../shared/codecTables.ts';
+import type { Schema, Snapshot } from '../../shared/index.ts';
+import { type EncodedChunk, SnapshotEncoder } from '../../shared/SnapshotEncoder.ts';
+import type { GridBounds } from './interestOptions.ts';
+
+/** The cell of a global group (entities without a position). */
+export const GLOBAL_CELL = -1;
+/** Ticks of past group states kept for deltas to clients that skipped a group. */
+export const HISTORY_TICKS = 32;
+/** Most cells a grid may have. */
+export const MAX_GRID_CELLS = 1 << 22;
+/** How far past its group's cell an entity may be before it changes group, as a share of the cell size. */
+const MEMBER_MARGIN_SHARE = 0.1;
+/** The Exp-Golomb order used before any chunk has been encoded. */
+const INITIAL_ORDER = 2;
+
+/** A group's state at one past tick, as a client may hold it. */
+interface PastState {
+  readonly tick: number;
+  /** The group's values at `tick`, no motion (held after a keyframe or a delta of more than one tick). */
+  readonly fresh: Snapshot;
+  /** The same values with their one-tick motion (held after a one-tick delta), if any client got one. */
+  readonly canon: Snapshot | null;
+}
+
+/** One group; owned by its table. */
+export class Group {
+  /** Members this tick: world rows, ascending id. */
+  rows: number[] = [];
+  /** Highest priority weight among the members this tick. */
+  weight = 1;
+  /** True once the group has no members: clients holding it drop it, and it is never used again. */
+  dead = false;
+  /** Scratch mark for the client being served (see InterestManager). */
+  mark = 0;
+  /** The group's snapshot this tick (no motion). */
+  now: Snapshot;
+  /** The group's state after this tick's one-tick chunk, once one was encoded. */
+  canonNow: Snapshot | null = null;
+  /** Members counted while the table is being rebuilt. */
+  nextCount = 0;
+  readonly history: PastState[] = [];
+  readonly memo = new Map<number, EncodedChunk | null>();
+
+  constructor(
+    /** Id on the wire; never reused within a room. */
+    readonly id: number,
+    /** Grid cell index, or {@link GLOBAL_CELL}. */
+    readonly cell: number,
+    /** The cell's bounds, world units (infinite for a global group). */
+    readonly x0: number,
+    readonly y0: number,
+    readonly x1: number,
+    readonly y1: number,
+    empty: Snapshot,
+  ) {
+    this.now = empty;
+  }
+}
+
+/** Room groups and their chunks; owned by the room's interest manager, rebuilt by {@link GroupTable.prepare} each tick. */
+export class GroupTable {
+  readonly tables: CodecTables;
+  /** Per slot (kind × stride + field): this tick's Exp-Golomb order for continuous residuals. */
+  readonly orders: Uint8Array;
+  /** Grid columns and rows. */
+  readonly cols: number;
+  readonly rows: number;
+  /** Per world row this tick: x and y (world units; NaN without a position). */
+  posX = new Float64Array(0);
+  posY = new Float64Array(0);
+  /** Per world row this tick: its group. */
+  rowGroup: Group[] = [];
+  /** Global groups, ascending id. */
+  globals: Group[] = [];
+  private readonly byCell = new Map<number, Group[]>();
+  private live: Group[] = [];
+  private readonly encoder: SnapshotEncoder;
+  private readonly hist: Float64Array;
+  private readonly empty: Snapshot;
+  private nextId = 0;
+  private tick = -1;
+  private prevIds: number[] = [];
+  private prevKinds: number[] = [];
+  private prevGroups: Group[] = [];
+  private seen = false;
+
+  /** Throws if the bounds give more than {@link MAX_GRID_CELLS} cells. */
+  constructor(
+    private readonly schema: Schema,
+    private readonly bounds: GridBounds,
+    private readonly xField: readonly number[],
+    private readonly yField: readonly number[],
+    private readonly cap: number,
+  ) {
+    const { minX, minY, maxX, maxY, cellSize } = bounds;
+    this.cols = Math.max(1, Math.floor((maxX - minX) / cellSize) + 1);
+    this.rows = Math.max(1, Math.floor((maxY - minY) / cellSize) + 1);
+    if (this.cols * this.rows > MAX_GRID_CELLS) {
+      throw new RangeError(`defineRoom: interest: ${this.cols} × ${this.rows} cells of ${cellSize} units are more than ${MAX_GRID_CELLS}; use a larger cellSize`);
+    }
+    this.tables = new CodecTables(schema);
+    this.encoder = new SnapshotEncoder(this.tables);
+    this.orders = new Uint8Array(this.tables.kindCount * this.tables.stride).fill(INITIAL_ORDER);
+    this.hist = new Float64Array(this.orders.length * HIST_BINS);
+    this.empty = { tick: -1, count: 0, stride: this.tables.stride, ids: [], kinds: [], values: [], motion: null, texts: this.tables.withText ? [] : null };
+  }
+
+  /** Groups of grid cell `cell` (ascending id), or undefined. */
+  groupsOf(cell: number): readonly Group[] | undefined {
+    return this.byCell.get(cell);
+  }
+
+  /**
+   * Starts tick `world.tick`: keeps last tick's states, sorts every entity of `world` into a group,
+   * builds each group's snapshot, and fixes this tick's orders. `weightOf(row)` gives an entity's
+   * priority weight (null: all 1).
+   */
+  prepare(world: Snapshot, weightOf: ((row: number) => number) | null): void {
+    this.rememberTick();
+    this.tick = world.tick;
+    this.chooseOrders();
+    const n = world.count;
+    if (this.posX.length < n) {
+      this.posX = new Float64Array(Math.max(n, this.posX.length * 2));
+      this.posY = new Float64Array(this.posX.length);
+    }
+    this.locate(world);
+    this.assign(world);
+    this.build(world, weightOf);
+  }
+
+  /**
+   * The chunk of `group` for a client holding it at `baseTick` (-1: not at all) after a one-tick
+   * chunk (`canon`) or not; null when that state is no longer kept (send the group afresh).
+   */
+  chunk(group: Group, baseTick: number, canon: boolean): EncodedChunk | null {
+    const key = baseTick < 0 ? -1 : baseTick * 2 + (canon ? 1 : 0);
+    const hit = group.memo.get(key);
+    if (hit !== undefined) return hit;
+    let base: Snapshot | null = null;
+    if (baseTick >= 0) {
+      const past = group.history[group.history.length - (this.tick - baseTick)];
+      base = past === undefined || past.tick !== baseTick ? null : canon ? past.canon : past.fresh;
+      if (base === null) {
+        group.memo.set(key, null);
+        return null;
+      }
+    }
+    const chunk = this.encoder.encodeGroup(base, group.now, this.orders, this.hist);
+    this.seen = true;
+    if (baseTick === this.tick - 1) group.canonNow ??= chunk.next;
+    group.memo.set(key, chunk);
+    return chunk;
+  }
+
+  private rememberTick(): void {
+    for (const g of this.live) {
+      if (this.tick >= 0) {
+        g.history.push({ tick: this.tick, fresh: g.now, canon: g.canonNow });
+        if (g.history.length > HISTORY_TICKS) g.history.shift();
+      }
+      g.canonNow = null;
+      g.memo.clear();
+      g.nextCount = 0;
+    }
+  }
+
+  private chooseOrders(): void {
+    if (!this.seen) return;
+    this.seen = false;
+    const { coding } = this.tables;
+    for (let slot = 0; slot < this.orders.length; slot++) {
+      if (coding[slot] !== CONTINUOUS) continue;
+      const at = slot * HIST_BINS;
+      let any = false;
+      for (let b = 0; b < HIST_BINS && !any; b++) any = this.hist[at + b] !== 0;
+      if (any) this.orders[slot] = bestOrder(this.hist, at);
+    }
+    this.hist.fill(0);
+  }
+
+  /** Fills posX/posY of every world row (NaN for kinds without a position). */
+  private locate(world: Snapshot): void {
+    const stride = world.stride;
+    const kinds = this.schema.kinds;
+    for (let row = 0; row < world.count; row++) {
+      const k = world.kinds[row]!;
+      const fx = this.xField[k]!;
+      if (fx < 0) {
+        this.posX[row] = NaN;
+        this.posY[row] = NaN;
+        continue;
+      }
+      const fy = this.yField[k]!;
+      const f = kinds[k]!.fields;
+      this.posX[row] = f[fx]!.dequantize(world.values[row * stride + fx]!) as number;
+      this.posY[row] = f[fy]!.dequantize(world.values[row * stride + fy]!) as number;
+    }
+  }
+
+  /** Gives every row a group: its last one while it stays near that group's cell, else one with room in its cell. */
+  private assign(world: Snapshot): void {
+    const { minX, minY, cellSize } = this.bounds;
+    const slack = cellSize * MEMBER_MARGIN_SHARE;
+    const rowGroup = this.rowGroup;
+    rowGroup.length = world.count;
+    const movers: number[] = [];
+    const moverCells: number[] = [];
+    const prevIds = this.prevIds;
+    let p = 0;
+    for (let row = 0; row < world.count; row++) {
+      const id = world.ids[row]!;
+      while (p < prevIds.length && prevIds[p]! < id) p++;
+      const prev = p < prevIds.length && prevIds[p] === id && this.prevKinds[p] === world.kinds[row] ? this.prevGroups[p]! : null;
+      const x = this.posX[row]!;
+      const y = this.posY[row]!;
+      let cell = GLOBAL_CELL;
+      if (x === x) cell = clamp(Math.floor((y - minY) / cellSize), this.rows) * this.cols + clamp(Math.floor((x - minX) / cellSize), this.cols);
+      const stays =
+        prev !== null &&
+        !prev.dead &&
+        (prev.cell === cell || (cell !== GLOBAL_CELL && prev.cell !== GLOBAL_CELL && x >= prev.x0 - slack && x <= prev.x1 + slack && y >= prev.y0 - slack && y <= prev.y1 + slack));
+      if (stays) {
+        rowGroup[row] = prev;
+        prev.nextCount++;
+      } else {
+        movers.push(row);
+        moverCells.push(cell);
+      }
+    }
+    for (let i = 0; i < movers.length; i++) {
+      const group = this.roomIn(moverCells[i]!);
+      rowGroup[movers[i]!] = group;
+      group.nextCount++;
+    }
+  }
+
+  /** A live group of `cell` with room for one more member, created if none has. */
+  private roomIn(cell: number): Group {
+    let list = cell === GLOBAL_CELL ? this.globals : this.byCell.get(cell);
+    if (list !== undefined) for (const g of list) if (g.nextCount < this.cap) return g;
+    if (list === undefined) {
+      list = [];
+      this.byCell.set(cell, list);
+    }
+    const size = this.bounds.cellSize;
+    const cx = cell % this.cols;
+    const cy = Math.floor(cell / this.cols);
+    const x0 = cell === GLOBAL_CELL ? -Infinity : this.bounds.minX + cx * size;
+    const y0 = cell === GLOBAL_CELL ? -Infinity : this.bounds.minY + cy * size;
+    const g = new Group(this.nextId++, cell, x0, y0, cell === GLOBAL_CELL ? Infinity : x0 + size, cell === GLOBAL_CELL ? Infinity : y0 + size, this.empty);
+    list.push(g);
+    this.live.push(g);
+    return g;
+  }
+
+  /** Builds each live group's members and snapshot; retires the empty ones. */
+  private build(world: Snapshot, weightOf: ((row: number) => number) | null): void {
+    const stride = world.stride;
+    const live: Group[] = [];
+    for (const g of this.live) {
+      if (g.nextCount === 0) {
+        g.dead = true;
+        g.history.length = 0;
+        const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell.get(g.cell)!;
+        list.splice(list.indexOf(g), 1);
+        if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell.delete(g.cell);
+        continue;
+      }
+      g.rows = [];
+      live.push(g);
+    }
+    this.live = live;
+    const rowGroup = this.rowGroup;
+    for (let row = 0; row < world.count; row++) rowGroup[row]!.rows.push(row);
+    const withText = world.texts !== null;
+    for (const g of live) {
+      const n = g.rows.length;
+      const ids = new Array<number>(n);
+      const kinds = new Array<number>(n);
+      const values = new Array<number>(n * stride);
+      const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
+      let weight = weightOf === null ? 1 : 0;
+      for (let i = 0; i < n; i++) {
+        const row = g.rows[i]!;
+        ids[i] = world.ids[row]!;
+        kinds[i] = world.kinds[row]!;
+        for (let f = 0; f < stride; f++) values[i * stride + f] = world.values[row * stride + f]!;
+        if (texts !== null) for (let f = 0; f < stride; f++) texts[i * stride + f] = world.texts![row * stride + f];
+        if (weightOf !== null) weight = Math.max(weight, weightOf(row));
+      }
+      g.weight = weight;
+      g.now = { tick: world.tick, count: n, stride, ids, kinds, values, motion: null, texts };
+    }
+    this.prevIds = world.ids as number[];
+    this.prevKinds = world.kinds as number[];
+    this.prevGroups = rowGroup.slice(0, world.count);
+  }
+}
+
+function clamp(i: number, n: number): number {
+  return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
