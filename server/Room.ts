@@ -9,7 +9,6 @@ import {
   type JoinOptions,
   type KindName,
   MAX_ENTITY_ID,
-  quantizeWorld,
   type Schema,
   type Snapshot,
   type SnapshotCodec,
@@ -20,6 +19,7 @@ import { LagCompensation, type RewoundWorld } from './LagCompensation.ts';
 import type { Session } from './Session.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
 import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from './snapshotFrame.ts';
+import { quantizeEntities } from './worldQuantizer.ts';
 
 /** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
 export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & {
@@ -203,7 +203,7 @@ export class Room<S extends Schema = Schema> {
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
     this.tick = tick + 1;
     if (this.dirty) this.compact();
-    const snapshot = quantizeWorld(this.type.schema, this.tick, this.records);
+    const snapshot = quantizeEntities(this.type.schema, this.tick, this.records);
     this.snapshot = snapshot;
     this.history.record(snapshot);
     if (this.interest === null) this.streamSnapshot(snapshot);

@@ -16,6 +16,10 @@ import { MsgKind } from '../shared/index.ts';
 /** Largest input sequence number a Snapshot frame can carry (int32); the server closes clients past it. */
 export const MAX_FRAME_INPUT_SEQ = 0x7fffffff;
 
+/** Scratch for a frame's envelope (at most 1 + 1 + 5 + 5 + 5 + 5 bytes), copied into each frame. */
+const HEAD = new Uint8Array(32);
+const HEAD_VIEW = new DataView(HEAD.buffer);
+
 /** A Snapshot frame with a patchable `lastInputSeq`. The bytes are the frame's own (not aliased). */
 export interface SnapshotFrame {
   /** The whole frame. */
@@ -25,18 +29,51 @@ export interface SnapshotFrame {
 }
 
 /** Builds a frame of `kind` for `tick` against `baseTick` (-1 = full) holding a copy of `body`. */
-export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array, kind: typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot = MsgKind.Snapshot): SnapshotFrame {
-  const head = new Uint8Array(32);
-  const view = new DataView(head.buffer);
+export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array, kind: SnapshotKind = MsgKind.Snapshot): SnapshotFrame {
+  const at = writeHead(tick, baseTick, body.byteLength, kind);
+  const bytes = new Uint8Array(at + body.byteLength);
+  bytes.set(HEAD.subarray(0, at), 0);
+  bytes.set(body, at);
+  return { bytes, seqOffset: headSeqOffset };
+}
+
+/**
+ * Builds frames into one reusable buffer: each frame is a view valid until the next one is built,
+ * for a sender whose transport copies (or writes out) the bytes during `send`.
+ */
+export class FrameScratch {
+  private buf = new Uint8Array(4096);
+
+  /** As {@link buildSnapshotFrame}, but the frame's bytes alias this scratch buffer. */
+  build(tick: number, baseTick: number, body: Uint8Array, kind: SnapshotKind): SnapshotFrame {
+    const at = writeHead(tick, baseTick, body.byteLength, kind);
+    const size = at + body.byteLength;
+    if (this.buf.length < size) this.buf = new Uint8Array(Math.max(size, this.buf.length * 2));
+    const buf = this.buf;
+    for (let i = 0; i < at; i++) buf[i] = HEAD[i]!;
+    buf.set(body, at);
+    return { bytes: buf.subarray(0, size), seqOffset: headSeqOffset };
+  }
+}
+
+/** The kinds of message a snapshot frame carries. */
+type SnapshotKind = typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot;
+
+/** Where the last {@link writeHead} put the int32 `lastInputSeq`. */
+let headSeqOffset = 0;
+
+/** Writes the envelope of a frame with a body of `n` bytes into HEAD; returns its length. */
+function writeHead(tick: number, baseTick: number, n: number, kind: SnapshotKind): number {
+  const head = HEAD;
+  const view = HEAD_VIEW;
   let at = 0;
   head[at++] = 0x95;
   head[at++] = kind;
   at = writeInt(view, at, tick);
   at = writeInt(view, at, baseTick);
-  const seqOffset = at + 1;
+  headSeqOffset = at + 1;
   head[at++] = 0xd2;
   at += 4;
-  const n = body.byteLength;
   if (n < 0x100) {
     head[at++] = 0xc4;
     head[at++] = n;
@@ -49,10 +86,7 @@ export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Ar
     view.setUint32(at, n);
     at += 4;
   }
-  const bytes = new Uint8Array(at + n);
-  bytes.set(head.subarray(0, at), 0);
-  bytes.set(body, at);
-  return { bytes, seqOffset };
+  return at;
 }
 
 /** Writes `lastInputSeq` (-1 … {@link MAX_FRAME_INPUT_SEQ}) into a frame in place. */

@@ -9,9 +9,9 @@ import type { Group } from './GroupTable.ts';
 export interface HeldGroup {
   readonly group: Group;
   /** The tick of the group the client holds. */
-  readonly tick: number;
+  tick: number;
   /** True if the client got it by a one-tick delta (it then holds the group's one-tick motion). */
-  readonly canon: boolean;
+  canon: boolean;
 }
 
 /** Per-client interest state; owned by the InterestManager. */

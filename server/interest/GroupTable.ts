@@ -16,6 +16,7 @@
  */
 import { bestOrder, CodecTables, CONTINUOUS, HIST_BINS } from '../../shared/codecTables.ts';
 import type { Schema, Snapshot } from '../../shared/index.ts';
+import { ZeroArrays } from '../../shared/snapshot.ts';
 import { type EncodedChunk, SnapshotEncoder } from '../../shared/SnapshotEncoder.ts';
 import type { GridBounds } from './interestOptions.ts';
 
@@ -56,6 +57,11 @@ export class Group {
   /** Members counted while the table is being rebuilt. */
   nextCount = 0;
   readonly history: PastState[] = [];
+  /** This tick's chunks: whole, and from last tick (with and without motion), once encoded. */
+  whole: EncodedChunk | undefined = undefined;
+  fromCanon: EncodedChunk | undefined = undefined;
+  fromFresh: EncodedChunk | undefined = undefined;
+  /** This tick's chunks from older ticks, by base tick × 2 + (with motion ? 1 : 0); null: not kept. */
   readonly memo = new Map<number, EncodedChunk | null>();
 
   constructor(
@@ -89,11 +95,13 @@ export class GroupTable {
   rowGroup: Group[] = [];
   /** Global groups, ascending id. */
   globals: Group[] = [];
-  private readonly byCell = new Map<number, Group[]>();
+  /** Per grid cell: its live groups (ascending id), or undefined for none. Sparse. */
+  private readonly byCell: (Group[] | undefined)[] = [];
   private live: Group[] = [];
   private readonly encoder: SnapshotEncoder;
   private readonly hist: Float64Array;
   private readonly empty: Snapshot;
+  private readonly zeros = new ZeroArrays();
   private nextId = 0;
   private tick = -1;
   private prevIds: number[] = [];
@@ -124,7 +132,7 @@ export class GroupTable {
 
   /** Groups of grid cell `cell` (ascending id), or undefined. */
   groupsOf(cell: number): readonly Group[] | undefined {
-    return this.byCell.get(cell);
+    return this.byCell[cell];
   }
 
   /**
@@ -151,8 +159,11 @@ export class GroupTable {
    * chunk (`canon`) or not; null when that state is no longer kept (send the group afresh).
    */
   chunk(group: Group, baseTick: number, canon: boolean): EncodedChunk | null {
-    const key = baseTick < 0 ? -1 : baseTick * 2 + (canon ? 1 : 0);
-    const hit = group.memo.get(key);
+    const last = baseTick === this.tick - 1;
+    const fast = baseTick < 0 ? group.whole : last ? (canon ? group.fromCanon : group.fromFresh) : undefined;
+    if (fast !== undefined) return fast;
+    const key = baseTick * 2 + (canon ? 1 : 0);
+    const hit = baseTick < 0 || last ? undefined : group.memo.get(key);
     if (hit !== undefined) return hit;
     let base: Snapshot | null = null;
     if (baseTick >= 0) {
@@ -165,8 +176,12 @@ export class GroupTable {
     }
     const chunk = this.encoder.encodeGroup(base, group.now, this.orders, this.hist);
     this.seen = true;
-    if (baseTick === this.tick - 1) group.canonNow ??= chunk.next;
-    group.memo.set(key, chunk);
+    if (baseTick < 0) group.whole = chunk;
+    else if (last) {
+      group.canonNow ??= chunk.next;
+      if (canon) group.fromCanon = chunk;
+      else group.fromFresh = chunk;
+    } else group.memo.set(key, chunk);
     return chunk;
   }
 
@@ -177,7 +192,8 @@ export class GroupTable {
         if (g.history.length > HISTORY_TICKS) g.history.shift();
       }
       g.canonNow = null;
-      g.memo.clear();
+      g.whole = g.fromCanon = g.fromFresh = undefined;
+      if (g.memo.size > 0) g.memo.clear();
       g.nextCount = 0;
     }
   }
@@ -254,11 +270,11 @@ export class GroupTable {
 
   /** A live group of `cell` with room for one more member, created if none has. */
   private roomIn(cell: number): Group {
-    let list = cell === GLOBAL_CELL ? this.globals : this.byCell.get(cell);
+    let list = cell === GLOBAL_CELL ? this.globals : this.byCell[cell];
     if (list !== undefined) for (const g of list) if (g.nextCount < this.cap) return g;
     if (list === undefined) {
       list = [];
-      this.byCell.set(cell, list);
+      this.byCell[cell] = list;
     }
     const size = this.bounds.cellSize;
     const cx = cell % this.cols;
@@ -279,9 +295,9 @@ export class GroupTable {
       if (g.nextCount === 0) {
         g.dead = true;
         g.history.length = 0;
-        const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell.get(g.cell)!;
+        const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell[g.cell]!;
         list.splice(list.indexOf(g), 1);
-        if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell.delete(g.cell);
+        if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell[g.cell] = undefined;
         continue;
       }
       g.rows = [];
@@ -293,9 +309,9 @@ export class GroupTable {
     const withText = world.texts !== null;
     for (const g of live) {
       const n = g.rows.length;
-      const ids = new Array<number>(n);
-      const kinds = new Array<number>(n);
-      const values = new Array<number>(n * stride);
+      const ids = new Array<number>(n).fill(0);
+      const kinds = new Array<number>(n).fill(0);
+      const values = this.zeros.take(n * stride);
       const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
       let weight = weightOf === null ? 1 : 0;
       for (let i = 0; i < n; i++) {

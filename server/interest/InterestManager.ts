@@ -35,7 +35,7 @@ import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
 import type { ServerMetrics } from '../ServerMetrics.ts';
 import type { Session } from '../Session.ts';
-import { buildSnapshotFrame, patchInputSeq } from '../snapshotFrame.ts';
+import { FrameScratch, patchInputSeq } from '../snapshotFrame.ts';
 import { ClientInterest, type HeldGroup } from './ClientInterest.ts';
 import { GLOBAL_CELL, type Group, GroupTable } from './GroupTable.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
@@ -55,6 +55,7 @@ export class InterestManager {
   private readonly wire: WireBounds;
   private readonly ordersBits: number;
   private readonly writer = new BitWriter();
+  private readonly frames = new FrameScratch();
   private readonly clients = new Map<RoomClient, ClientInterest>();
   private readonly weights = new Map<number, number>();
   private readonly counts = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0, bytes: 0 };
@@ -69,7 +70,6 @@ export class InterestManager {
   /** Per entry: bits it adds to the body when sent rather than kept or left waiting (upper bound for adds). */
   private eBits = new Float64Array(64);
   private eAge = new Float64Array(64);
-  private eD2 = new Float64Array(64);
   private eKey = new Float64Array(64);
   private inc = new Uint8Array(64);
   /** Per held group of the client being served: its entry, or -1 to drop it. */
@@ -219,7 +219,7 @@ export class InterestManager {
     state.maxIntervalTicks = 1;
     let body = this.write(state, entries);
     if (frameBytes(tick, baseTick, body.byteLength) > budget) {
-      this.choose(state, entries, own, budget, baseTick, tick, state.radius * state.radius);
+      this.choose(state, entries, own, budget, baseTick, tick, cx, cy);
       body = this.write(state, entries);
       if (frameBytes(tick, baseTick, body.byteLength) > budget) {
         // Even the held groups' codes alone do not fit (a view of very many groups on a tiny budget).
@@ -227,7 +227,7 @@ export class InterestManager {
         return;
       }
     }
-    const frame = buildSnapshotFrame(tick, baseTick, body, MsgKind.GroupSnapshot);
+    const frame = this.frames.build(tick, baseTick, body, MsgKind.GroupSnapshot);
     patchInputSeq(frame, client.lastInputSeq);
     const conn = session.conn!;
     let status = 'dropped';
@@ -268,7 +268,7 @@ export class InterestManager {
       if (g.dead || (g.cell !== GLOBAL_CELL && !(hasCenter && rectD2(g, cx, cy) <= keep2))) continue;
       const chunk = table.chunk(g, h.tick, h.canon);
       if (chunk === null) {
-        n = this.addEntry(n, g, state, tick, cx, cy); // its state is too old: drop it and send it afresh
+        n = this.addEntry(n, g, state, tick); // its state is too old: drop it and send it afresh
         continue;
       }
       this.reserve(n + 1);
@@ -277,7 +277,6 @@ export class InterestManager {
       this.eHeld[n] = i;
       this.eBits[n] = chunk.bitLength - 1; // "updated" (1 bit) + chunk instead of "kept" (2 bits)
       this.eAge[n] = tick - h.tick;
-      this.eD2[n] = centreD2(g, cx, cy);
       this.heldEntry[i] = n++;
     }
     if (hasCenter) {
@@ -293,19 +292,19 @@ export class InterestManager {
         for (let x = c0; x <= c1; x++) {
           const groups = table.groupsOf(y * table.cols + x);
           if (groups === undefined || rectD2(groups[0]!, cx, cy) > r2) continue;
-          for (const g of groups) if (g.mark !== serial) n = this.addEntry(n, g, state, tick, cx, cy);
+          for (const g of groups) if (g.mark !== serial) n = this.addEntry(n, g, state, tick);
         }
       }
     }
-    for (const g of table.globals) if (g.mark !== serial) n = this.addEntry(n, g, state, tick, cx, cy);
-    for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
+    for (const g of table.globals) if (g.mark !== serial) n = this.addEntry(n, g, state, tick);
+    if (state.waiting.size > 0) for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
     let visible = 0;
     for (let e = 0; e < n; e++) visible += this.eGroup[e]!.now.count;
     state.visibleCount = visible;
     return n;
   }
 
-  private addEntry(n: number, g: Group, state: ClientInterest, tick: number, cx: number, cy: number): number {
+  private addEntry(n: number, g: Group, state: ClientInterest, tick: number): number {
     g.mark = this.serial;
     const chunk = this.table.chunk(g, -1, false)!;
     let since = state.waiting.get(g);
@@ -316,12 +315,12 @@ export class InterestManager {
     this.eHeld[n] = -1;
     this.eBits[n] = eg0Bits(g.id) + chunk.bitLength;
     this.eAge[n] = tick - since + 1;
-    this.eD2[n] = centreD2(g, cx, cy);
     return n + 1;
   }
 
   /** Marks in `inc` the entries to send within `budget`, by priority; sets the client's K. */
-  private choose(state: ClientInterest, entries: number, own: Group | null, budget: number, baseTick: number, tick: number, r2: number): void {
+  private choose(state: ClientInterest, entries: number, own: Group | null, budget: number, baseTick: number, tick: number, cx: number, cy: number): void {
+    const r2 = state.radius * state.radius;
     const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
     let used = this.ordersBits + 2 * state.held.length + eg0Bits(entries);
     const perSnapshot = Math.max(1, Math.floor((availBits - used) / this.wire.groupWorstBits));
@@ -337,7 +336,7 @@ export class InterestManager {
       const age = this.eAge[e]!;
       if (age >= overdueAge) key[e] = OVERDUE_KEY + age;
       else if (e === ownEntry) key[e] = OWN_KEY;
-      else key[e] = Math.min((this.eGroup[e]!.weight * (age + 1)) / (1 + (DISTANCE_FALLOFF * this.eD2[e]!) / r2), REST_CAP);
+      else key[e] = Math.min((this.eGroup[e]!.weight * (age + 1)) / (1 + (DISTANCE_FALLOFF * centreD2(this.eGroup[e]!, cx, cy)) / r2), REST_CAP);
     }
     order.sort((a, c) => key[c]! - key[a]!);
     this.inc.fill(0, 0, entries);
@@ -386,33 +385,35 @@ export class InterestManager {
   }
 
   /** The body was sent: the client now holds what it described. */
-  private commit(state: ClientInterest, held: readonly HeldGroup[], entries: number, tick: number): void {
-    const kept: HeldGroup[] = [];
+  private commit(state: ClientInterest, held: HeldGroup[], entries: number, tick: number): void {
     let sent = 0;
     let deferred = 0;
+    let dropped = 0;
     for (let i = 0; i < held.length; i++) {
       const h = held[i]!;
       const e = this.heldEntry[i]!;
-      if (e < 0) continue;
-      if (this.inc[e] === 1) {
-        kept.push({ group: h.group, tick, canon: tick - h.tick === 1 });
+      if (e < 0) dropped++;
+      else if (this.inc[e] === 1) {
+        h.canon = tick - h.tick === 1;
+        h.tick = tick;
         sent += h.group.now.count;
-      } else {
-        kept.push(h);
-        deferred += h.group.now.count;
-      }
+      } else deferred += h.group.now.count;
     }
     const adds = this.addsSent(entries);
     for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 0) deferred += this.eGroup[e]!.now.count;
-    const next: HeldGroup[] = [];
-    let a = 0;
-    for (const h of kept) {
-      while (a < adds.length && this.eGroup[adds[a]!]!.id < h.group.id) next.push(this.added(state, adds[a++]!, tick));
-      next.push(h);
+    if (dropped > 0 || adds.length > 0) {
+      const next: HeldGroup[] = [];
+      let a = 0;
+      for (let i = 0; i < held.length; i++) {
+        if (this.heldEntry[i]! < 0) continue;
+        const h = held[i]!;
+        while (a < adds.length && this.eGroup[adds[a]!]!.id < h.group.id) next.push(this.added(state, adds[a++]!, tick));
+        next.push(h);
+      }
+      while (a < adds.length) next.push(this.added(state, adds[a++]!, tick));
+      for (const e of adds) sent += this.eGroup[e]!.now.count;
+      state.held = next;
     }
-    while (a < adds.length) next.push(this.added(state, adds[a++]!, tick));
-    for (const e of adds) sent += this.eGroup[e]!.now.count;
-    state.held = next;
     state.marker = { tick, count: 0, stride: 0, ids: [], kinds: [], values: [], motion: null, texts: null };
     this.counts.entitiesSent += sent;
     this.counts.entitiesDeferred += deferred;
@@ -435,7 +436,6 @@ export class InterestManager {
     this.eHeld = grow(this.eHeld, (s) => new Int32Array(s));
     this.eBits = grow(this.eBits, (s) => new Float64Array(s));
     this.eAge = grow(this.eAge, (s) => new Float64Array(s));
-    this.eD2 = grow(this.eD2, (s) => new Float64Array(s));
     this.eKey = grow(this.eKey, (s) => new Float64Array(s));
     this.inc = grow(this.inc, (s) => new Uint8Array(s));
   }

@@ -1,0 +1,56 @@
+/**
+ * Quantizes a room's live entities into the tick's world snapshot: what shared `quantizeWorld` does,
+ * with one function compiled per kind that reads the kind's fields by their literal names. Reading
+ * `state[field.name]` with the name taken from the schema makes every load megamorphic, which for a
+ * world of 10,000 entities costs milliseconds per tick; a compiled reader costs a fraction of that.
+ * The source compiled is built only from the schema's field indexes and JSON-quoted field names.
+ */
+import type { Schema, Snapshot } from '../shared/index.ts';
+import { doubleZeros, hasTextFields, strideOf } from '../shared/snapshot.ts';
+
+/** An entity as the room keeps it: `id` ascending across the list, `kind` the kind index. */
+export interface QuantizableEntity {
+  readonly id: number;
+  readonly kind: number;
+  readonly state: Record<string, unknown>;
+}
+
+/** Writes one entity's quantized fields at `at` of the values (numbers) or texts (strings) column. */
+type KindWriter = (state: Record<string, unknown>, values: number[], texts: (string | undefined)[] | null, at: number) => void;
+
+const compiled = new WeakMap<Schema, KindWriter[]>();
+
+/**
+ * The snapshot of `entities` (ascending id, kinds of `schema`, ids already validated by the room) at
+ * `tick`. Values are quantized as each field's `quantize` does.
+ */
+export function quantizeEntities(schema: Schema, tick: number, entities: readonly QuantizableEntity[]): Snapshot {
+  let writers = compiled.get(schema);
+  if (writers === undefined) {
+    writers = schema.kinds.map((kind) => compileKind(kind.fields));
+    compiled.set(schema, writers);
+  }
+  const stride = strideOf(schema);
+  const count = entities.length;
+  const ids = new Array<number>(count).fill(0);
+  const kinds = new Array<number>(count).fill(0);
+  const values = doubleZeros(count * stride);
+  const texts: (string | undefined)[] | null = hasTextFields(schema) ? new Array(count * stride) : null;
+  for (let i = 0; i < count; i++) {
+    const e = entities[i]!;
+    ids[i] = e.id;
+    kinds[i] = e.kind;
+    writers[e.kind]!(e.state, values, texts, i * stride);
+  }
+  return { tick, count, stride, ids, kinds, values, motion: null, texts };
+}
+
+function compileKind(fields: Schema['kinds'][number]['fields']): KindWriter {
+  const lines = fields.map((f, i) => {
+    const load = `q[${i}](s[${JSON.stringify(f.name)}])`;
+    return f.coding === 'text' ? `t[at + ${i}] = ${load};` : `v[at + ${i}] = ${load};`;
+  });
+  const quantizers = fields.map((f) => f.quantize);
+  const make = new Function('q', `return function (s, v, t, at) {\n${lines.join('\n')}\n};`) as (q: readonly ((v: unknown) => unknown)[]) => KindWriter;
+  return make(quantizers);
+}
