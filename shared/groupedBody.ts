@@ -175,20 +175,22 @@ export class GroupedDecoder {
     const values = new Array<number>(total * stride);
     const texts: (string | undefined)[] | null = t.withText ? new Array(total * stride) : null;
     const at = new Array<number>(groups.length).fill(0);
+    // Rows in (id, group) order: a heap of the groups by their next row, so a body of many groups
+    // costs total × log(groups), not total × groups.
+    const heap: number[] = [];
+    for (let g = 0; g < groups.length; g++) if (groups[g]!.count > 0) siftUp(heap, heap.push(g) - 1, groups, at);
     let count = 0;
     let lastTick = -1;
     for (let n = 0; n < total; n++) {
-      let best = -1;
-      let bestId = Infinity;
-      for (let g = 0; g < groups.length; g++) {
-        const s = groups[g]!;
-        if (at[g]! < s.count && s.ids[at[g]!]! < bestId) {
-          bestId = s.ids[at[g]!]!;
-          best = g;
-        }
-      }
+      const best = heap[0]!;
       const s = groups[best]!;
       const row = at[best]!++;
+      const bestId = s.ids[row]!;
+      if (at[best]! === s.count) {
+        const last = heap.pop()!;
+        if (heap.length > 0) heap[0] = last;
+      }
+      if (heap.length > 0) siftDown(heap, groups, at);
       if (count > 0 && ids[count - 1] === bestId) {
         if (s.tick === lastTick) return null;
         if (s.tick < lastTick) continue;
@@ -214,6 +216,41 @@ export class GroupedDecoder {
     if (texts !== null) texts.length = count * stride;
     return { tick, count, stride, ids, kinds, values, motion: null, texts };
   }
+}
+
+/** True if group `a`'s next row comes before group `b`'s: a lower id, or the same id in an earlier group. */
+function before(groups: readonly Snapshot[], at: readonly number[], a: number, b: number): boolean {
+  const ia = groups[a]!.ids[at[a]!]!;
+  const ib = groups[b]!.ids[at[b]!]!;
+  return ia < ib || (ia === ib && a < b);
+}
+
+/** Moves `heap[i]` up to its place in the min-heap of groups ordered by {@link before}. */
+function siftUp(heap: number[], i: number, groups: readonly Snapshot[], at: readonly number[]): void {
+  const g = heap[i]!;
+  while (i > 0) {
+    const parent = (i - 1) >>> 1;
+    if (!before(groups, at, g, heap[parent]!)) break;
+    heap[i] = heap[parent]!;
+    i = parent;
+  }
+  heap[i] = g;
+}
+
+/** Moves `heap[0]` down to its place in the min-heap of groups ordered by {@link before}. */
+function siftDown(heap: number[], groups: readonly Snapshot[], at: readonly number[]): void {
+  const n = heap.length;
+  const g = heap[0]!;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && before(groups, at, heap[c + 1]!, heap[c]!)) c++;
+    if (!before(groups, at, heap[c]!, g)) break;
+    heap[i] = heap[c]!;
+    i = c;
+  }
+  heap[i] = g;
 }
 
 function indexOf(ids: readonly number[], count: number, id: number): number {
