@@ -56,6 +56,8 @@ export class Group {
   canonNow: Snapshot | null = null;
   /** Members counted while the table is being rebuilt. */
   nextCount = 0;
+  /** A snapshot no longer referenced, whose columns the next snapshot may reuse. */
+  spare: Snapshot | null = null;
   readonly history: PastState[] = [];
   /** This tick's chunks: whole, and from last tick (with and without motion), once encoded. */
   whole: EncodedChunk | undefined = undefined;
@@ -189,7 +191,9 @@ export class GroupTable {
     for (const g of this.live) {
       if (this.tick >= 0) {
         g.history.push({ tick: this.tick, fresh: g.now, canon: g.canonNow });
-        if (g.history.length > HISTORY_TICKS) g.history.shift();
+        // The oldest state leaves the history, and nothing else refers to its columns any more: the
+        // group's next snapshot reuses them, so a long-lived world allocates little per tick.
+        if (g.history.length > HISTORY_TICKS) g.spare = g.history.shift()!.fresh;
       }
       g.canonNow = null;
       g.whole = g.fromCanon = g.fromFresh = undefined;
@@ -309,9 +313,14 @@ export class GroupTable {
     const withText = world.texts !== null;
     for (const g of live) {
       const n = g.rows.length;
-      const ids = new Array<number>(n).fill(0);
-      const kinds = new Array<number>(n).fill(0);
-      const values = this.zeros.take(n * stride);
+      const spare = g.spare;
+      g.spare = null;
+      const ids = spare === null ? new Array<number>(n).fill(0) : (spare.ids as number[]);
+      const kinds = spare === null ? new Array<number>(n).fill(0) : (spare.kinds as number[]);
+      const values = spare === null ? this.zeros.take(n * stride) : (spare.values as number[]);
+      ids.length = n;
+      kinds.length = n;
+      values.length = n * stride;
       const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
       let weight = weightOf === null ? 1 : 0;
       for (let i = 0; i < n; i++) {
