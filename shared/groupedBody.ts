@@ -36,7 +36,7 @@ import { BitReader, type BitWriter } from './bits.ts';
 import { CodecTables, CONTINUOUS, DEFAULT_MAX_ENTITIES, K_BITS, predict } from './codecTables.ts';
 import { fail, ok, type Result } from './result.ts';
 import type { Schema } from './schema.ts';
-import type { Snapshot } from './snapshot.ts';
+import { indexOfSorted, type Snapshot } from './snapshot.ts';
 import type { DecodeLimits } from './SnapshotDecoder.ts';
 import { SnapshotDecoder } from './SnapshotDecoder.ts';
 
@@ -62,6 +62,23 @@ export function writeOrders(w: BitWriter, t: CodecTables, orders: Uint8Array): v
 export function writeHeldCode(w: BitWriter, what: number): void {
   if (what === HELD_UPDATED) w.bit(true);
   else w.bits(what === HELD_KEPT ? 0b01 : 0b00, 2);
+}
+
+/** A group added to a body: its id and its chunk against nothing. */
+export interface AddedGroup {
+  readonly id: number;
+  readonly chunk: { readonly bytes: Uint8Array; readonly bitLength: number };
+}
+
+/** Writes the added section: the count, then each group (ascending id) as an id gap and its chunk. */
+export function writeAdded(w: BitWriter, added: readonly AddedGroup[]): void {
+  w.expGolomb(added.length, 0);
+  let prev = -1;
+  for (const a of added) {
+    w.expGolomb(a.id - prev - 1, 0);
+    prev = a.id;
+    w.append(a.chunk.bytes, a.chunk.bitLength);
+  }
 }
 
 /**
@@ -142,7 +159,7 @@ export class GroupedDecoder {
     for (let n = 0; n < added; n++) {
       const id = prev + 1 + r.expGolomb(0);
       if (r.overrun || id > MAX_GROUP_ID) return fail('added group id out of range or truncated');
-      if (indexOf(ids, keptCount, id) >= 0) return fail(`added group ${id} is already held`);
+      if (indexOfSorted(ids, keptCount, id) >= 0) return fail(`added group ${id} is already held`);
       const chunk = this.decoder.readGroup(r, null, tick, orders, maxEntities);
       if (!chunk.ok) return fail(`added group ${id}: ${chunk.reason}`);
       ids.push(id);
@@ -251,19 +268,6 @@ function siftDown(heap: number[], groups: readonly Snapshot[], at: readonly numb
     i = c;
   }
   heap[i] = g;
-}
-
-function indexOf(ids: readonly number[], count: number, id: number): number {
-  let lo = 0;
-  let hi = count - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = ids[mid]!;
-    if (v === id) return mid;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** Sorts the parallel arrays by id (kept ones and added ones are each ascending already). */

@@ -119,9 +119,13 @@ export class ZeroArrays {
 
 /** The index of entity `id` in `snapshot` (binary search), or -1. */
 export function indexOfEntity(snapshot: Snapshot, id: number): number {
-  const ids = snapshot.ids;
+  return indexOfSorted(snapshot.ids, snapshot.count, id);
+}
+
+/** The index of `id` among the first `count` entries of the ascending `ids` (binary search), or -1. */
+export function indexOfSorted(ids: readonly number[], count: number, id: number): number {
   let lo = 0;
-  let hi = snapshot.count - 1;
+  let hi = count - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const at = ids[mid]!;

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
 import { BitWriter } from '../shared/bits.ts';
 import { CodecTables, HIST_BINS } from '../shared/codecTables.ts';
-import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, MAX_GROUP_ID, MAX_HELD_GROUPS, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
+import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, MAX_GROUP_ID, MAX_HELD_GROUPS, writeAdded, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
 import { CloseCode, decodeServerMessage, defineSchema, encodeMessage, isValidQValue, MAX_ENTITY_ID, MAX_TICK_GAP, MsgKind, quantizedValue, quantizeWorld, seededRandom, t } from '../shared/index.ts';
 import type { DecodeLimits, Decoded, EntityInput, Result, ServerMsg, Snapshot, SnapshotMsg } from '../shared/index.ts';
 import { type EncodedChunk, SnapshotEncoder } from '../shared/SnapshotEncoder.ts';
@@ -103,15 +103,8 @@ function validStream(seed: number, ticks: number): Step[] {
     const holding = new Set(next.map((h) => h.group));
     for (const g of new Set(table.rowGroup)) if (!holding.has(g) && rand() < (tick === 1 ? 0.8 : 0.3)) adds.add(g);
     const added = [...adds].sort((a, b) => a.id - b.id);
-    w.expGolomb(added.length, 0);
-    let prev = -1;
-    for (const g of added) {
-      w.expGolomb(g.id - prev - 1, 0);
-      prev = g.id;
-      const chunk = table.chunk(g, -1, false)!;
-      w.append(chunk.bytes, chunk.bitLength);
-      next.push({ group: g, tick, canon: false });
-    }
+    writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
+    for (const g of added) next.push({ group: g, tick, canon: false });
     held = next.sort((a, b) => a.group.id - b.group.id);
     steps.push({ tick, baseTick: lastTick, body: w.finish().slice() });
     lastTick = tick;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitReader, BitWriter } from '../shared/bits.ts';
-import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
+import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
 import { defineSchema, type EntityInput, quantizeWorld, seededRandom, type Snapshot, t } from '../shared/index.ts';
 import { type Group, GroupTable, HISTORY_TICKS } from '../server/interest/GroupTable.ts';
 import { resolveInterest } from '../server/interest/interestOptions.ts';
@@ -408,15 +408,8 @@ function writeBody(table: GroupTable, client: Client, tick: number, rand: () => 
   const live = new Set(table.rowGroup);
   for (const g of live) if (!holding.has(g) && !adds.has(g) && rand() < p.add) adds.add(g);
   const added = [...adds].sort((a, b) => a.id - b.id);
-  w.expGolomb(added.length, 0);
-  let prev = -1;
-  for (const g of added) {
-    w.expGolomb(g.id - prev - 1, 0);
-    prev = g.id;
-    const chunk = table.chunk(g, -1, false)!;
-    w.append(chunk.bytes, chunk.bitLength);
-    next.push({ group: g, tick, canon: false, snap: copyOf(g.now), motion: null });
-  }
+  writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
+  for (const g of added) next.push({ group: g, tick, canon: false, snap: copyOf(g.now), motion: null });
   stats.added += added.length;
   next.sort((a, b) => a.group.id - b.group.id);
   return { baseTick, body: w.finish().slice(), next };
@@ -555,14 +548,7 @@ describe('an entity that moved between groups', () => {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    w.expGolomb(added.length, 0);
-    let prev = -1;
-    for (const g of added) {
-      w.expGolomb(g.id - prev - 1, 0);
-      prev = g.id;
-      const chunk = table.chunk(g, -1, false)!;
-      w.append(chunk.bytes, chunk.bitLength);
-    }
+    writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
     return w.finish().slice();
   }
 

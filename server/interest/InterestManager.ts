@@ -29,7 +29,7 @@
  * K = 2T ticks while V holds ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits).
  */
 import { BitWriter } from '../../shared/bits.ts';
-import { HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
+import { HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
 import { indexOfEntity, MsgKind, type Schema, type Snapshot } from '../../shared/index.ts';
 import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
@@ -363,16 +363,7 @@ export class InterestManager {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    const adds = this.addsSent(entries);
-    w.expGolomb(adds.length, 0);
-    let prev = -1;
-    for (const e of adds) {
-      const g = this.eGroup[e]!;
-      w.expGolomb(g.id - prev - 1, 0);
-      prev = g.id;
-      const chunk = this.eChunk[e]!;
-      w.append(chunk.bytes, chunk.bitLength);
-    }
+    writeAdded(w, this.addsSent(entries).map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
     return w.finish();
   }
 
