@@ -28,9 +28,9 @@ export interface SnapshotFrame {
   readonly seqOffset: number;
 }
 
-/** Builds a frame of `kind` for `tick` against `baseTick` (-1 = full) holding a copy of `body`. */
-export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array, kind: SnapshotKind = MsgKind.Snapshot): SnapshotFrame {
-  const at = writeHead(tick, baseTick, body.byteLength, kind);
+/** Builds a Snapshot frame for `tick` against `baseTick` (-1 = full) holding a copy of `body`. */
+export function buildSnapshotFrame(tick: number, baseTick: number, body: Uint8Array): SnapshotFrame {
+  const at = writeHead(tick, baseTick, body.byteLength, MsgKind.Snapshot);
   const bytes = new Uint8Array(at + body.byteLength);
   bytes.set(HEAD.subarray(0, at), 0);
   bytes.set(body, at);

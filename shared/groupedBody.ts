@@ -53,8 +53,13 @@ export const HELD_DROPPED = 2;
 
 /** Writes the orders header: `orders[slot]` of every continuous field, kind by kind. */
 export function writeOrders(w: BitWriter, t: CodecTables, orders: Uint8Array): void {
+  forEachContinuousSlot(t, (slot) => w.bits(orders[slot]!, K_BITS));
+}
+
+/** Calls `visit` with the slot (kind × stride + field) of every continuous field, kind by kind, in field order. */
+function forEachContinuousSlot(t: CodecTables, visit: (slot: number) => void): void {
   for (let k = 0; k < t.kindCount; k++) {
-    for (let f = 0; f < t.fieldCount[k]!; f++) if (t.coding[k * t.stride + f] === CONTINUOUS) w.bits(orders[k * t.stride + f]!, K_BITS);
+    for (let f = 0; f < t.fieldCount[k]!; f++) if (t.coding[k * t.stride + f] === CONTINUOUS) visit(k * t.stride + f);
   }
 }
 
@@ -132,9 +137,9 @@ export class GroupedDecoder {
     const t = this.tables;
     const r = new BitReader(body);
     const orders = this.orders;
-    for (let k = 0; k < t.kindCount; k++) {
-      for (let f = 0; f < t.fieldCount[k]!; f++) if (t.coding[k * t.stride + f] === CONTINUOUS) orders[k * t.stride + f] = r.bits(K_BITS);
-    }
+    forEachContinuousSlot(t, (slot) => {
+      orders[slot] = r.bits(K_BITS);
+    });
     const ids: number[] = [];
     const groups: Snapshot[] = [];
     let total = 0;

@@ -25,7 +25,7 @@ export const GLOBAL_CELL = -1;
 /** Ticks of past group states kept for deltas to clients that skipped a group. */
 export const HISTORY_TICKS = 32;
 /** Most cells a grid may have. */
-export const MAX_GRID_CELLS = 1 << 22;
+const MAX_GRID_CELLS = 1 << 22;
 /** How far past its group's cell an entity may be before it changes group, as a share of the cell size. */
 const MEMBER_MARGIN_SHARE = 0.1;
 /** The Exp-Golomb order used before any chunk has been encoded. */

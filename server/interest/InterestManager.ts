@@ -217,10 +217,12 @@ export class InterestManager {
     const held = state.held;
     this.inc.fill(1, 0, entries);
     state.maxIntervalTicks = 1;
-    let body = this.write(state, entries);
+    let adds = this.addsSent(entries);
+    let body = this.write(state, adds);
     if (frameBytes(tick, baseTick, body.byteLength) > budget) {
       this.choose(state, entries, own, budget, baseTick, tick, cx, cy);
-      body = this.write(state, entries);
+      adds = this.addsSent(entries);
+      body = this.write(state, adds);
       if (frameBytes(tick, baseTick, body.byteLength) > budget) {
         // Even the held groups' codes alone do not fit (a view of very many groups on a tiny budget).
         metrics.snapshotSkipped();
@@ -241,7 +243,7 @@ export class InterestManager {
     metrics.encoded();
     metrics.sent(frame.bytes.byteLength);
     metrics.snapshotSent();
-    this.commit(state, held, entries, tick);
+    this.commit(state, held, entries, adds, tick);
     session.baseline = state.marker;
     const counts = this.counts;
     counts.snapshots++;
@@ -347,8 +349,8 @@ export class InterestManager {
     }
   }
 
-  /** Writes the body of the entries marked in `inc` (layout in shared/groupedBody.ts). */
-  private write(state: ClientInterest, entries: number): Uint8Array {
+  /** Writes the body of the entries marked in `inc`, `adds` being those to add (layout in shared/groupedBody.ts). */
+  private write(state: ClientInterest, adds: readonly number[]): Uint8Array {
     const w = this.writer;
     w.reset();
     writeOrders(w, this.table.tables, this.table.orders);
@@ -363,7 +365,7 @@ export class InterestManager {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    writeAdded(w, this.addsSent(entries).map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
+    writeAdded(w, adds.map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
     return w.finish();
   }
 
@@ -376,7 +378,7 @@ export class InterestManager {
   }
 
   /** The body was sent: the client now holds what it described. */
-  private commit(state: ClientInterest, held: HeldGroup[], entries: number, tick: number): void {
+  private commit(state: ClientInterest, held: HeldGroup[], entries: number, adds: readonly number[], tick: number): void {
     let sent = 0;
     let deferred = 0;
     let dropped = 0;
@@ -390,7 +392,6 @@ export class InterestManager {
         sent += h.group.now.count;
       } else deferred += h.group.now.count;
     }
-    const adds = this.addsSent(entries);
     for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 0) deferred += this.eGroup[e]!.now.count;
     if (dropped > 0 || adds.length > 0) {
       const next: HeldGroup[] = [];

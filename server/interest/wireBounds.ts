@@ -18,8 +18,6 @@ const MAX_ID_GAP_BITS = eg0Bits(2 ** 31 - 1);
 export class WireBounds {
   /** Bits of a body's orders header. */
   readonly ordersBits: number;
-  /** The largest per-entity worst case in a chunk over all kinds (created, or changed plus a removal), in bits. */
-  readonly entityWorstBits: number;
   /** Most bits one group of at most `groupCap` entities adds to a body (added with its id, or updated). */
   readonly groupWorstBits: number;
 
@@ -52,7 +50,6 @@ export class WireBounds {
       worst = Math.max(worst, created, changed);
     }
     this.ordersBits = orders;
-    this.entityWorstBits = worst;
     // A chunk: three counts, then per member at most a creation or a change and its removal (changed
     // holds the removal's position too).
     this.groupWorstBits = MAX_ID_GAP_BITS + 3 * positionBits + groupCap * worst;
