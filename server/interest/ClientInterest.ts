@@ -5,15 +5,6 @@
 import type { Snapshot } from '../../shared/index.ts';
 import type { Group } from './GroupTable.ts';
 
-/** A group as one client holds it. */
-export interface HeldGroup {
-  readonly group: Group;
-  /** The tick of the group the client holds. */
-  tick: number;
-  /** True if the client got it by a one-tick delta (it then holds the group's one-tick motion). */
-  canon: boolean;
-}
-
 /** Per-client interest state; owned by the InterestManager. */
 export class ClientInterest {
   center: { readonly x: number; readonly y: number } | null = null;
@@ -23,8 +14,14 @@ export class ClientInterest {
    * client holds nothing. A session whose baseline is not this marker was reset: it holds nothing.
    */
   marker: Snapshot | null = null;
-  /** Groups held, ascending id. */
-  held: HeldGroup[] = [];
+  /** Groups held, ascending id. Kept as parallel columns: one client's are read together each tick. */
+  held: Group[] = [];
+  /** Per held group: the tick of the group the client holds. */
+  heldTick = new Int32Array(0);
+  /** Per held group: 1 if the client got it by a one-tick delta (it then holds the group's one-tick motion), else 0. */
+  heldCanon = new Uint8Array(0);
+  /** The world row of the client's own entity at the last snapshot (a hint; -1: none). */
+  ownRow = -1;
   /** Groups in view not sent yet → the tick they entered the view. */
   readonly waiting = new Map<Group, number>();
   /** Entities in the groups in view at the last snapshot. */
@@ -42,5 +39,7 @@ export class ClientInterest {
     if (baseline !== null && baseline === this.marker) return;
     this.marker = null;
     this.held = [];
+    this.heldTick = new Int32Array(0);
+    this.heldCanon = new Uint8Array(0);
   }
 }

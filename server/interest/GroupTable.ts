@@ -44,6 +44,8 @@ interface PastState {
 export class Group {
   /** Members this tick: world rows, ascending id. */
   rows: number[] = [];
+  /** Members this tick (the count of `now`, kept here so a client's pass reads no snapshot). */
+  count = 0;
   /** Highest priority weight among the members this tick. */
   weight = 1;
   /** True once the group has no members: clients holding it drop it, and it is never used again. */
@@ -332,6 +334,7 @@ export class GroupTable {
         if (weightOf !== null) weight = Math.max(weight, weightOf(row));
       }
       g.weight = weight;
+      g.count = n;
       g.now = { tick: world.tick, count: n, stride, ids, kinds, values, motion: null, texts };
     }
     this.prevIds = world.ids as number[];

@@ -36,7 +36,7 @@ import type { RoomClient } from '../defineRoom.ts';
 import type { ServerMetrics } from '../ServerMetrics.ts';
 import type { Session } from '../Session.ts';
 import { FrameScratch, patchInputSeq } from '../snapshotFrame.ts';
-import { ClientInterest, type HeldGroup } from './ClientInterest.ts';
+import { ClientInterest } from './ClientInterest.ts';
 import { GLOBAL_CELL, type Group, GroupTable } from './GroupTable.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
 import type { ClientViewInfo, InterestStats, StreamHost, ViewOptions } from './interestTypes.ts';
@@ -197,7 +197,9 @@ export class InterestManager {
     let hasCenter = false;
     let own: Group | null = null;
     if (client.entityId >= 0) {
-      const row = indexOfEntity(world, client.entityId);
+      const hint = state.ownRow;
+      const row = hint >= 0 && hint < world.count && world.ids[hint] === client.entityId ? hint : indexOfEntity(world, client.entityId);
+      state.ownRow = row;
       if (row >= 0) {
         own = table.rowGroup[row]!;
         if (state.center === null && table.posX[row] === table.posX[row]) {
@@ -214,7 +216,6 @@ export class InterestManager {
     }
     const entries = this.gather(state, tick, cx, cy, hasCenter);
     const budget = state.budgetBytes ?? this.options.budgetBytes;
-    const held = state.held;
     this.inc.fill(1, 0, entries);
     state.maxIntervalTicks = 1;
     let adds = this.addsSent(entries);
@@ -243,7 +244,7 @@ export class InterestManager {
     metrics.encoded();
     metrics.sent(frame.bytes.byteLength);
     metrics.snapshotSent();
-    this.commit(state, held, entries, adds, tick);
+    this.commit(state, entries, adds, tick);
     session.baseline = state.marker;
     const counts = this.counts;
     counts.snapshots++;
@@ -262,13 +263,15 @@ export class InterestManager {
     const keep2 = keep * keep;
     if (this.heldEntry.length < held.length) this.heldEntry = new Int32Array(held.length * 2);
     let n = 0;
+    const heldTick = state.heldTick;
+    const heldCanon = state.heldCanon;
     for (let i = 0; i < held.length; i++) {
-      const h = held[i]!;
-      const g = h.group;
+      const g = held[i]!;
       g.mark = serial;
       this.heldEntry[i] = -1;
       if (g.dead || (g.cell !== GLOBAL_CELL && !(hasCenter && rectD2(g, cx, cy) <= keep2))) continue;
-      const chunk = table.chunk(g, h.tick, h.canon);
+      const heldAt = heldTick[i]!;
+      const chunk = table.chunk(g, heldAt, heldCanon[i] === 1);
       if (chunk === null) {
         n = this.addEntry(n, g, state, tick); // its state is too old: drop it and send it afresh
         continue;
@@ -278,7 +281,7 @@ export class InterestManager {
       this.eChunk[n] = chunk;
       this.eHeld[n] = i;
       this.eBits[n] = chunk.bitLength - 1; // "updated" (1 bit) + chunk instead of "kept" (2 bits)
-      this.eAge[n] = tick - h.tick;
+      this.eAge[n] = tick - heldAt;
       this.heldEntry[i] = n++;
     }
     if (hasCenter) {
@@ -301,7 +304,7 @@ export class InterestManager {
     for (const g of table.globals) if (g.mark !== serial) n = this.addEntry(n, g, state, tick);
     if (state.waiting.size > 0) for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
     let visible = 0;
-    for (let e = 0; e < n; e++) visible += this.eGroup[e]!.now.count;
+    for (let e = 0; e < n; e++) visible += this.eGroup[e]!.count;
     state.visibleCount = visible;
     return n;
   }
@@ -378,43 +381,54 @@ export class InterestManager {
   }
 
   /** The body was sent: the client now holds what it described. */
-  private commit(state: ClientInterest, held: HeldGroup[], entries: number, adds: readonly number[], tick: number): void {
+  private commit(state: ClientInterest, entries: number, adds: readonly number[], tick: number): void {
     let sent = 0;
     let deferred = 0;
     let dropped = 0;
+    const held = state.held;
+    const heldTick = state.heldTick;
+    const heldCanon = state.heldCanon;
     for (let i = 0; i < held.length; i++) {
-      const h = held[i]!;
       const e = this.heldEntry[i]!;
       if (e < 0) dropped++;
       else if (this.inc[e] === 1) {
-        h.canon = tick - h.tick === 1;
-        h.tick = tick;
-        sent += h.group.now.count;
-      } else deferred += h.group.now.count;
+        heldCanon[i] = tick - heldTick[i]! === 1 ? 1 : 0;
+        heldTick[i] = tick;
+        sent += held[i]!.count;
+      } else deferred += held[i]!.count;
     }
-    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 0) deferred += this.eGroup[e]!.now.count;
+    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 0) deferred += this.eGroup[e]!.count;
     if (dropped > 0 || adds.length > 0) {
-      const next: HeldGroup[] = [];
+      const size = held.length - dropped + adds.length;
+      const groups: Group[] = [];
+      const ticks = new Int32Array(size);
+      const canon = new Uint8Array(size);
+      const keep = (g: Group, at: number, isCanon: number): void => {
+        ticks[groups.length] = at;
+        canon[groups.length] = isCanon;
+        groups.push(g);
+      };
+      const add = (e: number): void => {
+        const g = this.eGroup[e]!;
+        state.waiting.delete(g);
+        sent += g.count;
+        keep(g, tick, 0);
+      };
       let a = 0;
       for (let i = 0; i < held.length; i++) {
         if (this.heldEntry[i]! < 0) continue;
-        const h = held[i]!;
-        while (a < adds.length && this.eGroup[adds[a]!]!.id < h.group.id) next.push(this.added(state, adds[a++]!, tick));
-        next.push(h);
+        const g = held[i]!;
+        while (a < adds.length && this.eGroup[adds[a]!]!.id < g.id) add(adds[a++]!);
+        keep(g, heldTick[i]!, heldCanon[i]!);
       }
-      while (a < adds.length) next.push(this.added(state, adds[a++]!, tick));
-      for (const e of adds) sent += this.eGroup[e]!.now.count;
-      state.held = next;
+      while (a < adds.length) add(adds[a++]!);
+      state.held = groups;
+      state.heldTick = ticks;
+      state.heldCanon = canon;
     }
     state.marker = { tick, count: 0, stride: 0, ids: [], kinds: [], values: [], motion: null, texts: null };
     this.counts.entitiesSent += sent;
     this.counts.entitiesDeferred += deferred;
-  }
-
-  private added(state: ClientInterest, e: number, tick: number): HeldGroup {
-    const group = this.eGroup[e]!;
-    state.waiting.delete(group);
-    return { group, tick, canon: false };
   }
 
   private reserve(n: number): void {
