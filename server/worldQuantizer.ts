@@ -6,7 +6,7 @@
  * The source compiled is built only from the schema's field indexes and JSON-quoted field names.
  */
 import type { Schema, Snapshot } from '../shared/index.ts';
-import { doubleZeros, hasTextFields, strideOf } from '../shared/snapshot.ts';
+import { hasTextFields, strideOf, ZeroArrays } from '../shared/snapshot.ts';
 
 /** An entity as the room keeps it: `id` ascending across the list, `kind` the kind index. */
 export interface QuantizableEntity {
@@ -19,6 +19,8 @@ export interface QuantizableEntity {
 type KindWriter = (state: Record<string, unknown>, values: number[], texts: (string | undefined)[] | null, at: number) => void;
 
 const compiled = new WeakMap<Schema, KindWriter[]>();
+/** Zeroed value columns, copied from a template (a world's column is tens of thousands of values). */
+const zeros = new ZeroArrays();
 
 /**
  * The snapshot of `entities` (ascending id, kinds of `schema`, ids already validated by the room) at
@@ -34,7 +36,7 @@ export function quantizeEntities(schema: Schema, tick: number, entities: readonl
   const count = entities.length;
   const ids = new Array<number>(count).fill(0);
   const kinds = new Array<number>(count).fill(0);
-  const values = doubleZeros(count * stride);
+  const values = zeros.take(count * stride);
   const texts: (string | undefined)[] | null = hasTextFields(schema) ? new Array(count * stride) : null;
   for (let i = 0; i < count; i++) {
     const e = entities[i]!;
