@@ -298,11 +298,7 @@ export class Room<S extends Schema = Schema> {
     for (const session of sessions) {
       const conn = session.conn!;
       patchInputSeq(frame, session.client.lastInputSeq);
-      let status = 'dropped';
-      conn.cork(() => {
-        status = conn.send(frame.bytes);
-      });
-      if (status === 'dropped') {
+      if (conn.send(frame.bytes) === 'dropped') {
         metrics.snapshotSkipped();
         continue;
       }

@@ -363,11 +363,7 @@ export class Server {
   }
 
   private send(conn: Connection, bytes: Uint8Array): void {
-    let status = 'dropped';
-    conn.cork(() => {
-      status = conn.send(bytes);
-    });
-    if (status !== 'dropped') this.metrics.sent(bytes.byteLength);
+    if (conn.send(bytes) !== 'dropped') this.metrics.sent(bytes.byteLength);
   }
 
   private clearTimer(state: ConnState): void {

@@ -232,12 +232,7 @@ export class InterestManager {
     }
     const frame = this.frames.build(tick, baseTick, body, MsgKind.GroupSnapshot);
     patchInputSeq(frame, client.lastInputSeq);
-    const conn = session.conn!;
-    let status = 'dropped';
-    conn.cork(() => {
-      status = conn.send(frame.bytes);
-    });
-    if (status === 'dropped') {
+    if (session.conn!.send(frame.bytes) === 'dropped') {
       metrics.snapshotSkipped();
       return;
     }

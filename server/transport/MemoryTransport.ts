@@ -310,10 +310,6 @@ class MemoryConnection implements Connection {
   close(code: number, reason: string): void {
     this.link.closeFromServer(code, closeReason(reason));
   }
-
-  cork(fn: () => void): void {
-    fn();
-  }
 }
 
 /**

@@ -18,8 +18,6 @@ export interface Connection {
   readonly bufferedAmount: number;
   /** Closes with a WebSocket close code and a short reason. Idempotent; `close` is then reported. */
   close(code: number, reason: string): void;
-  /** Runs `fn`, batching the sends it makes into as few writes as possible. */
-  cork(fn: () => void): void;
   /** What the upgrade decision attached to this connection (the authenticate hook's user data). */
   readonly userData: unknown;
   /** The peer's address as text (informational; may be empty). */

@@ -275,11 +275,6 @@ class UwsConnection implements Connection {
     this.ws.end(code, closeReason(reason));
   }
 
-  cork(fn: () => void): void {
-    if (this.closed) fn();
-    else this.ws.cork(fn);
-  }
-
   /** @internal the socket is gone: never touch it again. */
   markClosed(): void {
     this.closed = true;
