@@ -253,6 +253,12 @@ export class UwsTransport implements Transport {
 /** The engine's view of one uWS WebSocket. */
 class UwsConnection implements Connection {
   private closed = false;
+  /**
+   * False while every send since the buffer was last seen empty was written out whole (uWS returned
+   * SUCCESS): the buffer is then empty and `bufferedAmount` skips the native call, which every
+   * snapshot tick would otherwise make once per client.
+   */
+  private mayBuffer = false;
 
   constructor(
     private readonly ws: uWS.WebSocket<SocketData>,
@@ -261,13 +267,18 @@ class UwsConnection implements Connection {
   ) {}
 
   get bufferedAmount(): number {
-    return this.closed ? 0 : this.ws.getBufferedAmount();
+    if (this.closed || !this.mayBuffer) return 0;
+    const n = this.ws.getBufferedAmount();
+    if (n === 0) this.mayBuffer = false;
+    return n;
   }
 
   send(bytes: Uint8Array): SendStatus {
     if (this.closed) return 'dropped';
     const result = this.ws.send(bytes, true, false);
-    return result === 1 ? 'sent' : result === 0 ? 'backpressure' : 'dropped';
+    if (result === 1) return 'sent';
+    this.mayBuffer = true;
+    return result === 0 ? 'backpressure' : 'dropped';
   }
 
   close(code: number, reason: string): void {
