@@ -113,6 +113,18 @@ function body(write: (w: BitWriter) => void): Uint8Array {
   return w.finish().slice();
 }
 
+/** A full body up to one created ship's team: nothing removed, one created (id gap 0), x, a and hp 0, then `team`. */
+function writeShipHead(w: BitWriter, team: number): void {
+  w.expGolomb(0, 0);
+  w.expGolomb(1, 0);
+  w.expGolomb(0, 0);
+  w.bits(SHIP, 2);
+  w.bits(0, 17);
+  w.bits(0, 12);
+  w.bits(0, 8);
+  w.bits(team, 2);
+}
+
 /** The bits of a created rock (id gap, kind, r) after the created count. */
 function writeRock(w: BitWriter, idGap: number, r: number): void {
   w.expGolomb(idGap, 0);
@@ -223,14 +235,7 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
   it('rejects a string longer than its bound and invalid UTF-8', () => {
     const ship = (name: readonly number[], declaredLength = name.length): Uint8Array =>
       body((w) => {
-        w.expGolomb(0, 0);
-        w.expGolomb(1, 0);
-        w.expGolomb(0, 0);
-        w.bits(SHIP, 2);
-        w.bits(0, 17);
-        w.bits(0, 12);
-        w.bits(0, 8);
-        w.bits(0, 2);
+        writeShipHead(w, 0);
         w.expGolomb(declaredLength, 0);
         for (const b of name) w.byte(b);
         w.bits(1, 1);
@@ -252,16 +257,7 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
 
   it('rejects an unknown kind index, an out-of-range value and an out-of-range id', () => {
     assertRejected(codec.decode(null, 1, body((w) => (w.expGolomb(0, 0), w.expGolomb(1, 0), w.expGolomb(0, 0), w.bits(3, 2), w.expGolomb(0, 0)))), /unknown entity kind 3/);
-    const badTeam = body((w) => {
-      w.expGolomb(0, 0);
-      w.expGolomb(1, 0);
-      w.expGolomb(0, 0);
-      w.bits(SHIP, 2);
-      w.bits(0, 17);
-      w.bits(0, 12);
-      w.bits(0, 8);
-      w.bits(3, 2);
-    });
+    const badTeam = body((w) => writeShipHead(w, 3));
     assertRejected(codec.decode(null, 1, badTeam), /field 3 out of range/);
     const floatOver = body((w) => (w.expGolomb(0, 0), w.expGolomb(1, 0), w.expGolomb(0, 0), w.bits(SHIP, 2), w.bits(100_001, 17)));
     assertRejected(codec.decode(null, 1, floatOver), /field 0 out of range/);

@@ -6,19 +6,8 @@
 import { TickwaveClient } from '../../client/index.ts';
 import { wsSocketFactory } from '../../client/node/index.ts';
 import type { ClientSocket, InputOf, Schema, SocketFactory } from '../../shared/index.ts';
-import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
-import type { LoadScenario } from './ipc.ts';
+import { botInput, type BotContext, type BotCounters, InputClock } from './botTraffic.ts';
 import { headerBytes } from './RawWebSocket.ts';
-
-/** Settings shared by every full bot of a pool. */
-export interface FullBotContext {
-  readonly url: string;
-  readonly room: string | null;
-  readonly schema: Schema;
-  readonly scenario: LoadScenario;
-  readonly tickMs: number;
-  readonly counters: BotCounters;
-}
 
 /** Passes a socket through, counting received bytes (payload + the server frame header) and sent bytes. */
 class CountingSocket implements ClientSocket {
@@ -63,7 +52,7 @@ export class FullBot {
   /** @param index the bot's index across the run */
   constructor(
     readonly index: number,
-    private readonly ctx: FullBotContext,
+    private readonly ctx: BotContext,
   ) {
     const c = ctx.counters;
     const inner = wsSocketFactory();

@@ -5,22 +5,11 @@
  * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
  * bodies), to prove the stream is valid.
  */
-import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, GroupedDecoder, MsgKind, PROTOCOL_VERSION, type Schema, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
+import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, GroupedDecoder, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
 import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
-import { botInput, type BotCounters, InputClock } from './botTraffic.ts';
-import type { LoadScenario } from './ipc.ts';
+import { botInput, type BotContext, InputClock } from './botTraffic.ts';
 import { RawWebSocket } from './RawWebSocket.ts';
 import { emptyEnvelope, parseSnapshotEnvelope } from './snapshotEnvelope.ts';
-
-/** Settings shared by every light bot of a pool. */
-export interface LightBotContext {
-  readonly url: string;
-  readonly room: string | null;
-  readonly schema: Schema;
-  readonly scenario: LoadScenario;
-  readonly tickMs: number;
-  readonly counters: BotCounters;
-}
 
 /** One light bot. It connects when created and lives until `close()` or the server closes it. */
 export class LightBot {
@@ -44,7 +33,7 @@ export class LightBot {
   /** @param index the bot's index across the run; @param decode whether this bot decodes every body */
   constructor(
     readonly index: number,
-    private readonly ctx: LightBotContext,
+    private readonly ctx: BotContext,
     decode: boolean,
   ) {
     this.codec = decode ? new SnapshotCodec(ctx.schema) : null;

@@ -2,6 +2,7 @@
  * What bots share: the counters a bot pool reports, the steering pattern bots send as input, and the
  * on-the-wire byte estimate.
  */
+import type { Schema } from '../../shared/index.ts';
 import { Histogram } from './Histogram.ts';
 import type { LoadScenario } from './ipc.ts';
 
@@ -16,6 +17,16 @@ export const TCP_IP_HEADER_BYTES = 52;
 export const TAP_PERIOD_TICKS = 60;
 /** Golden angle, radians: spreads the bots' steering directions evenly. */
 const GOLDEN_ANGLE = 2.399963229728653;
+
+/** Settings shared by every bot of a pool, light or full. */
+export interface BotContext {
+  readonly url: string;
+  readonly room: string | null;
+  readonly schema: Schema;
+  readonly scenario: LoadScenario;
+  readonly tickMs: number;
+  readonly counters: BotCounters;
+}
 
 /** Counters of one bot pool, incremented in place by its bots. Deltas are taken by the pool. */
 export class BotCounters {
