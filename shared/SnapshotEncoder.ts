@@ -123,6 +123,11 @@ export class SnapshotEncoder {
     this.changedCount = 0;
     this.valueCount = 0;
     this.texts.length = 0;
+    if (baseline !== null && baseline.ids === cIds && baseline.kinds === current.kinds && bCount === cCount) {
+      // Shared id and kind columns: every entity survives, in place.
+      for (let k = 0; k < cCount; k++) motion = this.diff(baseline, k, current, k, g, k, motion);
+      return motion;
+    }
     let i = 0;
     let j = 0;
     let survivor = 0;

@@ -31,21 +31,19 @@ const MEMBER_MARGIN_SHARE = 0.1;
 /** The Exp-Golomb order used before any chunk has been encoded. */
 const INITIAL_ORDER = 2;
 
-/** A group's state at one past tick, as a client may hold it. */
-interface PastState {
-  readonly tick: number;
-  /** The group's values at `tick`, no motion (held after a keyframe or a delta of more than one tick). */
-  readonly fresh: Snapshot;
-  /** The same values with their one-tick motion (held after a one-tick delta), if any client got one. */
-  readonly canon: Snapshot | null;
+/** A dequantizer of the form offset + q × scale. */
+interface LinearMap {
+  readonly offset: number;
+  readonly scale: number;
 }
 
 /** One group; owned by its table. */
 export class Group {
-  /** Members this tick: world rows, ascending id. */
-  rows: number[] = [];
   /** Members this tick (the count of `now`, kept here so a client's pass reads no snapshot). */
   count = 0;
+  /** While the table is being rebuilt: where the group's members start, and end, in its rows-by-group list. */
+  first = 0;
+  end = 0;
   /** Highest priority weight among the members this tick. */
   weight = 1;
   /** True once the group has no members: clients holding it drop it, and it is never used again. */
@@ -60,7 +58,15 @@ export class Group {
   nextCount = 0;
   /** A snapshot no longer referenced, whose columns the next snapshot may reuse. */
   spare: Snapshot | null = null;
-  readonly history: PastState[] = [];
+  /**
+   * The group's states of the last {@link HISTORY_TICKS} ticks, as a client may hold them, in slot
+   * tick mod HISTORY_TICKS: the tick (-1: none), its values without motion (held after a keyframe or a
+   * delta of more than one tick), and the same values with their one-tick motion (held after a one-tick
+   * delta; null if no client got one).
+   */
+  readonly pastTick = new Int32Array(HISTORY_TICKS).fill(-1);
+  readonly pastFresh: (Snapshot | null)[] = new Array<Snapshot | null>(HISTORY_TICKS).fill(null);
+  readonly pastCanon: (Snapshot | null)[] = new Array<Snapshot | null>(HISTORY_TICKS).fill(null);
   /** This tick's chunks: whole, and from last tick (with and without motion), once encoded. */
   whole: EncodedChunk | undefined = undefined;
   fromCanon: EncodedChunk | undefined = undefined;
@@ -105,7 +111,11 @@ export class GroupTable {
   private readonly encoder: SnapshotEncoder;
   private readonly hist: Float64Array;
   private readonly empty: Snapshot;
+  private readonly xMap: readonly (LinearMap | null)[];
+  private readonly yMap: readonly (LinearMap | null)[];
   private readonly zeros = new ZeroArrays();
+  /** World rows ordered by group while the table is being rebuilt (see {@link Group.first}). */
+  private byGroup = new Int32Array(0);
   private nextId = 0;
   private tick = -1;
   private prevIds: number[] = [];
@@ -131,7 +141,22 @@ export class GroupTable {
     this.encoder = new SnapshotEncoder(this.tables);
     this.orders = new Uint8Array(this.tables.kindCount * this.tables.stride).fill(INITIAL_ORDER);
     this.hist = new Float64Array(this.orders.length * HIST_BINS);
+    this.xMap = this.linearMap(xField);
+    this.yMap = this.linearMap(yField);
     this.empty = { tick: -1, count: 0, stride: this.tables.stride, ids: [], kinds: [], values: [], motion: null, texts: this.tables.withText ? [] : null };
+  }
+
+  /**
+   * Per kind: its x (y) field's dequantizer as offset + q × scale, for float and int fields (the same
+   * arithmetic as their `dequantize`, without a call per row), or null to call `dequantize`.
+   */
+  private linearMap(fields: readonly number[]): (LinearMap | null)[] {
+    return this.schema.kinds.map((kind, k) => {
+      const field = fields[k]! < 0 ? undefined : kind.fields[fields[k]!]!;
+      if (field?.decl.type === 'float') return { offset: field.decl.min, scale: field.decl.step };
+      if (field?.decl.type === 'int') return { offset: field.dequantize(0) as number, scale: 1 }; // q + min
+      return null;
+    });
   }
 
   /** Groups of grid cell `cell` (ascending id), or undefined. */
@@ -171,8 +196,8 @@ export class GroupTable {
     if (hit !== undefined) return hit;
     let base: Snapshot | null = null;
     if (baseTick >= 0) {
-      const past = group.history[group.history.length - (this.tick - baseTick)];
-      base = past === undefined || past.tick !== baseTick ? null : canon ? past.canon : past.fresh;
+      const slot = baseTick % HISTORY_TICKS;
+      base = group.pastTick[slot] !== baseTick || this.tick - baseTick > HISTORY_TICKS ? null : ((canon ? group.pastCanon[slot] : group.pastFresh[slot]) ?? null);
       if (base === null) {
         group.memo.set(key, null);
         return null;
@@ -190,12 +215,15 @@ export class GroupTable {
   }
 
   private rememberTick(): void {
+    const slot = this.tick % HISTORY_TICKS;
     for (const g of this.live) {
       if (this.tick >= 0) {
-        g.history.push({ tick: this.tick, fresh: g.now, canon: g.canonNow });
-        // The oldest state leaves the history, and nothing else refers to its columns any more: the
-        // group's next snapshot reuses them, so a long-lived world allocates little per tick.
-        if (g.history.length > HISTORY_TICKS) g.spare = g.history.shift()!.fresh;
+        // The state this one overwrites has left the history, and nothing else refers to its columns
+        // any more: the group's next snapshot reuses them, so a long-lived world allocates little per tick.
+        if (g.pastTick[slot]! >= 0) g.spare = g.pastFresh[slot]!;
+        g.pastTick[slot] = this.tick;
+        g.pastFresh[slot] = g.now;
+        g.pastCanon[slot] = g.canonNow;
       }
       g.canonNow = null;
       g.whole = g.fromCanon = g.fromFresh = undefined;
@@ -221,19 +249,25 @@ export class GroupTable {
   /** Fills posX/posY of every world row (NaN for kinds without a position). */
   private locate(world: Snapshot): void {
     const stride = world.stride;
-    const kinds = this.schema.kinds;
+    const kinds = world.kinds;
+    const values = world.values;
+    const { xField, yField, xMap, yMap } = this;
+    const posX = this.posX;
+    const posY = this.posY;
     for (let row = 0; row < world.count; row++) {
-      const k = world.kinds[row]!;
-      const fx = this.xField[k]!;
+      const k = kinds[row]!;
+      const fx = xField[k]!;
       if (fx < 0) {
-        this.posX[row] = NaN;
-        this.posY[row] = NaN;
+        posX[row] = NaN;
+        posY[row] = NaN;
         continue;
       }
-      const fy = this.yField[k]!;
-      const f = kinds[k]!.fields;
-      this.posX[row] = f[fx]!.dequantize(world.values[row * stride + fx]!) as number;
-      this.posY[row] = f[fy]!.dequantize(world.values[row * stride + fy]!) as number;
+      const qx = values[row * stride + fx]!;
+      const qy = values[row * stride + yField[k]!]!;
+      const mx = xMap[k]!;
+      const my = yMap[k]!;
+      posX[row] = mx === null ? (this.schema.kinds[k]!.fields[fx]!.dequantize(qx) as number) : mx.offset + qx * mx.scale;
+      posY[row] = my === null ? (this.schema.kinds[k]!.fields[yField[k]!]!.dequantize(qy) as number) : my.offset + qy * my.scale;
     }
   }
 
@@ -300,37 +334,66 @@ export class GroupTable {
     for (const g of this.live) {
       if (g.nextCount === 0) {
         g.dead = true;
-        g.history.length = 0;
+        g.pastFresh.fill(null);
+        g.pastCanon.fill(null);
         const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell[g.cell]!;
         list.splice(list.indexOf(g), 1);
         if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell[g.cell] = undefined;
         continue;
       }
-      g.rows = [];
       live.push(g);
     }
     this.live = live;
-    const rowGroup = this.rowGroup;
-    for (let row = 0; row < world.count; row++) rowGroup[row]!.rows.push(row);
-    const withText = world.texts !== null;
+    // Rows by group (a counting sort): each group's members are a run of `byGroup`, ascending row.
+    let at = 0;
     for (const g of live) {
-      const n = g.rows.length;
+      g.first = g.end = at;
+      at += g.nextCount;
+    }
+    if (this.byGroup.length < world.count) this.byGroup = new Int32Array(Math.max(world.count, this.byGroup.length * 2));
+    const byGroup = this.byGroup;
+    const rowGroup = this.rowGroup;
+    for (let row = 0; row < world.count; row++) byGroup[rowGroup[row]!.end++] = row;
+    const withText = world.texts !== null;
+    const worldIds = world.ids;
+    const worldKinds = world.kinds;
+    const worldValues = world.values;
+    for (const g of live) {
+      const first = g.first;
+      const n = g.end - first;
+      // Members unchanged since last tick (the common case): the id and kind columns are shared with
+      // last tick's snapshot (snapshots never change), which also tells a delta at once that all survive.
+      const last = g.now;
+      let same = last.count === n;
+      for (let i = 0; same && i < n; i++) {
+        const row = byGroup[first + i]!;
+        same = last.ids[i] === worldIds[row] && last.kinds[i] === worldKinds[row];
+      }
+      let ids = last.ids as number[];
+      let kinds = last.kinds as number[];
+      if (!same) {
+        ids = new Array<number>(n).fill(0);
+        kinds = new Array<number>(n).fill(0);
+        for (let i = 0; i < n; i++) {
+          const row = byGroup[first + i]!;
+          ids[i] = worldIds[row]!;
+          kinds[i] = worldKinds[row]!;
+        }
+      }
+      // Only the value column of an old state is reused (id and kind columns may be shared with younger
+      // ones), and it is cut to length, never lengthened (a lengthened array has holes, slower to read).
       const spare = g.spare;
       g.spare = null;
-      const ids = spare === null ? new Array<number>(n).fill(0) : (spare.ids as number[]);
-      const kinds = spare === null ? new Array<number>(n).fill(0) : (spare.kinds as number[]);
-      const values = spare === null ? this.zeros.take(n * stride) : (spare.values as number[]);
-      ids.length = n;
-      kinds.length = n;
-      values.length = n * stride;
+      const values = spare !== null && spare.values.length >= n * stride ? (spare.values as number[]) : this.zeros.take(n * stride);
+      if (values.length !== n * stride) values.length = n * stride;
       const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
       let weight = weightOf === null ? 1 : 0;
       for (let i = 0; i < n; i++) {
-        const row = g.rows[i]!;
-        ids[i] = world.ids[row]!;
-        kinds[i] = world.kinds[row]!;
-        for (let f = 0; f < stride; f++) values[i * stride + f] = world.values[row * stride + f]!;
-        if (texts !== null) for (let f = 0; f < stride; f++) texts[i * stride + f] = world.texts![row * stride + f];
+        const row = byGroup[first + i]!;
+        const from = row * stride;
+        const to = i * stride;
+        for (let f = 0; f < stride; f++) values[to + f] = worldValues[from + f]!;
+        if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = world.texts![from + f];
         if (weightOf !== null) weight = Math.max(weight, weightOf(row));
       }
       g.weight = weight;
