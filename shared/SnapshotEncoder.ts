@@ -1,6 +1,6 @@
 import { BitWriter } from './bits.ts';
 import { writeCreated, writeRecordHead, writeRemoved } from './bodyWriting.ts';
-import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, stepMod, wrap, writeText } from './codecTables.ts';
+import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, wrap, writeText } from './codecTables.ts';
 import { type Snapshot, ZeroArrays } from './snapshot.ts';
 
 /** The result of one encode. */
@@ -98,7 +98,8 @@ export class SnapshotEncoder {
     this.write(current, orders);
     const bitLength = this.writer.bitLength;
     const bytes = this.writer.finish().slice();
-    return { bytes, bitLength, next: { ...current, motion: g === 1 ? motion : null } };
+    const { tick, count, stride, ids, kinds, values, texts } = current;
+    return { bytes, bitLength, next: { tick, count, stride, ids, kinds, values, motion: g === 1 ? motion : null, texts } };
   }
 
   /** Diffs `current` against `baseline` into the removed, created and changed lists; returns the new motion. */
@@ -175,7 +176,9 @@ export class SnapshotEncoder {
         if (m0 === 0 && now === before) continue; // still, as predicted: no residual, no motion
         const range = rangeOf[kb + f]!;
         const half = halfOf[kb + f]!;
-        const d = now - (m0 === 0 ? before : stepMod(before, m0 * g, range));
+        // The residual against the prediction (before + m0·g) mod range, as the signed value nearest 0:
+        // wrapping now − before − m0·g gives it without reducing the prediction first (all exact integers).
+        const d = now - before - m0 * g;
         const r = d >= -half && d < range - half ? d : wrap(d, range);
         if (r !== 0) {
           mask |= 1 << f;
