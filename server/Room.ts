@@ -203,7 +203,7 @@ export class Room<S extends Schema = Schema> {
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
     this.tick = tick + 1;
     if (this.dirty) this.compact();
-    const snapshot = quantizeEntities(this.type.schema, this.tick, this.records);
+    const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);
     this.snapshot = snapshot;
     this.history.record(snapshot);
     if (this.interest === null) this.streamSnapshot(snapshot);

@@ -24,9 +24,11 @@ const zeros = new ZeroArrays();
 
 /**
  * The snapshot of `entities` (ascending id, kinds of `schema`, ids already validated by the room) at
- * `tick`. Values are quantized as each field's `quantize` does.
+ * `tick`. Values are quantized as each field's `quantize` does. When `previous` (the last tick's, or
+ * null) has the same entities with the same kinds, the new snapshot shares its id and kind columns
+ * (snapshots never change), which saves allocating them and tells a delta at once that all survive.
  */
-export function quantizeEntities(schema: Schema, tick: number, entities: readonly QuantizableEntity[]): Snapshot {
+export function quantizeEntities(schema: Schema, tick: number, entities: readonly QuantizableEntity[], previous: Snapshot | null = null): Snapshot {
   let writers = compiled.get(schema);
   if (writers === undefined) {
     writers = schema.kinds.map((kind) => compileKind(kind.fields));
@@ -34,17 +36,31 @@ export function quantizeEntities(schema: Schema, tick: number, entities: readonl
   }
   const stride = strideOf(schema);
   const count = entities.length;
-  const ids = new Array<number>(count).fill(0);
-  const kinds = new Array<number>(count).fill(0);
+  const same = previous !== null && sameMembers(previous, entities);
+  const ids = same ? (previous.ids as number[]) : new Array<number>(count).fill(0);
+  const kinds = same ? (previous.kinds as number[]) : new Array<number>(count).fill(0);
   const values = zeros.take(count * stride);
   const texts: (string | undefined)[] | null = hasTextFields(schema) ? new Array(count * stride) : null;
   for (let i = 0; i < count; i++) {
     const e = entities[i]!;
-    ids[i] = e.id;
-    kinds[i] = e.kind;
+    if (!same) {
+      ids[i] = e.id;
+      kinds[i] = e.kind;
+    }
     writers[e.kind]!(e.state, values, texts, i * stride);
   }
   return { tick, count, stride, ids, kinds, values, motion: null, texts };
+}
+
+/** True if `snapshot` holds exactly `entities`' ids, in order, with the same kinds. */
+function sameMembers(snapshot: Snapshot, entities: readonly QuantizableEntity[]): boolean {
+  if (snapshot.count !== entities.length) return false;
+  const { ids, kinds } = snapshot;
+  for (let i = 0; i < entities.length; i++) {
+    const e = entities[i]!;
+    if (ids[i] !== e.id || kinds[i] !== e.kind) return false;
+  }
+  return true;
 }
 
 function compileKind(fields: Schema['kinds'][number]['fields']): KindWriter {

@@ -52,6 +52,8 @@ export class SnapshotEncoder {
   private readonly texts: string[] = [];
   private readonly removed: number[] = [];
   private readonly created: number[] = [];
+  /** An array the motion being built may take over (see encodeGroup), or null. */
+  private reuse: number[] | null = null;
   /** Where residual codes are counted: the encoder's own histogram, or a group caller's. */
   private histOut: Float64Array;
   private changedCount = 0;
@@ -89,11 +91,15 @@ export class SnapshotEncoder {
    * Encodes one group's chunk of a grouped body: `current` against `baseline` (or whole), with the
    * continuous fields' Exp-Golomb orders given per slot in `orders` and no per-kind header. Adds each
    * residual code to `hist` (per slot × HIST_BINS, see codecTables.ts) so the caller can choose the
-   * next orders. Throws as {@link SnapshotEncoder.encode} does.
+   * next orders. `reuse`, if given, is an array the caller no longer needs that the chunk's motion
+   * may take over instead of a new one (it did if `next.motion === reuse`; the caller then owns it as
+   * part of `next`). Throws as {@link SnapshotEncoder.encode} does.
    */
-  encodeGroup(baseline: Snapshot | null, current: Snapshot, orders: Uint8Array, hist: Float64Array): EncodedChunk {
+  encodeGroup(baseline: Snapshot | null, current: Snapshot, orders: Uint8Array, hist: Float64Array, reuse: number[] | null = null): EncodedChunk {
     this.histOut = hist;
+    this.reuse = reuse;
     const motion = this.diffAll(baseline, current);
+    this.reuse = null;
     const g = baseline === null ? 0 : current.tick - baseline.tick;
     this.write(current, orders);
     const bitLength = this.writer.bitLength;
@@ -190,7 +196,7 @@ export class SnapshotEncoder {
           const step = now - before;
           const m = g === 1 && step > -half && step < half ? step : motionOf(now, before, g, range);
           if (m !== 0) {
-            motion ??= this.zeros.take(c.count * stride);
+            motion ??= this.newMotion(c.count * stride);
             motion[cRow + f] = m;
           }
         }
@@ -274,6 +280,16 @@ export class SnapshotEncoder {
       this.kindChanged[k] = 0;
       if (orders === null) this.hist.fill(0, k * stride * HIST_BINS, (k + 1) * stride * HIST_BINS);
     }
+  }
+
+  /** `n` zeros for a motion column: the array to reuse, if there is one long enough, else a new one. */
+  private newMotion(n: number): number[] {
+    const reuse = this.reuse;
+    if (reuse === null || reuse.length < n) return this.zeros.take(n);
+    this.reuse = null;
+    reuse.fill(0, 0, n);
+    if (reuse.length !== n) reuse.length = n;
+    return reuse;
   }
 
   private growValues(n: number): void {

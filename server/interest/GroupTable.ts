@@ -56,8 +56,10 @@ export class Group {
   canonNow: Snapshot | null = null;
   /** Members counted while the table is being rebuilt. */
   nextCount = 0;
-  /** A snapshot no longer referenced, whose columns the next snapshot may reuse. */
+  /** A snapshot no longer referenced, whose value column the next snapshot may reuse. */
   spare: Snapshot | null = null;
+  /** A motion column no longer referenced, which the next one-tick chunk's motion may reuse. */
+  spareMotion: number[] | null = null;
   /**
    * The group's states of the last {@link HISTORY_TICKS} ticks, as a client may hold them, in slot
    * tick mod HISTORY_TICKS: the tick (-1: none), its values without motion (held after a keyframe or a
@@ -203,7 +205,9 @@ export class GroupTable {
         return null;
       }
     }
-    const chunk = this.encoder.encodeGroup(base, group.now, this.orders, this.hist);
+    const reuse = last ? group.spareMotion : null;
+    const chunk = this.encoder.encodeGroup(base, group.now, this.orders, this.hist, reuse);
+    if (reuse !== null && chunk.next.motion === reuse) group.spareMotion = null;
     this.seen = true;
     if (baseTick < 0) group.whole = chunk;
     else if (last) {
@@ -220,7 +224,11 @@ export class GroupTable {
       if (this.tick >= 0) {
         // The state this one overwrites has left the history, and nothing else refers to its columns
         // any more: the group's next snapshot reuses them, so a long-lived world allocates little per tick.
-        if (g.pastTick[slot]! >= 0) g.spare = g.pastFresh[slot]!;
+        if (g.pastTick[slot]! >= 0) {
+          g.spare = g.pastFresh[slot]!;
+          const motion = g.pastCanon[slot]?.motion;
+          if (motion !== null && motion !== undefined) g.spareMotion = motion as number[];
+        }
         g.pastTick[slot] = this.tick;
         g.pastFresh[slot] = g.now;
         g.pastCanon[slot] = g.canonNow;
@@ -336,6 +344,8 @@ export class GroupTable {
         g.dead = true;
         g.pastFresh.fill(null);
         g.pastCanon.fill(null);
+        g.spare = null;
+        g.spareMotion = null;
         const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell[g.cell]!;
         list.splice(list.indexOf(g), 1);
         if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell[g.cell] = undefined;
