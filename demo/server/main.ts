@@ -22,6 +22,12 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
   return value;
 }
 
+/** The host to open in a browser for a server bound to `bound`: localhost for a wildcard address. */
+function browseHost(bound: string): string {
+  if (bound === '0.0.0.0' || bound === '::') return 'localhost';
+  return bound.includes(':') ? `[${bound}]` : bound;
+}
+
 const port = intFromEnv('PORT', DEFAULT_PORT, 0, 65535);
 const host = process.env['HOST'] || DEFAULT_HOST;
 const bots = intFromEnv('BOTS', DEFAULT_BOTS, 0, 500);
@@ -32,4 +38,4 @@ const { outDir, built } = await ensureClientBuilt({ repoRoot });
 console.log(built ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms` : `client is up to date in ${outDir}`);
 const demo = await startDemoServer({ port, host, bots, staticDir: outDir });
 installShutdownHandlers(demo.server);
-console.log(`Tickwave arena: http://localhost:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`);
+console.log(`Tickwave arena: http://${browseHost(host)}:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`);
