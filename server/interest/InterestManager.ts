@@ -29,7 +29,7 @@
  * K = 2T ticks while V holds ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits).
  */
 import { BitWriter } from '../../shared/bits.ts';
-import { HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
+import { type AddedGroup, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
 import { indexOfEntity, MsgKind, type Schema, type Snapshot } from '../../shared/index.ts';
 import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
@@ -48,6 +48,8 @@ const DISTANCE_FALLOFF = 3;
 const OVERDUE_KEY = 8e15;
 const OWN_KEY = 4e15;
 const REST_CAP = 1e15;
+/** The added section of a body that adds no group. */
+const NONE_ADDED: readonly AddedGroup[] = [];
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
 export class InterestManager {
@@ -55,6 +57,10 @@ export class InterestManager {
   private readonly wire: WireBounds;
   private readonly ordersBits: number;
   private readonly writer = new BitWriter();
+  /** This tick's orders, as every body of the tick starts (written once per tick, copied per client). */
+  private readonly ordersWriter = new BitWriter();
+  private ordersBytes: Uint8Array = new Uint8Array(0);
+  private ordersBitLength = 0;
   private readonly frames = new FrameScratch();
   private readonly clients = new Map<RoomClient, ClientInterest>();
   private readonly weights = new Map<number, number>();
@@ -164,6 +170,10 @@ export class InterestManager {
     this.world = world;
     const weighted = this.weights.size > 0 || this.options.kindWeight.some((w) => w !== 1);
     this.table.prepare(world, weighted ? this.weightOf : null);
+    this.ordersWriter.reset();
+    writeOrders(this.ordersWriter, this.table.tables, this.table.orders);
+    this.ordersBitLength = this.ordersWriter.bitLength;
+    this.ordersBytes = this.ordersWriter.finish();
     for (const session of sessions) {
       const conn = session.conn;
       if (conn === null || !session.welcomed) continue;
@@ -351,7 +361,7 @@ export class InterestManager {
   private write(state: ClientInterest, adds: readonly number[]): Uint8Array {
     const w = this.writer;
     w.reset();
-    writeOrders(w, this.table.tables, this.table.orders);
+    w.append(this.ordersBytes, this.ordersBitLength);
     const held = state.held;
     for (let i = 0; i < held.length; i++) {
       const e = this.heldEntry[i]!;
@@ -363,7 +373,7 @@ export class InterestManager {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    writeAdded(w, adds.map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
+    writeAdded(w, adds.length === 0 ? NONE_ADDED : adds.map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
     return w.finish();
   }
 
