@@ -8,7 +8,8 @@
  *   - all-visible: the same units and rules, E = 100 on a 1,000² field, no interest (the reference);
  * and reports per client per snapshot the mean frame bytes and server CPU (step time ÷ clients), the
  * 60 Hz tick's duration p50/p99/max against its 16.7 ms budget, and for interest the units seen and
- * the share deferred by the budget. Three clients decode their stream and are checked against the
+ * the share deferred by the budget; with two or more client counts, each mode's mean tick split into a
+ * fixed part and a part per client (the clients a tick budget holds by that line). Three clients decode their stream and are checked against the
  * server's world. Prints a table and writes JSON with the machine it ran on.
  */
 import { parseArgs } from 'node:util';
@@ -53,6 +54,50 @@ export interface BigworldResult {
   readonly deferredShare: number;
   /** Snapshots skipped because a client was backed up. */
   readonly skipped: number;
+}
+
+/**
+ * A straight line through one mode's two largest client counts: mean tick = fixed + per client ×
+ * clients. What a server owner sizes a machine by: the part every tick pays, and what each client adds.
+ */
+export interface TickCostFit {
+  readonly mode: BigworldResult['mode'];
+  /** The client counts the line goes through. */
+  readonly fromClients: number;
+  readonly toClients: number;
+  /** The mean tick's part that does not depend on the clients, ms. */
+  readonly fixedMs: number;
+  /** What each client adds to the mean tick, µs. */
+  readonly perClientUs: number;
+  /** Most clients whose mean tick, by the line, fits the 60 Hz tick's budget, and half of it. */
+  readonly clientsInBudget: number;
+  readonly clientsInHalfBudget: number;
+}
+
+/** The fit of each mode that was run at two or more client counts. */
+export function fitTickCost(results: readonly BigworldResult[]): TickCostFit[] {
+  const fits: TickCostFit[] = [];
+  for (const mode of ['all-visible', 'interest'] as const) {
+    const runs = results.filter((r) => r.mode === mode).sort((a, b) => a.clients - b.clients);
+    const a = runs.at(-2);
+    const b = runs.at(-1);
+    if (a === undefined || b === undefined || a.clients === b.clients) continue;
+    const meanMs = (r: BigworldResult): number => (r.cpuUsPerClientPerSnapshot * r.clients) / 1000;
+    const perClientMs = (meanMs(b) - meanMs(a)) / (b.clients - a.clients);
+    const fixedMs = meanMs(a) - perClientMs * a.clients;
+    const within = (budgetMs: number): number => (perClientMs <= 0 ? Infinity : Math.max(0, Math.floor((budgetMs - fixedMs) / perClientMs)));
+    const budgetMs = 1000 / TICK_RATE_HZ;
+    fits.push({
+      mode,
+      fromClients: a.clients,
+      toClients: b.clients,
+      fixedMs: round(fixedMs, 3),
+      perClientUs: round(perClientMs * 1000, 2),
+      clientsInBudget: within(budgetMs),
+      clientsInHalfBudget: within(budgetMs / 2),
+    });
+  }
+  return fits;
 }
 
 /** A clock that moves only when told; runs due timers in order. */
@@ -232,7 +277,15 @@ export async function main(args: readonly string[]): Promise<void> {
   console.log(`Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ${ticks} ticks after ${warmup} warm-up`);
   console.log(`${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
   console.log(formatTable(columns, results));
-  const path = writeJson(values.out ?? defaultResultPath('bigworld'), { benchmark: 'bigworld', date: new Date().toISOString(), machine, tickRateHz: TICK_RATE_HZ, ticks, warmupTicks: warmup, results });
+  const fits = fitTickCost(results);
+  if (fits.length > 0) console.log(`\nMean tick = fixed + per client × clients, through the two largest client counts:`);
+  for (const f of fits) {
+    console.log(
+      `  ${f.mode}: ${f.fixedMs} ms + ${f.perClientUs} µs per client (${f.fromClients} → ${f.toClients} clients); ` +
+        `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, half of it up to ~${f.clientsInHalfBudget}`,
+    );
+  }
+  const path = writeJson(values.out ?? defaultResultPath('bigworld'), { benchmark: 'bigworld', date: new Date().toISOString(), machine, tickRateHz: TICK_RATE_HZ, ticks, warmupTicks: warmup, results, fits });
   console.log(`\nwrote ${path}`);
 }
 
