@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BigworldResult, fitTickCost, runBigworldCase } from '../bench/bigworld.ts';
+import { round } from '../bench/report.ts';
 
 /** A result whose mean tick is `fixedMs` + `perClientUs` per client. */
 function result(mode: BigworldResult['mode'], clients: number, fixedMs: number, perClientUs: number): BigworldResult {
@@ -45,7 +46,7 @@ describe('big-world benchmark', () => {
     ]);
     assert.equal(fits.length, 2);
     const [reference, interest] = fits;
-    assert.deepEqual({ ...interest, fixedMs: round(interest!.fixedMs), perClientUs: round(interest!.perClientUs) }, {
+    assert.deepEqual({ ...interest, fixedMs: round(interest!.fixedMs, 3), perClientUs: round(interest!.perClientUs, 3) }, {
       mode: 'interest',
       fromClients: 100,
       toClients: 1000,
@@ -55,14 +56,10 @@ describe('big-world benchmark', () => {
       clientsInHalfBudget: Math.floor((1000 / 120 - 3) / 0.012),
     });
     assert.equal(reference!.mode, 'all-visible');
-    assert.equal(round(reference!.perClientUs), 1);
+    assert.equal(round(reference!.perClientUs, 3), 1);
   });
 
   it('fits nothing for a mode run at one client count', () => {
     assert.deepEqual(fitTickCost([result('interest', 1000, 3, 12)]), []);
   });
 });
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}

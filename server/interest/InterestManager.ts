@@ -55,7 +55,6 @@ const NONE_ADDED: readonly AddedGroup[] = [];
 export class InterestManager {
   private readonly table: GroupTable;
   private readonly wire: WireBounds;
-  private readonly ordersBits: number;
   private readonly writer = new BitWriter();
   /** This tick's orders, as every body of the tick starts (written once per tick, copied per client). */
   private readonly ordersWriter = new BitWriter();
@@ -89,7 +88,6 @@ export class InterestManager {
   ) {
     this.wire = options.wire;
     this.table = new GroupTable(schema, options.grid, options.xField, options.yField, options.groupCap);
-    this.ordersBits = options.wire.ordersBits;
     this.weightOf = (row) => {
       const w = this.world!;
       return options.kindWeight[w.kinds[row]!]! * (this.weights.get(w.ids[row]!) ?? 1);
@@ -332,7 +330,7 @@ export class InterestManager {
   private choose(state: ClientInterest, entries: number, own: Group | null, budget: number, baseTick: number, tick: number, cx: number, cy: number): void {
     const r2 = state.radius * state.radius;
     const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
-    let used = this.ordersBits + 2 * state.held.length + eg0Bits(entries);
+    let used = this.ordersBitLength + 2 * state.held.length + eg0Bits(entries);
     const perSnapshot = Math.max(1, Math.floor((availBits - used) / this.wire.groupWorstBits));
     let ownEntry = -1;
     for (let e = 0; e < entries; e++) if (this.eGroup[e] === own) ownEntry = e;
