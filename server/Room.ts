@@ -180,12 +180,14 @@ export class Room<S extends Schema = Schema> {
   /**
    * Advances one tick: drops clients whose grace period ended, applies one buffered input per client
    * (in seq order), runs the game's `step`, quantizes the world and streams snapshots. Errors thrown
-   * by game code are reported and the tick carries on. A no-op once closed.
+   * by game code are reported and the tick carries on. The time spent in `onInput` and `step` is added
+   * to the server's metrics (`tickwave_room_handler_seconds_total`). A no-op once closed.
    */
   step(): void {
     if (this.closed) return;
     this.expireGrace();
     const tick = this.tick;
+    const handlersStart = performance.now();
     const onInput = this.handlers.onInput;
     if (onInput !== undefined) {
       for (const session of this.sessions) {
@@ -201,6 +203,7 @@ export class Room<S extends Schema = Schema> {
       }
     }
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
+    this.host.metrics.handlerTime(performance.now() - handlersStart);
     this.tick = tick + 1;
     if (this.dirty) this.compact();
     const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);

@@ -145,6 +145,33 @@ describe('server rooms over the memory transport', () => {
     assert.ok(a.latest !== null && b.latest !== null && sameWorld(a.latest, b.latest));
   });
 
+  it('counts the time spent in the rooms’ tick handlers apart from the rest of the tick, and exports it', async () => {
+    const SPIN_MS = 3;
+    let steps = 0;
+    const { clock, join, server } = await setup({
+      server: { autoTick: false },
+      arena: {
+        extra: {
+          step() {
+            steps++;
+            const until = performance.now() + SPIN_MS;
+            while (performance.now() < until);
+          },
+        },
+      },
+    });
+    await join();
+    const before = server.metrics.totals.handlerMs;
+    server.step();
+    server.step();
+    clock.advance(1);
+    assert.equal(steps, 2);
+    assert.ok(server.metrics.totals.handlerMs - before >= 2 * SPIN_MS, `handler time ${server.metrics.totals.handlerMs - before} ms covers two ${SPIN_MS} ms steps`);
+    const { body } = await server.metrics.render();
+    const seconds = Number(/^tickwave_room_handler_seconds_total (\S+)$/m.exec(body)?.[1]);
+    assert.ok(seconds >= (2 * SPIN_MS) / 1000, `exported ${seconds} s`);
+  });
+
   it('resumes a session within the grace period with the same client and entity, and ends it after', async () => {
     const left: number[] = [];
     const { clock, server, memory, join } = await setup({

@@ -112,6 +112,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
         clients: server.connectionCount,
         tickDurationsMs: durations,
         skippedTicks: stats.skippedTicks - lastSkipped,
+        handlerMs: totals.handlerMs - last.handlerMs,
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,
         rssBytes: process.memoryUsage.rss(),
