@@ -180,14 +180,13 @@ export class Room<S extends Schema = Schema> {
   /**
    * Advances one tick: drops clients whose grace period ended, applies one buffered input per client
    * (in seq order), runs the game's `step`, quantizes the world and streams snapshots. Errors thrown
-   * by game code are reported and the tick carries on. The time spent in `onInput` and `step` is added
-   * to the server's metrics (`tickwave_room_handler_seconds_total`). A no-op once closed.
+   * by game code are reported and the tick carries on. The time spent in `step` is added to the server's
+   * metrics (`tickwave_room_step_seconds_total`). A no-op once closed.
    */
   step(): void {
     if (this.closed) return;
     this.expireGrace();
     const tick = this.tick;
-    const handlersStart = performance.now();
     const onInput = this.handlers.onInput;
     if (onInput !== undefined) {
       for (const session of this.sessions) {
@@ -202,8 +201,9 @@ export class Room<S extends Schema = Schema> {
         }
       }
     }
+    const stepStart = performance.now();
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
-    this.host.metrics.handlerTime(performance.now() - handlersStart);
+    this.host.metrics.stepHandlerTime(performance.now() - stepStart);
     this.tick = tick + 1;
     if (this.dirty) this.compact();
     const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);

@@ -21,9 +21,9 @@ export class ServerMetrics {
   private readonly encodes: Counter;
   private readonly closes: Counter<'code'>;
   private readonly achievedRate: Gauge;
-  private readonly handlerSeconds: Counter;
+  private readonly stepSeconds: Counter;
   private pendingBytes = 0;
-  private pendingHandlerMs = 0;
+  private pendingStepMs = 0;
   private pendingSnapshots = 0;
   private pendingSkipped = 0;
   private pendingEncodes = 0;
@@ -37,8 +37,8 @@ export class ServerMetrics {
     snapshotsSkipped: 0,
     /** Snapshot bodies encoded (a group of clients sharing a baseline shares one). */
     encodes: 0,
-    /** Milliseconds spent in the rooms' tick handlers (`onInput` and `step`: the game's own code). */
-    handlerMs: 0,
+    /** Milliseconds spent in the rooms' `step` handlers (the game's simulation; `onInput` is not timed). */
+    stepHandlerMs: 0,
   };
 
   constructor() {
@@ -60,9 +60,9 @@ export class ServerMetrics {
     });
     this.closes = new Counter({ name: 'tickwave_closes_total', help: 'Client connections closed, by close code', labelNames: ['code'], registers });
     this.achievedRate = new Gauge({ name: 'tickwave_tick_rate_hz', help: 'Achieved tick rate over the recent ticks', registers });
-    this.handlerSeconds = new Counter({
-      name: 'tickwave_room_handler_seconds_total',
-      help: "Time spent in the rooms' onInput and step handlers (the game's own code; the rest of a tick is the engine's)",
+    this.stepSeconds = new Counter({
+      name: 'tickwave_room_step_seconds_total',
+      help: "Time spent in the rooms' step handlers (the game's simulation; most of the rest of a tick is the engine's)",
       registers,
     });
   }
@@ -92,9 +92,9 @@ export class ServerMetrics {
     this.pendingEncodes++;
   }
 
-  /** Adds time a room spent in its tick handlers (`onInput`, `step`), in ms. */
-  handlerTime(ms: number): void {
-    this.pendingHandlerMs += ms;
+  /** Adds time a room spent in its `step` handler, in ms. */
+  stepHandlerTime(ms: number): void {
+    this.pendingStepMs += ms;
   }
 
   /** Counts a closed connection by its close code. */
@@ -111,14 +111,14 @@ export class ServerMetrics {
     if (this.pendingSnapshots > 0) this.snapshotsSent.inc(this.pendingSnapshots);
     if (this.pendingSkipped > 0) this.snapshotsSkipped.inc(this.pendingSkipped);
     if (this.pendingEncodes > 0) this.encodes.inc(this.pendingEncodes);
-    if (this.pendingHandlerMs > 0) this.handlerSeconds.inc(this.pendingHandlerMs / 1000);
+    if (this.pendingStepMs > 0) this.stepSeconds.inc(this.pendingStepMs / 1000);
     this.totals.bytesSent += this.pendingBytes;
     this.totals.snapshotsSent += this.pendingSnapshots;
     this.totals.snapshotsSkipped += this.pendingSkipped;
     this.totals.encodes += this.pendingEncodes;
-    this.totals.handlerMs += this.pendingHandlerMs;
+    this.totals.stepHandlerMs += this.pendingStepMs;
     this.pendingEncodes = 0;
-    this.pendingHandlerMs = 0;
+    this.pendingStepMs = 0;
     this.pendingBytes = 0;
     this.pendingSnapshots = 0;
     this.pendingSkipped = 0;

@@ -59,8 +59,8 @@ export interface ServerSample {
   readonly tickDurationsMs: readonly number[];
   /** Ticks skipped by the loop's re-anchoring after overruns. */
   readonly skippedTicks: number;
-  /** Time the room spent in its onInput and step handlers (the game's own code) over the interval, ms. */
-  readonly handlerMs: number;
+  /** Time the room spent in its step handler (the game's simulation) over the interval, ms. */
+  readonly stepHandlerMs: number;
   readonly cpuUserUs: number;
   readonly cpuSystemUs: number;
   /** Resident set size now, bytes. */

@@ -62,8 +62,8 @@ export interface ServerFigures {
   readonly tickMaxMs: number;
   readonly achievedTickRateHz: number;
   readonly skippedTicks: number;
-  /** Mean time per tick in the room's onInput and step handlers (the game's own code), ms; the rest of a tick is the engine's. */
-  readonly handlerMsPerTick: number;
+  /** Mean time per tick in the room's step handler (the game's simulation), ms; most of the rest of a tick is the engine's. */
+  readonly stepHandlerMsPerTick: number;
   /** Server CPU (user + system) per snapshot sent, µs: the cost of one client for one tick. */
   readonly cpuUsPerClientSnapshot: number;
   /** The user-space part of it (JavaScript, uWS), µs. */
@@ -251,7 +251,7 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
       tickMaxMs: round(Math.max(...durations), 3),
       achievedTickRateHz: round(durations.length / sec, 2),
       skippedTicks: sum(servers.map((s) => s.skippedTicks)),
-      handlerMsPerTick: durations.length === 0 ? 0 : round(sum(servers.map((s) => s.handlerMs)) / durations.length, 3),
+      stepHandlerMsPerTick: durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
       cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
       cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
       cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),

@@ -51,7 +51,7 @@ const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'budget', cell: (s) => s.server?.tickBudgetMs ?? '-' },
   { heading: 'Hz', cell: (s) => s.server?.achievedTickRateHz ?? '-' },
   { heading: 'skipped ticks', cell: (s) => s.server?.skippedTicks ?? '-' },
-  { heading: 'game ms/tick', cell: (s) => s.server?.handlerMsPerTick ?? '-' },
+  { heading: 'game step ms', cell: (s) => s.server?.stepHandlerMsPerTick ?? '-' },
   { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
   { heading: 'user', cell: (s) => s.server?.cpuUserUsPerClientSnapshot ?? '-' },
   { heading: 'kernel', cell: (s) => s.server?.cpuSystemUsPerClientSnapshot ?? '-' },
@@ -90,7 +90,7 @@ const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'user', cell: (s) => s.server?.cpuUserUsPerClientSnapshot ?? '-' },
   { heading: 'kernel', cell: (s) => s.server?.cpuSystemUsPerClientSnapshot ?? '-' },
   { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
-  { heading: 'game ms/tick', cell: (s) => s.server?.handlerMsPerTick ?? '-' },
+  { heading: 'game step ms', cell: (s) => s.server?.stepHandlerMsPerTick ?? '-' },
   { heading: 'p99 ms', cell: (s) => s.server?.tickP99Ms ?? '-' },
   { heading: 'p99 % of budget', cell: (s) => (s.server === null ? '-' : round((s.server.tickP99Ms / s.server.tickBudgetMs) * 100, 1)) },
 ];

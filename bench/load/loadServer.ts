@@ -112,7 +112,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
         clients: server.connectionCount,
         tickDurationsMs: durations,
         skippedTicks: stats.skippedTicks - lastSkipped,
-        handlerMs: totals.handlerMs - last.handlerMs,
+        stepHandlerMs: totals.stepHandlerMs - last.stepHandlerMs,
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,
         rssBytes: process.memoryUsage.rss(),
