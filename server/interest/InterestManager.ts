@@ -50,6 +50,10 @@ const OWN_KEY = 4e15;
 const REST_CAP = 1e15;
 /** The added section of a body that adds no group. */
 const NONE_ADDED: readonly AddedGroup[] = [];
+/** The entries to add of a body that adds none. */
+const NO_ADDS: readonly number[] = [];
+/** The columns of a baseline marker (it holds no entity: only its identity and tick are used). */
+const NO_VALUES: readonly number[] = [];
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
 export class InterestManager {
@@ -66,6 +70,12 @@ export class InterestManager {
   private readonly counts = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0, bytes: 0 };
   private readonly weightOf: (row: number) => number;
   private world: Snapshot | null = null;
+  /**
+   * This tick's baseline marker, which every session sent a body this tick gets as its baseline. Its
+   * tick is what a client's next body is against; its identity tells a session that was reset (its
+   * baseline is no longer its state's marker) from one that holds its groups.
+   */
+  private marker: Snapshot | null = null;
   private serial = 0;
   // Scratch per entry (a group in view: held or to add) of the client being served.
   private eGroup: Group[] = [];
@@ -166,6 +176,7 @@ export class InterestManager {
   /** @internal streams `world` to every session that can take a snapshot now. */
   stream(world: Snapshot, sessions: Iterable<Session>, host: StreamHost): void {
     this.world = world;
+    this.marker = { tick: world.tick, count: 0, stride: 0, ids: NO_VALUES, kinds: NO_VALUES, values: NO_VALUES, motion: null, texts: null };
     const weighted = this.weights.size > 0 || this.options.kindWeight.some((w) => w !== 1);
     this.table.prepare(world, weighted ? this.weightOf : null);
     this.ordersWriter.reset();
@@ -376,9 +387,10 @@ export class InterestManager {
   }
 
   /** The entries to add that are marked sent, ascending group id. */
-  private addsSent(entries: number): number[] {
-    const adds: number[] = [];
-    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 1) adds.push(e);
+  private addsSent(entries: number): readonly number[] {
+    let adds: number[] | null = null;
+    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 1) (adds ??= []).push(e);
+    if (adds === null) return NO_ADDS;
     if (adds.length > 1) adds.sort((a, b) => this.eGroup[a]!.id - this.eGroup[b]!.id);
     return adds;
   }
@@ -429,7 +441,7 @@ export class InterestManager {
       state.heldTick = ticks;
       state.heldCanon = canon;
     }
-    state.marker = { tick, count: 0, stride: 0, ids: [], kinds: [], values: [], motion: null, texts: null };
+    state.marker = this.marker;
     this.counts.entitiesSent += sent;
     this.counts.entitiesDeferred += deferred;
   }
