@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeMessage, MsgKind } from '../shared/index.ts';
 import { writeAck, writeInput } from '../bench/load/botMessages.ts';
-import { loadReport, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
-import { type LoadReport, reportText } from '../bench/load/loadReport.ts';
+import { loadReport, loadReportWithReference, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
+import { type LoadReport, referenceLines, reportText } from '../bench/load/loadReport.ts';
+import type { WindowFigures } from '../bench/load/loadFigures.ts';
 import type { LoadOptions } from '../bench/load/runLoad.ts';
 import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
 import { emptyEnvelope, parseSnapshotEnvelope } from '../bench/load/snapshotEnvelope.ts';
@@ -71,6 +72,39 @@ describe('load test bots', () => {
     assert.equal(parseLoadArgs(['--scenario', 'bigworld', '--entities', '2000'])?.options.entities, 2000);
     assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--entities', '0']), /--entities/);
   });
+
+  it('take --compare only with the big world, without --ramp or --url', () => {
+    assert.equal(parseLoadArgs(['--scenario', 'bigworld', '--compare'])?.compare, true);
+    assert.equal(parseLoadArgs(['--scenario', 'bigworld'])?.compare, false);
+    assert.throws(() => parseLoadArgs(['--compare']), /--compare/);
+    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld-all', '--compare']), /--compare/);
+    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--ramp']), /--compare/);
+    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--url', 'ws://127.0.0.1:1/']), /--compare/);
+  });
+
+  it('judge a big world’s bytes and CPU per client per snapshot against the all-visible reference, each on its own', () => {
+    const window = (payload: number, wire: number, cpuUser: number, cpuKernel: number): WindowFigures =>
+      ({
+        clients: 1000,
+        client: { payloadBytesPerSnapshot: payload, wireBytesPerSnapshot: wire },
+        server: {
+          cpuUsPerClientSnapshot: cpuUser + cpuKernel,
+          cpuUserUsPerClientSnapshot: cpuUser,
+          cpuSystemUsPerClientSnapshot: cpuKernel,
+          tickP99Ms: 13,
+          tickBudgetMs: 16.67,
+          stepHandlerMsPerTick: 0.01,
+        },
+      }) as unknown as WindowFigures;
+    const reference = window(150, 200, 5, 7);
+    const [bytes, cpu, note] = referenceLines(window(160, 215, 6, 6.5), reference);
+    assert.match(bytes!, /^ok {3}bytes .*: \+6\.7 %, \+7\.5 % \(target within 10 %/);
+    assert.match(cpu!, /^ok {3}server CPU per client per snapshot: 12\.5 µs \(6 user \+ 6\.5 kernel\) against 12 \(5 \+ 7\): \+4\.2 %/);
+    assert.match(note!, /reference's own tick p99 was 13 ms = 78 %/);
+    const [bytesOver, cpuOver] = referenceLines(window(150, 230, 12, 7), reference);
+    assert.match(bytesOver!, /^MISS bytes .*\+0 %, \+15 %/);
+    assert.match(cpuOver!, /^MISS server CPU .*\+58\.3 %/);
+  });
 });
 
 /** Runs a load test quietly and checks what every run must give: one finished step, finite figures, server figures, no disconnects. */
@@ -127,5 +161,21 @@ describe('load test smoke run', () => {
     assert.ok(step.server.entitiesSentPerSnapshot !== null && step.server.entitiesSentPerSnapshot > 0);
     assert.ok(step.server.deferredShare !== null);
     assert.match(reportText(report), /per client per snapshot/);
+  });
+
+  it('with --compare runs the all-visible reference first and judges the big world against it', { timeout: 120_000 }, async () => {
+    const parsed = parseLoadArgs(['--scenario', 'bigworld', '--compare', '--clients', '10', '--entities', '2000', '--duration', '2', '--settle', '1', '--bot-procs', '1']);
+    assert.ok(parsed !== null && parsed.compare);
+    const { reference, report } = await loadReportWithReference(parsed.options, { log: () => {} });
+    assert.equal(reference.parameters.scenario, 'bigworld-all');
+    assert.equal(reference.parameters.entities, 100);
+    assert.equal(reference.parameters.clients, 10);
+    assert.ok(report !== null);
+    assert.equal(report.parameters.scenario, 'bigworld');
+    assert.deepEqual(report.reference, reference.steps.at(-1));
+    assert.equal(reference.steps[0]!.server?.seenPerClient, 100, 'the reference shows every unit');
+    const text = reportText(report);
+    assert.match(text, /^(ok {2}|MISS) bytes per client per snapshot: .* against /m);
+    assert.match(text, /^(ok {2}|MISS) server CPU per client per snapshot: .* against /m);
   });
 });

@@ -38,6 +38,11 @@ export interface LoadReport {
   readonly timeSeries: readonly TimeSeriesRow[];
   readonly wireEstimate: string;
   readonly interrupted: boolean;
+  /**
+   * With `--compare`: the last measured window of the all-visible reference (`bigworld-all`, E=100,
+   * the same clients, tick rate and duration) run just before, which the bytes and CPU are judged against.
+   */
+  readonly reference?: WindowFigures;
 }
 
 const kib = (bytes: number): number => round(bytes / 1024, 2);
@@ -130,13 +135,14 @@ export function reportText(report: LoadReport): string {
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
   if (isBigworld(o.scenario)) {
     lines.push('');
-    lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients)`);
+    const compare = report.reference !== undefined ? 'judged below against the all-visible reference run first' : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients`;
+    lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`);
     lines.push(formatTable(VIEW_COLUMNS, report.steps));
   }
   lines.push('');
   lines.push(report.verdict.summary);
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
-  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60) lines.push(...bigworldTargets(best));
+  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60) lines.push(...bigworldTargets(best, report.reference ?? null));
   if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60) {
     const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
     // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
@@ -163,9 +169,10 @@ export function reportText(report: LoadReport): string {
 
 /**
  * The big-world target lines for window `s`: the tick's p99 against half its budget (judged only at
- * {@link TARGET_BIGWORLD_CLIENTS} clients or more), and how to check bytes and CPU against the reference.
+ * {@link TARGET_BIGWORLD_CLIENTS} clients or more), and bytes and CPU per client per snapshot against
+ * the all-visible `reference` window (or, without one, how to measure it).
  */
-function bigworldTargets(s: WindowFigures): string[] {
+function bigworldTargets(s: WindowFigures, reference: WindowFigures | null): string[] {
   const lines: string[] = [];
   if (s.server !== null) {
     const share = s.server.tickP99Ms / s.server.tickBudgetMs;
@@ -175,9 +182,38 @@ function bigworldTargets(s: WindowFigures): string[] {
       `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients (target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
     );
   }
-  lines.push(
-    `     bytes and server CPU per client per snapshot: target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — run --scenario bigworld-all --clients ${s.clients} and compare its "per client per snapshot" table with this one`,
-  );
+  if (reference === null) {
+    lines.push(
+      `     bytes and server CPU per client per snapshot: target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — run with --compare to measure the reference first and judge them`,
+    );
+  } else lines.push(...referenceLines(s, reference));
+  return lines;
+}
+
+/** Bytes and server CPU per client per snapshot of big-world window `s` against the all-visible `reference`, each judged. */
+export function referenceLines(s: WindowFigures, reference: WindowFigures): string[] {
+  const limit = TARGET_BIGWORLD_REFERENCE_SHARE;
+  const over = (value: number, base: number): number => (base > 0 ? value / base - 1 : Infinity);
+  const pct = (share: number): string => `${share >= 0 ? '+' : ''}${round(share * 100, 1)} %`;
+  const mark = (share: number): string => (share <= limit ? 'ok  ' : 'MISS');
+  const target = `(target within ${limit * 100} % of all-visible E=100 at ${reference.clients} clients)`;
+  const c = s.client;
+  const rc = reference.client;
+  const payload = over(c.payloadBytesPerSnapshot, rc.payloadBytesPerSnapshot);
+  const wire = over(c.wireBytesPerSnapshot, rc.wireBytesPerSnapshot);
+  const lines = [
+    `${mark(Math.max(payload, wire))} bytes per client per snapshot: ${c.payloadBytesPerSnapshot} B payload, ${c.wireBytesPerSnapshot} B wire against ${rc.payloadBytesPerSnapshot} and ${rc.wireBytesPerSnapshot}: ${pct(payload)}, ${pct(wire)} ${target}`,
+  ];
+  if (s.server !== null && reference.server !== null) {
+    const a = s.server;
+    const r = reference.server;
+    const cpu = over(a.cpuUsPerClientSnapshot, r.cpuUsPerClientSnapshot);
+    lines.push(
+      `${mark(cpu)} server CPU per client per snapshot: ${a.cpuUsPerClientSnapshot} µs (${a.cpuUserUsPerClientSnapshot} user + ${a.cpuSystemUsPerClientSnapshot} kernel) against ` +
+        `${r.cpuUsPerClientSnapshot} (${r.cpuUserUsPerClientSnapshot} + ${r.cpuSystemUsPerClientSnapshot}): ${pct(cpu)} ${target}`,
+    );
+    lines.push(`     the reference's own tick p99 was ${r.tickP99Ms} ms = ${round((r.tickP99Ms / r.tickBudgetMs) * 100, 1)} % of its budget; its game step ${r.stepHandlerMsPerTick} ms per tick, this run's ${a.stepHandlerMsPerTick}`);
+  }
   return lines;
 }
 

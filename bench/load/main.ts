@@ -52,6 +52,9 @@ bots from separate processes, and reports whether the tick rate holds, with serv
                      bigworld with, at the same --clients) (default arena)
   --bots KIND        light: parse the envelope, ack, decode 1 in --decode-every; full: the real
                      TickwaveClient (decode + interpolation; small counts) (default light)
+  --compare          with --scenario bigworld: first run its all-visible reference (bigworld-all,
+                     E=100) with the same clients, tick rate and duration, then judge bytes and
+                     server CPU per client per snapshot against it (not with --ramp or --url)
   --ramp             capacity search: add --ramp-step clients per step until the tick rate no
                      longer holds (tick p99 over budget, or achieved rate under 99 %)
   --ramp-step N      clients added per step (default ${DEFAULT_RAMP_STEP})
@@ -82,7 +85,7 @@ function oneOf<T extends string>(text: string | undefined, allowed: readonly T[]
 }
 
 /** Parses CLI arguments into options; throws a RangeError naming a bad flag. Returns null for --help. */
-export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; out: string | null } | null {
+export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; out: string | null; compare: boolean } | null {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -93,6 +96,7 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
       scenario: { type: 'string' },
       bots: { type: 'string' },
       ramp: { type: 'boolean' },
+      compare: { type: 'boolean' },
       'ramp-step': { type: 'string' },
       'ramp-max': { type: 'string' },
       'bot-procs': { type: 'string' },
@@ -130,7 +134,11 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
     settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
     cpuProfDir: values['cpu-prof'] === true ? join(RESULTS_DIR, 'profiles') : null,
   };
-  return { options, out: values.out ?? null };
+  const compare = values.compare === true;
+  if (compare && (scenario !== 'bigworld' || options.ramp || url !== null)) {
+    throw new RangeError('--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)');
+  }
+  return { options, out: values.out ?? null, compare };
 }
 
 /** Runs a load test and assembles its report (nothing printed or written). */
@@ -149,6 +157,24 @@ export async function loadReport(options: LoadOptions, hooks: LoadHooks = {}): P
     wireEstimate: WIRE_ESTIMATE,
     interrupted: run.interrupted,
   };
+}
+
+/** The options of the all-visible reference of big-world `options`: bigworld-all, E=100, all else the same. */
+export function referenceOptions(options: LoadOptions): LoadOptions {
+  return { ...options, scenario: 'bigworld-all', entities: DEFAULT_ENTITIES };
+}
+
+/**
+ * `--compare`: runs the all-visible reference (see {@link referenceOptions}) and then big-world
+ * `options`; returns both reports, the second carrying the reference's last window (null if the
+ * reference was interrupted or measured nothing: then there is nothing to compare with).
+ */
+export async function loadReportWithReference(options: LoadOptions, hooks: LoadHooks = {}): Promise<{ reference: LoadReport; report: LoadReport | null }> {
+  const reference = await loadReport(referenceOptions(options), hooks);
+  const last = reference.steps.at(-1);
+  if (reference.interrupted || last === undefined) return { reference, report: null };
+  const report = await loadReport(options, hooks);
+  return { reference, report: { ...report, reference: last } };
 }
 
 /** Writes the JSON report to `path` and the plots next to it (same name, .html); returns both paths. */
@@ -176,7 +202,7 @@ export async function main(args: readonly string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { options: o, out } = parsed;
+  const { options: o, out, compare } = parsed;
   const m = machineInfo();
   console.log(`load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? '' : `, server ${o.url}`}`);
   console.log(`node ${m.node}, ${m.cpu} × ${m.cores}, ${m.os}, commit ${m.commit}\n`);
@@ -202,10 +228,21 @@ export async function main(args: readonly string[]): Promise<void> {
     },
   };
   try {
-    const report = await loadReport(o, hooks);
+    const path = out ?? defaultResultPath('load');
+    let report: LoadReport | null;
+    if (compare) {
+      hooks.log?.(`--compare: the all-visible reference first (bigworld-all E=${DEFAULT_ENTITIES}), then ${o.scenario} E=${o.entities}`);
+      const both = await loadReportWithReference(o, hooks);
+      if (tty) process.stderr.write('\n');
+      console.log(`\nreference: bigworld-all E=${DEFAULT_ENTITIES}\n\n${reportText(both.reference)}`);
+      const paths = writeLoadReport(both.reference, path.replace(/\.json$/, '') + '-reference.json');
+      console.log(`\nwrote ${paths.json}\nwrote ${paths.html}\n\n${o.scenario} E=${o.entities}`);
+      report = both.report;
+    } else report = await loadReport(o, hooks);
+    if (report === null) return;
     if (tty) process.stderr.write('\n');
     console.log(`\n${reportText(report)}`);
-    const paths = writeLoadReport(report, out ?? defaultResultPath('load'));
+    const paths = writeLoadReport(report, path);
     console.log(`\nwrote ${paths.json}\nwrote ${paths.html}`);
   } finally {
     process.off('SIGINT', onSigint);
