@@ -50,10 +50,8 @@ const OWN_KEY = 4e15;
 const REST_CAP = 1e15;
 /** The added section of a body that adds no group. */
 const NONE_ADDED: readonly AddedGroup[] = [];
-/** The entries to add of a body that adds none. */
-const NO_ADDS: readonly number[] = [];
-/** The columns of a baseline marker (it holds no entity: only its identity and tick are used). */
-const NO_VALUES: readonly number[] = [];
+/** An empty list of numbers: the entries to add of a body that adds none, and the columns of a baseline marker (it holds no entity). */
+const NONE: readonly number[] = [];
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
 export class InterestManager {
@@ -176,7 +174,7 @@ export class InterestManager {
   /** @internal streams `world` to every session that can take a snapshot now. */
   stream(world: Snapshot, sessions: Iterable<Session>, host: StreamHost): void {
     this.world = world;
-    this.marker = { tick: world.tick, count: 0, stride: 0, ids: NO_VALUES, kinds: NO_VALUES, values: NO_VALUES, motion: null, texts: null };
+    this.marker = { tick: world.tick, count: 0, stride: 0, ids: NONE, kinds: NONE, values: NONE, motion: null, texts: null };
     const weighted = this.weights.size > 0 || this.options.kindWeight.some((w) => w !== 1);
     this.table.prepare(world, weighted ? this.weightOf : null);
     this.ordersWriter.reset();
@@ -390,7 +388,7 @@ export class InterestManager {
   private addsSent(entries: number): readonly number[] {
     let adds: number[] | null = null;
     for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 1) (adds ??= []).push(e);
-    if (adds === null) return NO_ADDS;
+    if (adds === null) return NONE;
     if (adds.length > 1) adds.sort((a, b) => this.eGroup[a]!.id - this.eGroup[b]!.id);
     return adds;
   }
