@@ -188,7 +188,7 @@ export class Server {
     return {
       upgrade: (request) => this.upgrade(request),
       open: (conn) => this.open(conn),
-      message: (conn, bytes) => this.message(conn, bytes),
+      message: (conn, bytes, isBinary) => this.message(conn, bytes, isBinary),
       close: (conn, code) => this.closed(conn, code),
       http: {
         health: () => JSON.stringify({ ok: this.closing === null, rooms: this.rooms.size, clients: this.conns.size, tick: this.loop.tick }),
@@ -235,9 +235,10 @@ export class Server {
     }, this.options.handshakeTimeoutMs);
   }
 
-  private message(conn: Connection, bytes: Uint8Array): void {
+  private message(conn: Connection, bytes: Uint8Array, isBinary: boolean): void {
     const state = this.conns.get(conn);
     if (state === undefined || state.kicked) return;
+    if (!isBinary) return this.kick(conn, state, CloseCode.Malformed, 'text frames are not part of the protocol');
     const o = this.options;
     if (bytes.byteLength > o.maxPayloadBytes) return this.kick(conn, state, CloseCode.Oversize, `frame over ${o.maxPayloadBytes} bytes`);
     const now = this.clock.now();

@@ -258,7 +258,7 @@ class MemoryLink {
       const e = this.toServer.shift()!;
       if (e.kind === 'message') {
         this.toServerBytes -= e.bytes.byteLength;
-        if (this.serverOpen) handlers?.message(this.server, e.bytes);
+        if (this.serverOpen) handlers?.message(this.server, e.bytes, true);
       } else if (e.kind === 'close' && this.serverOpen) {
         this.serverOpen = false;
         this.toServer = [];

@@ -78,8 +78,11 @@ export interface TransportHandlers {
   upgrade(request: UpgradeRequest): UpgradeDecision | Promise<UpgradeDecision>;
   /** A connection is open and may send. */
   open(conn: Connection): void;
-  /** A binary frame arrived. The bytes are valid only during the call: copy what must be kept. */
-  message(conn: Connection, bytes: Uint8Array): void;
+  /**
+   * A frame arrived. The bytes are valid only during the call: copy what must be kept. `isBinary` is
+   * false for a text frame, which the engine treats as a protocol violation like any malformed frame.
+   */
+  message(conn: Connection, bytes: Uint8Array, isBinary: boolean): void;
   /** The connection closed (by either side); `code` is 1006 when it was not a clean close. */
   close(conn: Connection, code: number, reason: string): void;
   /** The HTTP routes, for transports that serve HTTP. */

@@ -123,8 +123,7 @@ export class UwsTransport implements Transport {
       message: (ws, message, isBinary) => {
         const conn = ws.getUserData().conn;
         if (conn === null) return;
-        if (!isBinary) return conn.close(4000, 'text frames are not part of the protocol');
-        handlers.message(conn, new Uint8Array(message));
+        handlers.message(conn, new Uint8Array(message), isBinary);
       },
       close: (ws, code, message) => {
         const conn = ws.getUserData().conn;
