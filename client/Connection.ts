@@ -116,24 +116,39 @@ export class Connection {
       return;
     }
     this.socket = socket;
-    socket.onopen = () => {
-      if (this.socket !== socket) return;
-      this.state = 'handshaking';
-      this.send({
-        kind: MsgKind.Hello,
-        protocolVersion: PROTOCOL_VERSION,
-        schemaHash: this.config.schemaHash,
-        room: this.config.room,
-        resumeToken: this.resumeToken,
-        options: this.config.joinOptions,
+    socket.onopen = () =>
+      this.guarded(socket, () => {
+        this.state = 'handshaking';
+        this.send({
+          kind: MsgKind.Hello,
+          protocolVersion: PROTOCOL_VERSION,
+          schemaHash: this.config.schemaHash,
+          room: this.config.room,
+          resumeToken: this.resumeToken,
+          options: this.config.joinOptions,
+        });
       });
-    };
-    socket.onmessage = (data) => {
-      if (this.socket === socket) this.receive(data);
-    };
-    socket.onclose = (code, reason) => {
-      if (this.socket === socket) this.lost(code, reason);
-    };
+    socket.onmessage = (data) => this.guarded(socket, () => this.receive(data));
+    socket.onclose = (code, reason) => this.guarded(socket, () => this.lost(code, reason));
+  }
+
+  /**
+   * Runs one socket callback of `socket` if it is still the current one. Nothing escapes into the
+   * socket's event loop: an unexpected exception is reported as an error and drops the connection
+   * (1011), which reconnects and resumes from a full snapshot like any other client-detected failure.
+   */
+  private guarded(socket: ClientSocket, handle: () => void): void {
+    if (this.socket !== socket) return;
+    try {
+      handle();
+    } catch (err) {
+      this.handlers.error(toError(err, 'unexpected error handling a server frame'));
+      try {
+        if (this.socket === socket) this.fail(CloseCode.InternalError, 'internal error');
+      } catch (failErr) {
+        this.handlers.error(toError(failErr, 'unexpected error dropping the connection'));
+      }
+    }
   }
 
   /** Sends a message if the socket is open; returns false (and drops it) otherwise. */
@@ -225,5 +240,15 @@ export class Connection {
   private cancelTimer(): void {
     if (this.timer !== null) this.timers.cancel(this.timer);
     this.timer = null;
+  }
+}
+
+/** An Error for a thrown value of any kind, never throwing itself (a value may have a hostile toString). */
+export function toError(err: unknown, context: string): Error {
+  if (err instanceof Error) return err;
+  try {
+    return new Error(`${context}: ${String(err).slice(0, 300)}`);
+  } catch {
+    return new Error(`${context}: a value that cannot be shown`);
   }
 }

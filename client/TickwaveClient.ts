@@ -29,7 +29,7 @@ import {
 } from '../shared/index.ts';
 import type { ReconnectPolicy } from './backoff.ts';
 import { ClockSync, type ClockSyncOptions } from './ClockSync.ts';
-import { Connection, type ConnectionState } from './Connection.ts';
+import { Connection, type ConnectionState, toError } from './Connection.ts';
 import { type EntitySetListener, Interpolator, type InterpolatorOptions, type RenderEntity } from './Interpolator.ts';
 import { type ClientStats, NetStats } from './NetStats.ts';
 import { PredictedEntities } from './PredictedEntities.ts';
@@ -140,7 +140,7 @@ export class TickwaveClient<S extends Schema> {
     this.stats = this.net.values;
     this.maxEntities = options.maxEntities;
     const swallow = (): void => {};
-    const report = (err: unknown): void => this.errorSignal.emit(err instanceof Error ? err : new Error(String(err)));
+    const report = (err: unknown): void => this.errorSignal.emit(toError(err, 'a handler threw'));
     this.errorSignal = new Signal(swallow);
     this.welcomeSignal = new Signal(report);
     this.snapshotSignal = new Signal(report);

@@ -184,20 +184,54 @@ export class Server {
     this.metrics.flush(0, 0, 0);
   }
 
+  /**
+   * The transport's entry points. Each is guarded: an exception while handling one connection's bytes
+   * (which decoding and validation should already rule out) closes that connection with 1011 and
+   * writes one rate-limited log line; the process, its rooms and its other clients carry on.
+   */
   private handlers(): TransportHandlers {
     return {
-      upgrade: (request) => this.upgrade(request),
-      open: (conn) => this.open(conn),
-      message: (conn, bytes, isBinary) => this.message(conn, bytes, isBinary),
-      close: (conn, code) => this.closed(conn, code),
+      upgrade: (request) => {
+        try {
+          return this.upgrade(request);
+        } catch (err) {
+          this.log.log('error', 'internal:upgrade', `unexpected error deciding an upgrade: ${errorText(err)}`);
+          return { ok: false, status: 500, reason: 'upgrade failed' };
+        }
+      },
+      open: (conn) => this.guarded(conn, 'open', () => this.open(conn)),
+      message: (conn, bytes, isBinary) => this.guarded(conn, 'message', () => this.message(conn, bytes, isBinary)),
+      close: (conn, code) => this.guarded(conn, 'close', () => this.closed(conn, code)),
       http: {
-        health: () => JSON.stringify({ ok: this.closing === null, rooms: this.rooms.size, clients: this.conns.size, tick: this.loop.tick }),
+        health: () =>
+          JSON.stringify({ ok: this.closing === null, rooms: this.rooms.size, clients: this.conns.size, tick: this.loop.tick }),
         metrics: () => {
           this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.achievedRateHz : 0);
           return this.metrics.render();
         },
       },
     };
+  }
+
+  /** Runs one transport callback for `conn`; an exception closes that connection (1011), nothing more. */
+  private guarded(conn: Connection, what: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (err) {
+      this.log.log('error', `internal:${what}`, `unexpected error handling ${what} of client ${conn.remoteAddress}: ${errorText(err)}`);
+      const state = this.conns.get(conn);
+      if (what === 'close') {
+        // The socket is gone; make sure its state does not outlive it.
+        if (state !== undefined) this.forget(conn, state);
+        return;
+      }
+      try {
+        if (state !== undefined) this.kick(conn, state, CloseCode.InternalError, 'internal error');
+        else conn.close(CloseCode.InternalError, 'internal error');
+      } catch (closeErr) {
+        this.log.log('error', 'internal:close', `closing client ${conn.remoteAddress} failed: ${errorText(closeErr)}`);
+      }
+    }
   }
 
   private upgrade(request: UpgradeRequest): UpgradeDecision | Promise<UpgradeDecision> {
@@ -212,7 +246,7 @@ export class Server {
     const decide = (r: Awaited<ReturnType<typeof authenticate>>): UpgradeDecision =>
       r.ok ? { ok: true, protocol: SUBPROTOCOL, userData: r.userData } : { ok: false, status: r.status === 401 ? 401 : 403, reason: r.reason ?? 'not authorized' };
     const failed = (err: unknown): UpgradeDecision => {
-      this.log.log('error', 'authenticate', `authenticate hook threw: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.log('error', 'authenticate', `authenticate hook threw: ${errorText(err)}`);
       return { ok: false, status: 403, reason: 'not authorized' };
     };
     try {
@@ -345,8 +379,7 @@ export class Server {
     this.metrics.closed(code);
     const state = this.conns.get(conn);
     if (state === undefined) return;
-    this.conns.delete(conn);
-    this.clearTimer(state);
+    this.forget(conn, state);
     const session = state.session;
     if (session === null || session.conn !== conn) return;
     const room = session.room;
@@ -354,6 +387,11 @@ export class Server {
       session.conn = null;
       room.leave(session);
     } else session.detach(this.clock.now());
+  }
+
+  private forget(conn: Connection, state: ConnState): void {
+    this.conns.delete(conn);
+    this.clearTimer(state);
   }
 
   private kick(conn: Connection, state: ConnState, code: number, reason: string): void {
@@ -382,7 +420,16 @@ export class Server {
         err = hookErr;
       }
     }
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const detail = err instanceof Error ? (err.stack ?? err.message) : errorText(err);
     this.log.log('error', `game:${context.handler}`, `${context.handler} threw in room ${context.roomId} at tick ${context.tick}: ${detail}`);
+  }
+}
+
+/** Text for a thrown value of any kind, never throwing itself (a value may have a hostile toString). */
+function errorText(err: unknown): string {
+  try {
+    return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 300);
+  } catch {
+    return 'a value that cannot be shown';
   }
 }

@@ -14,9 +14,10 @@
  *
  * The server closes a misbehaving client with one of CloseCode and a short reason.
  */
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import { fail, ok, type Result } from './result.ts';
 import { isValidQValue, type QValue, type Schema } from './schema.ts';
+import { MESSAGE_READ_LIMITS, type MsgValue, readMsgpack } from './wire/readMsgpack.ts';
 
 /** WebSocket subprotocol negotiated in the upgrade. */
 export const SUBPROTOCOL = 'tickwave.v1';
@@ -46,7 +47,7 @@ export const MsgKind = {
 export type MsgKind = (typeof MsgKind)[keyof typeof MsgKind];
 
 /**
- * WebSocket close codes the server sends, with the reason text it uses. 1000/1001 are standard;
+ * WebSocket close codes the server sends, with the reason text it uses. 1000/1001/1011 are standard;
  * 4000–4099 are Tickwave's (4013 is unassigned: an idle connection is dropped by the transport, which
  * the client sees as 1006). A client should not reconnect after codes marked final in the README.
  */
@@ -55,7 +56,12 @@ export const CloseCode = {
   Normal: 1000,
   /** The server is shutting down. */
   GoingAway: 1001,
-  /** A frame was not valid msgpack, not an array, or had fields of the wrong type. */
+  /**
+   * The server (or client) hit an unexpected error of its own while handling this connection's bytes:
+   * only this connection is closed; the process, its rooms and its other clients carry on.
+   */
+  InternalError: 1011,
+  /** A frame was not valid msgpack, not an array, had fields of the wrong type, or was a text frame. */
   Malformed: 4000,
   /** A frame's kind is unknown, or not allowed in this state (e.g. Input before Hello). */
   UnknownMessage: 4001,
@@ -204,7 +210,6 @@ export interface PongMsg {
 export type ServerMsg = WelcomeMsg | SnapshotMsg | PongMsg;
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 /**
  * Encodes a message as one msgpack frame. The returned bytes may share a buffer with later encodes'
@@ -252,57 +257,104 @@ export type Decoded<T> =
       readonly error: ProtocolError;
     };
 
-/** Decodes an untrusted frame from a client. Never throws. Input values are checked by {@link checkInputValues}. */
+/**
+ * Decodes an untrusted frame from a client. Never throws: the bytes are read by {@link readMsgpack}
+ * (no extension types, maps as string-keyed Maps, bounded depth and lengths) and every field's type is
+ * checked before its value is used. Input values are checked against the schema by {@link checkInputValues}.
+ */
 export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
   const arr = unpackArray(bytes);
   if (!arr.ok) return bad(CloseCode.Malformed, arr.reason);
   const a = arr.value;
   switch (a[0]) {
     case MsgKind.Hello: {
-      if (a.length !== 6 || !isUint(a[1]) || typeof a[2] !== 'string' || a[2].length > 64) return bad(CloseCode.Malformed, 'bad Hello');
-      if (!isNameOrNull(a[3]) || !isNameOrNull(a[4])) return bad(CloseCode.Malformed, 'bad Hello room or resume token');
-      const options = checkJoinOptions(a[5]);
+      const [, version, hash, room, token, rawOptions] = a;
+      if (a.length !== 6 || !isUint(version) || typeof hash !== 'string' || hash.length > 64) {
+        return bad(CloseCode.Malformed, 'bad Hello');
+      }
+      if (!isNameOrNull(room) || !isNameOrNull(token)) return bad(CloseCode.Malformed, 'bad Hello room or resume token');
+      const options = checkJoinOptions(rawOptions);
       if (!options.ok) return bad(CloseCode.Malformed, options.reason);
-      return good({ kind: MsgKind.Hello, protocolVersion: a[1], schemaHash: a[2], room: a[3], resumeToken: a[4], options: options.value });
+      return good({
+        kind: MsgKind.Hello,
+        protocolVersion: version,
+        schemaHash: hash,
+        room,
+        resumeToken: token,
+        options: options.value,
+      });
     }
-    case MsgKind.Input:
-      if (a.length !== 4 || !Array.isArray(a[3])) return bad(CloseCode.Malformed, 'bad Input');
-      if (!isUint(a[1]) || a[1] > MAX_INPUT_SEQ || !isUint(a[2])) return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
-      return good({ kind: MsgKind.Input, seq: a[1], viewTick: a[2], values: a[3] as QValue[] });
+    case MsgKind.Input: {
+      const [, seq, viewTick, values] = a;
+      if (a.length !== 4 || !Array.isArray(values)) return bad(CloseCode.Malformed, 'bad Input');
+      if (!isUint(seq) || seq > MAX_INPUT_SEQ || !isUint(viewTick)) {
+        return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
+      }
+      // Values are MsgValues; checkInputValues narrows them to QValues against the room's schema.
+      return good({ kind: MsgKind.Input, seq, viewTick, values: values as readonly QValue[] });
+    }
     case MsgKind.Ping:
-      if (a.length !== 2 || typeof a[1] !== 'number' || !Number.isFinite(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
+      if (a.length !== 2 || !isFiniteNumber(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
       return good({ kind: MsgKind.Ping, clientTimeMs: a[1] });
     case MsgKind.Ack:
       if (a.length !== 2) return bad(CloseCode.Malformed, 'bad Ack');
       if (!isUint(a[1])) return bad(CloseCode.OutOfRange, 'Ack tick out of range');
       return good({ kind: MsgKind.Ack, tick: a[1] });
     default:
-      return bad(CloseCode.UnknownMessage, `unknown message kind ${String(a[0]).slice(0, 16)}`);
+      return bad(CloseCode.UnknownMessage, unknownKind(a[0]));
   }
 }
 
-/** Decodes an untrusted frame from the server. Never throws. */
+/**
+ * Decodes an untrusted frame from the server. Never throws (see {@link decodeClientMessage}); times
+ * must be finite numbers, ticks and ids non-negative safe integers.
+ */
 export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
   const arr = unpackArray(bytes);
   if (!arr.ok) return bad(CloseCode.Malformed, arr.reason);
   const a = arr.value;
   switch (a[0]) {
-    case MsgKind.Welcome:
-      if (a.length !== 7 || !isUint(a[1]) || !isUint(a[2]) || !isUint(a[3]) || typeof a[4] !== 'string' || typeof a[5] !== 'string' || !isIntFrom(a[6], -1)) {
+    case MsgKind.Welcome: {
+      const [, clientId, rate, tick, token, roomId, entityId] = a;
+      if (
+        a.length !== 7 ||
+        !isUint(clientId) ||
+        !isUint(rate) ||
+        !isUint(tick) ||
+        typeof token !== 'string' ||
+        typeof roomId !== 'string' ||
+        !isIntFrom(entityId, -1)
+      ) {
         return bad(CloseCode.Malformed, 'bad Welcome');
       }
-      return good({ kind: MsgKind.Welcome, clientId: a[1], tickRateHz: a[2], serverTick: a[3], resumeToken: a[4], roomId: a[5], entityId: a[6] });
+      return good({
+        kind: MsgKind.Welcome,
+        clientId,
+        tickRateHz: rate,
+        serverTick: tick,
+        resumeToken: token,
+        roomId,
+        entityId,
+      });
+    }
     case MsgKind.Snapshot:
-    case MsgKind.GroupSnapshot:
-      if (a.length !== 5 || !isUint(a[1]) || !isIntFrom(a[2], -1) || !isIntFrom(a[3], -1) || !(a[4] instanceof Uint8Array)) {
+    case MsgKind.GroupSnapshot: {
+      const [kind, tick, baseTick, lastInputSeq, body] = a;
+      if (a.length !== 5 || !isUint(tick) || !isIntFrom(baseTick, -1) || !isIntFrom(lastInputSeq, -1)) {
         return bad(CloseCode.Malformed, 'bad Snapshot');
       }
-      return good({ kind: a[0], tick: a[1], baseTick: a[2], lastInputSeq: a[3], body: a[4] });
-    case MsgKind.Pong:
-      if (a.length !== 4 || typeof a[1] !== 'number' || typeof a[2] !== 'number' || !isUint(a[3])) return bad(CloseCode.Malformed, 'bad Pong');
-      return good({ kind: MsgKind.Pong, clientTimeMs: a[1], serverTimeMs: a[2], serverTick: a[3] });
+      if (!(body instanceof Uint8Array)) return bad(CloseCode.Malformed, 'bad Snapshot body');
+      return good({ kind: kind === MsgKind.Snapshot ? kind : MsgKind.GroupSnapshot, tick, baseTick, lastInputSeq, body });
+    }
+    case MsgKind.Pong: {
+      const [, clientTimeMs, serverTimeMs, tick] = a;
+      if (a.length !== 4 || !isFiniteNumber(clientTimeMs) || !isFiniteNumber(serverTimeMs) || !isUint(tick)) {
+        return bad(CloseCode.Malformed, 'bad Pong');
+      }
+      return good({ kind: MsgKind.Pong, clientTimeMs, serverTimeMs, serverTick: tick });
+    }
     default:
-      return bad(CloseCode.UnknownMessage, `unknown message kind ${String(a[0]).slice(0, 16)}`);
+      return bad(CloseCode.UnknownMessage, unknownKind(a[0]));
   }
 }
 
@@ -316,29 +368,30 @@ export function checkInputValues(schema: Schema, values: readonly unknown[]): Re
   return ok(values as readonly QValue[]);
 }
 
-function unpackArray(bytes: Uint8Array): Result<unknown[]> {
-  let value: unknown;
-  try {
-    value = unpackr.unpack(bytes);
-  } catch (err) {
-    // msgpackr's message quotes the input; a close reason must stay short and never echo peer bytes.
-    return fail(`not msgpack (${err instanceof RangeError ? 'length or depth out of range' : 'malformed'})`);
-  }
+function unpackArray(bytes: Uint8Array): Result<readonly MsgValue[]> {
+  const read = readMsgpack(bytes, MESSAGE_READ_LIMITS);
+  // The reason names what was wrong and never quotes the peer's bytes: close reasons stay short.
+  if (!read.ok) return fail(`not msgpack the protocol reads: ${read.reason}`);
+  const value = read.value;
   if (!Array.isArray(value) || value.length === 0) return fail('frame is not a non-empty msgpack array');
   return ok(value);
 }
 
-function checkJoinOptions(value: unknown): Result<JoinOptions> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return fail('join options must be a map');
-  const entries = Object.entries(value);
+/** The close reason for an unknown first element; quotes it only when it is a number. */
+function unknownKind(kind: MsgValue | undefined): string {
+  return typeof kind === 'number' ? `unknown message kind ${kind}` : 'message kind is not a number';
+}
+
+function checkJoinOptions(value: MsgValue | undefined): Result<JoinOptions> {
+  if (!(value instanceof Map)) return fail('join options must be a map');
   const { maxKeys, maxKeyLength, maxStringLength } = JOIN_OPTIONS_LIMITS;
-  if (entries.length > maxKeys) return fail(`more than ${maxKeys} join options`);
+  if (value.size > maxKeys) return fail(`more than ${maxKeys} join options`);
   const out: Record<string, string | number | boolean> = {};
-  for (const [key, v] of entries) {
-    if (key.length > maxKeyLength || key === '__proto__') return fail('join option key too long or reserved');
-    if (typeof v === 'string' ? v.length > maxStringLength : typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'boolean') {
-      return fail(`join option ${key} must be a short string, a finite number or a boolean`);
-    }
+  for (const [key, v] of value) {
+    // A key naming an Object.prototype member (__proto__, constructor, toString, …) would shadow it in game code.
+    if (key.length > maxKeyLength || key in Object.prototype) return fail('join option key too long or reserved');
+    const valid = typeof v === 'string' ? v.length <= maxStringLength : typeof v === 'boolean' || isFiniteNumber(v);
+    if (!valid) return fail(`join option ${key} must be a short string, a finite number or a boolean`);
     out[key] = v as string | number | boolean;
   }
   return ok(out);
@@ -350,6 +403,10 @@ function isUint(v: unknown): v is number {
 
 function isIntFrom(v: unknown, min: number): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }
 
 function isNameOrNull(v: unknown): v is string | null {

@@ -1,7 +1,9 @@
 /** Connection behaviour: resume after bad snapshots, reconnection backoff, final close codes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ClientSocket, CloseCode, type Snapshot } from '../shared/index.ts';
+import { type ClientSocket, CloseCode, encodeMessage, MsgKind, type Snapshot, type WelcomeMsg } from '../shared/index.ts';
+import { Connection } from '../client/Connection.ts';
+import { NetStats } from '../client/NetStats.ts';
 import { backoffDelayMs, FINAL_CLOSE_CODES } from '../client/backoff.ts';
 import { TickwaveClient, type TickwaveClientOptions } from '../client/TickwaveClient.ts';
 import { apply, BAD_NETWORK, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
@@ -180,5 +182,62 @@ describe('client connection', () => {
       () => new TickwaveClient(schema, { url: 'x', socketFactory: () => ({}) as ClientSocket, now: clock.now, schedule: clock.schedule }),
       /both schedule and cancel/,
     );
+  });
+});
+
+describe('client socket callbacks', () => {
+  it('let no exception escape: an unexpected one is reported, drops the socket with 1011 and reconnects', () => {
+    const clock = new FakeClock();
+    const sockets: { socket: ClientSocket; closedWith: number | null }[] = [];
+    const factory = (): ClientSocket => {
+      const entry = { socket: null as unknown as ClientSocket, closedWith: null as number | null };
+      entry.socket = {
+        onopen: null,
+        onmessage: null,
+        onclose: null,
+        bufferedAmount: 0,
+        send() {},
+        close(code) {
+          entry.closedWith = code ?? null;
+        },
+      };
+      sockets.push(entry);
+      return entry.socket;
+    };
+    const errors: Error[] = [];
+    const disconnects: [number, boolean][] = [];
+    const connection = new Connection(
+      { url: 'x', socketFactory: factory, schemaHash: 'h', room: null, joinOptions: {}, reconnect: { random: () => 0.5 } },
+      clock,
+      new NetStats(),
+      {
+        welcome() {
+          throw { toString: 1 };
+        },
+        snapshot() {},
+        pong() {},
+        disconnect: (code, _reason, willReconnect) => disconnects.push([code, willReconnect]),
+        error: (err) => errors.push(err),
+      },
+    );
+    connection.connect();
+    const first = sockets[0]!.socket;
+    assert.doesNotThrow(() => first.onopen?.());
+    const welcome: WelcomeMsg = {
+      kind: MsgKind.Welcome,
+      clientId: 1,
+      tickRateHz: 60,
+      serverTick: 0,
+      resumeToken: 't',
+      roomId: 'r',
+      entityId: -1,
+    };
+    assert.doesNotThrow(() => first.onmessage?.(encodeMessage(welcome)));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message, /unexpected error/);
+    assert.equal(sockets[0]!.closedWith, CloseCode.InternalError);
+    assert.deepEqual(disconnects, [[CloseCode.InternalError, true]]);
+    clock.advanceTo(clock.now() + 10_000);
+    assert.equal(sockets.length, 2, 'a new socket was opened to resume');
   });
 });

@@ -120,7 +120,7 @@ describe('protocol constants', () => {
     assert.equal(new Set(kinds).size, kinds.length);
     const codes = Object.values(CloseCode);
     assert.equal(new Set(codes).size, codes.length);
-    for (const code of codes) assert.ok(code === 1000 || code === 1001 || (code >= 4000 && code <= 4099), `close code ${code}`);
+    for (const code of codes) assert.ok([1000, 1001, 1011].includes(code) || (code >= 4000 && code <= 4099), `close code ${code}`);
   });
 });
 
@@ -402,5 +402,67 @@ describe('decoders on hostile and random bytes (fuzz)', () => {
       }),
       { seed: SEED, numRuns: 1000 },
     );
+  });
+});
+
+describe('decoders on hostile values', () => {
+  const hex = (h: string): Uint8Array => Uint8Array.from(h.match(/../g)!.map((b) => Number.parseInt(b, 16)));
+
+  it('reject a first element that is a map shadowing toString or valueOf, with a result', () => {
+    for (const kind of [{ toString: 1 }, { valueOf: 1 }, { toString: 1, valueOf: 2 }, [1], 'x', null, true, 1.5]) {
+      assertCode(decodeClientMessage(pack([kind, 1])), CloseCode.UnknownMessage);
+      assertCode(decodeServerMessage(pack([kind, 1])), CloseCode.UnknownMessage);
+    }
+  });
+
+  it('reject join option keys that name Object.prototype members', () => {
+    for (const key of ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf']) {
+      // Written by hand: a JS object literal cannot hold a __proto__ key for msgpackr to pack.
+      const frame = [...pack([MsgKind.Hello, 1, 'h', null, null]).subarray(1), 0x81, ...pack(key), 0x01];
+      const decoded = decodeClientMessage(Uint8Array.of(0x96, ...frame));
+      assertCode(decoded, CloseCode.Malformed, /reserved/);
+    }
+  });
+
+  it('reject extension types, timestamps, typed arrays and records anywhere in a frame', () => {
+    for (const frame of ['92d6ff0000000101', '92d4010001', '93c7017400', '92d47400', '91d47240', '92c70a050000000000000000000001']) {
+      assertCode(decodeClientMessage(hex(frame)), CloseCode.Malformed, /extension/);
+      assertCode(decodeServerMessage(hex(frame)), CloseCode.Malformed, /extension/);
+    }
+  });
+
+  it('reject nesting past the protocol’s depth before recursing, however deep', () => {
+    for (const depth of [3, 4, 100, 100_000]) {
+      const frame = new Uint8Array(depth + 1).fill(0x91);
+      frame[depth] = 0x01;
+      assertCode(decodeClientMessage(frame), CloseCode.Malformed, /nesting deeper/);
+      assertCode(decodeServerMessage(frame), CloseCode.Malformed, /nesting deeper/);
+    }
+  });
+
+  it('reject 64-bit integers outside the safe range, duplicate map keys, bad UTF-8 and trailing bytes', () => {
+    assertCode(decodeClientMessage(hex('92cf0020000000000000')), CloseCode.Malformed, /safe integer/);
+    assertCode(decodeClientMessage(hex('92d3ffdfffffffffffff')), CloseCode.Malformed, /safe integer/);
+    assertCode(decodeClientMessage(hex('9601a168c0c082a16101a16102')), CloseCode.Malformed, /duplicate key/);
+    assertCode(decodeClientMessage(hex('9601a2c328c0c080')), CloseCode.Malformed, /UTF-8/);
+    assertCode(decodeClientMessage(hex('920501ff')), CloseCode.Malformed, /trailing bytes/);
+    assertCode(decodeClientMessage(hex('9601a168c0c08101a16101')), CloseCode.Malformed, /not a string/);
+  });
+
+  it('reject a Pong or Ping whose times are not finite', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      assertCode(decodeServerMessage(pack([MsgKind.Pong, bad, 1, 1])), CloseCode.Malformed, /bad Pong/);
+      assertCode(decodeServerMessage(pack([MsgKind.Pong, 1, bad, 1])), CloseCode.Malformed, /bad Pong/);
+      assertCode(decodeClientMessage(pack([MsgKind.Ping, bad])), CloseCode.Malformed, /bad Ping/);
+    }
+  });
+
+  it('still decode every valid message after hostile ones (the reader keeps no state)', () => {
+    for (let i = 0; i < 3; i++) {
+      decodeClientMessage(pack([{ toString: 1 }]));
+      decodeClientMessage(hex('91d47240'));
+      for (const msg of clientMessages) assert.deepEqual(decodeClientMessage(encodeMessage(msg)), { ok: true, value: msg });
+      for (const msg of serverMessages) assert.ok(decodeServerMessage(encodeMessage(msg)).ok);
+    }
   });
 });
