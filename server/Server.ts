@@ -1,6 +1,6 @@
 /**
  * The authoritative server: room types and rooms, client handshakes and sessions, the tick loop and
- * the metrics, over a Transport (uWebSockets.js by default). One process hosts many rooms.
+ * the metrics, over a Transport (uWebSockets.js where it loads, else ws). One process hosts many rooms.
  *
  *   const server = new Server({ tickRateHz: 60 });
  *   server.define('arena', arena);
@@ -34,9 +34,11 @@ import { TickLoop, type TickStats } from './TickLoop.ts';
 import { TokenBucket } from './TokenBucket.ts';
 import { isOriginAllowed } from './origin.ts';
 import type { Connection, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';
-import { UwsTransport } from './transport/UwsTransport.ts';
+import { createTransport } from './transport/createTransport.ts';
 
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** Per-connection state before and after the handshake. */
 interface ConnState {
@@ -152,15 +154,19 @@ export class Server {
     if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`Server.listen: port must be 0–65535; got ${port}`);
     const o = this.options;
-    this.transport =
-      o.transport ??
-      new UwsTransport({
-        maxPayloadBytes: o.maxPayloadBytes,
-        idleTimeoutSec: o.idleTimeoutSec,
-        maxBackpressureBytes: o.maxBackpressureBytes,
-        staticDir: o.staticDir,
-        tls: o.tls,
-      });
+    let transport: Transport;
+    if (typeof o.transport === 'object') transport = o.transport;
+    else {
+      const { maxPayloadBytes, idleTimeoutSec, maxBackpressureBytes, staticDir, tls } = o;
+      const chosen = await createTransport(o.transport, { maxPayloadBytes, idleTimeoutSec, maxBackpressureBytes, staticDir, tls });
+      if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
+      transport = chosen.transport;
+      const logger = o.logger ?? console;
+      // One line at start; a logger without `info` hears only about a fallback worth acting on.
+      if (logger.info !== undefined) logger.info(`tickwave: ${chosen.line}`);
+      else if (chosen.name === 'ws' && o.transport === 'auto') logger.warn(`tickwave: ${chosen.line}`);
+    }
+    this.transport = transport;
     const bound = await this.transport.listen(port, host, this.handlers());
     if (o.autoTick) this.loop.start();
     return { port: bound.port };
@@ -397,7 +403,11 @@ export class Server {
   private kick(conn: Connection, state: ConnState, code: number, reason: string): void {
     if (state.kicked) return;
     state.kicked = true;
-    if (code !== CloseCode.GoingAway) this.log.log('warn', `close:${code}`, `closing client ${conn.remoteAddress}: ${code} ${reason}`);
+    if (code !== CloseCode.GoingAway) {
+      // A reason may quote a few peer-chosen characters (a room name, an option key): no control characters in the log.
+      const shown = reason.replace(CONTROL_CHARS, '?');
+      this.log.log('warn', `close:${code}`, `closing client ${conn.remoteAddress}: ${code} ${shown}`);
+    }
     conn.close(code, reason);
   }
 

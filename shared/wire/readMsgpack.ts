@@ -34,15 +34,31 @@ export interface ReadLimits {
 /** Limits fitting every Tickwave message: an envelope array holding scalars, one array or one map. */
 export const MESSAGE_READ_LIMITS: ReadLimits = { maxDepth: 2, maxStringBytes: 1024 };
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 class Reader {
   pos = 0;
   error = '';
+  private dataView: DataView | null = null;
 
   constructor(
     readonly bytes: Uint8Array,
-    readonly view: DataView,
     readonly limits: ReadLimits,
   ) {}
+
+  /** A DataView of the bytes, made on first use: most frames hold only small integers, read without one. */
+  get view(): DataView {
+    this.dataView ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.dataView;
+  }
+
+  /** Reads a big-endian unsigned integer of 2 or 4 bytes (claimed already). */
+  uint(size: 2 | 4): number {
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos += size;
+    return size === 2 ? (b[p]! << 8) | b[p + 1]! : b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+  }
 
   /** Claims `n` bytes; false (with an error) when fewer are left. */
   need(n: number): boolean {
@@ -54,7 +70,7 @@ class Reader {
 
 /** Reads one msgpack value filling all of `bytes`. Never throws; see the module comment for what is accepted. */
 export function readMsgpack(bytes: Uint8Array, limits: ReadLimits = MESSAGE_READ_LIMITS): Result<MsgValue> {
-  const r = new Reader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
+  const r = new Reader(bytes, limits);
   const value = readValue(r, 1);
   if (value === undefined) return fail(r.error);
   if (r.pos !== bytes.length) return fail('trailing bytes after the message');
@@ -69,7 +85,6 @@ function readValue(r: Reader, depth: number): MsgValue | undefined {
   if (b <= 0x8f) return readMap(r, b & 0x0f, depth);
   if (b <= 0x9f) return readArray(r, b & 0x0f, depth);
   if (b <= 0xbf) return readString(r, b & 0x1f);
-  const v = r.view;
   switch (b) {
     case 0xc0:
       return null;
@@ -80,43 +95,43 @@ function readValue(r: Reader, depth: number): MsgValue | undefined {
     case 0xc4:
       return r.need(1) ? readBin(r, r.bytes[r.pos++]!) : undefined;
     case 0xc5:
-      return r.need(2) ? readBin(r, v.getUint16((r.pos += 2) - 2)) : undefined;
+      return r.need(2) ? readBin(r, r.uint(2)) : undefined;
     case 0xc6:
-      return r.need(4) ? readBin(r, v.getUint32((r.pos += 4) - 4)) : undefined;
+      return r.need(4) ? readBin(r, r.uint(4)) : undefined;
     case 0xca:
-      return r.need(4) ? v.getFloat32((r.pos += 4) - 4) : undefined;
+      return r.need(4) ? r.view.getFloat32((r.pos += 4) - 4) : undefined;
     case 0xcb:
-      return r.need(8) ? v.getFloat64((r.pos += 8) - 8) : undefined;
+      return r.need(8) ? r.view.getFloat64((r.pos += 8) - 8) : undefined;
     case 0xcc:
       return r.need(1) ? r.bytes[r.pos++]! : undefined;
     case 0xcd:
-      return r.need(2) ? v.getUint16((r.pos += 2) - 2) : undefined;
+      return r.need(2) ? r.uint(2) : undefined;
     case 0xce:
-      return r.need(4) ? v.getUint32((r.pos += 4) - 4) : undefined;
+      return r.need(4) ? r.uint(4) : undefined;
     case 0xcf:
-      return r.need(8) ? safe(r, v.getBigUint64((r.pos += 8) - 8)) : undefined;
+      return r.need(8) ? safe(r, r.view.getBigUint64((r.pos += 8) - 8)) : undefined;
     case 0xd0:
-      return r.need(1) ? v.getInt8(r.pos++) : undefined;
+      return r.need(1) ? r.view.getInt8(r.pos++) : undefined;
     case 0xd1:
-      return r.need(2) ? v.getInt16((r.pos += 2) - 2) : undefined;
+      return r.need(2) ? r.view.getInt16((r.pos += 2) - 2) : undefined;
     case 0xd2:
-      return r.need(4) ? v.getInt32((r.pos += 4) - 4) : undefined;
+      return r.need(4) ? r.view.getInt32((r.pos += 4) - 4) : undefined;
     case 0xd3:
-      return r.need(8) ? safe(r, v.getBigInt64((r.pos += 8) - 8)) : undefined;
+      return r.need(8) ? safe(r, r.view.getBigInt64((r.pos += 8) - 8)) : undefined;
     case 0xd9:
       return r.need(1) ? readString(r, r.bytes[r.pos++]!) : undefined;
     case 0xda:
-      return r.need(2) ? readString(r, v.getUint16((r.pos += 2) - 2)) : undefined;
+      return r.need(2) ? readString(r, r.uint(2)) : undefined;
     case 0xdb:
-      return r.need(4) ? readString(r, v.getUint32((r.pos += 4) - 4)) : undefined;
+      return r.need(4) ? readString(r, r.uint(4)) : undefined;
     case 0xdc:
-      return r.need(2) ? readArray(r, v.getUint16((r.pos += 2) - 2), depth) : undefined;
+      return r.need(2) ? readArray(r, r.uint(2), depth) : undefined;
     case 0xdd:
-      return r.need(4) ? readArray(r, v.getUint32((r.pos += 4) - 4), depth) : undefined;
+      return r.need(4) ? readArray(r, r.uint(4), depth) : undefined;
     case 0xde:
-      return r.need(2) ? readMap(r, v.getUint16((r.pos += 2) - 2), depth) : undefined;
+      return r.need(2) ? readMap(r, r.uint(2), depth) : undefined;
     case 0xdf:
-      return r.need(4) ? readMap(r, v.getUint32((r.pos += 4) - 4), depth) : undefined;
+      return r.need(4) ? readMap(r, r.uint(4), depth) : undefined;
     default:
       // 0xc1 (never used), ext 8/16/32 (0xc7–0xc9), fixext (0xd4–0xd8): no extension types on the wire.
       r.error = b === 0xc1 ? 'reserved msgpack byte 0xc1' : 'msgpack extension types are not part of the protocol';
@@ -125,7 +140,7 @@ function readValue(r: Reader, depth: number): MsgValue | undefined {
 }
 
 function safe(r: Reader, n: bigint): number | undefined {
-  if (n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER)) return Number(n);
+  if (n <= MAX_SAFE && n >= -MAX_SAFE) return Number(n);
   r.error = 'a 64-bit integer outside the safe integer range';
   return undefined;
 }
