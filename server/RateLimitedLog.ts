@@ -8,6 +8,8 @@ export const DEFAULT_LOG_INTERVAL_MS = 5000;
 
 /** Where log lines go. `console` fits. */
 export interface Logger {
+  /** Start-up information (the transport in use). Optional: without it those lines are not written. */
+  info?(message: string): void;
   /** A problem caused by a peer or the environment. */
   warn(message: string): void;
   /** A problem in the server or the game's code. */

@@ -27,6 +27,16 @@ export { MemoryClientSocket, MemoryTransport, DEFAULT_MEMORY_MAX_BACKPRESSURE_BY
 export type { MemoryConnectOptions, MemoryTransportOptions } from './transport/MemoryTransport.ts';
 export { UwsTransport } from './transport/UwsTransport.ts';
 export type { UwsTransportOptions } from './transport/UwsTransport.ts';
+export {
+  DEFAULT_WS_CLOSE_TIMEOUT_MS,
+  DEFAULT_WS_IDLE_TIMEOUT_SEC,
+  DEFAULT_WS_MAX_BACKPRESSURE_BYTES,
+  DEFAULT_WS_MAX_PAYLOAD_BYTES,
+  WsTransport,
+} from './transport/WsTransport.ts';
+export type { WsTransportOptions } from './transport/WsTransport.ts';
+export { createTransport, TRANSPORT_CHOICES } from './transport/createTransport.ts';
+export type { ChosenTransport, NetworkTransportOptions, TransportChoice } from './transport/createTransport.ts';
 export type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';
 export { InterestManager } from './interest/InterestManager.ts';
 export type { ClientViewInfo, InterestStats, ViewOptions } from './interest/interestTypes.ts';

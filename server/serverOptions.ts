@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { ErrorContext } from './Room.ts';
 import type { Logger } from './RateLimitedLog.ts';
 import type { Transport, UpgradeRequest } from './transport/Transport.ts';
+import { TRANSPORT_CHOICES, type TransportChoice } from './transport/createTransport.ts';
 import { DEFAULT_TICK_RATE_HZ } from './TickLoop.ts';
 import { DEFAULT_MAX_BUFFERED_INPUTS } from './Session.ts';
 import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../shared/index.ts';
@@ -86,8 +87,13 @@ export interface ServerOptions {
   readonly logIntervalMs?: number;
   /** Time and timers. Default: the system clock. */
   readonly clock?: Clock;
-  /** The network. Default: a UwsTransport configured from these options. */
-  readonly transport?: Transport;
+  /**
+   * The network: a Transport instance (the server then owns it and closes it), or which one `listen`
+   * creates from these options: 'uws' (uWebSockets.js), 'ws' (the `ws` package, any Node), or 'auto'
+   * (uWS when its native binary loads on this Node, else ws). A forced package that is not installed
+   * makes `listen` reject naming it. Default 'auto'.
+   */
+  readonly transport?: Transport | TransportChoice;
   /** Time a disconnected client can resume its session, ms. Default {@link DEFAULT_RESUME_GRACE_MS}. */
   readonly resumeGraceMs?: number;
   /** Socket buffered bytes above which a client skips a tick's snapshot. Default {@link DEFAULT_MAX_BUFFERED_BYTES}. */
@@ -102,7 +108,9 @@ export interface ServerOptions {
 
 /** ServerOptions with every default filled in. */
 export type ResolvedServerOptions = Required<Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport'>> &
-  Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'transport'> & {
+  Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError'> & {
+    /** The transport instance, or which transport `listen` creates. */
+    readonly transport: Transport | TransportChoice;
     /** Where log lines go, or undefined for the console. */
     readonly logger: ServerOptions['logger'];
   };
@@ -129,7 +137,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     staticDir: options.staticDir,
     tls: options.tls,
     onError: options.onError,
-    transport: options.transport,
+    transport: options.transport ?? 'auto',
     logger: options.logger,
   };
   const hz = resolved.tickRateHz;
@@ -148,6 +156,10 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   positiveInt('maxBackpressureBytes', resolved.maxBackpressureBytes, resolved.maxBufferedBytes);
   if (resolved.allowedOrigins !== '*' && !Array.isArray(resolved.allowedOrigins)) {
     throw new TypeError("Server: allowedOrigins must be an array of origins like 'https://example.com', or '*'");
+  }
+  const transport = resolved.transport;
+  if (typeof transport === 'string' ? !TRANSPORT_CHOICES.includes(transport) : typeof transport?.listen !== 'function') {
+    throw new TypeError(`Server: transport must be a Transport or one of ${TRANSPORT_CHOICES.join(', ')}; got ${String(transport)}`);
   }
   if (resolved.tls !== undefined && (typeof resolved.tls.keyFile !== 'string' || typeof resolved.tls.certFile !== 'string')) {
     throw new TypeError('Server: tls needs { keyFile, certFile } paths of PEM files');

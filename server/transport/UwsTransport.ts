@@ -1,9 +1,11 @@
 /**
  * The uWebSockets.js Transport: the only module that imports uWS. One App (or SSLApp with TLS) serves
- * the WebSocket endpoint on every path, `GET /health`, `GET /metrics` and static files.
+ * the WebSocket endpoint on every path, `GET /health`, `GET /metrics` and static files. uWS is loaded
+ * with a dynamic import on the first `listen` (see {@link loadUws}), so the server module loads on a
+ * Node where the package is missing or its native binary does not load; only using it then fails.
  */
 import { existsSync } from 'node:fs';
-import uWS from 'uWebSockets.js';
+import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
 import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
@@ -19,8 +21,56 @@ type App = uWS.TemplatedApp & {
   listen(host: string, port: number, options: number, cb: (listenSocket: uWS.us_listen_socket | false) => void): uWS.TemplatedApp;
 };
 
-/** uWS's listen option refusing to share a port (SO_REUSEPORT off); a run-time value the types lack. */
-const LISTEN_EXCLUSIVE_PORT = (uWS as unknown as { readonly LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
+/** The uWebSockets.js module (its default export: the only form that works at run time). */
+type Uws = typeof uWS;
+
+/** The npm package name the server imports; the alias in package.json points it at a build. */
+const UWS_PACKAGE = 'uWebSockets.js';
+
+/** The loaded module, or the error that explains why it cannot be used; settled once per process. */
+let uwsLoad: Promise<Uws> | null = null;
+
+/**
+ * Loads uWebSockets.js once per process and checks that its native binary loaded. Rejects with an
+ * Error that names the package and the fix: not installed (the npm command), or installed without
+ * a binary for this Node version (the package then falls back to a JS shim that hangs on upgrades).
+ * @internal used by UwsTransport.listen and the transport choice; not part of the public API.
+ */
+export function loadUws(): Promise<Uws> {
+  uwsLoad ??= import('uWebSockets.js').then(
+    (mod: { default: Uws }) => {
+      const loaded = mod.default;
+      if (typeof loaded?.getParts !== 'function') throw new Error(uwsBinaryMessage());
+      return loaded;
+    },
+    (err: unknown) => {
+      throw new Error(isNotFound(err) ? uwsMissingMessage() : `${uwsBinaryMessage()} (${String(err)})`, { cause: err });
+    },
+  );
+  return uwsLoad;
+}
+
+/** True for the error a dynamic import gives when the package itself is not installed. */
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(err).includes(UWS_PACKAGE);
+}
+
+function uwsMissingMessage(): string {
+  return (
+    `${UWS_PACKAGE}: the package is not installed. Install it with ` +
+    `\`npm install uWebSockets.js@npm:@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0\` (Node 20), ` +
+    "or use the transport 'ws' (`npm install ws`)."
+  );
+}
+
+function uwsBinaryMessage(): string {
+  return (
+    `${UWS_PACKAGE}: the native binary did not load (no build for Node ${process.version} on ` +
+    `${process.platform}-${process.arch}), and its JS fallback hangs on upgrades. Use Node 20, install a ` +
+    "uWebSockets.js build for this Node version, or use the transport 'ws'."
+  );
+}
 
 /** Default largest frame uWS accepts, bytes; above it uWS itself cuts the connection (the client sees 1006). */
 export const DEFAULT_UWS_MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -72,21 +122,30 @@ function status(code: number): string {
   return `${code} ${STATUS_TEXT[code] ?? 'Error'}`;
 }
 
-/** A Transport over uWebSockets.js. Throws at construction if the native uWS binary did not load. */
+/**
+ * A Transport over uWebSockets.js. uWS is loaded by `listen`, which rejects (naming the package and
+ * the fix) if it is not installed or its native binary did not load; {@link UwsTransport.load}
+ * checks that up front.
+ */
 export class UwsTransport implements Transport {
   private readonly options: UwsTransportOptions;
+  private uws: Uws | null = null;
   private app: App | null = null;
   private listenSocket: uWS.us_listen_socket | null = null;
   private readonly open = new Set<UwsConnection>();
+  private starting = false;
 
-  /** Checks the native binary and the TLS files; throws with the fix in the message. */
+  /**
+   * Loads uWebSockets.js and returns a transport on it. Rejects with the reason and the fix if the
+   * package is missing or its native binary does not load on this Node.
+   */
+  static async load(options: UwsTransportOptions = {}): Promise<UwsTransport> {
+    await loadUws();
+    return new UwsTransport(options);
+  }
+
+  /** Checks the TLS files; throws with the fix in the message. uWS itself is loaded by `listen`. */
   constructor(options: UwsTransportOptions = {}) {
-    if (typeof uWS.getParts !== 'function') {
-      throw new Error(
-        'uWebSockets.js: the native binary did not load (this Node version or platform has no build), and its JS fallback hangs on upgrades. ' +
-          'Use Node 20 on Linux/macOS/Windows x64 or arm64, or install a uWebSockets.js build for your Node version.',
-      );
-    }
     const tls = options.tls;
     if (tls !== undefined) {
       for (const file of [tls.keyFile, tls.certFile]) if (!existsSync(file)) throw new Error(`UwsTransport: TLS file ${file} does not exist`);
@@ -94,15 +153,37 @@ export class UwsTransport implements Transport {
     this.options = options;
   }
 
-  /** Starts the App on `host:port` (exclusive port; 0 = any free port). */
-  listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+  /**
+   * Loads uWS (rejecting with the fix if it cannot run here), then starts the App on `host:port`
+   * (0 = any free port). Rejects if another live listener holds the port.
+   */
+  async listen(port: number, host: string, handlers: TransportHandlers): Promise<{
     /** The TCP port actually bound (the chosen free port when `port` was 0). */
     readonly port: number;
   }> {
-    if (this.app !== null) return Promise.reject(new Error('UwsTransport: already listening; create another transport'));
+    if (this.app !== null || this.starting) throw new Error('UwsTransport: already listening; create another transport');
+    this.starting = true;
+    try {
+      const uws = await loadUws();
+      this.uws = uws;
+      return await this.start(uws, port, host, handlers);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private start(uws: Uws, port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
     const o = this.options;
     const tls = o.tls;
-    const app = (tls === undefined ? uWS.App() : uWS.SSLApp({ key_file_name: tls.keyFile, cert_file_name: tls.certFile, ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}) })) as App;
+    const app = (
+      tls === undefined
+        ? uws.App()
+        : uws.SSLApp({
+            key_file_name: tls.keyFile,
+            cert_file_name: tls.certFile,
+            ...(tls.passphrase !== undefined ? { passphrase: tls.passphrase } : {}),
+          })
+    ) as App;
     this.app = app;
     const engineLimit = o.maxPayloadBytes ?? DEFAULT_UWS_MAX_PAYLOAD_BYTES / 2;
     app.ws<SocketData>('/*', {
@@ -111,7 +192,7 @@ export class UwsTransport implements Transport {
       sendPingsAutomatically: true,
       maxBackpressure: o.maxBackpressureBytes ?? DEFAULT_UWS_MAX_BACKPRESSURE_BYTES,
       closeOnBackpressureLimit: 0,
-      compression: uWS.DISABLED,
+      compression: uws.DISABLED,
       upgrade: (res, req, context) => this.upgrade(res, req, context, handlers),
       open: (ws) => {
         const data = ws.getUserData();
@@ -134,22 +215,23 @@ export class UwsTransport implements Transport {
       },
     });
     this.routes(app, handlers.http);
+    const exclusive = (uws as unknown as { readonly LIBUS_LISTEN_EXCLUSIVE_PORT: number }).LIBUS_LISTEN_EXCLUSIVE_PORT;
     return new Promise((resolve, reject) => {
-      app.listen(host, port, LISTEN_EXCLUSIVE_PORT, (socket) => {
+      app.listen(host, port, exclusive, (socket) => {
         if (socket === false) {
           this.app = null;
           reject(new Error(`UwsTransport: cannot listen on ${host}:${port} (port in use or address unavailable)`));
           return;
         }
         this.listenSocket = socket;
-        resolve({ port: uWS.us_socket_local_port(socket) });
+        resolve({ port: uws.us_socket_local_port(socket) });
       });
     });
   }
 
   /** Closes the listen socket; open sockets stay. */
   stopAccepting(): void {
-    if (this.listenSocket !== null) uWS.us_listen_socket_close(this.listenSocket);
+    if (this.listenSocket !== null) this.uws?.us_listen_socket_close(this.listenSocket);
     this.listenSocket = null;
   }
 
