@@ -52,6 +52,13 @@ class Reader {
     return this.dataView;
   }
 
+  /** Moves past `n` bytes (claimed already); returns where they start. */
+  skip(n: number): number {
+    const at = this.pos;
+    this.pos = at + n;
+    return at;
+  }
+
   /** Reads a big-endian unsigned integer of 2 or 4 bytes (claimed already). */
   uint(size: 2 | 4): number {
     const b = this.bytes;
@@ -99,9 +106,9 @@ function readValue(r: Reader, depth: number): MsgValue | undefined {
     case 0xc6:
       return r.need(4) ? readBin(r, r.uint(4)) : undefined;
     case 0xca:
-      return r.need(4) ? r.view.getFloat32((r.pos += 4) - 4) : undefined;
+      return r.need(4) ? r.view.getFloat32(r.skip(4)) : undefined;
     case 0xcb:
-      return r.need(8) ? r.view.getFloat64((r.pos += 8) - 8) : undefined;
+      return r.need(8) ? r.view.getFloat64(r.skip(8)) : undefined;
     case 0xcc:
       return r.need(1) ? r.bytes[r.pos++]! : undefined;
     case 0xcd:
@@ -109,15 +116,15 @@ function readValue(r: Reader, depth: number): MsgValue | undefined {
     case 0xce:
       return r.need(4) ? r.uint(4) : undefined;
     case 0xcf:
-      return r.need(8) ? safe(r, r.view.getBigUint64((r.pos += 8) - 8)) : undefined;
+      return r.need(8) ? safe(r, r.view.getBigUint64(r.skip(8))) : undefined;
     case 0xd0:
       return r.need(1) ? r.view.getInt8(r.pos++) : undefined;
     case 0xd1:
-      return r.need(2) ? r.view.getInt16((r.pos += 2) - 2) : undefined;
+      return r.need(2) ? r.view.getInt16(r.skip(2)) : undefined;
     case 0xd2:
-      return r.need(4) ? r.view.getInt32((r.pos += 4) - 4) : undefined;
+      return r.need(4) ? r.view.getInt32(r.skip(4)) : undefined;
     case 0xd3:
-      return r.need(8) ? safe(r, r.view.getBigInt64((r.pos += 8) - 8)) : undefined;
+      return r.need(8) ? safe(r, r.view.getBigInt64(r.skip(8))) : undefined;
     case 0xd9:
       return r.need(1) ? readString(r, r.bytes[r.pos++]!) : undefined;
     case 0xda:
