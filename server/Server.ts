@@ -242,6 +242,10 @@ export class Server {
 
   private upgrade(request: UpgradeRequest): UpgradeDecision | Promise<UpgradeDecision> {
     if (this.closing !== null) return { ok: false, status: 503, reason: 'server shutting down' };
+    if (this.conns.size >= this.options.maxConnections) {
+      this.log.log('warn', 'connections', `refused an upgrade: ${this.options.maxConnections} connections are open`);
+      return { ok: false, status: 503, reason: 'server full' };
+    }
     if (!request.protocols.includes(SUBPROTOCOL)) return { ok: false, status: 400, reason: `subprotocol ${SUBPROTOCOL} required` };
     if (!isOriginAllowed(request.origin, request.headers['host'] ?? '', this.options.allowedOrigins)) {
       this.log.log('warn', 'origin', `rejected upgrade from origin ${request.origin.slice(0, 100)}`);

@@ -22,6 +22,8 @@ export const DEFAULT_RESUME_GRACE_MS = 10_000;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024;
 /** Default age beyond which a client's baseline is dropped in favour of a full snapshot, ticks. */
 export const DEFAULT_MAX_BASELINE_AGE_TICKS = 600;
+/** Default most connections open at once (handshaking or joined); upgrades past it are refused with 503. */
+export const DEFAULT_MAX_CONNECTIONS = 16_384;
 /** Default most bytes the transport queues for one client before it drops frames (uWS maxBackpressure). */
 export const DEFAULT_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
 
@@ -102,6 +104,8 @@ export interface ServerOptions {
   readonly maxBaselineAgeTicks?: number;
   /** Inputs waiting per client. Default {@link DEFAULT_MAX_BUFFERED_INPUTS}. */
   readonly maxBufferedInputs?: number;
+  /** Most connections open at once, handshaking or joined; more upgrades get HTTP 503. Default {@link DEFAULT_MAX_CONNECTIONS}. */
+  readonly maxConnections?: number;
   /** Bytes the transport may queue per client before dropping frames. Default {@link DEFAULT_MAX_BACKPRESSURE_BYTES}. */
   readonly maxBackpressureBytes?: number;
 }
@@ -133,6 +137,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     maxBaselineAgeTicks: options.maxBaselineAgeTicks ?? DEFAULT_MAX_BASELINE_AGE_TICKS,
     maxBufferedInputs: options.maxBufferedInputs ?? DEFAULT_MAX_BUFFERED_INPUTS,
     maxBackpressureBytes: options.maxBackpressureBytes ?? DEFAULT_MAX_BACKPRESSURE_BYTES,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     authenticate: options.authenticate,
     staticDir: options.staticDir,
     tls: options.tls,
@@ -154,6 +159,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   positiveInt('maxBaselineAgeTicks', resolved.maxBaselineAgeTicks, 1);
   positiveInt('maxBufferedInputs', resolved.maxBufferedInputs, 1);
   positiveInt('maxBackpressureBytes', resolved.maxBackpressureBytes, resolved.maxBufferedBytes);
+  positiveInt('maxConnections', resolved.maxConnections, 1);
   if (resolved.allowedOrigins !== '*' && !Array.isArray(resolved.allowedOrigins)) {
     throw new TypeError("Server: allowedOrigins must be an array of origins like 'https://example.com', or '*'");
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type Connection,
+  MemoryTransport,
   type SendStatus,
   Server,
   type Transport,
@@ -98,6 +99,36 @@ describe('server entry points', () => {
     assert.equal(conn.closedWith, CloseCode.Malformed);
     h.close(conn, CloseCode.Malformed, 'text frames are not part of the protocol');
     assert.equal(server.getRoom('arena-1')?.clients.length, 0, 'no seat held, no resume token kept');
+    await server.close();
+  });
+});
+
+describe('server connection limit', () => {
+  it('refuses upgrades past maxConnections with 503, and admits again once one closes', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryTransport({ clock });
+    const server = new Server({ transport: memory, clock, maxConnections: 2, logger: { warn() {}, error() {} }, autoTick: false });
+    server.define('arena', arenaRoom());
+    await server.listen(0, '127.0.0.1');
+    const settle = async (): Promise<void> => {
+      await Promise.resolve();
+      await Promise.resolve();
+      clock.advance(1);
+    };
+    const a = memory.connect();
+    const b = memory.connect();
+    await settle();
+    const c = memory.connect();
+    await settle();
+    assert.equal(server.connectionCount, 2);
+    assert.equal(c.rejectedStatus, 503);
+    a.close(1000, 'bye');
+    await settle();
+    const d = memory.connect();
+    await settle();
+    assert.equal(d.rejectedStatus, -1, 'admitted');
+    assert.equal(server.connectionCount, 2);
+    b.close(1000, 'bye');
     await server.close();
   });
 });
