@@ -1,8 +1,12 @@
-/** The same contract, run against the uWebSockets.js transport (real sockets) and the memory transport. */
+/**
+ * The same contract, run against the network transports (uWebSockets.js where its binary loads, ws;
+ * real sockets) and the memory transport.
+ */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CloseCode, SUBPROTOCOL } from '../shared/index.ts';
-import { MemoryTransport, Server, type ServerOptions, UwsTransport } from '../server/index.ts';
+import { MemoryTransport, Server, type ServerOptions } from '../server/index.ts';
+import { describeUwsUnavailable, type NetworkName, networkTransport } from './helpers/networkTransports.ts';
 import { type ArenaOptions, arenaRoom, sameWorld, TestClient, turn, wsSocket } from './helpers/serverFixture.ts';
 
 interface Harness {
@@ -15,9 +19,10 @@ type Factory = (options: ServerOptions, arena?: ArenaOptions) => Promise<Harness
 
 const silent = { warn: () => {}, error: () => {} };
 
-const transports: Record<string, Factory> = {
-  uws: async (options, arena) => {
-    const server = new Server({ logger: silent, ...options, transport: new UwsTransport({ maxPayloadBytes: options.maxPayloadBytes }) });
+function network(name: NetworkName): Factory {
+  return async (options, arena) => {
+    const transport = networkTransport(name, { maxPayloadBytes: options.maxPayloadBytes });
+    const server = new Server({ logger: silent, ...options, transport });
     server.define('arena', arenaRoom(arena));
     const { port } = await server.listen(0, '127.0.0.1');
     return {
@@ -25,7 +30,12 @@ const transports: Record<string, Factory> = {
       connect: (o = {}) => new TestClient(wsSocket(`ws://127.0.0.1:${port}/`, o)),
       rejectedStatus: (c) => (c.socket as ReturnType<typeof wsSocket>).rejectedStatus,
     };
-  },
+  };
+}
+
+const transports: Record<string, Factory> = {
+  ...(describeUwsUnavailable('transport contract: uws') ? {} : { uws: network('uws') }),
+  ws: network('ws'),
   memory: async (options, arena) => {
     const memory = new MemoryTransport();
     const server = new Server({ logger: silent, ...options, transport: memory });
@@ -33,7 +43,10 @@ const transports: Record<string, Factory> = {
     await server.listen(0, '127.0.0.1');
     return {
       server,
-      connect: (o = {}) => new TestClient(memory.connect({ ...(o.origin !== undefined ? { origin: o.origin } : {}), ...(o.protocols ? { protocols: o.protocols } : {}) })),
+      connect: (o = {}) =>
+        new TestClient(
+          memory.connect({ ...(o.origin !== undefined ? { origin: o.origin } : {}), ...(o.protocols ? { protocols: o.protocols } : {}) }),
+        ),
       rejectedStatus: (c) => (c.socket as ReturnType<MemoryTransport['connect']>).rejectedStatus,
     };
   },
