@@ -85,6 +85,22 @@ describe('layer boundaries', () => {
     assert.ok(isUnder(importers[0]!, 'server'), `${importers[0]} is not in server/`);
   });
 
+  it('imports ws only from the ws transport and the Node client socket', () => {
+    const importers = ['shared', 'client', 'server']
+      .flatMap(sourceFiles)
+      .filter((file) => importsOf(file).some((s) => s === 'ws' || s.startsWith('ws/')));
+    assert.deepEqual(importers.sort(), ['client/node/wsSocket.ts', 'server/transport/WsTransport.ts']);
+  });
+
+  it('loads uWebSockets.js and ws in the server only by dynamic import (the server module loads without them)', () => {
+    for (const file of sourceFiles('server')) {
+      const text = readFileSync(join(root, file), 'utf8');
+      for (const m of text.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s)?[^'"]*?from\s+['"](uWebSockets\.js|ws)['"]/g)) {
+        assert.ok(m[1] === 'import' && m[2] !== undefined, `${file} imports ${m[3]} at load time; use import type and import()`);
+      }
+    }
+  });
+
   it('keeps the server free of client code', () => {
     for (const file of sourceFiles('server')) {
       for (const spec of importsOf(file)) assert.ok(!isUnder(target(file, spec), 'client'), `${file} imports ${spec}`);

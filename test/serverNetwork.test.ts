@@ -8,10 +8,31 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkInputValues, CloseCode, decodeClientMessage, encodeMessage, MsgKind, PROTOCOL_VERSION, seededRandom } from '../shared/index.ts';
-import { type RoomClient, Server, type ServerOptions } from '../server/index.ts';
+import WebSocket from 'ws';
+import {
+  checkInputValues,
+  CloseCode,
+  decodeClientMessage,
+  encodeMessage,
+  MsgKind,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+  seededRandom,
+} from '../shared/index.ts';
+import { type AuthResult, type RoomClient, Server, type ServerOptions, WsTransport } from '../server/index.ts';
 import { describeUwsUnavailable, NETWORK_TRANSPORTS, type NetworkName, networkTransport } from './helpers/networkTransports.ts';
-import { type ArenaOptions, arenaRoom, ProbeTransport, sameWorld, TestClient, testSchema, turn, wsSocket, type WsClientSocket } from './helpers/serverFixture.ts';
+import {
+  type ArenaOptions,
+  arenaRoom,
+  event,
+  ProbeTransport,
+  sameWorld,
+  TestClient,
+  testSchema,
+  turn,
+  wsSocket,
+  type WsClientSocket,
+} from './helpers/serverFixture.ts';
 
 const silent = { warn: () => {}, error: () => {} };
 const servers: Server[] = [];
@@ -41,9 +62,9 @@ async function start(name: NetworkName, options: ServerOptions = {}, arena: Aren
   return { server, port, probe, connect, joined };
 }
 
-function rawGet(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+function rawGet(port: number, path: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -277,5 +298,95 @@ for (const name of NETWORK_TRANSPORTS) {
         assert.doesNotMatch(res.body, /secret/);
       }
     });
+    it('closes a client that sends a text frame with 4001, like any malformed frame', async () => {
+      const { joined } = await start(name, { autoTick: false });
+      const c = await joined();
+      (c.socket as WsClientSocket).ws.send('{"hello":1}');
+      assert.equal(await c.closeCode(), CloseCode.Malformed);
+      assert.match(c.closed!.reason, /text frames/);
+    });
+
+    it('cuts a frame far over the payload limit, and serves the next client', async () => {
+      const { joined, server } = await start(name, { autoTick: false, maxPayloadBytes: 1024 });
+      const big = await joined();
+      big.socket.send(new Uint8Array(64 * 1024));
+      const code = await big.closeCode();
+      assert.ok(code !== CloseCode.Oversize && code >= 1006 && code <= 1009, `cut by the transport, not closed by the engine: ${code}`);
+      const next = await joined();
+      assert.ok(next.welcome !== null);
+      await next.waitFor(() => server.connectionCount === 1, 'the cut client gone');
+    });
+
+    it('answers an async upgrade decision, and forgets one whose client went away meanwhile', async () => {
+      const decisions: ((r: AuthResult) => void)[] = [];
+      const { joined, connect, server } = await start(name, {
+        authenticate: () => new Promise<AuthResult>((resolve) => decisions.push(resolve)),
+      });
+      const gone = connect();
+      const ws = (gone.socket as WsClientSocket).ws;
+      await new Promise<void>((resolve) => {
+        const poll = (): void => void (decisions.length === 1 ? resolve() : setImmediate(poll));
+        poll();
+      });
+      ws.terminate();
+      await gone.closeCode();
+      decisions[0]!({ ok: true, userData: 'late' });
+      const late = joined();
+      await new Promise<void>((resolve) => {
+        const poll = (): void => void (decisions.length === 2 ? resolve() : setImmediate(poll));
+        poll();
+      });
+      decisions[1]!({ ok: true, userData: 'next' });
+      const c = await late;
+      assert.ok(c.welcome !== null);
+      await c.waitFor(() => server.connectionCount === 1, 'only the live client connected');
+    });
+
+    it('stops accepting new connections while open ones keep streaming', async () => {
+      const { joined, connect, probe, server } = await start(name, { autoTick: false });
+      const c = await joined();
+      probe.stopAccepting();
+      const refused = connect();
+      assert.equal(await refused.closeCode(), 1006);
+      assert.ok(refused.welcome === null);
+      const room = server.getRoom(c.welcome!.roomId)!;
+      room.step();
+      await c.waitFor(() => c.latest?.tick === room.tick, 'a snapshot after stopAccepting');
+      assert.equal(c.closed, null);
+    });
+
+    it('answers 404 to unknown routes and HEAD for a static file without a body', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tickwave-static-'));
+      tempDirs.push(dir);
+      writeFileSync(join(dir, 'app.css'), 'body{}');
+      const { port } = await start(name, { staticDir: dir });
+      const head = await rawGet(port, '/app.css', 'HEAD');
+      assert.equal(head.status, 200);
+      assert.match(head.type, /text\/css/);
+      assert.equal(head.body, '');
+      assert.equal((await rawGet(port, '/health', 'POST')).status, 404);
+      const bare = await start(name);
+      assert.equal((await rawGet(bare.port, '/index.html')).status, 404);
+    });
   });
 }
+
+describe('ws transport idle timeout', () => {
+  it('cuts a peer that stays silent (no pongs) and keeps one that answers the pings', async () => {
+    const transport = new WsTransport({ idleTimeoutSec: 1 });
+    const server = new Server({ logger: silent, autoTick: false, handshakeTimeoutMs: 60_000, transport });
+    servers.push(server);
+    server.define('arena', arenaRoom());
+    const { port } = await server.listen(0, '127.0.0.1');
+    const silentPeer = new WebSocket(`ws://127.0.0.1:${port}/`, [SUBPROTOCOL], { autoPong: false });
+    const answering = new WebSocket(`ws://127.0.0.1:${port}/`, [SUBPROTOCOL]);
+    let pings = 0;
+    answering.on('ping', () => pings++);
+    await Promise.all([event(silentPeer, 'open'), event(answering, 'open')]);
+    const [code] = (await event(silentPeer, 'close')) as [number];
+    assert.equal(code, 1006);
+    while (pings < 3) await event(answering, 'ping');
+    assert.equal(answering.readyState, WebSocket.OPEN, 'the peer answering pings outlived three ping rounds');
+    answering.close(1000);
+  });
+});
