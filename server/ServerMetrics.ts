@@ -2,26 +2,58 @@
  * The server's Prometheus metrics, in a registry of its own (never prom-client's global default
  * registry, so two servers in one process do not collide). Hot paths add to plain counters; `flush()`
  * moves them into prom-client once per tick.
+ *
+ * prom-client is an optional peer dependency. Without it the server runs with Prometheus export off:
+ * `totals` still count, `registry` is undefined and `GET /metrics` answers a comment naming the package.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+type PromClient = typeof import('prom-client');
+
+/**
+ * prom-client, or undefined when it is not installed. Loaded with `require` (it is CommonJS), so
+ * `tickwave/server` needs no top-level await and loads the same with or without it. Any other
+ * failure inside prom-client (a broken install) still throws.
+ */
+function loadPromClient(): PromClient | undefined {
+  try {
+    return createRequire(import.meta.url)('prom-client') as PromClient;
+  } catch (error) {
+    const e = error as { code?: unknown; message?: unknown };
+    const missing = e.code === 'MODULE_NOT_FOUND' && String(e.message).startsWith("Cannot find module 'prom-client'");
+    if (missing) return undefined;
+    throw error;
+  }
+}
+
+const prom = loadPromClient();
+
+/** What `GET /metrics` answers when prom-client is not installed (a valid, empty Prometheus exposition). */
+const METRICS_OFF_BODY =
+  '# Tickwave: Prometheus metrics are off because the optional peer dependency prom-client is not installed.\n' +
+  '# Install it next to tickwave to export them: npm install prom-client\n';
+const METRICS_OFF_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Tick duration histogram buckets, seconds (a 60 Hz tick lasts 16.7 ms). */
 const TICK_BUCKETS_SEC = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.012, 0.0167, 0.025, 0.033, 0.05, 0.1];
 
 /** Counters and gauges of one Server. */
 export class ServerMetrics {
-  /** The registry `GET /metrics` renders. */
-  readonly registry = new Registry();
-  private readonly tickDuration: Histogram;
-  private readonly clientsGauge: Gauge;
-  private readonly roomsGauge: Gauge;
-  private readonly bytesSent: Counter;
-  private readonly snapshotsSent: Counter;
-  private readonly snapshotsSkipped: Counter;
-  private readonly encodes: Counter;
-  private readonly closes: Counter<'code'>;
-  private readonly achievedRate: Gauge;
-  private readonly stepSeconds: Counter;
+  /** Whether prom-client is installed, so the metrics are exported to Prometheus (`registry` is set). */
+  readonly enabled = prom !== undefined;
+  /** The registry `GET /metrics` renders; undefined when prom-client is not installed. */
+  readonly registry: Registry | undefined;
+  private readonly tickDuration: Histogram | undefined;
+  private readonly clientsGauge: Gauge | undefined;
+  private readonly roomsGauge: Gauge | undefined;
+  private readonly bytesSent: Counter | undefined;
+  private readonly snapshotsSent: Counter | undefined;
+  private readonly snapshotsSkipped: Counter | undefined;
+  private readonly encodes: Counter | undefined;
+  private readonly closes: Counter<'code'> | undefined;
+  private readonly achievedRate: Gauge | undefined;
+  private readonly stepSeconds: Counter | undefined;
   private pendingBytes = 0;
   private pendingStepMs = 0;
   private pendingSnapshots = 0;
@@ -42,6 +74,9 @@ export class ServerMetrics {
   };
 
   constructor() {
+    if (prom === undefined) return;
+    const { Counter, Gauge, Histogram, Registry } = prom;
+    this.registry = new Registry();
     const registers = [this.registry];
     this.tickDuration = new Histogram({ name: 'tickwave_tick_duration_seconds', help: 'Duration of one server tick (all rooms)', buckets: TICK_BUCKETS_SEC, registers });
     this.clientsGauge = new Gauge({ name: 'tickwave_clients', help: 'Connected clients', registers });
@@ -69,7 +104,7 @@ export class ServerMetrics {
 
   /** Records one tick's duration in ms. */
   tick(durationMs: number): void {
-    this.tickDuration.observe(durationMs / 1000);
+    this.tickDuration?.observe(durationMs / 1000);
   }
 
   /** Counts bytes handed to a socket. */
@@ -99,19 +134,19 @@ export class ServerMetrics {
 
   /** Counts a closed connection by its close code. */
   closed(code: number): void {
-    this.closes.inc({ code: String(code) });
+    this.closes?.inc({ code: String(code) });
   }
 
   /** Sets the gauges and moves pending counts into prom-client. Call once per tick and before rendering. */
   flush(clients: number, rooms: number, achievedRateHz: number): void {
-    this.clientsGauge.set(clients);
-    this.roomsGauge.set(rooms);
-    this.achievedRate.set(achievedRateHz);
-    if (this.pendingBytes > 0) this.bytesSent.inc(this.pendingBytes);
-    if (this.pendingSnapshots > 0) this.snapshotsSent.inc(this.pendingSnapshots);
-    if (this.pendingSkipped > 0) this.snapshotsSkipped.inc(this.pendingSkipped);
-    if (this.pendingEncodes > 0) this.encodes.inc(this.pendingEncodes);
-    if (this.pendingStepMs > 0) this.stepSeconds.inc(this.pendingStepMs / 1000);
+    this.clientsGauge?.set(clients);
+    this.roomsGauge?.set(rooms);
+    this.achievedRate?.set(achievedRateHz);
+    if (this.pendingBytes > 0) this.bytesSent?.inc(this.pendingBytes);
+    if (this.pendingSnapshots > 0) this.snapshotsSent?.inc(this.pendingSnapshots);
+    if (this.pendingSkipped > 0) this.snapshotsSkipped?.inc(this.pendingSkipped);
+    if (this.pendingEncodes > 0) this.encodes?.inc(this.pendingEncodes);
+    if (this.pendingStepMs > 0) this.stepSeconds?.inc(this.pendingStepMs / 1000);
     this.totals.bytesSent += this.pendingBytes;
     this.totals.snapshotsSent += this.pendingSnapshots;
     this.totals.snapshotsSkipped += this.pendingSkipped;
@@ -124,13 +159,14 @@ export class ServerMetrics {
     this.pendingSkipped = 0;
   }
 
-  /** The Prometheus text exposition and its content type. */
+  /** The Prometheus text exposition and its content type (only a comment when prom-client is not installed). */
   async render(): Promise<{
     /** The metrics in the Prometheus text exposition format. */
     body: string;
     /** The Content-Type header value for `body`. */
     contentType: string;
   }> {
+    if (this.registry === undefined) return { body: METRICS_OFF_BODY, contentType: METRICS_OFF_CONTENT_TYPE };
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }

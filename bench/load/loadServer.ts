@@ -171,7 +171,7 @@ function seenPerClient(room: Room<Schema>): number | null {
 /** Connections closed so far, by close code, from the server's Prometheus counter. */
 async function closeCounts(server: Server): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  const metric = server.metrics.registry.getSingleMetric('tickwave_closes_total');
+  const metric = server.metrics.registry?.getSingleMetric('tickwave_closes_total');
   if (metric === undefined) return out;
   const data = await metric.get();
   for (const v of data.values) out.set(String(v.labels['code']), v.value);
