@@ -10,8 +10,21 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CloseCode, encodeMessage, MsgKind } from '../shared/index.ts';
 import { Server } from '../server/index.ts';
-import { hex, type HostileFrame, hostileFrameArb, validClientMsgArb, validServerMsgArb } from './helpers/hostileValues.ts';
-import { arenaRoom, sameWorld, TestClient, testSchema, wsSocket, type WsClientSocket } from './helpers/serverFixture.ts';
+import {
+  hex,
+  type HostileFrame,
+  hostileFrameArb,
+  validClientMsgArb,
+  validServerMsgArb,
+} from './helpers/hostileValues.ts';
+import {
+  arenaRoom,
+  sameWorld,
+  TestClient,
+  testSchema,
+  wsSocket,
+  type WsClientSocket,
+} from './helpers/serverFixture.ts';
 
 const SEED = 4242;
 const HOSTILE_CONNECTIONS = 900;
@@ -25,7 +38,11 @@ const CLOSE_CODES = new Set<number>(Object.values(CloseCode));
 describe('a live server under hostile frames', () => {
   it('closes each hostile connection with a documented code while normal clients stay exact', async () => {
     const lines: string[] = [];
-    const logger = { warn: (m: string) => void lines.push(m), error: (m: string) => void lines.push(m), info: () => {} };
+    const logger = {
+      warn: (m: string) => void lines.push(m),
+      error: (m: string) => void lines.push(m),
+      info: () => {},
+    };
     const server = new Server({ logger, tickRateHz: 30, autoTick: false, maxPayloadBytes: MAX_PAYLOAD_BYTES });
     server.define('arena', arenaRoom({ closeWhenEmpty: false, maxClients: 10_000 }));
     const { port } = await server.listen(0, '127.0.0.1');
@@ -71,7 +88,10 @@ describe('a live server under hostile frames', () => {
       codes.set(String(code), (codes.get(String(code)) ?? 0) + 1);
       const cut = code === 1006 && frame.bytes.byteLength > 2 * MAX_PAYLOAD_BYTES;
       if ((!CLOSE_CODES.has(code) && !cut) || code === CloseCode.InternalError) {
-        failures.push(`${frame.label} [${hex(frame.bytes)}] ${afterHello ? 'after' : 'before'} Hello → ${code} ${c.closed.reason}`);
+        failures.push(
+          `${frame.label} [${hex(frame.bytes)}] ${afterHello ? 'after' : 'before'} Hello → ` +
+            `${code} ${c.closed.reason}`,
+        );
       }
     };
     let next = 0;
@@ -107,7 +127,13 @@ describe('a live server under hostile frames', () => {
     assert.ok((codes.get(String(CloseCode.Malformed)) ?? 0) > 100, JSON.stringify([...codes]));
     assert.ok((codes.get(String(CloseCode.UnknownMessage)) ?? 0) > 10, JSON.stringify([...codes]));
     const bound = LOG_KEYS * (Math.ceil(elapsedMs / LOG_INTERVAL_MS) + 1);
-    assert.ok(lines.length <= bound, `${lines.length} log lines for ${HOSTILE_CONNECTIONS} hostile connections, over ${bound}`);
-    assert.ok(lines.every((l) => l.length <= 300), 'log lines stay short');
+    assert.ok(
+      lines.length <= bound,
+      `${lines.length} log lines for ${HOSTILE_CONNECTIONS} hostile connections, over ${bound}`,
+    );
+    assert.ok(
+      lines.every((l) => l.length <= 300),
+      'log lines stay short',
+    );
   });
 });
