@@ -43,10 +43,10 @@ const transports: Record<string, Factory> = {
     await server.listen(0, '127.0.0.1');
     return {
       server,
-      connect: (o = {}) =>
-        new TestClient(
-          memory.connect({ ...(o.origin !== undefined ? { origin: o.origin } : {}), ...(o.protocols ? { protocols: o.protocols } : {}) }),
-        ),
+      connect: (o = {}) => {
+        const origin = o.origin !== undefined ? { origin: o.origin } : {};
+        return new TestClient(memory.connect({ ...origin, ...(o.protocols ? { protocols: o.protocols } : {}) }));
+      },
       rejectedStatus: (c) => (c.socket as ReturnType<MemoryTransport['connect']>).rejectedStatus,
     };
   },

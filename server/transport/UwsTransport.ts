@@ -5,6 +5,7 @@
  * Node where the package is missing or its native binary does not load; only using it then fails.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
@@ -70,6 +71,24 @@ function uwsBinaryMessage(): string {
     `${process.platform}-${process.arch}), and its JS fallback hangs on upgrades. Use Node 20, install a ` +
     "uWebSockets.js build for this Node version, or use the transport 'ws'."
   );
+}
+
+/** Tries at picking a free port for `listen(0)` (another process may take the picked one meanwhile). */
+const FREE_PORT_ATTEMPTS = 5;
+
+/** A TCP port free on `host` now, found by binding a Node listener to port 0 and closing it. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (typeof address === 'object' && address !== null) resolve(address.port);
+        else reject(new Error(`UwsTransport: no free port on ${host}`));
+      });
+    });
+  });
 }
 
 /** Default largest frame uWS accepts, bytes; above it uWS itself cuts the connection (the client sees 1006). */
@@ -155,7 +174,8 @@ export class UwsTransport implements Transport {
 
   /**
    * Loads uWS (rejecting with the fix if it cannot run here), then starts the App on `host:port`
-   * (0 = any free port). Rejects if another live listener holds the port.
+   * (0 = any free port). The port is exclusive (no SO_REUSEPORT): rejects if another live listener
+   * holds it; connections left in TIME_WAIT by a crashed server do not block it (SO_REUSEADDR).
    */
   async listen(port: number, host: string, handlers: TransportHandlers): Promise<{
     /** The TCP port actually bound (the chosen free port when `port` was 0). */
@@ -166,7 +186,18 @@ export class UwsTransport implements Transport {
     try {
       const uws = await loadUws();
       this.uws = uws;
-      return await this.start(uws, port, host, handlers);
+      if (port !== 0) return await this.start(uws, port, host, handlers);
+      // uSockets sets SO_REUSEADDR only when given a port. Bound to port 0, the listener lacks it, its
+      // accepted sockets inherit that, and after a crash (SIGKILL) their TIME_WAIT entries refuse the
+      // port to the next server for a minute. So a free port is picked first and then asked for.
+      for (let attempt = 1; ; attempt++) {
+        const free = await freePort(host);
+        try {
+          return await this.start(uws, free, host, handlers);
+        } catch (err) {
+          if (attempt >= FREE_PORT_ATTEMPTS) throw err;
+        }
+      }
     } finally {
       this.starting = false;
     }

@@ -16,7 +16,15 @@ import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
-import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
+import type {
+  Connection,
+  HttpRoutes,
+  SendStatus,
+  Transport,
+  TransportHandlers,
+  UpgradeDecision,
+  UpgradeRequest,
+} from './Transport.ts';
 
 /** Default largest frame `ws` accepts, bytes; above it the socket is cut. Same rule as UwsTransport. */
 export const DEFAULT_WS_MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -77,7 +85,8 @@ export async function loadWs(): Promise<WsModule> {
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error('ws: the package is not installed; the ws transport needs it. Install it with `npm install ws`.', { cause: err });
+      const message = 'ws: the package is not installed; the ws transport needs it. Install it with `npm install ws`.';
+      throw new Error(message, { cause: err });
     }
     throw err;
   }
@@ -111,10 +120,14 @@ export class WsTransport implements Transport {
   /** Checks the options and the TLS files; throws with the fix in the message. `ws` is loaded by `listen`. */
   constructor(options: WsTransportOptions = {}) {
     const idle = options.idleTimeoutSec ?? DEFAULT_WS_IDLE_TIMEOUT_SEC;
-    if (!(idle > 0 && Number.isFinite(idle))) throw new RangeError(`WsTransport: idleTimeoutSec must be > 0; got ${idle}`);
+    if (!(idle > 0 && Number.isFinite(idle))) {
+      throw new RangeError(`WsTransport: idleTimeoutSec must be > 0; got ${idle}`);
+    }
     const tls = options.tls;
     if (tls !== undefined) {
-      for (const file of [tls.keyFile, tls.certFile]) if (!existsSync(file)) throw new Error(`WsTransport: TLS file ${file} does not exist`);
+      for (const file of [tls.keyFile, tls.certFile]) {
+        if (!existsSync(file)) throw new Error(`WsTransport: TLS file ${file} does not exist`);
+      }
     }
     this.options = options;
   }
@@ -127,7 +140,9 @@ export class WsTransport implements Transport {
     /** The TCP port actually bound (the chosen free port when `port` was 0). */
     readonly port: number;
   }> {
-    if (this.http !== null || this.starting) throw new Error('WsTransport: already listening; create another transport');
+    if (this.http !== null || this.starting) {
+      throw new Error('WsTransport: already listening; create another transport');
+    }
     this.starting = true;
     try {
       const { WebSocketServer } = await loadWs();
@@ -137,7 +152,12 @@ export class WsTransport implements Transport {
     }
   }
 
-  private start(Wss: WsModule['WebSocketServer'], port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
+  private start(
+    Wss: WsModule['WebSocketServer'],
+    port: number,
+    host: string,
+    handlers: TransportHandlers,
+  ): Promise<{ readonly port: number }> {
     const o = this.options;
     const engineLimit = o.maxPayloadBytes ?? DEFAULT_WS_MAX_PAYLOAD_BYTES / 2;
     this.wss = new Wss({
@@ -159,13 +179,16 @@ export class WsTransport implements Transport {
     this.http = http;
     this.handlers = handlers;
     http.on('request', (req, res) => this.route(req, res, handlers.http));
-    http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head, handlers));
+    http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.upgrade(req, socket, head, handlers);
+    });
     return new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
         this.http = null;
         this.wss = null;
         this.handlers = null;
-        reject(new Error(`WsTransport: cannot listen on ${host}:${port} (${(err as { code?: string }).code ?? err.message})`, { cause: err }));
+        const why = (err as { code?: string }).code ?? err.message;
+        reject(new Error(`WsTransport: cannot listen on ${host}:${port} (${why})`, { cause: err }));
       };
       http.once('error', failed);
       http.listen(port, host, () => {
@@ -299,10 +322,15 @@ export class WsTransport implements Transport {
     }
     void readStaticFile(dir, path).then((file) => {
       if (file.status !== 200) {
-        res.writeHead(file.status, { 'content-type': 'text/plain' }).end(file.status === 404 ? 'not found' : 'bad request');
+        const body = file.status === 404 ? 'not found' : 'bad request';
+        res.writeHead(file.status, { 'content-type': 'text/plain' }).end(body);
         return;
       }
-      res.writeHead(200, { 'content-type': file.contentType, 'x-content-type-options': 'nosniff', 'content-length': file.body.byteLength });
+      res.writeHead(200, {
+        'content-type': file.contentType,
+        'x-content-type-options': 'nosniff',
+        'content-length': file.body.byteLength,
+      });
       res.end(method === 'HEAD' ? undefined : file.body);
     });
   }
@@ -315,7 +343,8 @@ function reject(socket: Socket, status: number, reason: string): void {
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.byteLength}\r\nconnection: close\r\n\r\n${reason}`,
+      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.byteLength}\r\n` +
+      `connection: close\r\n\r\n${reason}`,
   );
 }
 

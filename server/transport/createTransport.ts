@@ -41,9 +41,13 @@ export interface ChosenTransport {
  * Creates the transport `choice` asks for. Rejects, naming the package and the install command, when
  * a forced package (or, for `auto`, both) cannot be loaded. Throws a RangeError for an unknown choice.
  */
-export async function createTransport(choice: TransportChoice, options: NetworkTransportOptions): Promise<ChosenTransport> {
+export async function createTransport(
+  choice: TransportChoice,
+  options: NetworkTransportOptions,
+): Promise<ChosenTransport> {
   if (!TRANSPORT_CHOICES.includes(choice)) {
-    throw new RangeError(`Server: transport must be a Transport or one of ${TRANSPORT_CHOICES.join(', ')}; got ${String(choice)}`);
+    const allowed = TRANSPORT_CHOICES.join(', ');
+    throw new RangeError(`Server: transport must be a Transport or one of ${allowed}; got ${String(choice)}`);
   }
   if (choice === 'uws') {
     await loadUws();
@@ -55,7 +59,9 @@ export async function createTransport(choice: TransportChoice, options: NetworkT
       () => null,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
-    if (uws === null) return { transport: new UwsTransport(options), name: 'uws', line: 'transport uws (uWebSockets.js)' };
+    if (uws === null) {
+      return { transport: new UwsTransport(options), name: 'uws', line: 'transport uws (uWebSockets.js)' };
+    }
     why = uws.includes('not installed')
       ? 'uWebSockets.js is not installed'
       : `uWebSockets.js native binary not available for Node ${process.version}`;
