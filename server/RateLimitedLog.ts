@@ -8,7 +8,7 @@ export const DEFAULT_LOG_INTERVAL_MS = 5000;
 
 /** Where log lines go. `console` fits. */
 export interface Logger {
-  /** Start-up information (the transport in use). Optional: without it those lines are not written. */
+  /** Start-up information (the transport in use). Optional: a logger without it does not get those lines. */
   info?(message: string): void;
   /** A problem caused by a peer or the environment. */
   warn(message: string): void;

@@ -161,10 +161,8 @@ export class Server {
       const chosen = await createTransport(o.transport, { maxPayloadBytes, idleTimeoutSec, maxBackpressureBytes, staticDir, tls });
       if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
       transport = chosen.transport;
-      const logger = o.logger ?? console;
-      // One line at start; a logger without `info` hears only about a fallback worth acting on.
-      if (logger.info !== undefined) logger.info(`tickwave: ${chosen.line}`);
-      else if (chosen.name === 'ws' && o.transport === 'auto') logger.warn(`tickwave: ${chosen.line}`);
+      // One line at start, at info level: running on ws is a supported choice, not a problem to warn about.
+      (o.logger ?? console).info?.(`tickwave: ${chosen.line}`);
     }
     this.transport = transport;
     const bound = await this.transport.listen(port, host, this.handlers());
