@@ -64,6 +64,10 @@ describe('load test bots', () => {
     assert.throws(() => parseLoadArgs(['--tick-rate', '500']), /--tick-rate/);
     assert.throws(() => parseLoadArgs(['--scenario', 'nope']), /--scenario/);
     assert.throws(() => parseLoadArgs(['--url', 'http://example.com']), /--url/);
+    assert.equal(parseLoadArgs([])?.options.transport, 'auto');
+    assert.equal(parseLoadArgs(['--transport', 'ws'])?.options.transport, 'ws');
+    assert.throws(() => parseLoadArgs(['--transport', 'tcp']), /--transport/);
+    assert.throws(() => parseLoadArgs(['--transport', 'ws', '--url', 'ws://127.0.0.1:1/']), /--transport/);
   });
 
   it('default the big world to its 10,000 units and its reference to 100', () => {

@@ -3,6 +3,7 @@
  * Node IPC channel of `child_process.fork`. Samples are deltas since the previous sample: the parent
  * asks every child for one each second and lines the answers up into one time series row.
  */
+import type { TransportChoice } from '../../server/index.ts';
 import type { SparseCounts } from './Histogram.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface ServerStart {
   readonly tickRateHz: number;
   readonly host: string;
   readonly port: number;
+  /** The network transport to run: auto (uWS where its binary loads, else ws), uws or ws. */
+  readonly transport: TransportChoice;
   /** The process exits by itself after this long, ms (bounded in time even if the parent vanishes). */
   readonly lifetimeMs: number;
 }
@@ -129,7 +132,7 @@ export interface BotSample {
 
 /** Child → parent. */
 export type ChildMsg =
-  | { readonly type: 'ready'; readonly port: number; readonly room: string | null }
+  | { readonly type: 'ready'; readonly port: number; readonly room: string | null; readonly transport?: 'uws' | 'ws' }
   | { readonly type: 'sample'; readonly server?: ServerSample; readonly bots?: BotSample }
   | { readonly type: 'stopped' }
   | { readonly type: 'log'; readonly line: string }

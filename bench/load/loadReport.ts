@@ -33,6 +33,8 @@ export interface LoadReport {
   readonly date: string;
   readonly machine: MachineInfo;
   readonly parameters: LoadOptions;
+  /** The network transport the server ran on (uws or ws); null when the run targeted a server elsewhere (--url). */
+  readonly transport: 'uws' | 'ws' | null;
   readonly verdict: { readonly held: boolean; readonly lastHeldClients: number; readonly summary: string };
   readonly steps: readonly WindowFigures[];
   readonly timeSeries: readonly TimeSeriesRow[];
@@ -127,6 +129,7 @@ export function verdictOf(o: LoadOptions, steps: readonly WindowFigures[], lastH
 export function reportText(report: LoadReport): string {
   const o = report.parameters;
   const lines: string[] = [];
+  if (report.transport !== null) lines.push(`server transport: ${report.transport}${o.transport === 'auto' ? ' (auto)' : ''}\n`);
   lines.push('server (figures over each measurement window)');
   lines.push(formatTable(SERVER_COLUMNS, report.steps));
   lines.push('');

@@ -5,7 +5,16 @@
  * client sees (entities in view; with interest management, entities sent and deferred per snapshot).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DEFAULT_MAX_MESSAGES_PER_SECOND, type Logger, type Room, type RoomType, Server, TickLoop } from '../../server/index.ts';
+import {
+  createTransport,
+  DEFAULT_MAX_MESSAGES_PER_SECOND,
+  type Logger,
+  type Room,
+  type RoomType,
+  Server,
+  TickLoop,
+  type TransportChoice,
+} from '../../server/index.ts';
 import type { Schema } from '../../shared/index.ts';
 import type { InterestSample, LoadScenario, ServerSample } from './ipc.ts';
 import { arenaRoom as demoRoom, DEFAULT_MAX_BOTS } from '../../demo/server/arenaRoom.ts';
@@ -33,12 +42,16 @@ export interface LoadServerOptions {
   readonly port: number;
   /** Where the server's warnings go. */
   readonly logger: Logger;
+  /** The network transport: auto (uWS where its native binary loads, else ws), uws or ws. */
+  readonly transport: TransportChoice;
 }
 
 /** A running load-test server. */
 export interface LoadServer {
   /** The port it listens on. */
   readonly port: number;
+  /** The network transport it runs on. */
+  readonly transport: 'uws' | 'ws';
   /** The id of the room bots join. */
   readonly roomId: string;
   /** Figures since the previous call (the first call: since start). */
@@ -70,7 +83,10 @@ function roomTypeOf(options: LoadServerOptions): RoomType<Schema> {
 
 /** Starts a server for `options.scenario` (see {@link roomTypeOf}) and its tick loop. */
 export async function startLoadServer(options: LoadServerOptions): Promise<LoadServer> {
+  // Created here rather than by the Server so the report can name the transport 'auto' picked.
+  const chosen = await createTransport(options.transport, {});
   const server = new Server({
+    transport: chosen.transport,
     tickRateHz: options.tickRateHz,
     autoTick: false,
     logger: options.logger,
@@ -93,6 +109,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   let lastInterest = interestCounts(room);
   return {
     port,
+    transport: chosen.name,
     roomId: room.id,
     async sample() {
       const now = performance.now();

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRANSPORT_CHOICES } from '../../server/index.ts';
 import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../../shared/index.ts';
 import { defaultResultPath, machineInfo, RESULTS_DIR, round, writeJson } from '../report.ts';
 import { BIGWORLD_ENTITIES } from '../scenarios/bigworld.ts';
@@ -63,6 +64,9 @@ bots from separate processes, and reports whether the tick rate holds, with serv
   --connect-rate N   new connections per second per bot process (default ${DEFAULT_CONNECT_PER_SEC})
   --decode-every N   light bots whose index is a multiple of N decode every snapshot (default ${DEFAULT_DECODE_EVERY})
   --settle S         seconds between all clients joined and the measurement (default ${DEFAULT_SETTLE_SEC})
+  --transport NAME   the server's network transport: uws (uWebSockets.js, Node 20) | ws (the ws
+                     package, any Node) | auto (uws where its native binary loads, else ws)
+                     (default auto; not with --url)
   --url ws://H:P/    target a server started elsewhere (bots only; server figures come from the
                      clients); the server must run the same scenario (see README "Load testing")
   --room ID          room to join with --url (default: the server's choice)
@@ -104,6 +108,7 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
       'decode-every': { type: 'string' },
       settle: { type: 'string' },
       url: { type: 'string' },
+      transport: { type: 'string' },
       room: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       out: { type: 'string' },
@@ -128,12 +133,16 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
     rampMax: int(values['ramp-max'], Math.max(DEFAULT_RAMP_MAX, clients), '--ramp-max', clients),
     botProcesses: int(values['bot-procs'], defaultBotProcesses(), '--bot-procs', 1, 256),
     url,
+    transport: oneOf(values.transport, TRANSPORT_CHOICES, 'auto', '--transport'),
     room: values.room ?? null,
     connectPerSec: int(values['connect-rate'], DEFAULT_CONNECT_PER_SEC, '--connect-rate', 1),
     decodeEvery: int(values['decode-every'], DEFAULT_DECODE_EVERY, '--decode-every', 1),
     settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
     cpuProfDir: values['cpu-prof'] === true ? join(RESULTS_DIR, 'profiles') : null,
   };
+  if (url !== null && values.transport !== undefined) {
+    throw new RangeError('--transport chooses the transport of the server the run starts; it does not go with --url');
+  }
   const compare = values.compare === true;
   if (compare && (scenario !== 'bigworld' || options.ramp || url !== null)) {
     throw new RangeError('--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)');
@@ -151,6 +160,7 @@ export async function loadReport(options: LoadOptions, hooks: LoadHooks = {}): P
     date: new Date().toISOString(),
     machine,
     parameters: options,
+    transport: run.transport,
     verdict: { ...verdict, lastHeldClients: run.lastHeldClients },
     steps: run.steps,
     timeSeries: run.timeSeries,
@@ -186,7 +196,9 @@ export function writeLoadReport(report: LoadReport, path: string): { json: strin
   writeFileSync(
     html,
     plotHtml({
-      title: `Tickwave load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp from ${o.clients}` : `${o.clients} clients`}`,
+      title:
+        `Tickwave load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ` +
+        `${o.ramp ? `ramp from ${o.clients}` : `${o.clients} clients`}${report.transport === null ? '' : `, ${report.transport}`}`,
       subtitle: `${report.verdict.summary} — node ${m.node}, ${m.cpu} × ${m.cores}, commit ${m.commit}, ${report.date}`,
       tickBudgetMs: round(1000 / o.tickRateHz, 3),
       rows: report.timeSeries,
@@ -204,7 +216,7 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   const { options: o, out, compare } = parsed;
   const m = machineInfo();
-  console.log(`load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? '' : `, server ${o.url}`}`);
+  console.log(`load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`);
   console.log(`node ${m.node}, ${m.cpu} × ${m.cores}, ${m.os}, commit ${m.commit}\n`);
   const abort = new AbortController();
   const onSigint = (): void => {

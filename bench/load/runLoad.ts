@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TransportChoice } from '../../server/index.ts';
 import type { BotKind, BotSample, ChildMsg, LoadScenario, ParentMsg, ServerSample } from './ipc.ts';
 import { rowOf, type SampleRound, type TimeSeriesRow, windowFigures, type WindowFigures } from './loadFigures.ts';
 
@@ -49,6 +50,8 @@ export interface LoadOptions {
   readonly botProcesses: number;
   /** Target an external server at this ws:// URL instead of starting one. */
   readonly url: string | null;
+  /** The network transport of the server the run starts: auto (uWS where it loads, else ws), uws or ws. */
+  readonly transport: TransportChoice;
   /** Room to join on an external server (null: the server's choice). */
   readonly room: string | null;
   readonly connectPerSec: number;
@@ -68,6 +71,8 @@ export interface LoadRun {
   readonly lastHeldClients: number;
   /** True if the run was cut short (abort signal). */
   readonly interrupted: boolean;
+  /** The network transport the started server ran on; null with `url` (a server started elsewhere). */
+  readonly transport: 'uws' | 'ws' | null;
 }
 
 /** Progress callbacks. */
@@ -191,6 +196,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     let server: Child | null = null;
     let url = o.url;
     let room = o.room;
+    let transport: 'uws' | 'ws' | null = null;
     // One folder per process: tsx's loader thread writes a profile of its own next to the main thread's.
     const prof = (name: string): string[] => {
       if (o.cpuProfDir === null) return [];
@@ -202,13 +208,23 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
       server = new Child('server', `${HERE}serverProcess.ts`, prof('server'), log);
       children.push(server);
       const ready = await server.request(
-        { type: 'start', scenario: o.scenario, entities: o.entities, tickRateHz: o.tickRateHz, host: '127.0.0.1', port: 0, lifetimeMs },
+        {
+          type: 'start',
+          scenario: o.scenario,
+          entities: o.entities,
+          tickRateHz: o.tickRateHz,
+          host: '127.0.0.1',
+          port: 0,
+          transport: o.transport,
+          lifetimeMs,
+        },
         'ready',
         START_TIMEOUT_MS,
       );
       if (ready.type !== 'ready') throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
       url = `ws://127.0.0.1:${ready.port}/`;
       room = ready.room;
+      transport = ready.transport ?? null;
     }
     const pools: Child[] = [];
     for (let p = 0; p < o.botProcesses; p++) {
@@ -277,7 +293,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
       lastHeld = count;
       if (!o.ramp || count + o.rampStep > o.rampMax) break;
     }
-    return { steps, timeSeries, lastHeldClients: lastHeld, interrupted: signal?.aborted === true };
+    return { steps, timeSeries, lastHeldClients: lastHeld, interrupted: signal?.aborted === true, transport };
   } finally {
     // Bots first, so the server sees clean 1000 closes rather than closing them with 1001.
     await Promise.all(children.filter((c) => c.role === 'bots').map((c) => c.stop()));

@@ -38,10 +38,11 @@ process.on('message', (raw) => {
     case 'start':
       if (!('entities' in msg)) return;
       setTimeout(() => void stop(3), msg.lifetimeMs).unref();
-      startLoadServer({ scenario: msg.scenario, entities: msg.entities, tickRateHz: msg.tickRateHz, host: msg.host, port: msg.port, logger }).then(
+      const { scenario, entities, tickRateHz, host, port, transport } = msg;
+      startLoadServer({ scenario, entities, tickRateHz, host, port, logger, transport }).then(
         (s) => {
           server = s;
-          send({ type: 'ready', port: s.port, room: s.roomId });
+          send({ type: 'ready', port: s.port, room: s.roomId, transport: s.transport });
         },
         (err: unknown) => {
           send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
