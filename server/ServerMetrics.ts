@@ -7,7 +7,7 @@
  * `totals` still count, `registry` is undefined and `GET /metrics` answers a comment naming the package.
  */
 import { createRequire } from 'node:module';
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 
 type PromClient = typeof import('prom-client');
 
@@ -35,6 +35,33 @@ const METRICS_OFF_BODY =
   '# Install it next to tickwave to export them: npm install prom-client\n';
 const METRICS_OFF_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** One metric of a {@link MetricsRegistry} (a prom-client metric), typed only as far as reading its values. */
+export interface MetricsRegistryMetric {
+  /** The metric's current values, one per label set. */
+  get(): Promise<{
+    /** One entry per label set. */
+    readonly values: readonly {
+      /** The value (a counter's total, a gauge's level, …). */
+      readonly value: number;
+      /** The labels of this value. */
+      readonly labels: Partial<Record<string, string | number>>;
+    }[];
+  }>;
+}
+
+/**
+ * The server's prom-client `Registry`, typed only as far as Tickwave uses it, so these declarations
+ * compile without prom-client installed. Cast it to prom-client's `Registry` for the rest of its API.
+ */
+export interface MetricsRegistry {
+  /** The Prometheus text exposition of every metric. */
+  metrics(): Promise<string>;
+  /** The Content-Type header value for {@link MetricsRegistry.metrics}. */
+  readonly contentType: string;
+  /** One metric by name, or undefined. */
+  getSingleMetric(name: string): MetricsRegistryMetric | undefined;
+}
+
 /** Tick duration histogram buckets, seconds (a 60 Hz tick lasts 16.7 ms). */
 const TICK_BUCKETS_SEC = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.012, 0.0167, 0.025, 0.033, 0.05, 0.1];
 
@@ -43,7 +70,7 @@ export class ServerMetrics {
   /** Whether prom-client is installed, so the metrics are exported to Prometheus (`registry` is set). */
   readonly enabled = prom !== undefined;
   /** The registry `GET /metrics` renders; undefined when prom-client is not installed. */
-  readonly registry: Registry | undefined;
+  readonly registry: MetricsRegistry | undefined;
   private readonly tickDuration: Histogram | undefined;
   private readonly clientsGauge: Gauge | undefined;
   private readonly roomsGauge: Gauge | undefined;
@@ -76,8 +103,9 @@ export class ServerMetrics {
   constructor() {
     if (prom === undefined) return;
     const { Counter, Gauge, Histogram, Registry } = prom;
-    this.registry = new Registry();
-    const registers = [this.registry];
+    const registry = new Registry();
+    this.registry = registry;
+    const registers = [registry];
     this.tickDuration = new Histogram({ name: 'tickwave_tick_duration_seconds', help: 'Duration of one server tick (all rooms)', buckets: TICK_BUCKETS_SEC, registers });
     this.clientsGauge = new Gauge({ name: 'tickwave_clients', help: 'Connected clients', registers });
     this.roomsGauge = new Gauge({ name: 'tickwave_rooms', help: 'Open rooms', registers });

@@ -22,6 +22,7 @@ export { systemClock } from './clock.ts';
 export type { Clock, TimerHandle } from './clock.ts';
 export type { Logger } from './RateLimitedLog.ts';
 export { ServerMetrics } from './ServerMetrics.ts';
+export type { MetricsRegistry, MetricsRegistryMetric } from './ServerMetrics.ts';
 export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 export type { Closable, ShutdownOptions } from './shutdown.ts';
 export { MemoryClientSocket, MemoryTransport, DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES } from './transport/MemoryTransport.ts';

@@ -197,7 +197,7 @@ describe('the npm package', () => {
     const source = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts');
     const foreign = files.filter((f) => /^(demo|bench|test|examples|scripts)\//.test(f) || source(f));
     assert.deepEqual(foreign, [], 'nothing of the demo, tests, bench, scripts or sources');
-    run('tar', ['-xzf', tarball, '-C', work, 'package/package.json'], work);
+    run('tar', ['-xzf', tarball, '-C', work], work);
     const text = readFileSync(join(work, 'package/package.json'), 'utf8');
     assert.ok(!text.includes('tickwave-source'), 'the published package.json has no repo-only export condition');
     packed = JSON.parse(text) as Manifest;
@@ -219,6 +219,27 @@ describe('the npm package', () => {
     }
     const repoNow = readFileSync(join(root, 'package.json'), 'utf8');
     assert.ok(repoNow.includes('"tickwave-source"'), 'the repo package.json keeps its condition');
+  });
+
+  it('declares no type that needs prom-client installed; lists declarations that import uWS or ws', (t) => {
+    const declarations: string[] = [];
+    const visit = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (lstatSync(path).isDirectory()) visit(path);
+        else if (name.endsWith('.d.ts')) declarations.push(path);
+      }
+    };
+    visit(join(work, 'package/dist'));
+    const importing = (pkg: string): string[] => {
+      const pattern = new RegExp(`from ['"]${pkg}['"]|import\\(['"]${pkg}['"]\\)`);
+      return declarations.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((f) => f.slice(work.length + 1));
+    };
+    assert.deepEqual(importing('prom-client'), [], 'prom-client is optional: no declaration needs it');
+    for (const pkg of ['uWebSockets\\.js', 'ws']) {
+      const files = importing(pkg);
+      if (files.length > 0) t.diagnostic(`declarations importing ${pkg.replace('\\', '')}: ${files.join(', ')}`);
+    }
   });
 
   it('installs for a browser game (tickwave + pixi.js) without any server package, small', (t) => {
