@@ -129,7 +129,9 @@ export function verdictOf(o: LoadOptions, steps: readonly WindowFigures[], lastH
 export function reportText(report: LoadReport): string {
   const o = report.parameters;
   const lines: string[] = [];
-  if (report.transport !== null) lines.push(`server transport: ${report.transport}${o.transport === 'auto' ? ' (auto)' : ''}\n`);
+  if (report.transport !== null) {
+    lines.push(`server transport: ${report.transport}${o.transport === 'auto' ? ' (auto)' : ''}\n`);
+  }
   lines.push('server (figures over each measurement window)');
   lines.push(formatTable(SERVER_COLUMNS, report.steps));
   lines.push('');

@@ -198,7 +198,8 @@ export function writeLoadReport(report: LoadReport, path: string): { json: strin
     plotHtml({
       title:
         `Tickwave load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ` +
-        `${o.ramp ? `ramp from ${o.clients}` : `${o.clients} clients`}${report.transport === null ? '' : `, ${report.transport}`}`,
+        `${o.ramp ? `ramp from ${o.clients}` : `${o.clients} clients`}` +
+        `${report.transport === null ? '' : `, ${report.transport}`}`,
       subtitle: `${report.verdict.summary} — node ${m.node}, ${m.cpu} × ${m.cores}, commit ${m.commit}, ${report.date}`,
       tickBudgetMs: round(1000 / o.tickRateHz, 3),
       rows: report.timeSeries,

@@ -2,7 +2,7 @@
  * The demo server: a Tickwave Server with the arena room types, serving the built browser client and
  * the game's WebSocket from one port. `main.ts` runs it; the tests start it on an ephemeral port.
  */
-import { type Logger, Server } from '../../server/index.ts';
+import { type Logger, Server, type TransportChoice } from '../../server/index.ts';
 import { BIG_WORLD_SIZE } from '../game/schema.ts';
 import { arenaRoom, DEFAULT_BOTS, DEFAULT_MAX_BOTS } from './arenaRoom.ts';
 
@@ -42,6 +42,8 @@ export interface DemoServerOptions {
   readonly seed?: number;
   /** Where the server logs. Default: console. */
   readonly logger?: Logger;
+  /** The network transport: uws, ws, or auto (uws where its native binary loads, else ws). Default auto. */
+  readonly transport?: TransportChoice;
 }
 
 /** A running demo server. */
@@ -63,6 +65,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     tickRateHz: options.tickRateHz ?? DEFAULT_DEMO_TICK_RATE_HZ,
     staticDir: options.staticDir,
     logger: options.logger,
+    transport: options.transport ?? 'auto',
   });
   server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed }));
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;

@@ -1,9 +1,10 @@
 /**
  * `npm start`: builds the browser client if its sources changed, then serves it and the game from one
- * port. Environment: PORT (default 8080), HOST (default 0.0.0.0), BOTS (bots per arena room, default 8).
+ * port. Environment: PORT (default 8080), HOST (default 0.0.0.0), BOTS (bots per arena room, default 8),
+ * TRANSPORT (uws, ws or auto: uWebSockets.js where its native binary loads, else ws; default auto).
  */
 import { fileURLToPath } from 'node:url';
-import { installShutdownHandlers } from '../../server/index.ts';
+import { installShutdownHandlers, TRANSPORT_CHOICES, type TransportChoice } from '../../server/index.ts';
 import { DEFAULT_BOTS } from './arenaRoom.ts';
 import { ensureClientBuilt } from './buildClient.ts';
 import { startDemoServer } from './demoServer.ts';
@@ -31,11 +32,16 @@ function browseHost(bound: string): string {
 const port = intFromEnv('PORT', DEFAULT_PORT, 0, 65535);
 const host = process.env['HOST'] || DEFAULT_HOST;
 const bots = intFromEnv('BOTS', DEFAULT_BOTS, 0, 500);
+const transport = (process.env['TRANSPORT'] || 'auto') as TransportChoice;
+if (!TRANSPORT_CHOICES.includes(transport)) {
+  console.error(`TRANSPORT must be one of ${TRANSPORT_CHOICES.join(', ')}; got "${transport}"`);
+  process.exit(2);
+}
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const started = performance.now();
 const { outDir, built } = await ensureClientBuilt({ repoRoot });
 console.log(built ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms` : `client is up to date in ${outDir}`);
-const demo = await startDemoServer({ port, host, bots, staticDir: outDir });
+const demo = await startDemoServer({ port, host, bots, staticDir: outDir, transport });
 installShutdownHandlers(demo.server);
 console.log(`Tickwave arena: http://${browseHost(host)}:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`);
