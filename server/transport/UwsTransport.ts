@@ -32,12 +32,18 @@ const UWS_PACKAGE = 'uWebSockets.js';
 let uwsLoad: Promise<Uws> | null = null;
 
 /**
- * Loads uWebSockets.js once per process and checks that its native binary loaded. Rejects with an
- * Error that names the package and the fix: not installed (the npm command), or installed without
- * a binary for this Node version (the package then falls back to a JS shim that hangs on upgrades).
- * @internal used by UwsTransport.listen and the transport choice; not part of the public API.
+ * Checks that uWebSockets.js loads here with its native binary. Rejects with an Error that names the
+ * package and the fix: not installed (the npm command), or installed without a binary for this Node
+ * version (the package then falls back to a JS shim that hangs on upgrades). Returns nothing so the
+ * published declarations do not need uWS's types.
+ * @internal used by the transport choice; not part of the public API.
  */
-export function loadUws(): Promise<Uws> {
+export async function loadUws(): Promise<void> {
+  await uwsModule();
+}
+
+/** Loads uWebSockets.js once per process; see {@link loadUws}. */
+function uwsModule(): Promise<Uws> {
   uwsLoad ??= import('uWebSockets.js').then(
     (mod: { default: Uws }) => {
       const loaded = mod.default;
@@ -184,7 +190,7 @@ export class UwsTransport implements Transport {
     if (this.app !== null || this.starting) throw new Error('UwsTransport: already listening; create another transport');
     this.starting = true;
     try {
-      const uws = await loadUws();
+      const uws = await uwsModule();
       this.uws = uws;
       if (port !== 0) return await this.start(uws, port, host, handlers);
       // uSockets sets SO_REUSEADDR only when given a port. Bound to port 0, the listener lacks it, its

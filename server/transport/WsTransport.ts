@@ -76,10 +76,16 @@ type WsModule = typeof import('ws');
 type HttpServer = ReturnType<typeof createHttpServer>;
 
 /**
- * Loads the `ws` package; rejects with an Error that names it and the npm command when it is missing.
- * @internal used by WsTransport.listen; not part of the public API.
+ * Checks that the `ws` package loads; rejects with an Error that names it and the npm command when it
+ * is missing. Returns nothing so the published declarations do not need ws's types.
+ * @internal used by the transport choice; not part of the public API.
  */
-export async function loadWs(): Promise<WsModule> {
+export async function loadWs(): Promise<void> {
+  await wsModule();
+}
+
+/** Loads the `ws` package; see {@link loadWs}. */
+async function wsModule(): Promise<WsModule> {
   try {
     return await import('ws');
   } catch (err) {
@@ -145,7 +151,7 @@ export class WsTransport implements Transport {
     }
     this.starting = true;
     try {
-      const { WebSocketServer } = await loadWs();
+      const { WebSocketServer } = await wsModule();
       return await this.start(WebSocketServer, port, host, handlers);
     } finally {
       this.starting = false;
