@@ -29,6 +29,7 @@ import {
   type Snapshot,
   SUBPROTOCOL,
 } from '../shared/index.ts';
+import type { TransportChoice } from '../server/index.ts';
 import { hostileFrameArb, mutate, validClientMsgArb, validServerMsgArb } from '../test/helpers/hostileValues.ts';
 import { sameWorld, TestClient, testSchema, wsSocket } from '../test/helpers/serverFixture.ts';
 import type { EngineCounts, HostileChildMsg, PlainWorld } from './hostileServer.ts';
@@ -61,6 +62,8 @@ export interface HostileOptions {
   readonly connections: number;
   readonly durationMs: number;
   readonly seed: number;
+  /** Which transport the server process runs on. Default 'auto' (uWS where its binary loads, else ws). */
+  readonly transport?: TransportChoice;
   /** Progress lines go here (every 2 s). */
   readonly progress?: (line: string) => void;
 }
@@ -78,7 +81,7 @@ export interface HostileResult {
   readonly framesByPlan: Record<string, number>;
   /** Close codes seen by hostile connections ('self' = still open after the wait; we closed it). */
   readonly closeCodes: Record<string, number>;
-  /** 1006 closes of connections that sent no frame over uWS's own limit (twice the engine's): must be 0. */
+  /** 1006/1009 closes of connections that sent no frame over the transport's own limit (twice the engine's): must be 0. */
   readonly unexpected1006: number;
   readonly serverCrashes: number;
   readonly serverExitCode: number | null;
@@ -92,14 +95,17 @@ export interface HostileResult {
   readonly logBytesPerMillionFrames: number;
   readonly logSample: string[];
   readonly durationMs: number;
+  /** The transport the server process ran on: 'uws' or 'ws'. */
+  readonly transport: string;
 }
 
 /** Runs the attack; resolves when it is over and the child has stopped. */
 export async function runHostile(options: HostileOptions): Promise<HostileResult> {
   const started = performance.now();
+  let transportName = '';
   const child = fork(
     fileURLToPath(new URL('./hostileServer.ts', import.meta.url)),
-    ['--max-payload', String(MAX_PAYLOAD_BYTES)],
+    ['--max-payload', String(MAX_PAYLOAD_BYTES), '--transport', options.transport ?? 'auto'],
     {
       execArgv: ['--conditions=tickwave-source', '--import', 'tsx'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -145,7 +151,8 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
     }
   };
   try {
-    const { port, roomId } = await reply('ready');
+    const { port, roomId, transport } = await reply('ready');
+    transportName = transport;
     const url = `ws://127.0.0.1:${port}/`;
     const normal = await startNormalClients(url, roomId, 3);
     const attack = await attackServer(url, options, () => crashed);
@@ -188,6 +195,7 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
       logBytesPerMillionFrames: round((logBytes / Math.max(1, attack.framesSent)) * 1e6, 0),
       logSample: logLines.slice(0, 12),
       durationMs: Math.round(performance.now() - started),
+      transport: transportName,
     };
   } finally {
     if (exitCode === null && !crashed) child.kill();
@@ -333,7 +341,7 @@ async function attackServer(url: string, o: HostileOptions, crashed: () => boole
           ? { code: await halfOpen(url, rand), cut: true }
           : await hostileConnection(url, plan, next, fig, rand);
       closeCodes[code] = (closeCodes[code] ?? 0) + 1;
-      if (code === '1006' && !cut) fig.unexpected1006++;
+      if ((code === '1006' || code === '1009') && !cut) fig.unexpected1006++;
       progress();
     }
   };
@@ -458,8 +466,11 @@ function halfOpen(url: string, rand: () => number): Promise<string> {
   });
 }
 
-/** The close codes a hostile connection may see: the documented set, 1006 (cut by uWS), and our own. */
-export const ALLOWED_CLOSES = new Set([...Object.values(CloseCode).map(String), '1006', 'self', 'half-open']);
+/**
+ * The close codes a hostile connection may see: the documented set, the transport's own cut of a frame
+ * over its limit (1006 from uWS, 1009 "message too big" from ws), and our own.
+ */
+export const ALLOWED_CLOSES = new Set([...Object.values(CloseCode).map(String), '1006', '1009', 'self', 'half-open']);
 
 /** CLI entry. */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -470,6 +481,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       connections: { type: 'string', default: '32' },
       'duration-ms': { type: 'string', default: '600000' },
       seed: { type: 'string', default: '1' },
+      transport: { type: 'string', default: 'auto' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -477,7 +489,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (values.help) {
     console.log(
       'npm run bench -- hostile [--frames 300000] [--connections 32] [--duration-ms 600000] [--seed 1] ' +
-        '[--out FILE.json]',
+        '[--transport auto|uws|ws] [--out FILE.json]',
     );
     return;
   }
@@ -486,6 +498,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     connections: Number(values.connections),
     durationMs: Number(values['duration-ms']),
     seed: Number(values.seed),
+    transport: values.transport as TransportChoice,
     progress: (line) => console.log(line),
   };
   console.log(
@@ -513,6 +526,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       `(${result.normalClients} clients, tick ${result.finalTick})`,
     `server log               ${result.logBytes} bytes, ${result.logLines} lines, ` +
       `${result.logBytesPerMillionFrames} bytes per million frames`,
+    `server transport         ${result.transport}`,
     `duration                 ${(result.durationMs / 1000).toFixed(1)} s ` +
       `(node ${machine.node}, ${machine.cores} cores, ${machine.cpu})`,
   ];

@@ -11,7 +11,14 @@
  * It exits by itself when the parent goes away or after `--lifetime-ms`, so no run leaves it behind.
  */
 import { parseArgs } from 'node:util';
-import { type Connection, Server, type Transport, type TransportHandlers, UwsTransport } from '../server/index.ts';
+import {
+  type Connection,
+  createTransport,
+  Server,
+  type Transport,
+  type TransportChoice,
+  type TransportHandlers,
+} from '../server/index.ts';
 import type { Snapshot } from '../shared/index.ts';
 import { arenaRoom } from '../test/helpers/serverFixture.ts';
 
@@ -37,7 +44,7 @@ export interface EngineCounts {
 
 /** Messages the child sends. */
 export type HostileChildMsg =
-  | { type: 'ready'; port: number; roomId: string }
+  | { type: 'ready'; port: number; roomId: string; transport: 'uws' | 'ws' }
   | { type: 'frozen'; world: PlainWorld }
   | EngineCounts;
 
@@ -97,11 +104,13 @@ const { values: args } = parseArgs({
     'tick-rate': { type: 'string', default: '30' },
     'lifetime-ms': { type: 'string', default: '600000' },
     'max-messages': { type: 'string', default: '200' },
+    transport: { type: 'string', default: 'auto' },
   },
 });
 const maxPayloadBytes = Number(args['max-payload']);
 const tickRateHz = Number(args['tick-rate']);
-const transport = new CountingTransport(new UwsTransport({ maxPayloadBytes }));
+const chosen = await createTransport(args.transport as TransportChoice, { maxPayloadBytes });
+const transport = new CountingTransport(chosen.transport);
 const server = new Server({
   tickRateHz,
   autoTick: false,
@@ -136,4 +145,4 @@ process.on('message', (raw) => {
     send({ type: 'stats', frames: transport.frames, opened: transport.opened, closed: transport.closed });
   } else if (msg.type === 'stop') void stop(0);
 });
-send({ type: 'ready', port, roomId: room.id });
+send({ type: 'ready', port, roomId: room.id, transport: chosen.name });

@@ -2,7 +2,7 @@
  * Soak: mixed hostile traffic against a real server in a child process (bench/hostile.ts drives it):
  * fuzzed frames before and after Hello, floods past the rate limit, oversize frames, text frames,
  * half-open upgrades and silent connections, while three normal clients play. Bounded in time (about
- * 60 s with CI=true, 10 s otherwise) and in frames.
+ * 45 s per transport with CI=true, 8 s otherwise) and in frames.
  *
  * The log bound: the server logs through RateLimitedLog, at most one line per key per 5 s interval
  * (the default logIntervalMs). Keys a peer can trigger are `close:<code>` for each CloseCode (17) and
@@ -17,20 +17,22 @@ import { ALLOWED_CLOSES, runHostile } from '../bench/hostile.ts';
 import { CloseCode } from '../shared/index.ts';
 
 const CI = process.env['CI'] === 'true';
-const DURATION_MS = CI ? 60_000 : 10_000;
-const MAX_FRAMES = CI ? 400_000 : 80_000;
+const DURATION_MS = CI ? 45_000 : 8_000;
+const MAX_FRAMES = CI ? 300_000 : 60_000;
 const LOG_INTERVAL_MS = 5000;
 const LOG_KEYS = 32;
 const LOG_LINE_BYTES = 256;
 
 describe('hostile traffic soak against a server process', () => {
-  it('survives: server up, normal clients exact, hostile connections closed with a code, log bounded', async () => {
+  // 'auto' is uWS where its native binary loads (Node 20) and ws elsewhere; ws is attacked on every Node.
+  for (const transport of ['auto', 'ws'] as const) it(`survives on the ${transport} transport: server up, normal clients exact, hostile connections closed with a code, log bounded`, async () => {
     const lines: string[] = [];
     const result = await runHostile({
       frames: MAX_FRAMES,
       connections: 16,
       durationMs: DURATION_MS,
       seed: 7,
+      transport,
       progress: (l) => lines.push(l),
     });
     const summary = JSON.stringify({ ...result, logSample: result.logSample.slice(0, 4) });
