@@ -258,7 +258,7 @@ export type Decoded<T> =
     };
 
 /**
- * Decodes an untrusted frame from a client. Never throws: the bytes are read by {@link readMsgpack}
+ * Decodes an untrusted frame from a client. Never throws: the bytes are read by `readMsgpack`
  * (no extension types, maps as string-keyed Maps, bounded depth and lengths) and every field's type is
  * checked before its value is used. Input values are checked against the schema by {@link checkInputValues}.
  */

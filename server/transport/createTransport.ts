@@ -6,6 +6,7 @@
 import type { Transport } from './Transport.ts';
 import { loadUws, UwsTransport } from './UwsTransport.ts';
 import { loadWs, WsTransport } from './WsTransport.ts';
+import type { TlsOptions } from '../serverOptions.ts';
 
 /** Which network transport to create: `auto` (uWS if it runs here, else ws), `uws` or `ws`. */
 export type TransportChoice = 'auto' | 'uws' | 'ws';
@@ -24,7 +25,7 @@ export interface NetworkTransportOptions {
   /** Directory of static files for HTTP GET, or undefined for none. */
   readonly staticDir?: string | undefined;
   /** PEM key and certificate paths for wss:// / https://. */
-  readonly tls?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string } | undefined;
+  readonly tls?: TlsOptions | undefined;
 }
 
 /** A created transport, its name, and the one line to log about it at start. */
