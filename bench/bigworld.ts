@@ -14,7 +14,16 @@
  * server's world. Prints a table and writes JSON with the machine it ran on.
  */
 import { parseArgs } from 'node:util';
-import { decodeServerMessage, encodeMessage, GroupedDecoder, indexOfEntity, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec } from '../shared/index.ts';
+import {
+  decodeServerMessage,
+  encodeMessage,
+  GroupedDecoder,
+  indexOfEntity,
+  MsgKind,
+  PROTOCOL_VERSION,
+  type Snapshot,
+  SnapshotCodec,
+} from '../shared/index.ts';
 import { type Clock, MemoryTransport, type MemoryClientSocket, type Room, Server } from '../server/index.ts';
 import { defaultResultPath, formatTable, machineInfo, mean, percentile, round, writeJson } from './report.ts';
 import type { TableColumn } from './report.ts';
@@ -88,7 +97,8 @@ export function fitTickCost(results: readonly BigworldResult[]): TickCostFit[] {
     const meanMs = (r: BigworldResult): number => (r.cpuUsPerClientPerSnapshot * r.clients) / 1000;
     const perClientMs = (meanMs(b) - meanMs(a)) / (b.clients - a.clients);
     const fixedMs = meanMs(a) - perClientMs * a.clients;
-    const within = (budgetMs: number): number => (perClientMs <= 0 ? Infinity : Math.max(0, Math.floor((budgetMs - fixedMs) / perClientMs)));
+    const within = (budgetMs: number): number =>
+      perClientMs <= 0 ? Infinity : Math.max(0, Math.floor((budgetMs - fixedMs) / perClientMs));
     const budgetMs = 1000 / TICK_RATE_HZ;
     fits.push({
       mode,
@@ -130,10 +140,24 @@ class StepClock implements Clock {
 }
 
 /** Runs one case and returns its figures; throws if a checked client's stream disagrees with the server. */
-export async function runBigworldCase(mode: BigworldResult['mode'], clients: number, ticks: number, warmupTicks: number, entities: number, budgetBytes?: number): Promise<BigworldResult> {
+export async function runBigworldCase(
+  mode: BigworldResult['mode'],
+  clients: number,
+  ticks: number,
+  warmupTicks: number,
+  entities: number,
+  budgetBytes?: number,
+): Promise<BigworldResult> {
   const clock = new StepClock();
   const memory = new MemoryTransport({ clock, maxBackpressureBytes: 64 * 1024 * 1024 });
-  const server = new Server({ clock, transport: memory, tickRateHz: TICK_RATE_HZ, autoTick: false, logger: { warn() {}, error: (m) => console.error(m) }, handshakeTimeoutMs: 1e9 });
+  const server = new Server({
+    clock,
+    transport: memory,
+    tickRateHz: TICK_RATE_HZ,
+    autoTick: false,
+    logger: { warn() {}, error: (m) => console.error(m) },
+    handshakeTimeoutMs: 1e9,
+  });
   const interest = mode === 'interest';
   const type = interest
     ? bigworldRoomType({ entities, interest: true, ...(budgetBytes !== undefined ? { budgetBytes } : {}) })
@@ -145,7 +169,14 @@ export async function runBigworldCase(mode: BigworldResult['mode'], clients: num
   for (let i = 0; i < clients; i++) sockets.push(memory.connect());
   for (let i = 0; i < 3; i++) await Promise.resolve();
   clock.advance(1);
-  const hello = encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: bigworldSchema.hash, room: room.id, resumeToken: null, options: {} });
+  const hello = encodeMessage({
+    kind: MsgKind.Hello,
+    protocolVersion: PROTOCOL_VERSION,
+    schemaHash: bigworldSchema.hash,
+    room: room.id,
+    resumeToken: null,
+    options: {},
+  });
   for (const s of sockets) s.send(hello);
   clock.advance(1);
   if (room.clients.length !== clients) throw new Error(`bigworld: ${room.clients.length} of ${clients} clients joined`);
@@ -161,7 +192,12 @@ export async function runBigworldCase(mode: BigworldResult['mode'], clients: num
   for (let t = 0; t < warmupTicks + ticks; t++) {
     if (t === warmupTicks) {
       server.metrics.flush(server.connectionCount, 1, TICK_RATE_HZ);
-      ({ bytesSent: bytes0, snapshotsSent: snaps0, snapshotsSkipped: skipped0, stepHandlerMs: stepMs0 } = server.metrics.totals);
+      ({
+        bytesSent: bytes0,
+        snapshotsSent: snaps0,
+        snapshotsSkipped: skipped0,
+        stepHandlerMs: stepMs0,
+      } = server.metrics.totals);
       sent0 = room.interest?.stats.entitiesSent ?? 0;
       deferred0 = room.interest?.stats.entitiesDeferred ?? 0;
     }
@@ -170,7 +206,9 @@ export async function runBigworldCase(mode: BigworldResult['mode'], clients: num
     const ms = performance.now() - start;
     if (t >= warmupTicks) {
       durations.push(ms);
-      visibleSum += interest ? mean(room.clients.slice(0, 50).map((c) => room.interest!.viewOf(c).visibleCount)) : room.entityCount;
+      visibleSum += interest
+        ? mean(room.clients.slice(0, 50).map((c) => room.interest!.viewOf(c).visibleCount))
+        : room.entityCount;
     }
     clock.advance(1);
     for (const c of checkers) c.verify(room.snapshot!);
@@ -214,7 +252,10 @@ class StreamCheck {
       if (!msg.ok) throw new Error(`bigworld: undecodable frame: ${msg.error.reason}`);
       const m = msg.value;
       if (m.kind === MsgKind.Welcome || m.kind === MsgKind.Pong) return;
-      const snap = m.kind === MsgKind.GroupSnapshot ? this.grouped.decode(m.tick, m.baseTick, m.body) : this.codec.decode(m.baseTick === -1 ? null : this.latest, m.tick, m.body);
+      const snap =
+        m.kind === MsgKind.GroupSnapshot
+          ? this.grouped.decode(m.tick, m.baseTick, m.body)
+          : this.codec.decode(m.baseTick === -1 ? null : this.latest, m.tick, m.body);
       if (!snap.ok) throw new Error(`bigworld: decode failed at tick ${m.tick}: ${snap.reason}`);
       this.latest = snap.value;
     };
@@ -223,9 +264,11 @@ class StreamCheck {
   verify(world: Snapshot): void {
     const mine = this.latest;
     if (mine === null) return;
-    if (mine.tick !== world.tick) throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${world.tick}`);
+    if (mine.tick !== world.tick)
+      throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${world.tick}`);
     for (let i = 0; i < mine.count; i++) {
-      if (indexOfEntity(world, mine.ids[i]!) < 0) throw new Error(`bigworld: client holds entity ${mine.ids[i]} the world does not have`);
+      if (indexOfEntity(world, mine.ids[i]!) < 0)
+        throw new Error(`bigworld: client holds entity ${mine.ids[i]} the world does not have`);
     }
   }
 }
@@ -261,7 +304,9 @@ export async function main(args: readonly string[]): Promise<void> {
     for (const mode of ['all-visible', 'interest'] as const) {
       const r = await runBigworldCase(mode, clients, ticks, warmup, entities, budget);
       results.push(r);
-      console.error(`  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`);
+      console.error(
+        `  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`,
+      );
     }
   }
   const columns: TableColumn<BigworldResult>[] = [
@@ -280,18 +325,30 @@ export async function main(args: readonly string[]): Promise<void> {
     { heading: 'skipped', cell: (r) => r.skipped },
   ];
   const machine = machineInfo();
-  console.log(`Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ${ticks} ticks after ${warmup} warm-up`);
+  console.log(
+    `Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ${ticks} ticks after ${warmup} warm-up`,
+  );
   console.log(`${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
   console.log(formatTable(columns, results));
   const fits = fitTickCost(results);
-  if (fits.length > 0) console.log(`\nMean tick = fixed + per client × clients, through the two largest client counts:`);
+  if (fits.length > 0)
+    console.log(`\nMean tick = fixed + per client × clients, through the two largest client counts:`);
   for (const f of fits) {
     console.log(
       `  ${f.mode}: ${f.fixedMs} ms + ${f.perClientUs} µs per client (${f.fromClients} → ${f.toClients} clients); ` +
         `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, half of it up to ~${f.clientsInHalfBudget}`,
     );
   }
-  const path = writeJson(values.out ?? defaultResultPath('bigworld'), { benchmark: 'bigworld', date: new Date().toISOString(), machine, tickRateHz: TICK_RATE_HZ, ticks, warmupTicks: warmup, results, fits });
+  const path = writeJson(values.out ?? defaultResultPath('bigworld'), {
+    benchmark: 'bigworld',
+    date: new Date().toISOString(),
+    machine,
+    tickRateHz: TICK_RATE_HZ,
+    ticks,
+    warmupTicks: warmup,
+    results,
+    fits,
+  });
   console.log(`\nwrote ${path}`);
 }
 

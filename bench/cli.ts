@@ -10,20 +10,39 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  load: { summary: 'tick-rate load test: a server and headless bots, capacity search, report and plots', run: async (args) => (await import('./load/main.ts')).main(args) },
-  codec: { summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios', run: async (args) => (await import('./codec.ts')).main(args) },
-  client: { summary: 'client decode + interpolation per 60 Hz frame (arena, E = 100 and 1000)', run: async (args) => (await import('./client.ts')).main(args) },
+  load: {
+    summary: 'tick-rate load test: a server and headless bots, capacity search, report and plots',
+    run: async (args) => (await import('./load/main.ts')).main(args),
+  },
+  codec: {
+    summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios',
+    run: async (args) => (await import('./codec.ts')).main(args),
+  },
+  client: {
+    summary: 'client decode + interpolation per 60 Hz frame (arena, E = 100 and 1000)',
+    run: async (args) => (await import('./client.ts')).main(args),
+  },
   hostile: {
     summary: 'hostile frames (fuzzed msgpack values, floods, oversize, text, half-open) against a server process',
     run: async (args) => (await import('./hostile.ts')).main(args),
   },
-  bigworld: { summary: 'interest management: 10,000-unit world, ~100 seen per client, vs all-visible E=100', run: async (args) => (await import('./bigworld.ts')).main(args) },
+  bigworld: {
+    summary: 'interest management: 10,000-unit world, ~100 seen per client, vs all-visible E=100',
+    run: async (args) => (await import('./bigworld.ts')).main(args),
+  },
 };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: npm run bench -- <command> [options]', '', 'Commands:', ...lines, '', 'Run `npm run bench -- <command> --help` for its options.'].join('\n');
+  return [
+    'Usage: npm run bench -- <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `npm run bench -- <command> --help` for its options.',
+  ].join('\n');
 }
 
 /** Runs the command named by `argv[0]` with the rest of `argv`; resolves to the process exit code. */

@@ -53,7 +53,12 @@ export interface ClientBenchReport {
 const NO_LISTENER = { added(): void {}, removed(): void {} };
 
 /** Runs one case: `frames` frames after `warmup`, one snapshot per frame. */
-export function runClientCase(scenario: ArenaScenario, entities: number, frames: number, warmup: number): ClientCaseResult {
+export function runClientCase(
+  scenario: ArenaScenario,
+  entities: number,
+  frames: number,
+  warmup: number,
+): ClientCaseResult {
   const arena = createArena({ scenario, entities, tickRateHz: RATE_HZ });
   const server = new SnapshotCodec(arenaSchema);
   const bodies: { tick: number; baseTick: number; body: Uint8Array }[] = [];
@@ -122,10 +127,17 @@ const COLUMNS: readonly TableColumn<ClientCaseResult>[] = [
 export async function main(args: readonly string[]): Promise<void> {
   const { values } = parseArgs({
     args: [...args],
-    options: { out: { type: 'string' }, frames: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      out: { type: 'string' },
+      frames: { type: 'string' },
+      warmup: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help === true) {
-    console.log('Usage: npm run bench -- client [--out FILE.json] [--frames N] [--warmup N]\n\nDecode + interpolation per 60 Hz frame on the arena scenarios, E = 100 and 1000.');
+    console.log(
+      'Usage: npm run bench -- client [--out FILE.json] [--frames N] [--warmup N]\n\nDecode + interpolation per 60 Hz frame on the arena scenarios, E = 100 and 1000.',
+    );
     return;
   }
   const frames = Number(values.frames ?? DEFAULT_FRAMES);
@@ -141,7 +153,9 @@ export async function main(args: readonly string[]): Promise<void> {
   console.log('');
   for (const r of results.filter((x) => x.entities === 1000)) {
     const ok = r.frameCpuUs <= TARGET_US_AT_1000;
-    console.log(`${ok ? 'ok  ' : 'MISS'} ${r.scenario} E=1000: ${r.frameCpuUs} µs of CPU per frame for decode + interpolation (target ≤ ${TARGET_US_AT_1000})`);
+    console.log(
+      `${ok ? 'ok  ' : 'MISS'} ${r.scenario} E=1000: ${r.frameCpuUs} µs of CPU per frame for decode + interpolation (target ≤ ${TARGET_US_AT_1000})`,
+    );
   }
   const report: ClientBenchReport = { benchmark: 'client', date: new Date().toISOString(), machine, frames, results };
   console.log(`\nwrote ${writeJson(values.out ?? defaultResultPath('client'), report)}`);

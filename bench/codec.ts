@@ -82,7 +82,9 @@ export interface CodecBenchOptions {
 
 /** Every case of the standard run: both scenarios × 100 and 1000 entities × 60 and 30 Hz. */
 export function standardCases(): CodecCase[] {
-  return ARENA_SCENARIOS.flatMap((scenario) => ENTITY_COUNTS.flatMap((entities) => TICK_RATES_HZ.map((tickRateHz) => ({ scenario, entities, tickRateHz }))));
+  return ARENA_SCENARIOS.flatMap((scenario) =>
+    ENTITY_COUNTS.flatMap((entities) => TICK_RATES_HZ.map((tickRateHz) => ({ scenario, entities, tickRateHz }))),
+  );
 }
 
 /** Runs every case and returns its figures. Throws if a client ever decodes another state than the server's. */
@@ -130,7 +132,8 @@ function runCase(c: CodecCase, ticks: number, warmupTicks: number): CodecCaseRes
     const t2 = performance.now();
     const message = decodeServerMessage(frame);
     const t3 = performance.now();
-    if (!message.ok || message.value.kind !== MsgKind.Snapshot) throw new Error(`tick ${tick}: the Snapshot frame did not decode`);
+    if (!message.ok || message.value.kind !== MsgKind.Snapshot)
+      throw new Error(`tick ${tick}: the Snapshot frame did not decode`);
     const decoded = client.decode(held, tick, message.value.body);
     const t4 = performance.now();
     if (!decoded.ok) throw new Error(`tick ${tick}: decode failed: ${decoded.reason}`);
@@ -173,7 +176,11 @@ function runCase(c: CodecCase, ticks: number, warmupTicks: number): CodecCaseRes
   const totalBytes = frameBytes.reduce((a, b) => a + b, 0);
   const totalMoving = moving.reduce((a, b) => a + b, 0);
   const bytesPerSnapshot = mean(frameBytes);
-  const figures = (f: typeof mp): FormatFigures => ({ bytesPerSnapshot: round(mean(f.bytes), 1), encodeUs: round(median(f.encodeUs), 1), decodeUs: round(median(f.decodeUs), 1) });
+  const figures = (f: typeof mp): FormatFigures => ({
+    bytesPerSnapshot: round(mean(f.bytes), 1),
+    encodeUs: round(median(f.encodeUs), 1),
+    decodeUs: round(median(f.decodeUs), 1),
+  });
   return {
     ...c,
     ticks,
@@ -199,7 +206,10 @@ function checkSame(decoded: Snapshot, expected: Snapshot, c: CodecCase): void {
     decoded.ids.every((id, i) => id === expected.ids[i]) &&
     decoded.values.length === expected.values.length &&
     decoded.values.every((v, i) => v === expected.values[i]);
-  if (!same) throw new Error(`${c.scenario} E=${c.entities} ${c.tickRateHz} Hz tick ${expected.tick}: the client decoded another state than the server quantized`);
+  if (!same)
+    throw new Error(
+      `${c.scenario} E=${c.entities} ${c.tickRateHz} Hz tick ${expected.tick}: the client decoded another state than the server quantized`,
+    );
 }
 
 /** Entities present in both snapshots whose quantized values differ. Both snapshots hold the same ids here. */
@@ -264,11 +274,14 @@ const COLUMNS: readonly TableColumn<CodecCaseResult>[] = [
 function targetLines(results: readonly CodecCaseResult[]): string[] {
   const lines: string[] = [];
   const check = (label: string, value: number, limit: number, unit: string): void => {
-    lines.push(`${value <= limit ? 'ok  ' : 'MISS'} ${label}: ${value} ${unit} (target ${limit === 0 ? '' : '≤ '}${limit})`);
+    lines.push(
+      `${value <= limit ? 'ok  ' : 'MISS'} ${label}: ${value} ${unit} (target ${limit === 0 ? '' : '≤ '}${limit})`,
+    );
   };
   for (const r of results) {
     const name = `${r.scenario} E=${r.entities} ${r.tickRateHz} Hz`;
-    if (r.scenario === 'arena' && r.tickRateHz === 60) check(`${name} bytes per moving entity`, r.bytesPerMovingEntity, 3.5, 'B');
+    if (r.scenario === 'arena' && r.tickRateHz === 60)
+      check(`${name} bytes per moving entity`, r.bytesPerMovingEntity, 3.5, 'B');
     if (r.scenario === 'arena-jitter') check(`${name} bytes per moving entity`, r.bytesPerMovingEntity, 7, 'B');
     check(`${name} unchanged entity`, r.bytesUnchangedEntity, 0, 'B');
     if (r.entities === 100) check(`${name} full snapshot`, r.fullSnapshotBytes, 2048, 'B');
@@ -302,7 +315,12 @@ export interface CodecBenchReport {
 export function main(args: readonly string[]): void {
   const { values } = parseArgs({
     args: [...args],
-    options: { out: { type: 'string' }, ticks: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      ticks: { type: 'string' },
+      warmup: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help === true) {
@@ -319,7 +337,14 @@ export function main(args: readonly string[]): void {
   console.log('\nB/snap, full B: whole Snapshot frames (body + msgpack envelope); times are medians per snapshot.');
   console.log('msgpackr and JSON: full snapshots of the real (unquantized) values, each entity an array.\n');
   for (const line of targetLines(cases)) console.log(line);
-  const report: CodecBenchReport = { benchmark: 'codec', date: new Date().toISOString(), machine, ticks, warmupTicks, cases };
+  const report: CodecBenchReport = {
+    benchmark: 'codec',
+    date: new Date().toISOString(),
+    machine,
+    ticks,
+    warmupTicks,
+    cases,
+  };
   const path = writeJson(values.out ?? defaultResultPath('codec'), report);
   console.log(`\nwrote ${path}`);
 }

@@ -131,9 +131,7 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
     replies.push(m as HostileChildMsg);
     wake?.();
   });
-  const reply = async <T extends HostileChildMsg['type']>(
-    type: T,
-  ): Promise<Extract<HostileChildMsg, { type: T }>> => {
+  const reply = async <T extends HostileChildMsg['type']>(type: T): Promise<Extract<HostileChildMsg, { type: T }>> => {
     const deadline = performance.now() + 30_000;
     for (;;) {
       const i = replies.findIndex((r) => r.type === type);
@@ -294,7 +292,10 @@ async function attackServer(url: string, o: HostileOptions, crashed: () => boole
   const totalWeight = PLANS.reduce((sum, [, w]) => sum + w, 0);
   const pickPlan = (): Plan => {
     let r = rand() * totalWeight;
-    for (const [plan, w] of PLANS) if ((r -= w) < 0) return plan;
+    for (const [plan, w] of PLANS) {
+      r -= w;
+      if (r < 0) return plan;
+    }
     return 'fuzz-after-hello';
   };
   const next = (): Uint8Array => {

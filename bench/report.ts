@@ -38,8 +38,14 @@ export function machineInfo(): MachineInfo {
 
 function gitCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty === '' ? head : `${head}-dirty`;
   } catch {
     return 'unknown';
@@ -86,8 +92,10 @@ export interface TableColumn<Row> {
 export function formatTable<Row>(columns: readonly TableColumn<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((c) => c.cell(row)));
   const widths = columns.map((c, i) => Math.max(c.heading.length, ...cells.map((r) => String(r[i]).length)));
-  const alignOf = (i: number): 'left' | 'right' => columns[i]!.align ?? (cells.length > 0 && typeof cells[0]![i] === 'number' ? 'right' : 'left');
-  const pad = (text: string, i: number): string => (alignOf(i) === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!));
+  const alignOf = (i: number): 'left' | 'right' =>
+    columns[i]!.align ?? (cells.length > 0 && typeof cells[0]![i] === 'number' ? 'right' : 'left');
+  const pad = (text: string, i: number): string =>
+    alignOf(i) === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
   const lines = [columns.map((c, i) => pad(c.heading, i)).join('  '), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of cells) lines.push(r.map((v, i) => pad(String(v), i)).join('  '));
   return lines.join('\n');

@@ -69,10 +69,13 @@ export class ClockSync {
   /** @param options see {@link ClockSyncOptions}; throws for a non-positive count or rate. */
   constructor(options: ClockSyncOptions = {}) {
     const count = options.sampleCount ?? DEFAULT_CLOCK_SAMPLES;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`ClockSync: sampleCount must be a positive integer; got ${count}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`ClockSync: sampleCount must be a positive integer; got ${count}`);
     this.maxSlewRate = options.maxSlewRate ?? DEFAULT_MAX_SLEW_RATE;
     if (!(this.maxSlewRate > 0 && this.maxSlewRate < 1)) {
-      throw new RangeError(`ClockSync: maxSlewRate must be in (0, 1) so time never runs backwards; got ${this.maxSlewRate}`);
+      throw new RangeError(
+        `ClockSync: maxSlewRate must be in (0, 1) so time never runs backwards; got ${this.maxSlewRate}`,
+      );
     }
     this.rtts = new Float64Array(count);
     this.offsets = new Float64Array(count);

@@ -88,7 +88,9 @@ export class Connection {
     this.maxAttempts = r.enabled === false ? 0 : (r.maxAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
     this.random = r.random ?? Math.random;
     if (!(this.initialDelayMs > 0 && this.maxDelayMs >= this.initialDelayMs)) {
-      throw new RangeError(`reconnect: need 0 < initialDelayMs ≤ maxDelayMs; got ${this.initialDelayMs} and ${this.maxDelayMs}`);
+      throw new RangeError(
+        `reconnect: need 0 < initialDelayMs ≤ maxDelayMs; got ${this.initialDelayMs} and ${this.maxDelayMs}`,
+      );
     }
   }
 

@@ -92,15 +92,22 @@ export class Interpolator {
   /** @param schema the shared schema. */
   constructor(schema: Schema, options: InterpolatorOptions = {}) {
     this.maxExtrapolationMs = options.maxExtrapolationMs ?? DEFAULT_MAX_EXTRAPOLATION_MS;
-    if (!(this.maxExtrapolationMs >= 0)) throw new RangeError(`interpolation: maxExtrapolationMs must be ≥ 0; got ${this.maxExtrapolationMs}`);
+    if (!(this.maxExtrapolationMs >= 0))
+      throw new RangeError(`interpolation: maxExtrapolationMs must be ≥ 0; got ${this.maxExtrapolationMs}`);
     this.kinds = schema.kinds.map((k) => ({
       name: k.name,
       names: k.fields.map((f) => f.name),
-      mode: Uint8Array.from(k.fields, (f) => (f.coding === 'text' ? TEXT : f.interp === 'linear' ? LINEAR : f.interp === 'angle' ? ANGLE : NONE)),
+      mode: Uint8Array.from(k.fields, (f) =>
+        f.coding === 'text' ? TEXT : f.interp === 'linear' ? LINEAR : f.interp === 'angle' ? ANGLE : NONE,
+      ),
       range: Float64Array.from(k.fields, (f) => f.range),
       dequantize: k.fields.map((f) => f.dequantize),
-      base: Float64Array.from(k.fields, (f) => (f.decl.type === 'float' ? f.decl.min : f.decl.type === 'int' ? Number(f.dequantize(0)) : NaN)),
-      scale: Float64Array.from(k.fields, (f) => (f.decl.type === 'float' ? f.decl.step : f.decl.type === 'int' ? 1 : NaN)),
+      base: Float64Array.from(k.fields, (f) =>
+        f.decl.type === 'float' ? f.decl.min : f.decl.type === 'int' ? Number(f.dequantize(0)) : NaN,
+      ),
+      scale: Float64Array.from(k.fields, (f) =>
+        f.decl.type === 'float' ? f.decl.step : f.decl.type === 'int' ? 1 : NaN,
+      ),
     }));
   }
 
@@ -183,7 +190,7 @@ export class Interpolator {
         written[f] = q;
         const scale = table.scale[f]!;
         // The affine form skips a closure call per field; it is what the continuous dequantizers compute.
-        state[names[f]!] = scale === scale ? table.base[f]! + q * scale : table.dequantize[f]!(q);
+        state[names[f]!] = !Number.isNaN(scale) ? table.base[f]! + q * scale : table.dequantize[f]!(q);
       }
     }
   }
@@ -198,7 +205,12 @@ export class Interpolator {
   }
 
   /** Makes the drawn set that of `next`: reuses the objects of surviving entities, creates and drops the rest. */
-  private showSet(next: Snapshot, entities: Map<number, RenderEntity>, isPredicted: (id: number) => boolean, listener: EntitySetListener): void {
+  private showSet(
+    next: Snapshot,
+    entities: Map<number, RenderEntity>,
+    isPredicted: (id: number) => boolean,
+    listener: EntitySetListener,
+  ): void {
     const prev = this.shown;
     const prevRows = this.rows;
     const rows = this.spare;

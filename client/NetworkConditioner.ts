@@ -22,7 +22,6 @@ export interface ConditionerOptions {
   readonly seed?: number;
 }
 
-
 /**
  * Reads conditions from a page's query string: `?lag=150&jitter=30&stall=200&stallEvery=5000&seed=7`.
  * `lag` and `jitter` are round-trip figures in ms (split evenly between the directions); `stall` is a
@@ -148,7 +147,12 @@ export class NetworkConditioner implements ClientSocket {
    */
   static factory(inner: SocketFactory, options: ConditionerOptions, timers: Timers): SocketFactory {
     let connections = 0;
-    return (url, protocol) => new NetworkConditioner(inner(url, protocol), { ...options, seed: (options.seed ?? 1) + 7919 * connections++ }, timers);
+    return (url, protocol) =>
+      new NetworkConditioner(
+        inner(url, protocol),
+        { ...options, seed: (options.seed ?? 1) + 7919 * connections++ },
+        timers,
+      );
   }
 
   /** @param inner the real socket, owned by the conditioner from now on. */
@@ -165,7 +169,8 @@ export class NetworkConditioner implements ClientSocket {
       seed: options.seed ?? 1,
     };
     for (const [key, value] of Object.entries(full)) {
-      if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`NetworkConditioner: ${key} must be a finite number ≥ 0; got ${value}`);
+      if (!(Number.isFinite(value) && value >= 0))
+        throw new RangeError(`NetworkConditioner: ${key} must be a finite number ≥ 0; got ${value}`);
     }
     const random = seededRandom(full.seed);
     this.up = new Lane(timers, full, random);

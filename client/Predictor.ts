@@ -91,9 +91,15 @@ export class Predictor {
     this.mode = Uint8Array.from(fields, (f) => (f.interp === 'linear' ? FLOAT : f.interp === 'angle' ? ANGLE : 0));
     this.isText = Uint8Array.from(fields, (f) => (f.coding === 'text' ? 1 : 0));
     this.snapLimit = Float64Array.from(fields, (f) =>
-      f.interp === 'angle' ? Math.PI * 2 * snapFraction : f.coding === 'text' ? 0 : Math.abs(Number(f.dequantize(f.range - 1)) - Number(f.dequantize(0))) * snapFraction,
+      f.interp === 'angle'
+        ? Math.PI * 2 * snapFraction
+        : f.coding === 'text'
+          ? 0
+          : Math.abs(Number(f.dequantize(f.range - 1)) - Number(f.dequantize(0))) * snapFraction,
     );
-    this.quantum = Float64Array.from(fields, (f) => (f.coding === 'text' || f.range < 2 ? 0 : Math.abs(Number(f.dequantize(1)) - Number(f.dequantize(0)))));
+    this.quantum = Float64Array.from(fields, (f) =>
+      f.coding === 'text' || f.range < 2 ? 0 : Math.abs(Number(f.dequantize(1)) - Number(f.dequantize(0))),
+    );
     this.offset = new Float64Array(fields.length);
     this.before = new Float64Array(fields.length);
   }
@@ -116,7 +122,8 @@ export class Predictor {
     const names = this.names;
     const state = this.state;
     const wasSeeded = this.seeded;
-    for (let f = 0; f < names.length; f++) this.before[f] = this.mode[f] !== 0 && wasSeeded ? (state[names[f]!] as number) : 0;
+    for (let f = 0; f < names.length; f++)
+      this.before[f] = this.mode[f] !== 0 && wasSeeded ? (state[names[f]!] as number) : 0;
     const at = i * snapshot.stride;
     for (let f = 0; f < names.length; f++) {
       const q = this.isText[f] === 1 ? (snapshot.texts?.[at + f] ?? '') : snapshot.values[at + f]!;

@@ -114,12 +114,16 @@ export class SnapshotBuffer {
     this.minDelayMs = options.minDelayMs ?? DEFAULT_MIN_DELAY_MS;
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     if (!(this.minDelayMs >= 0 && this.maxDelayMs >= this.minDelayMs)) {
-      throw new RangeError(`interpolation: need 0 ≤ minDelayMs ≤ maxDelayMs; got ${this.minDelayMs} and ${this.maxDelayMs}`);
+      throw new RangeError(
+        `interpolation: need 0 ≤ minDelayMs ≤ maxDelayMs; got ${this.minDelayMs} and ${this.maxDelayMs}`,
+      );
     }
     const window = options.jitterWindow ?? DEFAULT_JITTER_WINDOW;
-    if (!Number.isInteger(window) || window < 2) throw new RangeError(`interpolation: jitterWindow must be an integer ≥ 2; got ${window}`);
+    if (!Number.isInteger(window) || window < 2)
+      throw new RangeError(`interpolation: jitterWindow must be an integer ≥ 2; got ${window}`);
     this.slewRate = options.delaySlewRate ?? DEFAULT_DELAY_SLEW_RATE;
-    if (!(this.slewRate > 0 && this.slewRate < 1)) throw new RangeError(`interpolation: delaySlewRate must be in (0, 1); got ${this.slewRate}`);
+    if (!(this.slewRate > 0 && this.slewRate < 1))
+      throw new RangeError(`interpolation: delaySlewRate must be in (0, 1); got ${this.slewRate}`);
     this.jitterFactor = options.jitterFactor ?? DEFAULT_JITTER_FACTOR;
     this.targetDelayMs = clamp(options.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS, this.minDelayMs, this.maxDelayMs);
     this.ring = new Array<Snapshot | null>(capacity ?? this.defaultCapacity()).fill(null);
@@ -206,7 +210,9 @@ export class SnapshotBuffer {
 
   /** The interpolation delay in effect: how far render time runs behind an on-time link, in ms. */
   get delayMs(): number {
-    return Number.isNaN(this.playTick) ? this.targetDelayMs : (this.onTimeTick(this.playedAtMs) - this.playTick) * this.msPerTick;
+    return Number.isNaN(this.playTick)
+      ? this.targetDelayMs
+      : (this.onTimeTick(this.playedAtMs) - this.playTick) * this.msPerTick;
   }
 
   /** The delay the playback clock is moving toward, in ms. */
@@ -272,7 +278,8 @@ export class SnapshotBuffer {
     lateness.sort();
     this.baseOffsetMs = base;
     this.p95LatenessMs = lateness[Math.min(n - 1, Math.floor(n * 0.95))]!;
-    if (n >= 8) this.targetDelayMs = clamp(msPerTick + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
+    if (n >= 8)
+      this.targetDelayMs = clamp(msPerTick + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
     if (Number.isNaN(this.playTick)) {
       this.playTick = this.onTimeTick(arrivalMs) - this.targetDelayMs / msPerTick;
       this.playedAtMs = arrivalMs;

@@ -129,7 +129,9 @@ export class TickwaveClient<S extends Schema> {
     options: TickwaveClientOptions<S>,
   ) {
     if (typeof options?.url !== 'string' || typeof options.socketFactory !== 'function') {
-      throw new TypeError('TickwaveClient: pass { url, socketFactory }, e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }');
+      throw new TypeError(
+        'TickwaveClient: pass { url, socketFactory }, e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }',
+      );
     }
     this.timers = resolveTimers(options.now, options.schedule, options.cancel);
     this.codec = new SnapshotCodec(schema);
@@ -158,11 +160,19 @@ export class TickwaveClient<S extends Schema> {
         ? null
         : new PredictedEntities(
             schema,
-            prediction.apply.bind(prediction) as (state: Record<string, unknown>, input: Record<string, unknown>, dtSec: number) => void,
+            prediction.apply.bind(prediction) as (
+              state: Record<string, unknown>,
+              input: Record<string, unknown>,
+              dtSec: number,
+            ) => void,
             prediction,
             prediction.maxPendingInputs ?? DEFAULT_MAX_PENDING_INPUTS,
             this.drawn,
-            { added: (id, kind) => this.addedSignal.emit(id, kind as KindName<S>), removed: (id) => this.removedSignal.emit(id), error: report },
+            {
+              added: (id, kind) => this.addedSignal.emit(id, kind as KindName<S>),
+              removed: (id) => this.removedSignal.emit(id),
+              error: report,
+            },
           );
     this.isPredicted = this.predicted?.has ?? (() => false);
     this.connection = new Connection(
@@ -239,7 +249,8 @@ export class TickwaveClient<S extends Schema> {
    * drives, say). Throws without `prediction` options.
    */
   predictEntity(id: number): void {
-    if (this.predicted === null) throw new Error('predictEntity: pass prediction: { apply } in the client options first');
+    if (this.predicted === null)
+      throw new Error('predictEntity: pass prediction: { apply } in the client options first');
     this.predicted.add(id);
   }
 
@@ -351,11 +362,18 @@ export class TickwaveClient<S extends Schema> {
 
   private handleWelcome(msg: WelcomeMsg, resumed: boolean): void {
     if (!(msg.tickRateHz >= MIN_TICK_RATE_HZ && msg.tickRateHz <= MAX_TICK_RATE_HZ)) {
-      this.connection.fail(CloseCode.OutOfRange, `Welcome tick rate ${msg.tickRateHz} Hz is outside ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ}`);
+      this.connection.fail(
+        CloseCode.OutOfRange,
+        `Welcome tick rate ${msg.tickRateHz} Hz is outside ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ}`,
+      );
       return;
     }
     const prev = this.welcomeMsg;
-    if (prev !== null && (prev.roomId !== msg.roomId || prev.tickRateHz !== msg.tickRateHz || prev.entityId !== msg.entityId)) this.resetWorld();
+    if (
+      prev !== null &&
+      (prev.roomId !== msg.roomId || prev.tickRateHz !== msg.tickRateHz || prev.entityId !== msg.entityId)
+    )
+      this.resetWorld();
     this.welcomeMsg = msg;
     this.tickMs = 1000 / msg.tickRateHz;
     this.clock.setTickRate(msg.tickRateHz);
@@ -382,7 +400,10 @@ export class TickwaveClient<S extends Schema> {
     if (!grouped && msg.baseTick >= 0 && baseline === null) reason = `its baseline tick ${msg.baseTick} is not held`;
     else if (newest !== null && msg.tick <= newest.tick) reason = `tick ${msg.tick} is not after ${newest.tick}`;
     let decoded: Result<Snapshot> | null = null;
-    if (reason === null) decoded = grouped ? this.grouped.decode(msg.tick, msg.baseTick, msg.body, limits) : this.codec.decode(baseline, msg.tick, msg.body, limits);
+    if (reason === null)
+      decoded = grouped
+        ? this.grouped.decode(msg.tick, msg.baseTick, msg.body, limits)
+        : this.codec.decode(baseline, msg.tick, msg.body, limits);
     if (decoded === null || !decoded.ok) {
       // Never carry on with a state that may be wrong: drop the connection and resume from a full snapshot.
       this.net.values.decodeFailures++;

@@ -41,7 +41,12 @@ export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set<number>([
  * The delay before reconnection attempt `attempt` (0 for the first), in ms: full jitter, uniform in
  * [0, min(maxDelayMs, initialDelayMs · 2^attempt)).
  */
-export function backoffDelayMs(attempt: number, initialDelayMs: number, maxDelayMs: number, random: () => number): number {
+export function backoffDelayMs(
+  attempt: number,
+  initialDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
   const bound = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt, 30));
   return random() * bound;
 }

@@ -67,6 +67,9 @@ class BrowserSocket implements ClientSocket {
  */
 export const browserSocketFactory: SocketFactory = (url, protocol) => {
   const Ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (Ctor === undefined) throw new Error('browserSocketFactory: this host has no WebSocket; in Node use wsSocketFactory from client/node/wsSocket.ts');
+  if (Ctor === undefined)
+    throw new Error(
+      'browserSocketFactory: this host has no WebSocket; in Node use wsSocketFactory from client/node/wsSocket.ts',
+    );
   return new BrowserSocket(new Ctor(url, protocol));
 };

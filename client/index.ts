@@ -5,7 +5,13 @@
 export { TickwaveClient, DEFAULT_MAX_PENDING_INPUTS, MAX_INPUTS_PER_UPDATE } from './TickwaveClient.ts';
 export type { AnyEntityOf, ClientEntity, PredictionOptions, TickwaveClientOptions } from './TickwaveClient.ts';
 export type { ConnectionState } from './Connection.ts';
-export { backoffDelayMs, DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_RECONNECT_INITIAL_MS, DEFAULT_RECONNECT_MAX_MS, FINAL_CLOSE_CODES } from './backoff.ts';
+export {
+  backoffDelayMs,
+  DEFAULT_RECONNECT_ATTEMPTS,
+  DEFAULT_RECONNECT_INITIAL_MS,
+  DEFAULT_RECONNECT_MAX_MS,
+  FINAL_CLOSE_CODES,
+} from './backoff.ts';
 export type { ReconnectPolicy } from './backoff.ts';
 export {
   ClockSync,

@@ -40,10 +40,14 @@ export function resolveTimers(now?: NowFn, schedule?: ScheduleFn, cancel?: Cance
   const scheduleFn = schedule ?? (setT !== undefined ? (fn: () => void, ms: number) => setT(fn, ms) : undefined);
   const cancelFn = cancel ?? (clearT !== undefined ? (h: unknown) => clearT(h) : undefined);
   if (nowFn === undefined || scheduleFn === undefined || cancelFn === undefined) {
-    throw new TypeError('this host has no performance.now/setTimeout/clearTimeout: pass the now, schedule and cancel options');
+    throw new TypeError(
+      'this host has no performance.now/setTimeout/clearTimeout: pass the now, schedule and cancel options',
+    );
   }
   if ((schedule === undefined) !== (cancel === undefined)) {
-    throw new TypeError('pass both schedule and cancel, or neither: a timer from one host cannot be cancelled by another');
+    throw new TypeError(
+      'pass both schedule and cancel, or neither: a timer from one host cannot be cancelled by another',
+    );
   }
   return { now: nowFn, schedule: scheduleFn, cancel: cancelFn };
 }

@@ -3,11 +3,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const projects = ['shared/tsconfig.json', 'client/tsconfig.json', 'client/pixi/tsconfig.json', 'tsconfig.json', 'examples/minimal/tsconfig.json'];
+const projects = [
+  'shared/tsconfig.json',
+  'client/tsconfig.json',
+  'client/pixi/tsconfig.json',
+  'tsconfig.json',
+  'examples/minimal/tsconfig.json',
+];
 let failed = 0;
 for (const project of projects) {
   if (!existsSync(project)) continue;
-  const result = spawnSync(process.execPath, ['node_modules/typescript-native/bin/tsc', '-p', project], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['node_modules/typescript-native/bin/tsc', '-p', project], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     failed++;
     console.error(`typecheck failed: ${project}`);

@@ -9,7 +9,14 @@
  * A rewind never goes further back than the cap (so a client cannot claim an arbitrarily old view to
  * hit what has long moved on) nor past the oldest snapshot still held, and never ahead of now.
  */
-import { dequantizeEntity, type EntityOf, indexOfEntity, type KindName, type Schema, type Snapshot } from '../shared/index.ts';
+import {
+  dequantizeEntity,
+  type EntityOf,
+  indexOfEntity,
+  type KindName,
+  type Schema,
+  type Snapshot,
+} from '../shared/index.ts';
 
 /** Default span of world history kept, ms. */
 export const DEFAULT_HISTORY_MS = 1000;
@@ -54,9 +61,12 @@ export class LagCompensation<S extends Schema = Schema> {
   ) {
     const historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
     const maxRewindMs = options.maxRewindMs ?? Math.min(DEFAULT_MAX_REWIND_MS, historyMs);
-    if (!(historyMs >= 0) || !Number.isFinite(historyMs)) throw new RangeError(`lagCompensation.historyMs must be a finite number ≥ 0; got ${historyMs}`);
+    if (!(historyMs >= 0) || !Number.isFinite(historyMs))
+      throw new RangeError(`lagCompensation.historyMs must be a finite number ≥ 0; got ${historyMs}`);
     if (!(maxRewindMs >= 0) || !(maxRewindMs <= historyMs)) {
-      throw new RangeError(`lagCompensation.maxRewindMs must be from 0 to historyMs (${historyMs}); got ${maxRewindMs}`);
+      throw new RangeError(
+        `lagCompensation.maxRewindMs must be from 0 to historyMs (${historyMs}); got ${maxRewindMs}`,
+      );
     }
     this.historyTicks = Math.ceil((historyMs * tickRateHz) / 1000) + 1;
     this.maxRewindTicks = Math.floor((maxRewindMs * tickRateHz) / 1000 + 1e-9);

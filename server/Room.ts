@@ -285,7 +285,12 @@ export class Room<S extends Schema = Schema> {
     }
   }
 
-  private sendGroup(baseline: Snapshot | null, sessions: readonly Session[], snapshot: Snapshot, heldByBaseTick: Map<number, Snapshot> | null): void {
+  private sendGroup(
+    baseline: Snapshot | null,
+    sessions: readonly Session[],
+    snapshot: Snapshot,
+    heldByBaseTick: Map<number, Snapshot> | null,
+  ): void {
     const encoded = this.codec.encode(baseline, snapshot);
     this.host.metrics.encoded();
     const bytes = encoded.bytes;

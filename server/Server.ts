@@ -33,7 +33,13 @@ import { MAX_FRAME_INPUT_SEQ } from './snapshotFrame.ts';
 import { TickLoop, type TickStats } from './TickLoop.ts';
 import { TokenBucket } from './TokenBucket.ts';
 import { isOriginAllowed } from './origin.ts';
-import type { Connection, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';
+import type {
+  Connection,
+  Transport,
+  TransportHandlers,
+  UpgradeDecision,
+  UpgradeRequest,
+} from './transport/Transport.ts';
 import { createTransport } from './transport/createTransport.ts';
 
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -103,9 +109,12 @@ export class Server {
 
   /** Registers a room type under `name` (letters, digits, _). Clients join it by that name. Throws for a bad or taken name. */
   define<S extends Schema>(name: string, type: RoomType<S>): this {
-    if (!TYPE_NAME.test(name)) throw new RangeError(`Server.define: room type name "${name}" must be an identifier (letters, digits, _)`);
-    if (this.types.has(name)) throw new RangeError(`Server.define: room type "${name}" is already defined; pick another name`);
-    if (type === null || typeof type !== 'object' || type.schema === undefined) throw new TypeError('Server.define: pass a room type from defineRoom(schema, handlers)');
+    if (!TYPE_NAME.test(name))
+      throw new RangeError(`Server.define: room type name "${name}" must be an identifier (letters, digits, _)`);
+    if (this.types.has(name))
+      throw new RangeError(`Server.define: room type "${name}" is already defined; pick another name`);
+    if (type === null || typeof type !== 'object' || type.schema === undefined)
+      throw new TypeError('Server.define: pass a room type from defineRoom(schema, handlers)');
     this.types.set(name, { type: type as unknown as RoomType<Schema>, codec: new SnapshotCodec(type.schema) });
     return this;
   }
@@ -113,7 +122,8 @@ export class Server {
   /** Creates another room of type `name` (clients join it by its id). Throws for an unknown type. */
   createRoom(name: string, options: JoinOptions = {}): Room<Schema> {
     const entry = this.types.get(name);
-    if (entry === undefined) throw new RangeError(`Server.createRoom: no room type "${name}"; define it first with server.define`);
+    if (entry === undefined)
+      throw new RangeError(`Server.createRoom: no room type "${name}"; define it first with server.define`);
     const room = new Room(`${name}-${this.nextRoomNumber++}`, name, entry.type, entry.codec, this.roomHost);
     this.rooms.set(room.id, room);
     room.create(options);
@@ -147,19 +157,31 @@ export class Server {
   }
 
   /** Starts listening on `host:port` (port 0 = any free port) and, with autoTick, the tick loop. */
-  async listen(port: number, host = '0.0.0.0'): Promise<{
+  async listen(
+    port: number,
+    host = '0.0.0.0',
+  ): Promise<{
     /** The port the transport bound (the chosen free port when `port` was 0; 0 with a MemoryTransport). */
     port: number;
   }> {
-    if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`Server.listen: port must be 0–65535; got ${port}`);
+    if (this.transport !== null)
+      throw new Error('Server.listen: already listening; create another Server for another port');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new RangeError(`Server.listen: port must be 0–65535; got ${port}`);
     const o = this.options;
     let transport: Transport;
     if (typeof o.transport === 'object') transport = o.transport;
     else {
       const { maxPayloadBytes, idleTimeoutSec, maxBackpressureBytes, staticDir, tls } = o;
-      const chosen = await createTransport(o.transport, { maxPayloadBytes, idleTimeoutSec, maxBackpressureBytes, staticDir, tls });
-      if (this.transport !== null) throw new Error('Server.listen: already listening; create another Server for another port');
+      const chosen = await createTransport(o.transport, {
+        maxPayloadBytes,
+        idleTimeoutSec,
+        maxBackpressureBytes,
+        staticDir,
+        tls,
+      });
+      if (this.transport !== null)
+        throw new Error('Server.listen: already listening; create another Server for another port');
       transport = chosen.transport;
       // One line at start, at info level: running on ws is a supported choice, not a problem to warn about.
       (o.logger ?? console).info?.(`tickwave: ${chosen.line}`);
@@ -208,7 +230,12 @@ export class Server {
       close: (conn, code) => this.guarded(conn, 'close', () => this.closed(conn, code)),
       http: {
         health: () =>
-          JSON.stringify({ ok: this.closing === null, rooms: this.rooms.size, clients: this.conns.size, tick: this.loop.tick }),
+          JSON.stringify({
+            ok: this.closing === null,
+            rooms: this.rooms.size,
+            clients: this.conns.size,
+            tick: this.loop.tick,
+          }),
         metrics: () => {
           this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.achievedRateHz : 0);
           return this.metrics.render();
@@ -222,7 +249,11 @@ export class Server {
     try {
       handle();
     } catch (err) {
-      this.log.log('error', `internal:${what}`, `unexpected error handling ${what} of client ${conn.remoteAddress}: ${errorText(err)}`);
+      this.log.log(
+        'error',
+        `internal:${what}`,
+        `unexpected error handling ${what} of client ${conn.remoteAddress}: ${errorText(err)}`,
+      );
       const state = this.conns.get(conn);
       if (what === 'close') {
         // The socket is gone; make sure its state does not outlive it.
@@ -244,7 +275,8 @@ export class Server {
       this.log.log('warn', 'connections', `refused an upgrade: ${this.options.maxConnections} connections are open`);
       return { ok: false, status: 503, reason: 'server full' };
     }
-    if (!request.protocols.includes(SUBPROTOCOL)) return { ok: false, status: 400, reason: `subprotocol ${SUBPROTOCOL} required` };
+    if (!request.protocols.includes(SUBPROTOCOL))
+      return { ok: false, status: 400, reason: `subprotocol ${SUBPROTOCOL} required` };
     if (!isOriginAllowed(request.origin, request.headers['host'] ?? '', this.options.allowedOrigins)) {
       this.log.log('warn', 'origin', `rejected upgrade from origin ${request.origin.slice(0, 100)}`);
       return { ok: false, status: 403, reason: 'origin not allowed' };
@@ -252,7 +284,9 @@ export class Server {
     const authenticate = this.options.authenticate;
     if (authenticate === undefined) return { ok: true, protocol: SUBPROTOCOL, userData: undefined };
     const decide = (r: Awaited<ReturnType<typeof authenticate>>): UpgradeDecision =>
-      r.ok ? { ok: true, protocol: SUBPROTOCOL, userData: r.userData } : { ok: false, status: r.status === 401 ? 401 : 403, reason: r.reason ?? 'not authorized' };
+      r.ok
+        ? { ok: true, protocol: SUBPROTOCOL, userData: r.userData }
+        : { ok: false, status: r.status === 401 ? 401 : 403, reason: r.reason ?? 'not authorized' };
     const failed = (err: unknown): UpgradeDecision => {
       this.log.log('error', 'authenticate', `authenticate hook threw: ${errorText(err)}`);
       return { ok: false, status: 403, reason: 'not authorized' };
@@ -273,7 +307,8 @@ export class Server {
     if (this.closing !== null) return this.kick(conn, state, CloseCode.GoingAway, 'server shutting down');
     state.timer = this.clock.schedule(() => {
       state.timer = null;
-      if (state.session === null && this.conns.has(conn)) this.kick(conn, state, CloseCode.HandshakeTimeout, 'no Hello within the handshake timeout');
+      if (state.session === null && this.conns.has(conn))
+        this.kick(conn, state, CloseCode.HandshakeTimeout, 'no Hello within the handshake timeout');
     }, this.options.handshakeTimeoutMs);
   }
 
@@ -282,9 +317,11 @@ export class Server {
     if (state === undefined || state.kicked) return;
     if (!isBinary) return this.kick(conn, state, CloseCode.Malformed, 'text frames are not part of the protocol');
     const o = this.options;
-    if (bytes.byteLength > o.maxPayloadBytes) return this.kick(conn, state, CloseCode.Oversize, `frame over ${o.maxPayloadBytes} bytes`);
+    if (bytes.byteLength > o.maxPayloadBytes)
+      return this.kick(conn, state, CloseCode.Oversize, `frame over ${o.maxPayloadBytes} bytes`);
     const now = this.clock.now();
-    if (!state.bucket.take(now)) return this.kick(conn, state, CloseCode.RateLimited, `more than ${o.maxMessagesPerSecond} messages per second`);
+    if (!state.bucket.take(now))
+      return this.kick(conn, state, CloseCode.RateLimited, `more than ${o.maxMessagesPerSecond} messages per second`);
     const decoded = decodeClientMessage(bytes);
     if (!decoded.ok) return this.kick(conn, state, decoded.error.code, decoded.error.reason);
     const msg = decoded.value;
@@ -295,7 +332,8 @@ export class Server {
     }
     switch (msg.kind) {
       case MsgKind.Input: {
-        if (msg.seq > MAX_FRAME_INPUT_SEQ) return this.kick(conn, state, CloseCode.OutOfRange, 'input seq over 2^31 − 1');
+        if (msg.seq > MAX_FRAME_INPUT_SEQ)
+          return this.kick(conn, state, CloseCode.OutOfRange, 'input seq over 2^31 − 1');
         const room = session.room;
         const values = checkInputValues(room.schema, msg.values);
         if (!values.ok) return this.kick(conn, state, CloseCode.OutOfRange, values.reason);
@@ -303,7 +341,12 @@ export class Server {
         return;
       }
       case MsgKind.Ping: {
-        const pong = encodeMessage({ kind: MsgKind.Pong, clientTimeMs: msg.clientTimeMs, serverTimeMs: now, serverTick: session.room.tick });
+        const pong = encodeMessage({
+          kind: MsgKind.Pong,
+          clientTimeMs: msg.clientTimeMs,
+          serverTimeMs: now,
+          serverTick: session.room.tick,
+        });
         this.send(conn, pong);
         return;
       }
@@ -318,19 +361,26 @@ export class Server {
 
   private hello(conn: Connection, state: ConnState, msg: HelloMsg): void {
     if (msg.protocolVersion !== PROTOCOL_VERSION) {
-      return this.kick(conn, state, CloseCode.ProtocolMismatch, `protocol ${msg.protocolVersion}; this server speaks ${PROTOCOL_VERSION}`);
+      return this.kick(
+        conn,
+        state,
+        CloseCode.ProtocolMismatch,
+        `protocol ${msg.protocolVersion}; this server speaks ${PROTOCOL_VERSION}`,
+      );
     }
     if (msg.resumeToken !== null) return this.resume(conn, state, msg, msg.resumeToken);
     const room = this.findRoom(msg.room, msg.options);
     if (room === null) return this.kick(conn, state, CloseCode.NoSuchRoom, `no room ${String(msg.room).slice(0, 64)}`);
-    if (msg.schemaHash !== room.schema.hash) return this.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
+    if (msg.schemaHash !== room.schema.hash)
+      return this.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
     if (room.isFull) return this.kick(conn, state, CloseCode.RoomFull, `room ${room.id} is full`);
     const token = randomBytes(18).toString('base64url');
     const session = new Session(this.nextClientId++, token, room, conn, msg.options, this.options.maxBufferedInputs);
     this.byToken.set(token, session);
     this.clearTimer(state);
     state.session = session;
-    if (!room.join(session, msg.options)) return this.kick(conn, state, CloseCode.ServerError, 'the game failed to admit this client');
+    if (!room.join(session, msg.options))
+      return this.kick(conn, state, CloseCode.ServerError, 'the game failed to admit this client');
     this.welcome(conn, session, room);
   }
 
@@ -338,7 +388,8 @@ export class Server {
     const session = this.byToken.get(token);
     if (session === undefined) return this.kick(conn, state, CloseCode.AuthFailed, 'unknown or expired resume token');
     const room = session.room;
-    if (msg.schemaHash !== room.schema.hash) return this.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
+    if (msg.schemaHash !== room.schema.hash)
+      return this.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
     const old = session.conn;
     if (old !== null) {
       const oldState = this.conns.get(old);
@@ -433,7 +484,11 @@ export class Server {
       }
     }
     const detail = err instanceof Error ? (err.stack ?? err.message) : errorText(err);
-    this.log.log('error', `game:${context.handler}`, `${context.handler} threw in room ${context.roomId} at tick ${context.tick}: ${detail}`);
+    this.log.log(
+      'error',
+      `game:${context.handler}`,
+      `${context.handler} threw in room ${context.roomId} at tick ${context.tick}: ${detail}`,
+    );
   }
 }
 

@@ -106,11 +106,24 @@ export class ServerMetrics {
     const registry = new Registry();
     this.registry = registry;
     const registers = [registry];
-    this.tickDuration = new Histogram({ name: 'tickwave_tick_duration_seconds', help: 'Duration of one server tick (all rooms)', buckets: TICK_BUCKETS_SEC, registers });
+    this.tickDuration = new Histogram({
+      name: 'tickwave_tick_duration_seconds',
+      help: 'Duration of one server tick (all rooms)',
+      buckets: TICK_BUCKETS_SEC,
+      registers,
+    });
     this.clientsGauge = new Gauge({ name: 'tickwave_clients', help: 'Connected clients', registers });
     this.roomsGauge = new Gauge({ name: 'tickwave_rooms', help: 'Open rooms', registers });
-    this.bytesSent = new Counter({ name: 'tickwave_bytes_sent_total', help: 'Bytes of frames handed to client sockets', registers });
-    this.snapshotsSent = new Counter({ name: 'tickwave_snapshots_sent_total', help: 'Snapshot frames sent to clients', registers });
+    this.bytesSent = new Counter({
+      name: 'tickwave_bytes_sent_total',
+      help: 'Bytes of frames handed to client sockets',
+      registers,
+    });
+    this.snapshotsSent = new Counter({
+      name: 'tickwave_snapshots_sent_total',
+      help: 'Snapshot frames sent to clients',
+      registers,
+    });
     this.snapshotsSkipped = new Counter({
       name: 'tickwave_snapshots_skipped_total',
       help: 'Snapshots not sent because the client socket was backed up (latest wins)',
@@ -121,8 +134,17 @@ export class ServerMetrics {
       help: 'Snapshot bodies encoded (one per group of clients sharing a baseline, or per client with interest management)',
       registers,
     });
-    this.closes = new Counter({ name: 'tickwave_closes_total', help: 'Client connections closed, by close code', labelNames: ['code'], registers });
-    this.achievedRate = new Gauge({ name: 'tickwave_tick_rate_hz', help: 'Achieved tick rate over the recent ticks', registers });
+    this.closes = new Counter({
+      name: 'tickwave_closes_total',
+      help: 'Client connections closed, by close code',
+      labelNames: ['code'],
+      registers,
+    });
+    this.achievedRate = new Gauge({
+      name: 'tickwave_tick_rate_hz',
+      help: 'Achieved tick rate over the recent ticks',
+      registers,
+    });
     this.stepSeconds = new Counter({
       name: 'tickwave_room_step_seconds_total',
       help: "Time spent in the rooms' step handlers (the game's simulation; most of the rest of a tick is the engine's)",

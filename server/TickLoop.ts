@@ -80,14 +80,17 @@ export class TickLoop {
     const hz = options.tickRateHz ?? DEFAULT_TICK_RATE_HZ;
     this.dtMs = tickDurationMs(hz);
     this.tickRateHz = hz;
-    if (typeof options.onTick !== 'function') throw new TypeError('TickLoop: pass onTick, the function to call each tick');
+    if (typeof options.onTick !== 'function')
+      throw new TypeError('TickLoop: pass onTick, the function to call each tick');
     this.onTick = options.onTick;
     this.onTickDuration = options.onTickDuration;
     const catchUp = options.maxCatchUpTicks ?? DEFAULT_MAX_CATCH_UP_TICKS;
-    if (!Number.isInteger(catchUp) || catchUp < 1) throw new RangeError(`TickLoop: maxCatchUpTicks must be an integer ≥ 1; got ${catchUp}`);
+    if (!Number.isInteger(catchUp) || catchUp < 1)
+      throw new RangeError(`TickLoop: maxCatchUpTicks must be an integer ≥ 1; got ${catchUp}`);
     this.maxCatchUpTicks = catchUp;
     const history = options.historySize ?? DEFAULT_TICK_HISTORY;
-    if (!Number.isInteger(history) || history < 2) throw new RangeError(`TickLoop: historySize must be an integer ≥ 2; got ${history}`);
+    if (!Number.isInteger(history) || history < 2)
+      throw new RangeError(`TickLoop: historySize must be an integer ≥ 2; got ${history}`);
     this.durations = new Float64Array(history);
     this.starts = new Float64Array(history);
     this.clock = options.clock ?? systemClock;

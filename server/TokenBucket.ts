@@ -13,7 +13,8 @@ export class TokenBucket {
     private readonly burst: number,
     nowMs: number,
   ) {
-    if (!(ratePerSec > 0) || !(burst >= 1)) throw new RangeError(`TokenBucket: need rate > 0 and burst ≥ 1; got ${ratePerSec} and ${burst}`);
+    if (!(ratePerSec > 0) || !(burst >= 1))
+      throw new RangeError(`TokenBucket: need rate > 0 and burst ≥ 1; got ${ratePerSec} and ${burst}`);
     this.tokens = burst;
     this.lastMs = nowMs;
   }

@@ -82,7 +82,8 @@ export function defineRoom<S extends Schema>(schema: S, handlers: RoomHandlers<S
     throw new TypeError('defineRoom: pass the compiled schema from defineSchema(...) first');
   }
   const maxClients = handlers.maxClients ?? DEFAULT_MAX_CLIENTS;
-  if (!Number.isInteger(maxClients) || maxClients < 1) throw new RangeError(`defineRoom: maxClients must be an integer ≥ 1; got ${maxClients}`);
+  if (!Number.isInteger(maxClients) || maxClients < 1)
+    throw new RangeError(`defineRoom: maxClients must be an integer ≥ 1; got ${maxClients}`);
   const interest = handlers.interest === undefined ? null : resolveInterest(schema, handlers.interest);
   return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty: handlers.closeWhenEmpty ?? true, interest });
 }

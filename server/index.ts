@@ -25,7 +25,11 @@ export { ServerMetrics } from './ServerMetrics.ts';
 export type { MetricsRegistry, MetricsRegistryMetric } from './ServerMetrics.ts';
 export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 export type { Closable, ShutdownOptions } from './shutdown.ts';
-export { MemoryClientSocket, MemoryTransport, DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES } from './transport/MemoryTransport.ts';
+export {
+  MemoryClientSocket,
+  MemoryTransport,
+  DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES,
+} from './transport/MemoryTransport.ts';
 export type { MemoryConnectOptions, MemoryTransportOptions } from './transport/MemoryTransport.ts';
 export { UwsTransport } from './transport/UwsTransport.ts';
 export type { UwsTransportOptions } from './transport/UwsTransport.ts';
@@ -39,10 +43,23 @@ export {
 export type { WsTransportOptions } from './transport/WsTransport.ts';
 export { createTransport, TRANSPORT_CHOICES } from './transport/createTransport.ts';
 export type { ChosenTransport, NetworkTransportOptions, TransportChoice } from './transport/createTransport.ts';
-export type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './transport/Transport.ts';
+export type {
+  Connection,
+  HttpRoutes,
+  SendStatus,
+  Transport,
+  TransportHandlers,
+  UpgradeDecision,
+  UpgradeRequest,
+} from './transport/Transport.ts';
 export { InterestManager } from './interest/InterestManager.ts';
 export type { ClientViewInfo, InterestStats, ViewOptions } from './interest/interestTypes.ts';
-export { DEFAULT_BUDGET_BYTES, DEFAULT_CELL_SHARE, DEFAULT_ENTITY_WEIGHT, DEFAULT_VIEW_MARGIN_SHARE } from './interest/interestOptions.ts';
+export {
+  DEFAULT_BUDGET_BYTES,
+  DEFAULT_CELL_SHARE,
+  DEFAULT_ENTITY_WEIGHT,
+  DEFAULT_VIEW_MARGIN_SHARE,
+} from './interest/interestOptions.ts';
 export type { InterestOptions } from './interest/interestOptions.ts';
 export { DEFAULT_HISTORY_MS, DEFAULT_MAX_REWIND_MS, LagCompensation } from './LagCompensation.ts';
 export type { LagCompensationOptions, RewoundWorld } from './LagCompensation.ts';

@@ -111,7 +111,9 @@ export interface ServerOptions {
 }
 
 /** ServerOptions with every default filled in. */
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport'>> &
+export type ResolvedServerOptions = Required<
+  Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport'>
+> &
   Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError'> & {
     /** The transport instance, or which transport `listen` creates. */
     readonly transport: Transport | TransportChoice;
@@ -164,17 +166,25 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     throw new TypeError("Server: allowedOrigins must be an array of origins like 'https://example.com', or '*'");
   }
   const transport = resolved.transport;
-  if (typeof transport === 'string' ? !TRANSPORT_CHOICES.includes(transport) : typeof transport?.listen !== 'function') {
-    throw new TypeError(`Server: transport must be a Transport or one of ${TRANSPORT_CHOICES.join(', ')}; got ${String(transport)}`);
+  if (
+    typeof transport === 'string' ? !TRANSPORT_CHOICES.includes(transport) : typeof transport?.listen !== 'function'
+  ) {
+    throw new TypeError(
+      `Server: transport must be a Transport or one of ${TRANSPORT_CHOICES.join(', ')}; got ${String(transport)}`,
+    );
   }
-  if (resolved.tls !== undefined && (typeof resolved.tls.keyFile !== 'string' || typeof resolved.tls.certFile !== 'string')) {
+  if (
+    resolved.tls !== undefined &&
+    (typeof resolved.tls.keyFile !== 'string' || typeof resolved.tls.certFile !== 'string')
+  ) {
     throw new TypeError('Server: tls needs { keyFile, certFile } paths of PEM files');
   }
   return resolved;
 }
 
 function positive(name: string, v: number): void {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new RangeError(`Server: ${name} must be a finite number > 0; got ${v}`);
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+    throw new RangeError(`Server: ${name} must be a finite number > 0; got ${v}`);
 }
 
 function positiveInt(name: string, v: number, min: number): void {

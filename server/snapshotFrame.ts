@@ -100,7 +100,8 @@ export function patchInputSeq(frame: SnapshotFrame, lastInputSeq: number): void 
 }
 
 function writeInt(view: DataView, at: number, v: number): number {
-  if (!Number.isInteger(v) || v < -1 || v > 0xffffffff) throw new RangeError(`snapshot frame: tick ${v} is outside -1 … 2^32 − 1`);
+  if (!Number.isInteger(v) || v < -1 || v > 0xffffffff)
+    throw new RangeError(`snapshot frame: tick ${v} is outside -1 … 2^32 − 1`);
   if (v === -1) {
     view.setUint8(at, 0xff);
     return at + 1;

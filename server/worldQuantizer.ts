@@ -16,7 +16,12 @@ export interface QuantizableEntity {
 }
 
 /** Writes one entity's quantized fields at `at` of the values (numbers) or texts (strings) column. */
-type KindWriter = (state: Record<string, unknown>, values: number[], texts: (string | undefined)[] | null, at: number) => void;
+type KindWriter = (
+  state: Record<string, unknown>,
+  values: number[],
+  texts: (string | undefined)[] | null,
+  at: number,
+) => void;
 
 const compiled = new WeakMap<Schema, KindWriter[]>();
 /** Zeroed value columns, copied from a template (a world's column is tens of thousands of values). */
@@ -28,7 +33,12 @@ const zeros = new ZeroArrays();
  * null) has the same entities with the same kinds, the new snapshot shares its id and kind columns
  * (snapshots never change), which saves allocating them and tells a delta at once that all survive.
  */
-export function quantizeEntities(schema: Schema, tick: number, entities: readonly QuantizableEntity[], previous: Snapshot | null = null): Snapshot {
+export function quantizeEntities(
+  schema: Schema,
+  tick: number,
+  entities: readonly QuantizableEntity[],
+  previous: Snapshot | null = null,
+): Snapshot {
   let writers = compiled.get(schema);
   if (writers === undefined) {
     writers = schema.kinds.map((kind) => compileKind(kind.fields));
@@ -69,6 +79,8 @@ function compileKind(fields: Schema['kinds'][number]['fields']): KindWriter {
     return f.coding === 'text' ? `t[at + ${i}] = ${load};` : `v[at + ${i}] = ${load};`;
   });
   const quantizers = fields.map((f) => f.quantize);
-  const make = new Function('q', `return function (s, v, t, at) {\n${lines.join('\n')}\n};`) as (q: readonly ((v: unknown) => unknown)[]) => KindWriter;
+  const make = new Function('q', `return function (s, v, t, at) {\n${lines.join('\n')}\n};`) as (
+    q: readonly ((v: unknown) => unknown)[],
+  ) => KindWriter;
   return make(quantizers);
 }

@@ -1,5 +1,16 @@
 import { BitReader } from './bits.ts';
-import { type CodecTables, CONTINUOUS, DEFAULT_MAX_ENTITIES, DISCRETE, K_BITS, MAX_TICK_GAP, motionOf, readText, stepMod, TEXT } from './codecTables.ts';
+import {
+  type CodecTables,
+  CONTINUOUS,
+  DEFAULT_MAX_ENTITIES,
+  DISCRETE,
+  K_BITS,
+  MAX_TICK_GAP,
+  motionOf,
+  readText,
+  stepMod,
+  TEXT,
+} from './codecTables.ts';
 import { fail, ok, type Result } from './result.ts';
 import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from './snapshot.ts';
 
@@ -60,13 +71,25 @@ export class SnapshotDecoder {
    * group's snapshot `baseline` (null: none), with the body's Exp-Golomb `orders` per slot. Leaves `r`
    * after the chunk. After a delta of more than one tick the result has no motion (null). Never throws.
    */
-  readGroup(r: BitReader, baseline: Snapshot | null, tick: number, orders: Uint8Array, maxEntities: number): Result<Snapshot> {
+  readGroup(
+    r: BitReader,
+    baseline: Snapshot | null,
+    tick: number,
+    orders: Uint8Array,
+    maxEntities: number,
+  ): Result<Snapshot> {
     const decoded = this.read(r, baseline, tick, maxEntities, orders);
     if (!decoded.ok || baseline === null || tick - baseline.tick === 1) return decoded;
     return ok({ ...decoded.value, motion: null });
   }
 
-  private read(r: BitReader, baseline: Snapshot | null, tick: number, maxEntities: number, orders: Uint8Array | null): Result<Snapshot> {
+  private read(
+    r: BitReader,
+    baseline: Snapshot | null,
+    tick: number,
+    maxEntities: number,
+    orders: Uint8Array | null,
+  ): Result<Snapshot> {
     const stride = this.stride;
     const bCount = baseline === null ? 0 : baseline.count;
     const g = baseline === null ? 0 : tick - baseline.tick;
@@ -75,7 +98,8 @@ export class SnapshotDecoder {
     }
 
     const removedCount = r.expGolomb(0);
-    if (removedCount < 0 || removedCount > bCount) return fail(`removed count ${removedCount} exceeds the baseline's ${bCount} entities`);
+    if (removedCount < 0 || removedCount > bCount)
+      return fail(`removed count ${removedCount} exceeds the baseline's ${bCount} entities`);
     const removed = removedCount > 0 ? new Uint8Array(bCount) : null;
     let prev = -1;
     for (let n = 0; n < removedCount; n++) {
@@ -94,7 +118,8 @@ export class SnapshotDecoder {
 
     const survivors = bCount - removedCount;
     const changedCount = r.expGolomb(0);
-    if (changedCount < 0 || changedCount > survivors) return fail(`changed count ${changedCount} exceeds the ${survivors} surviving entities`);
+    if (changedCount < 0 || changedCount > survivors)
+      return fail(`changed count ${changedCount} exceeds the ${survivors} surviving entities`);
     this.lastMask.fill(-1);
     if (orders !== null) this.kParam.set(orders);
     else if (changedCount > 0) {
@@ -115,9 +140,16 @@ export class SnapshotDecoder {
       ids: sameRows ? (baseline.ids as number[]) : new Array<number>(count).fill(0),
       kinds: sameRows ? (baseline.kinds as number[]) : new Array<number>(count).fill(0),
       values: sameRows ? baseline.values.slice(0, count * stride) : this.zeros.take(count * stride),
-      motion: sameRows && baseline.motion !== null ? baseline.motion.slice(0, count * stride) : this.zeros.take(count * stride),
+      motion:
+        sameRows && baseline.motion !== null
+          ? baseline.motion.slice(0, count * stride)
+          : this.zeros.take(count * stride),
       // Strings rarely change: with rows in place, share the baseline's column until a string does.
-      texts: this.withText ? (sameRows ? (baseline!.texts! as (string | undefined)[]) : new Array(count * stride)) : null,
+      texts: this.withText
+        ? sameRows
+          ? (baseline!.texts! as (string | undefined)[])
+          : new Array(count * stride)
+        : null,
       textsShared: this.withText && sameRows,
       sameRows,
       g,
@@ -125,7 +157,16 @@ export class SnapshotDecoder {
     const error = this.readRows(r, baseline, removed, created, changedCount, out);
     if (error !== null) return fail(error);
     if (r.overrun) return fail('truncated body');
-    return ok({ tick, count, stride, ids: out.ids, kinds: out.kinds, values: out.values, motion: out.motion, texts: out.texts });
+    return ok({
+      tick,
+      count,
+      stride,
+      ids: out.ids,
+      kinds: out.kinds,
+      values: out.values,
+      motion: out.motion,
+      texts: out.texts,
+    });
   }
 
   /** Reads the created entities into a column set of their own; returns an error reason on bad input. */
@@ -153,7 +194,8 @@ export class SnapshotDecoder {
           created.texts![n * stride + f] = text;
         } else {
           const value = r.bits(this.bits[kb + f]!);
-          if (r.overrun || value >= this.range[kb + f]!) return `created entity ${id}: field ${f} out of range or truncated`;
+          if (r.overrun || value >= this.range[kb + f]!)
+            return `created entity ${id}: field ${f} out of range or truncated`;
           created.values[n * stride + f] = value;
         }
       }

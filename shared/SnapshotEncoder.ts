@@ -1,6 +1,19 @@
 import { BitWriter } from './bits.ts';
 import { writeCreated, writeRecordHead, writeRemoved } from './bodyWriting.ts';
-import { bestOrder, type CodecTables, codeBin, CONTINUOUS, DISCRETE, HIST_BINS, K_BITS, MAX_TICK_GAP, motionOf, residualCode, wrap, writeText } from './codecTables.ts';
+import {
+  bestOrder,
+  type CodecTables,
+  codeBin,
+  CONTINUOUS,
+  DISCRETE,
+  HIST_BINS,
+  K_BITS,
+  MAX_TICK_GAP,
+  motionOf,
+  residualCode,
+  wrap,
+  writeText,
+} from './codecTables.ts';
 import { type Snapshot, ZeroArrays } from './snapshot.ts';
 
 /** The result of one encode. */
@@ -95,7 +108,13 @@ export class SnapshotEncoder {
    * may take over instead of a new one (it did if `next.motion === reuse`; the caller then owns it as
    * part of `next`). Throws as {@link SnapshotEncoder.encode} does.
    */
-  encodeGroup(baseline: Snapshot | null, current: Snapshot, orders: Uint8Array, hist: Float64Array, reuse: number[] | null = null): EncodedChunk {
+  encodeGroup(
+    baseline: Snapshot | null,
+    current: Snapshot,
+    orders: Uint8Array,
+    hist: Float64Array,
+    reuse: number[] | null = null,
+  ): EncodedChunk {
     this.histOut = hist;
     this.reuse = reuse;
     const motion = this.diffAll(baseline, current);
@@ -105,18 +124,26 @@ export class SnapshotEncoder {
     const bitLength = this.writer.bitLength;
     const bytes = this.writer.finish().slice();
     const { tick, count, stride, ids, kinds, values, texts } = current;
-    return { bytes, bitLength, next: { tick, count, stride, ids, kinds, values, motion: g === 1 ? motion : null, texts } };
+    return {
+      bytes,
+      bitLength,
+      next: { tick, count, stride, ids, kinds, values, motion: g === 1 ? motion : null, texts },
+    };
   }
 
   /** Diffs `current` against `baseline` into the removed, created and changed lists; returns the new motion. */
   private diffAll(baseline: Snapshot | null, current: Snapshot): number[] | null {
     const stride = this.stride;
     if (current.stride !== stride || (baseline !== null && baseline.stride !== stride)) {
-      throw new RangeError(`SnapshotCodec: snapshot stride differs from the schema's ${stride}; use snapshots of this schema`);
+      throw new RangeError(
+        `SnapshotCodec: snapshot stride differs from the schema's ${stride}; use snapshots of this schema`,
+      );
     }
     const g = baseline === null ? 0 : current.tick - baseline.tick;
     if (baseline !== null && !(g >= 1 && g <= MAX_TICK_GAP)) {
-      throw new RangeError(`SnapshotCodec: baseline tick ${baseline.tick} must be 1 to 2^20 ticks before ${current.tick}`);
+      throw new RangeError(
+        `SnapshotCodec: baseline tick ${baseline.tick} must be 1 to 2^20 ticks before ${current.tick}`,
+      );
     }
     const bCount = baseline === null ? 0 : baseline.count;
     const cCount = current.count;
@@ -154,7 +181,15 @@ export class SnapshotEncoder {
   }
 
   /** Records the residuals of one surviving entity and its new motion. */
-  private diff(b: Snapshot, bi: number, c: Snapshot, ci: number, g: number, position: number, motion: number[] | null): number[] | null {
+  private diff(
+    b: Snapshot,
+    bi: number,
+    c: Snapshot,
+    ci: number,
+    g: number,
+    position: number,
+    motion: number[] | null,
+  ): number[] | null {
     const stride = this.stride;
     const kind = b.kinds[bi]!;
     const n = this.fieldCount[kind]!;
@@ -236,7 +271,8 @@ export class SnapshotEncoder {
     writeRemoved(w, removed, removed.length);
     w.expGolomb(created.length, 0);
     let prev = -1;
-    for (const ci of created) prev = writeCreated(w, this.tables, prev, ci, current.ids, current.kinds, current.values, current.texts);
+    for (const ci of created)
+      prev = writeCreated(w, this.tables, prev, ci, current.ids, current.kinds, current.values, current.texts);
     const n = this.changedCount;
     w.expGolomb(n, 0);
     if (n === 0) return;

@@ -20,7 +20,16 @@ export function writeRemoved(w: BitWriter, positions: ArrayLike<number>, count: 
  * Writes one created entity, the row at `row` of columns `ids`, `kinds`, `values`, `texts`: its id as
  * an EG(0) gap from `prevId`, its kind, every field whole. Returns its id (the next `prevId`).
  */
-export function writeCreated(w: BitWriter, t: CodecTables, prevId: number, row: number, ids: readonly number[], kinds: readonly number[], values: readonly number[], texts: readonly (string | undefined)[] | null): number {
+export function writeCreated(
+  w: BitWriter,
+  t: CodecTables,
+  prevId: number,
+  row: number,
+  ids: readonly number[],
+  kinds: readonly number[],
+  values: readonly number[],
+  texts: readonly (string | undefined)[] | null,
+): number {
   const id = ids[row]!;
   const kind = kinds[row]!;
   w.expGolomb(id - prevId - 1, 0);
@@ -39,7 +48,14 @@ export function writeCreated(w: BitWriter, t: CodecTables, prevId: number, row: 
  * previous changed entity of this kind" or 0 and the F-bit mask. `lastMask` holds per kind the mask
  * written last (-1 at the start of the section) and is updated.
  */
-export function writeRecordHead(w: BitWriter, gap: number, kind: number, mask: number, fields: number, lastMask: Float64Array): void {
+export function writeRecordHead(
+  w: BitWriter,
+  gap: number,
+  kind: number,
+  mask: number,
+  fields: number,
+  lastMask: Float64Array,
+): void {
   w.expGolomb(gap, 0);
   if (lastMask[kind] === mask) w.bit(true);
   else {

@@ -44,8 +44,10 @@ export class CodecTables {
 
   /** @param schema the compiled schema. */
   constructor(schema: Schema) {
-    const stride = (this.stride = strideOf(schema));
-    const kinds = (this.kindCount = schema.kinds.length);
+    const stride = strideOf(schema);
+    const kinds = schema.kinds.length;
+    this.stride = stride;
+    this.kindCount = kinds;
     this.kindBits = bitLengthOf(kinds - 1);
     this.withText = hasTextFields(schema);
     this.fieldCount = new Uint8Array(kinds);
@@ -104,7 +106,15 @@ export function wrap(d: number, range: number): number {
 /** (q + step) mod range for q in [0, range): the common small step without a division. */
 export function stepMod(q: number, step: number, range: number): number {
   const x = q + step;
-  return x >= 0 ? (x < range ? x : x - range < range ? x - range : x % range) : x + range >= 0 ? x + range : modRange(x, range);
+  return x >= 0
+    ? x < range
+      ? x
+      : x - range < range
+        ? x - range
+        : x % range
+    : x + range >= 0
+      ? x + range
+      : modRange(x, range);
 }
 
 /** `x` modulo `range`, in [0, range). */

@@ -71,13 +71,8 @@ export type Field = FloatField | AngleField | IntField | BoolField | EnumField |
 export type FieldsDecl = Readonly<Record<string, Field>>;
 
 /** The TypeScript value type of one field. */
-export type ValueOf<F extends Field> = F extends EnumField<infer V>
-  ? V
-  : F extends BoolField
-    ? boolean
-    : F extends StringField
-      ? string
-      : number;
+export type ValueOf<F extends Field> =
+  F extends EnumField<infer V> ? V : F extends BoolField ? boolean : F extends StringField ? string : number;
 
 /** The TypeScript object type a declaration describes (floats and angles in their real units). */
 export type StateOf<D extends FieldsDecl> = { -readonly [K in keyof D]: ValueOf<D[K]> };
@@ -86,7 +81,13 @@ export type StateOf<D extends FieldsDecl> = { -readonly [K in keyof D]: ValueOf<
 export const t = {
   /** A float in [min, max] (world units) with a resolution of `step`; interpolated linearly by default. */
   float(opts: { min: number; max: number; step: number; interp?: FloatInterp }): FloatField {
-    return Object.freeze({ type: 'float', min: opts.min, max: opts.max, step: opts.step, interp: opts.interp ?? 'linear' });
+    return Object.freeze({
+      type: 'float',
+      min: opts.min,
+      max: opts.max,
+      step: opts.step,
+      interp: opts.interp ?? 'linear',
+    });
   },
   /** An angle in radians with `steps` steps per full turn (3600 gives 0.1°); interpolated the short way round by default. */
   angle(opts: { steps: number; interp?: AngleInterp }): AngleField {

@@ -101,7 +101,8 @@ export class GroupedDecoder {
 
   /** @param schema the compiled schema both sides share. */
   constructor(schema: Schema) {
-    const tables = (this.tables = new CodecTables(schema));
+    const tables = new CodecTables(schema);
+    this.tables = tables;
     this.decoder = new SnapshotDecoder(tables);
     this.orders = new Uint8Array(tables.kindCount * tables.stride);
   }
@@ -130,7 +131,8 @@ export class GroupedDecoder {
    */
   decode(tick: number, baseTick: number, body: Uint8Array, limits: DecodeLimits = {}): Result<Snapshot> {
     const maxEntities = limits.maxEntities ?? DEFAULT_MAX_ENTITIES;
-    if (baseTick >= 0 && baseTick !== this.lastTick) return fail(`grouped body against tick ${baseTick}, but the client holds tick ${this.lastTick}`);
+    if (baseTick >= 0 && baseTick !== this.lastTick)
+      return fail(`grouped body against tick ${baseTick}, but the client holds tick ${this.lastTick}`);
     if (!(tick > baseTick)) return fail(`tick ${tick} is not after ${baseTick}`);
     const heldIds = baseTick < 0 ? [] : this.ids;
     const held = baseTick < 0 ? [] : this.groups;
@@ -144,21 +146,27 @@ export class GroupedDecoder {
     const groups: Snapshot[] = [];
     let total = 0;
     for (let i = 0; i < heldIds.length; i++) {
-      if (r.bit()) {
+      // One bit: the group has a chunk this tick; else a second bit: the group is kept as held (or dropped).
+      const hasChunk = r.bit();
+      if (hasChunk) {
         const chunk = this.decoder.readGroup(r, held[i]!, tick, orders, maxEntities);
         if (!chunk.ok) return fail(`group ${heldIds[i]}: ${chunk.reason}`);
         ids.push(heldIds[i]!);
         groups.push(chunk.value);
         total += chunk.value.count;
-      } else if (r.bit()) {
-        ids.push(heldIds[i]!);
-        groups.push(held[i]!);
-        total += held[i]!.count;
+      } else {
+        const kept = r.bit();
+        if (kept) {
+          ids.push(heldIds[i]!);
+          groups.push(held[i]!);
+          total += held[i]!.count;
+        }
       }
       if (r.overrun) return fail('truncated held groups');
     }
     const added = r.expGolomb(0);
-    if (added < 0 || added > r.bitsLeft || ids.length + added > MAX_HELD_GROUPS) return fail(`added group count ${added} is impossible here`);
+    if (added < 0 || added > r.bitsLeft || ids.length + added > MAX_HELD_GROUPS)
+      return fail(`added group count ${added} is impossible here`);
     let prev = -1;
     const keptCount = ids.length;
     for (let n = 0; n < added; n++) {
@@ -228,7 +236,10 @@ export class GroupedDecoder {
       for (let f = 0; f < stride; f++) {
         const q = s.values[row * stride + f]!;
         const slot = kind * stride + f;
-        values[o * stride + f] = motion !== null && f < t.fieldCount[kind]! && t.coding[slot] === CONTINUOUS ? predict(q, motion[row * stride + f]!, g, t.range[slot]!) : q;
+        values[o * stride + f] =
+          motion !== null && f < t.fieldCount[kind]! && t.coding[slot] === CONTINUOUS
+            ? predict(q, motion[row * stride + f]!, g, t.range[slot]!)
+            : q;
       }
       if (texts !== null) for (let f = 0; f < stride; f++) texts[o * stride + f] = s.texts![row * stride + f];
     }

@@ -14,8 +14,28 @@ export type {
   ValueOf,
 } from './fields.ts';
 export { defineSchema, isValidQValue, MAX_FIELDS, MAX_KINDS, MAX_STRING_BYTES } from './schema.ts';
-export type { CompiledField, EntityKind, EntityOf, FieldCoding, InputOf, KindName, QValue, Schema, SchemaDecl } from './schema.ts';
-export { dequantizeEntity, emptySnapshot, hasTextFields, indexOfEntity, MAX_ENTITY_ID, quantizedEntity, quantizedValue, quantizeWorld, strideOf } from './snapshot.ts';
+export type {
+  CompiledField,
+  EntityKind,
+  EntityOf,
+  FieldCoding,
+  InputOf,
+  KindName,
+  QValue,
+  Schema,
+  SchemaDecl,
+} from './schema.ts';
+export {
+  dequantizeEntity,
+  emptySnapshot,
+  hasTextFields,
+  indexOfEntity,
+  MAX_ENTITY_ID,
+  quantizedEntity,
+  quantizedValue,
+  quantizeWorld,
+  strideOf,
+} from './snapshot.ts';
 export type { EntityInput, Snapshot } from './snapshot.ts';
 export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, wrap } from './codecTables.ts';
 export { SnapshotCodec } from './deltaCodec.ts';

@@ -226,7 +226,15 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
     case MsgKind.Ack:
       return packr.pack([msg.kind, msg.tick]);
     case MsgKind.Welcome:
-      return packr.pack([msg.kind, msg.clientId, msg.tickRateHz, msg.serverTick, msg.resumeToken, msg.roomId, msg.entityId]);
+      return packr.pack([
+        msg.kind,
+        msg.clientId,
+        msg.tickRateHz,
+        msg.serverTick,
+        msg.resumeToken,
+        msg.roomId,
+        msg.entityId,
+      ]);
     case MsgKind.Snapshot:
     case MsgKind.GroupSnapshot:
       return packr.pack([msg.kind, msg.tick, msg.baseTick, msg.lastInputSeq, msg.body]);
@@ -272,7 +280,8 @@ export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
       if (a.length !== 6 || !isUint(version) || typeof hash !== 'string' || hash.length > 64) {
         return bad(CloseCode.Malformed, 'bad Hello');
       }
-      if (!isNameOrNull(room) || !isNameOrNull(token)) return bad(CloseCode.Malformed, 'bad Hello room or resume token');
+      if (!isNameOrNull(room) || !isNameOrNull(token))
+        return bad(CloseCode.Malformed, 'bad Hello room or resume token');
       const options = checkJoinOptions(rawOptions);
       if (!options.ok) return bad(CloseCode.Malformed, options.reason);
       return good({
@@ -344,7 +353,13 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
         return bad(CloseCode.Malformed, 'bad Snapshot');
       }
       if (!(body instanceof Uint8Array)) return bad(CloseCode.Malformed, 'bad Snapshot body');
-      return good({ kind: kind === MsgKind.Snapshot ? kind : MsgKind.GroupSnapshot, tick, baseTick, lastInputSeq, body });
+      return good({
+        kind: kind === MsgKind.Snapshot ? kind : MsgKind.GroupSnapshot,
+        tick,
+        baseTick,
+        lastInputSeq,
+        body,
+      });
     }
     case MsgKind.Pong: {
       const [, clientTimeMs, serverTimeMs, tick] = a;
@@ -361,7 +376,8 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
 /** Checks untrusted input values against the schema's input fields: count, types and ranges. */
 export function checkInputValues(schema: Schema, values: readonly unknown[]): Result<readonly QValue[]> {
   const fields = schema.input;
-  if (values.length !== fields.length) return fail(`input has ${values.length} values; the schema has ${fields.length}`);
+  if (values.length !== fields.length)
+    return fail(`input has ${values.length} values; the schema has ${fields.length}`);
   for (let i = 0; i < fields.length; i++) {
     if (!isValidQValue(fields[i]!, values[i])) return fail(`input field ${fields[i]!.name} is out of range`);
   }

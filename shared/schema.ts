@@ -81,7 +81,16 @@ export const MAX_KINDS = 256;
 export const MAX_STRING_BYTES = 1024;
 const MAX_RANGE = 2 ** 32;
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const RESERVED = new Set(['id', 'kind', '__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
+const RESERVED = new Set([
+  'id',
+  'kind',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+]);
 const TURN = Math.PI * 2;
 
 /**
@@ -109,11 +118,14 @@ export function defineSchema<const D extends SchemaDecl>(decl: D): Schema<D> {
   checkNames(kindNames, 'entity kind');
   const kinds = kindNames.map((name, index): EntityKind => {
     const fields = compileFields(decl.entities[name] as FieldsDecl, `entities.${name}`);
-    if (fields.length === 0) throw new RangeError(`defineSchema: entity kind "${name}" has no fields; give it at least one`);
+    if (fields.length === 0)
+      throw new RangeError(`defineSchema: entity kind "${name}" has no fields; give it at least one`);
     return Object.freeze({ name, index, fields });
   });
   const input = compileFields(decl.input, 'input');
-  const hash = hash64(JSON.stringify({ v: 1, kinds: kinds.map((k) => [k.name, k.fields.map(describe)]), input: input.map(describe) }));
+  const hash = hash64(
+    JSON.stringify({ v: 1, kinds: kinds.map((k) => [k.name, k.fields.map(describe)]), input: input.map(describe) }),
+  );
   const byName = new Map(kinds.map((k) => [k.name, k.index]));
   return Object.freeze({
     decl,
@@ -122,7 +134,8 @@ export function defineSchema<const D extends SchemaDecl>(decl: D): Schema<D> {
     hash,
     kindIndex(name: string): number {
       const index = byName.get(name);
-      if (index === undefined) throw new RangeError(`unknown entity kind "${name}"; the schema has ${kindNames.join(', ')}`);
+      if (index === undefined)
+        throw new RangeError(`unknown entity kind "${name}"; the schema has ${kindNames.join(', ')}`);
       return index;
     },
   });
@@ -136,7 +149,9 @@ function checkNames(names: readonly string[], what: string): void {
   const seen = new Map<string, string>();
   for (const name of names) {
     if (!NAME_PATTERN.test(name)) {
-      throw new RangeError(`defineSchema: ${what} name "${name}" is not an identifier; use letters, digits and _ (at most 64)`);
+      throw new RangeError(
+        `defineSchema: ${what} name "${name}" is not an identifier; use letters, digits and _ (at most 64)`,
+      );
     }
     if (RESERVED.has(name)) throw new RangeError(`defineSchema: ${what} name "${name}" is reserved; rename it`);
     const folded = name.toLowerCase();
@@ -149,13 +164,18 @@ function checkNames(names: readonly string[], what: string): void {
 }
 
 function compileFields(fields: FieldsDecl, where: string): readonly CompiledField[] {
-  if (fields === null || typeof fields !== 'object') throw new TypeError(`defineSchema: ${where} must be an object of field types`);
+  if (fields === null || typeof fields !== 'object')
+    throw new TypeError(`defineSchema: ${where} must be an object of field types`);
   const names = Object.keys(fields);
   if (names.length > MAX_FIELDS) {
-    throw new RangeError(`defineSchema: ${where} has ${names.length} fields; at most ${MAX_FIELDS} are allowed, split it into two kinds`);
+    throw new RangeError(
+      `defineSchema: ${where} has ${names.length} fields; at most ${MAX_FIELDS} are allowed, split it into two kinds`,
+    );
   }
   checkNames(names, `${where} field`);
-  return Object.freeze(names.map((name, index) => compileField(name, index, fields[name] as Field, `${where}.${name}`)));
+  return Object.freeze(
+    names.map((name, index) => compileField(name, index, fields[name] as Field, `${where}.${name}`)),
+  );
 }
 
 function compileField(name: string, index: number, decl: Field, where: string): CompiledField {
@@ -164,13 +184,18 @@ function compileField(name: string, index: number, decl: Field, where: string): 
     case 'float': {
       const { min, max, step } = decl;
       if (![min, max, step].every(Number.isFinite) || !(max > min) || !(step > 0)) {
-        throw new RangeError(`defineSchema: ${where} needs finite min < max and step > 0; got min=${min} max=${max} step=${step}`);
+        throw new RangeError(
+          `defineSchema: ${where} needs finite min < max and step > 0; got min=${min} max=${max} step=${step}`,
+        );
       }
       const range = Math.round((max - min) / step) + 1;
       if (range > MAX_RANGE) {
-        throw new RangeError(`defineSchema: ${where} has ${range} steps; at most 2^32 fit, use a larger step or a smaller range`);
+        throw new RangeError(
+          `defineSchema: ${where} has ${range} steps; at most 2^32 fit, use a larger step or a smaller range`,
+        );
       }
-      if (decl.interp !== 'linear' && decl.interp !== 'none') throw new RangeError(`defineSchema: ${where} interp must be 'linear' or 'none'`);
+      if (decl.interp !== 'linear' && decl.interp !== 'none')
+        throw new RangeError(`defineSchema: ${where} interp must be 'linear' or 'none'`);
       const top = range - 1;
       return Object.freeze({
         ...base,
@@ -187,7 +212,8 @@ function compileField(name: string, index: number, decl: Field, where: string): 
       if (!Number.isInteger(steps) || steps < 2 || steps > MAX_RANGE) {
         throw new RangeError(`defineSchema: ${where} steps must be an integer from 2 to 2^32; got ${steps}`);
       }
-      if (decl.interp !== 'angle' && decl.interp !== 'none') throw new RangeError(`defineSchema: ${where} interp must be 'angle' or 'none'`);
+      if (decl.interp !== 'angle' && decl.interp !== 'none')
+        throw new RangeError(`defineSchema: ${where} interp must be 'angle' or 'none'`);
       const perRad = steps / TURN;
       return Object.freeze({
         ...base,
@@ -232,9 +258,12 @@ function compileField(name: string, index: number, decl: Field, where: string): 
     case 'enum': {
       const values = decl.values;
       if (!Array.isArray(values) || values.length < 1 || values.length > 65536) {
-        throw new RangeError(`defineSchema: ${where} needs 1 to 65,536 enum values; got ${Array.isArray(values) ? values.length : values}`);
+        throw new RangeError(
+          `defineSchema: ${where} needs 1 to 65,536 enum values; got ${Array.isArray(values) ? values.length : values}`,
+        );
       }
-      if (new Set(values).size !== values.length) throw new RangeError(`defineSchema: ${where} lists an enum value twice; remove the duplicate`);
+      if (new Set(values).size !== values.length)
+        throw new RangeError(`defineSchema: ${where} lists an enum value twice; remove the duplicate`);
       const index = new Map(values.map((v, i) => [v, i]));
       return Object.freeze({
         ...base,
@@ -249,7 +278,9 @@ function compileField(name: string, index: number, decl: Field, where: string): 
     case 'string': {
       const { maxBytes } = decl;
       if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_STRING_BYTES) {
-        throw new RangeError(`defineSchema: ${where} maxBytes must be an integer from 1 to ${MAX_STRING_BYTES}; got ${maxBytes}`);
+        throw new RangeError(
+          `defineSchema: ${where} maxBytes must be an integer from 1 to ${MAX_STRING_BYTES}; got ${maxBytes}`,
+        );
       }
       return Object.freeze({
         ...base,
@@ -262,7 +293,9 @@ function compileField(name: string, index: number, decl: Field, where: string): 
       });
     }
     default:
-      throw new TypeError(`defineSchema: ${where} is not a field type; use t.float, t.angle, t.int, t.uint, t.bool, t.enum or t.string`);
+      throw new TypeError(
+        `defineSchema: ${where} is not a field type; use t.float, t.angle, t.int, t.uint, t.bool, t.enum or t.string`,
+      );
   }
 }
 

@@ -58,7 +58,16 @@ export function hasTextFields(schema: Schema): boolean {
 /** An empty snapshot at `tick`. */
 export function emptySnapshot(schema: Schema, tick: number): Snapshot {
   const stride = strideOf(schema);
-  return { tick, count: 0, stride, ids: [], kinds: [], values: [], motion: null, texts: hasTextFields(schema) ? [] : null };
+  return {
+    tick,
+    count: 0,
+    stride,
+    ids: [],
+    kinds: [],
+    values: [],
+    motion: null,
+    texts: hasTextFields(schema) ? [] : null,
+  };
 }
 
 /**
@@ -155,6 +164,7 @@ export function quantizedEntity(schema: Schema, snapshot: Snapshot, i: number): 
 export function dequantizeEntity(schema: Schema, snapshot: Snapshot, i: number): Record<string, unknown> {
   const fields = schema.kinds[snapshot.kinds[i]!]!.fields;
   const out: Record<string, unknown> = {};
-  for (let f = 0; f < fields.length; f++) out[fields[f]!.name] = fields[f]!.dequantize(quantizedValue(schema, snapshot, i, f));
+  for (let f = 0; f < fields.length; f++)
+    out[fields[f]!.name] = fields[f]!.dequantize(quantizedValue(schema, snapshot, i, f));
   return out;
 }

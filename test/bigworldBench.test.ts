@@ -30,7 +30,10 @@ describe('big-world benchmark', () => {
     const interest = await runBigworldCase('interest', 4, 8, 4, 400);
     assert.equal(interest.clients, 4);
     assert.equal(interest.skipped, 0);
-    assert.ok(interest.visiblePerClient > 0 && interest.visiblePerClient < 400, `seen per client: ${interest.visiblePerClient}`);
+    assert.ok(
+      interest.visiblePerClient > 0 && interest.visiblePerClient < 400,
+      `seen per client: ${interest.visiblePerClient}`,
+    );
     assert.ok(interest.bytesPerClientPerSnapshot > 0);
     const reference = await runBigworldCase('all-visible', 4, 8, 4, 400);
     assert.equal(reference.entities, 100);
@@ -47,15 +50,18 @@ describe('big-world benchmark', () => {
     ]);
     assert.equal(fits.length, 2);
     const [reference, interest] = fits;
-    assert.deepEqual({ ...interest, fixedMs: round(interest!.fixedMs, 3), perClientUs: round(interest!.perClientUs, 3) }, {
-      mode: 'interest',
-      fromClients: 100,
-      toClients: 1000,
-      fixedMs: 3,
-      perClientUs: 12,
-      clientsInBudget: Math.floor((1000 / 60 - 3) / 0.012),
-      clientsInHalfBudget: Math.floor((1000 / 120 - 3) / 0.012),
-    });
+    assert.deepEqual(
+      { ...interest, fixedMs: round(interest!.fixedMs, 3), perClientUs: round(interest!.perClientUs, 3) },
+      {
+        mode: 'interest',
+        fromClients: 100,
+        toClients: 1000,
+        fixedMs: 3,
+        perClientUs: 12,
+        clientsInBudget: Math.floor((1000 / 60 - 3) / 0.012),
+        clientsInHalfBudget: Math.floor((1000 / 120 - 3) / 0.012),
+      },
+    );
     assert.equal(reference!.mode, 'all-visible');
     assert.equal(round(reference!.perClientUs, 3), 1);
   });

@@ -21,7 +21,9 @@ function egSuffixBits(value: number, k: number): number {
 /** A value of exactly `n` bits at most (n ≤ 53), built from two parts so fast-check covers all 53. */
 function valueOfBits(n: number): fc.Arbitrary<number> {
   if (n <= 31) return fc.integer({ min: 0, max: 2 ** n - 1 });
-  return fc.tuple(fc.integer({ min: 0, max: 2 ** (n - 31) - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 })).map(([high, low]) => high * 2 ** 31 + low);
+  return fc
+    .tuple(fc.integer({ min: 0, max: 2 ** (n - 31) - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }))
+    .map(([high, low]) => high * 2 ** 31 + low);
 }
 
 const bitsOp: fc.Arbitrary<Op> = fc
@@ -35,12 +37,14 @@ const egValue = fc.oneof(
   fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 33 - 1, 2 ** 33),
 );
 
-const egOp: fc.Arbitrary<Op> = fc.record({ k: fc.integer({ min: 0, max: 31 }), value: egValue }).map(({ k, value }) => ({
-  op: 'eg' as const,
-  k,
-  value,
-  maxBits: Math.max(33, egSuffixBits(value, k)),
-}));
+const egOp: fc.Arbitrary<Op> = fc
+  .record({ k: fc.integer({ min: 0, max: 31 }), value: egValue })
+  .map(({ k, value }) => ({
+    op: 'eg' as const,
+    k,
+    value,
+    maxBits: Math.max(33, egSuffixBits(value, k)),
+  }));
 
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
   bitsOp,
@@ -199,7 +203,11 @@ function utf8Bytes(text: string): number[] {
   return out;
 }
 
-const anyText = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 40 }));
+const anyText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ maxLength: 40 }),
+);
 
 describe('utf8 helpers', () => {
   it('encode like Node, lone surrogates as U+FFFD, and measure the same length', () => {
@@ -228,7 +236,14 @@ describe('utf8 helpers', () => {
   });
 
   it('decode strictly, exactly where a fatal TextDecoder does', () => {
-    const nearUtf8 = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0x80, max: 0xbf }), fc.constantFrom(0xc0, 0xc1, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff)), { maxLength: 24 });
+    const nearUtf8 = fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0x80, max: 0xbf }),
+        fc.constantFrom(0xc0, 0xc1, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff),
+      ),
+      { maxLength: 24 },
+    );
     fc.assert(
       fc.property(nearUtf8, (bytes) => {
         assert.equal(decodeUtf8(bytes), nodeDecode(Uint8Array.from(bytes)));
@@ -256,7 +271,8 @@ describe('utf8 helpers', () => {
       [0xc3, 0x41],
       [0x41, 0xe2, 0x28, 0xa1],
     ];
-    for (const bytes of bad) assert.equal(decodeUtf8(bytes), undefined, `bytes ${bytes.map((b) => b.toString(16)).join(' ')}`);
+    for (const bytes of bad)
+      assert.equal(decodeUtf8(bytes), undefined, `bytes ${bytes.map((b) => b.toString(16)).join(' ')}`);
     assert.equal(decodeUtf8([0xed, 0x9f, 0xbf]), '\ud7ff');
     assert.equal(decodeUtf8([0xee, 0x80, 0x80]), '\ue000');
   });
@@ -269,7 +285,8 @@ describe('utf8 helpers', () => {
         assert.ok(utf8Length(cut) <= maxBytes);
         if (cut.length < text.length) {
           const next = text.codePointAt(cut.length)!;
-          const pairCut = cut.length > 0 && /[\ud800-\udbff]$/.test(cut) && /^[\udc00-\udfff]/.test(text.slice(cut.length));
+          const pairCut =
+            cut.length > 0 && /[\ud800-\udbff]$/.test(cut) && /^[\udc00-\udfff]/.test(text.slice(cut.length));
           assert.ok(!pairCut, 'split a surrogate pair');
           const nextChar = String.fromCodePoint(next);
           const nextSize = next >= 0xd800 && next <= 0xdfff ? 3 : utf8Length(nextChar);

@@ -35,14 +35,22 @@ function importsOf(file: string): string[] {
 /** The repository path a relative specifier points to, or the bare package name. */
 function target(file: string, spec: string): string {
   if (!spec.startsWith('.')) return spec;
-  return relative(root, join(root, file, '..', spec)).split(sep).join('/');
+  return relative(root, join(root, file, '..', spec))
+    .split(sep)
+    .join('/');
 }
 
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
 
-const PUBLIC_ENTRIES = ['shared/index.ts', 'server/index.ts', 'client/index.ts', 'client/pixi/index.ts', 'client/node/index.ts'];
+const PUBLIC_ENTRIES = [
+  'shared/index.ts',
+  'server/index.ts',
+  'client/index.ts',
+  'client/pixi/index.ts',
+  'client/node/index.ts',
+];
 
 describe('layer boundaries', () => {
   it('finds the source files it checks', () => {
@@ -63,7 +71,11 @@ describe('layer boundaries', () => {
       if (isUnder(file, 'client/pixi') || isUnder(file, 'client/node')) continue;
       for (const spec of importsOf(file)) {
         const to = target(file, spec);
-        assert.ok(isUnder(to, 'shared') || (isUnder(to, 'client') && !isUnder(to, 'client/pixi') && !isUnder(to, 'client/node')), `${file} imports ${spec}`);
+        assert.ok(
+          isUnder(to, 'shared') ||
+            (isUnder(to, 'client') && !isUnder(to, 'client/pixi') && !isUnder(to, 'client/node')),
+          `${file} imports ${spec}`,
+        );
       }
     }
   });
@@ -95,8 +107,13 @@ describe('layer boundaries', () => {
   it('loads uWebSockets.js and ws in the server only by dynamic import (the server module loads without them)', () => {
     for (const file of sourceFiles('server')) {
       const text = readFileSync(join(root, file), 'utf8');
-      for (const m of text.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s)?[^'"]*?from\s+['"](uWebSockets\.js|ws)['"]/g)) {
-        assert.ok(m[1] === 'import' && m[2] !== undefined, `${file} imports ${m[3]} at load time; use import type and import()`);
+      for (const m of text.matchAll(
+        /(?:^|\n)\s*(import|export)\s+(type\s)?[^'"]*?from\s+['"](uWebSockets\.js|ws)['"]/g,
+      )) {
+        assert.ok(
+          m[1] === 'import' && m[2] !== undefined,
+          `${file} imports ${m[3]} at load time; use import type and import()`,
+        );
       }
     }
   });

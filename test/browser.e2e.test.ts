@@ -14,7 +14,15 @@ import { startDemoServer } from '../demo/server/demoServer.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // From shared/TOOLCHAIN.md; Playwright adds --headless itself, and the user data dir is a fresh temp dir.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser-e2e');
 const WAIT_MS = 20_000;
@@ -41,7 +49,10 @@ interface PageGlobals {
     width: number,
     height: number,
   ) => {
-    getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { readonly data: Uint8ClampedArray } } | null;
+    getContext(kind: '2d'): {
+      drawImage(image: unknown, x: number, y: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { readonly data: Uint8ClampedArray };
+    } | null;
   };
 }
 
@@ -96,7 +107,9 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
       const reason = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does) to run the browser end-to-end tests`;
       if (process.env['CI'] === 'true') throw new Error(`browser e2e under CI: ${reason}`);
       skipReason = reason;
-      console.warn(`\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING the browser end-to-end tests: ${reason}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`);
+      console.warn(
+        `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING the browser end-to-end tests: ${reason}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+      );
       return;
     }
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -112,7 +125,12 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
     });
     server = demo.server;
     baseUrl = `http://127.0.0.1:${demo.port}/`;
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 720 },
+    });
   });
 
   after(async () => {
@@ -132,14 +150,25 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
     watchErrors(b, 'B', errors);
     await b.goto(`${baseUrl}?name=bob`);
     try {
-      const joined = (page: Page) => page.waitForFunction(() => ((globalThis as unknown as PageGlobals).__tickwave?.localId ?? -1) > 0, null, { timeout: WAIT_MS });
+      const joined = (page: Page) =>
+        page.waitForFunction(() => ((globalThis as unknown as PageGlobals).__tickwave?.localId ?? -1) > 0, null, {
+          timeout: WAIT_MS,
+        });
       await Promise.all([joined(a), joined(b)]);
       const aId = await a.evaluate(() => (globalThis as unknown as PageGlobals).__tickwave!.localId);
       const bId = await b.evaluate(() => (globalThis as unknown as PageGlobals).__tickwave!.localId);
       assert.notEqual(aId, bId);
-      await a.waitForFunction((id) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id) !== null, bId, { timeout: WAIT_MS });
-      await b.waitForFunction((id) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id) !== null, aId, { timeout: WAIT_MS });
-      await a.waitForFunction((id) => (globalThis as unknown as PageGlobals).__tickwave!.serverPositionOf(id) !== null, aId, { timeout: WAIT_MS });
+      await a.waitForFunction((id) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id) !== null, bId, {
+        timeout: WAIT_MS,
+      });
+      await b.waitForFunction((id) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id) !== null, aId, {
+        timeout: WAIT_MS,
+      });
+      await a.waitForFunction(
+        (id) => (globalThis as unknown as PageGlobals).__tickwave!.serverPositionOf(id) !== null,
+        aId,
+        { timeout: WAIT_MS },
+      );
       const start = await a.evaluate((id) => {
         const h = (globalThis as unknown as PageGlobals).__tickwave!;
         return { drawn: h.positionOf(id)!, server: h.serverPositionOf(id)! };
@@ -161,17 +190,31 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
         )
       ).jsonValue();
       assert.ok(moved !== null);
-      assert.equal(moved.server.x, start.server.x, 'A drew its ship moving before any snapshot showed the move (prediction)');
-      await a.waitForFunction(([id, x0]) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id)!.x > x0 + 80, [aId, start.drawn.x] as const, { timeout: WAIT_MS });
+      assert.equal(
+        moved.server.x,
+        start.server.x,
+        'A drew its ship moving before any snapshot showed the move (prediction)',
+      );
+      await a.waitForFunction(
+        ([id, x0]) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id)!.x > x0 + 80,
+        [aId, start.drawn.x] as const,
+        { timeout: WAIT_MS },
+      );
       await a.keyboard.up('d');
-      await b.waitForFunction(([id, x0]) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id)!.x > x0 + 60, [aId, start.drawn.x] as const, { timeout: WAIT_MS });
+      await b.waitForFunction(
+        ([id, x0]) => (globalThis as unknown as PageGlobals).__tickwave!.positionOf(id)!.x > x0 + 60,
+        [aId, start.drawn.x] as const,
+        { timeout: WAIT_MS },
+      );
 
       for (const [page, name] of [
         [a, 'page-a'],
         [b, 'page-b'],
       ] as const) {
         const ink = await canvasInk(page, join(ARTIFACTS, `${name}.png`));
-        t.diagnostic(`${name}: ${ink.bright} bright pixels, ${ink.colors} colours of ${ink.pixels} (screenshot test-artifacts/browser-e2e/${name}.png)`);
+        t.diagnostic(
+          `${name}: ${ink.bright} bright pixels, ${ink.colors} colours of ${ink.pixels} (screenshot test-artifacts/browser-e2e/${name}.png)`,
+        );
         assert.ok(ink.colors >= 8, `${name}: the canvas shows more than a flat fill (${ink.colors} colours)`);
         assert.ok(ink.bright >= 300, `${name}: ships, names and the net graph are drawn (${ink.bright} bright pixels)`);
       }
@@ -188,13 +231,22 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   /** Opens `query`, waits for `ready` entities, measures the page for MEASURE_MS and writes `<name>.json` and `<name>.png`. */
-  async function measure(t: { diagnostic(message: string): void }, query: string, name: string, ready: number): Promise<{ entities: number; frames: number }> {
+  async function measure(
+    t: { diagnostic(message: string): void },
+    query: string,
+    name: string,
+    ready: number,
+  ): Promise<{ entities: number; frames: number }> {
     const errors: string[] = [];
     const page = await context!.newPage();
     watchErrors(page, name, errors);
     await page.goto(`${baseUrl}${query}`);
     try {
-      await page.waitForFunction((n) => ((globalThis as unknown as PageGlobals).__tickwave?.entityCount ?? 0) >= n, ready, { timeout: WAIT_MS });
+      await page.waitForFunction(
+        (n) => ((globalThis as unknown as PageGlobals).__tickwave?.entityCount ?? 0) >= n,
+        ready,
+        { timeout: WAIT_MS },
+      );
       await page.evaluate(() => (globalThis as unknown as PageGlobals).__tickwave!.resetPerf());
       await page.waitForTimeout(MEASURE_MS);
       const figures = await page.evaluate(() => {
@@ -202,7 +254,10 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
         return { entities: h.entityCount, renderer: h.renderer, perf: h.perf(), stats: h.stats() };
       });
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-      writeFileSync(join(ARTIFACTS, `${name}.json`), `${JSON.stringify({ query, measuredMs: MEASURE_MS, node: process.version, ...figures }, null, 2)}\n`);
+      writeFileSync(
+        join(ARTIFACTS, `${name}.json`),
+        `${JSON.stringify({ query, measuredMs: MEASURE_MS, node: process.version, ...figures }, null, 2)}\n`,
+      );
       const p = figures.perf;
       t.diagnostic(
         `${name}: ${figures.entities} entities drawn, ${figures.renderer} renderer, ${p['fps']!.toFixed(1)} fps over ${p['frames']} frames; client decode + interpolation ${p['clientMsPerFrameMean']!.toFixed(3)} ms/frame mean, ` +

@@ -5,7 +5,10 @@ import { ClockSync } from '../client/ClockSync.ts';
 import { seededRandom } from '../shared/index.ts';
 
 /** Simulates pings over a path with a base one-way delay and random queueing delay per direction. */
-function simulate(sync: ClockSync, opts: { seconds: number; trueOffsetMs: (nowMs: number) => number; random: () => number; startMs?: number }) {
+function simulate(
+  sync: ClockSync,
+  opts: { seconds: number; trueOffsetMs: (nowMs: number) => number; random: () => number; startMs?: number },
+) {
   const served: number[] = [];
   let now = opts.startMs ?? 0;
   const end = now + opts.seconds * 1000;
@@ -34,7 +37,10 @@ describe('ClockSync', () => {
     const sync = new ClockSync();
     const errors = simulate(sync, { seconds: 30, trueOffsetMs: () => 123_456, random: seededRandom(1) });
     const last = errors.slice(-10);
-    assert.ok(last.every((e) => Math.abs(e) < 15), `errors at the end: ${last.map((e) => e.toFixed(1)).join(' ')}`);
+    assert.ok(
+      last.every((e) => Math.abs(e) < 15),
+      `errors at the end: ${last.map((e) => e.toFixed(1)).join(' ')}`,
+    );
     assert.ok(sync.minRttMs >= 80 && sync.rttMs > sync.minRttMs);
   });
 

@@ -91,7 +91,13 @@ describe('NetworkConditioner', () => {
 
 describe('parseConditionerQuery', () => {
   it('reads round-trip lag and jitter, and stalls', () => {
-    assert.deepEqual(parseConditionerQuery('?lag=150&jitter=30'), { latencyMs: 75, jitterMs: 15, stallMs: 0, stallIntervalMs: 0, seed: 1 });
+    assert.deepEqual(parseConditionerQuery('?lag=150&jitter=30'), {
+      latencyMs: 75,
+      jitterMs: 15,
+      stallMs: 0,
+      stallIntervalMs: 0,
+      seed: 1,
+    });
     assert.deepEqual(parseConditionerQuery('stall=200&stallEvery=3000&seed=9&name=x'), {
       latencyMs: 0,
       jitterMs: 0,

@@ -1,14 +1,25 @@
 /** Connection behaviour: resume after bad snapshots, reconnection backoff, final close codes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ClientSocket, CloseCode, encodeMessage, MsgKind, type Snapshot, type WelcomeMsg } from '../shared/index.ts';
+import {
+  type ClientSocket,
+  CloseCode,
+  encodeMessage,
+  MsgKind,
+  type Snapshot,
+  type WelcomeMsg,
+} from '../shared/index.ts';
 import { Connection } from '../client/Connection.ts';
 import { NetStats } from '../client/NetStats.ts';
 import { backoffDelayMs, FINAL_CLOSE_CODES } from '../client/backoff.ts';
 import { TickwaveClient, type TickwaveClientOptions } from '../client/TickwaveClient.ts';
 import { apply, BAD_NETWORK, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
 
-function makeClient(clock: FakeClock, socketFactory: TickwaveClientOptions<TestSchema>['socketFactory'], random = () => 0.5) {
+function makeClient(
+  clock: FakeClock,
+  socketFactory: TickwaveClientOptions<TestSchema>['socketFactory'],
+  random = () => 0.5,
+) {
   const client = new TickwaveClient(schema, {
     url: 'memory://arena',
     socketFactory,
@@ -18,7 +29,12 @@ function makeClient(clock: FakeClock, socketFactory: TickwaveClientOptions<TestS
     prediction: { apply },
     reconnect: { random, initialDelayMs: 250, maxDelayMs: 4000, maxAttempts: 6 },
   });
-  const log = { errors: [] as Error[], disconnects: [] as [number, boolean][], reconnects: 0, snapshots: [] as Snapshot[] };
+  const log = {
+    errors: [] as Error[],
+    disconnects: [] as [number, boolean][],
+    reconnects: 0,
+    snapshots: [] as Snapshot[],
+  };
   client.onError((e) => log.errors.push(e));
   client.onDisconnect((code, _reason, willReconnect) => log.disconnects.push([code, willReconnect]));
   client.onReconnect(() => log.reconnects++);
@@ -66,7 +82,11 @@ describe('client connection', () => {
       assert.equal(client.state, 'joined');
       for (const s of log.snapshots) {
         const truth = server.history.get(s.tick)!;
-        assert.deepEqual([s.ids, s.kinds, s.values], [truth.ids, truth.kinds, truth.values], `snapshot ${s.tick} equals the server's`);
+        assert.deepEqual(
+          [s.ids, s.kinds, s.values],
+          [truth.ids, truth.kinds, truth.values],
+          `snapshot ${s.tick} equals the server's`,
+        );
       }
       assert.ok(log.snapshots.length > 250);
     });
@@ -84,12 +104,19 @@ describe('client connection', () => {
     clock.advanceBy(60_000);
     assert.deepEqual(delays, [250, 500, 999, 1998, 3996, 3996]);
     assert.equal(opened.length, 7, 'the first try and 6 reconnections');
-    assert.deepEqual(log.disconnects.map(([, again]) => again), [true, true, true, true, true, true, false]);
+    assert.deepEqual(
+      log.disconnects.map(([, again]) => again),
+      [true, true, true, true, true, true, false],
+    );
     assert.equal(client.state, 'closed');
   });
 
   it('draws reconnection delays uniformly below the growing bound', () => {
-    const random = ((seed) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647))(7);
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
     for (let attempt = 0; attempt < 8; attempt++) {
       const bound = Math.min(10_000, 250 * 2 ** attempt);
       for (let n = 0; n < 50; n++) {
@@ -166,7 +193,11 @@ describe('client connection', () => {
     client.connect();
     const loop = gameLoop(clock, client, null);
     loop.run(2000);
-    assert.deepEqual(added.sort(), [[1, 'bot'], [2, 'bot'], [3, 'player']]);
+    assert.deepEqual(added.sort(), [
+      [1, 'bot'],
+      [2, 'bot'],
+      [3, 'player'],
+    ]);
     server.entities.delete(2);
     loop.run(3000);
     assert.deepEqual(removed, [2]);
@@ -179,7 +210,13 @@ describe('client connection', () => {
     assert.throws(() => new TickwaveClient(schema, {} as TickwaveClientOptions<TestSchema>), /url, socketFactory/);
     const clock = new FakeClock();
     assert.throws(
-      () => new TickwaveClient(schema, { url: 'x', socketFactory: () => ({}) as ClientSocket, now: clock.now, schedule: clock.schedule }),
+      () =>
+        new TickwaveClient(schema, {
+          url: 'x',
+          socketFactory: () => ({}) as ClientSocket,
+          now: clock.now,
+          schedule: clock.schedule,
+        }),
       /both schedule and cancel/,
     );
   });
@@ -207,7 +244,14 @@ describe('client socket callbacks', () => {
     const errors: Error[] = [];
     const disconnects: [number, boolean][] = [];
     const connection = new Connection(
-      { url: 'x', socketFactory: factory, schemaHash: 'h', room: null, joinOptions: {}, reconnect: { random: () => 0.5 } },
+      {
+        url: 'x',
+        socketFactory: factory,
+        schemaHash: 'h',
+        room: null,
+        joinOptions: {},
+        reconnect: { random: () => 0.5 },
+      },
       clock,
       new NetStats(),
       {

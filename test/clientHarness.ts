@@ -217,7 +217,11 @@ export class TestServer {
     this.startMs = clock.now();
     for (let b = 0; b < (options.bots ?? 3); b++) {
       const id = this.nextEntityId++;
-      this.entities.set(id, { id, kind: schema.kindIndex('bot'), state: { x: 100, y: 100 + 50 * b, heading: 0, mode: 'roam' } });
+      this.entities.set(id, {
+        id,
+        kind: schema.kindIndex('bot'),
+        state: { x: 100, y: 100 + 50 * b, heading: 0, mode: 'roam' },
+      });
     }
     this.history.set(0, this.world());
     this.scheduleTick();
@@ -277,7 +281,17 @@ export class TestServer {
         session.end = end;
         session.baseline = null;
         session.hellos++;
-        end.send(encodeMessage({ kind: MsgKind.Welcome, clientId: 1, tickRateHz: this.tickRateHz, serverTick: this.tick, resumeToken: session.token, roomId: 'arena', entityId: session.entityId }));
+        end.send(
+          encodeMessage({
+            kind: MsgKind.Welcome,
+            clientId: 1,
+            tickRateHz: this.tickRateHz,
+            serverTick: this.tick,
+            resumeToken: session.token,
+            roomId: 'arena',
+            entityId: session.entityId,
+          }),
+        );
         return;
       }
       if (session === null) return end.close(CloseCode.UnknownMessage, 'no Hello');
@@ -286,18 +300,40 @@ export class TestServer {
         if (!values.ok) return end.close(CloseCode.OutOfRange, values.reason);
         const input: Record<string, unknown> = {};
         for (const f of schema.input) input[f.name] = f.dequantize(values.value[f.index]!);
-        apply(this.entities.get(session.entityId)!.state as EntityOf<TestSchema, 'player'>, input as InputOf<TestSchema>, this.dtSec);
+        apply(
+          this.entities.get(session.entityId)!.state as EntityOf<TestSchema, 'player'>,
+          input as InputOf<TestSchema>,
+          this.dtSec,
+        );
         session.lastInputSeq = msg.seq;
       } else if (msg.kind === MsgKind.Ping) {
-        end.send(encodeMessage({ kind: MsgKind.Pong, clientTimeMs: msg.clientTimeMs, serverTimeMs: this.clock.now() + this.offsetMs, serverTick: this.tick }));
+        end.send(
+          encodeMessage({
+            kind: MsgKind.Pong,
+            clientTimeMs: msg.clientTimeMs,
+            serverTimeMs: this.clock.now() + this.offsetMs,
+            serverTick: this.tick,
+          }),
+        );
       }
     };
   }
 
   private newSession(): Session {
     const id = this.nextEntityId++;
-    this.entities.set(id, { id, kind: schema.kindIndex('player'), state: { x: 500, y: 500, aim: 0, hp: 100, name: `p${id}` } });
-    const session: Session = { token: `token-${id}`, entityId: id, end: null, baseline: null, lastInputSeq: -1, hellos: 0 };
+    this.entities.set(id, {
+      id,
+      kind: schema.kindIndex('player'),
+      state: { x: 500, y: 500, aim: 0, hp: 100, name: `p${id}` },
+    });
+    const session: Session = {
+      token: `token-${id}`,
+      entityId: id,
+      end: null,
+      baseline: null,
+      lastInputSeq: -1,
+      hellos: 0,
+    };
     this.sessions.set(session.token, session);
     return session;
   }
@@ -316,7 +352,7 @@ export class TestServer {
     for (const e of this.entities.values()) {
       if (e.kind !== schema.kindIndex('bot')) continue;
       e.state.x = this.botX(this.tick);
-      e.state.heading = (((e.state.heading as number) + BOT_TURN) % (Math.PI * 2));
+      e.state.heading = ((e.state.heading as number) + BOT_TURN) % (Math.PI * 2);
     }
     const world = this.world();
     this.history.set(this.tick, world);
@@ -335,7 +371,9 @@ export class TestServer {
       }
       this.corruptNext = null;
       s.baseline = encoded.next;
-      s.end.send(encodeMessage({ kind: MsgKind.Snapshot, tick: this.tick, baseTick, lastInputSeq: s.lastInputSeq, body }));
+      s.end.send(
+        encodeMessage({ kind: MsgKind.Snapshot, tick: this.tick, baseTick, lastInputSeq: s.lastInputSeq, body }),
+      );
     }
     this.scheduleTick();
   }
@@ -373,4 +411,10 @@ export function gameLoop(
 }
 
 /** The network of the simulation tests: 150 ms RTT ± 30 ms jitter, with 200 ms stalls every ~2 s. */
-export const BAD_NETWORK: ConditionerOptions = { latencyMs: 75, jitterMs: 15, stallIntervalMs: 2000, stallMs: 200, seed: 42 };
+export const BAD_NETWORK: ConditionerOptions = {
+  latencyMs: 75,
+  jitterMs: 15,
+  stallIntervalMs: 2000,
+  stallMs: 200,
+  seed: 42,
+};

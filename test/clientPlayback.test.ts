@@ -8,7 +8,11 @@ import { testSchema } from './helpers/serverFixture.ts';
 const FRAME_MS = 1000 / 60;
 
 /** Feeds `seconds` of snapshots arriving every `arrivalEveryMs`, drawing a frame every 16.7 ms. */
-function play(buffer: SnapshotBuffer, arrivalEveryMs: number, seconds: number): { delays: number[]; ahead: number[]; ticks: number[] } {
+function play(
+  buffer: SnapshotBuffer,
+  arrivalEveryMs: number,
+  seconds: number,
+): { delays: number[]; ahead: number[]; ticks: number[] } {
   const delays: number[] = [];
   const ahead: number[] = [];
   const ticks: number[] = [];
@@ -45,7 +49,8 @@ describe('SnapshotBuffer playback clock', () => {
       const buffer = new SnapshotBuffer();
       buffer.setTickRate(60);
       const { ticks } = play(buffer, every, 6);
-      for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]! >= ticks[i - 1]!, `render tick went back at frame ${i}`);
+      for (let i = 1; i < ticks.length; i++)
+        assert.ok(ticks[i]! >= ticks[i - 1]!, `render tick went back at frame ${i}`);
     }
   });
 
@@ -53,6 +58,9 @@ describe('SnapshotBuffer playback clock', () => {
     const buffer = new SnapshotBuffer();
     buffer.setTickRate(60);
     const { delays } = play(buffer, 1000 / 60, 10);
-    assert.ok(delays.every((d) => d >= 45 && d <= 55), `delays ${Math.min(...delays)}–${Math.max(...delays)} ms`);
+    assert.ok(
+      delays.every((d) => d >= 45 && d <= 55),
+      `delays ${Math.min(...delays)}–${Math.max(...delays)} ms`,
+    );
   });
 });

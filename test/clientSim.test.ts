@@ -7,7 +7,16 @@ import { describe, it } from 'node:test';
 import { dequantizeEntity, indexOfEntity, type InputOf } from '../shared/index.ts';
 import { seededRandom } from '../shared/index.ts';
 import { TickwaveClient } from '../client/TickwaveClient.ts';
-import { apply, BAD_NETWORK, BOT_SPEED, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
+import {
+  apply,
+  BAD_NETWORK,
+  BOT_SPEED,
+  FakeClock,
+  gameLoop,
+  schema,
+  type TestSchema,
+  TestServer,
+} from './clientHarness.ts';
 
 function setup(conditions = BAD_NETWORK, interpolation = {}) {
   const clock = new FakeClock();
@@ -130,7 +139,8 @@ describe('client simulation over a bad network', () => {
     const moving = gaps.filter((g) => Math.abs(g) > 0.01);
     assert.ok(moving.length >= 3, `the correction took several frames (${moving.length})`);
     assert.ok(Math.abs(moving[0]!) > 10, 'the first frame after the correction is still near the old position');
-    for (let i = 1; i < moving.length; i++) assert.ok(Math.abs(moving[i]!) < Math.abs(moving[i - 1]!), 'the gap shrinks every frame');
+    for (let i = 1; i < moving.length; i++)
+      assert.ok(Math.abs(moving[i]!) < Math.abs(moving[i - 1]!), 'the gap shrinks every frame');
     assert.equal(gaps.at(-1), 0);
     assert.equal(client.stats.corrections, 1);
     assert.equal(client.stats.correctionSnaps, snapsBefore);
@@ -138,7 +148,10 @@ describe('client simulation over a bad network', () => {
     server.push(id, 400);
     const after: number[] = [];
     loop.run(6000, () => after.push(client.predictedState(id)!.x - (client.entities.get(id)!.state.x as number)));
-    assert.ok(after.every((g) => Math.abs(g) < 1e-9), 'a teleport-sized correction snaps');
+    assert.ok(
+      after.every((g) => Math.abs(g) < 1e-9),
+      'a teleport-sized correction snaps',
+    );
     assert.equal(client.stats.corrections, 2);
     assert.equal(client.stats.correctionSnaps, snapsBefore + 1);
   });
@@ -161,7 +174,10 @@ describe('client simulation over a bad network', () => {
     const jittery = delayAfter({ latencyMs: 75, jitterMs: 40, seed: 4 }, 8000);
     const awful = delayAfter({ latencyMs: 500, jitterMs: 500, seed: 4 }, 25_000);
     assert.ok(Math.abs(clean.delay - 50) < 1, `clean link: ${clean.delay} ms`);
-    assert.ok(Math.abs(jittery.delay - jittery.target) < 1, `the delay in effect reached its target: ${jittery.delay} ms`);
+    assert.ok(
+      Math.abs(jittery.delay - jittery.target) < 1,
+      `the delay in effect reached its target: ${jittery.delay} ms`,
+    );
     assert.ok(jittery.delay > clean.delay + 30 && jittery.delay < 250, `jitter raises the delay: ${jittery.delay} ms`);
     assert.equal(awful.target, 300, 'an awful link is clamped to maxDelayMs');
   });
@@ -172,7 +188,10 @@ describe('client simulation over a bad network', () => {
     const serverTime = clock.now() + 5_000_000;
     assert.ok(Math.abs(client.clock.serverTimeMs(clock.now()) - serverTime) < 20);
     const tickNow = ((clock.now() - server.startMs) * server.tickRateHz) / 1000;
-    assert.ok(Math.abs(client.clock.serverTick(clock.now()) - tickNow) < 2, `tick ${client.clock.serverTick(clock.now())} vs ${tickNow}`);
+    assert.ok(
+      Math.abs(client.clock.serverTick(clock.now()) - tickNow) < 2,
+      `tick ${client.clock.serverTick(clock.now())} vs ${tickNow}`,
+    );
     assert.ok(client.stats.rttMs > 120 && client.stats.rttMs < 260, `rtt ${client.stats.rttMs}`);
     assert.ok(client.stats.snapshotRateHz > 50 && client.stats.snapshotRateHz < 70);
     assert.ok(client.stats.bytesInPerSec > 0 && client.stats.bytesOutPerSec > 0);
@@ -200,6 +219,9 @@ describe('client simulation over a bad network', () => {
     loop.run(2100);
     assert.equal(client.entities.get(1), bot);
     assert.equal(bot.isLocal, true);
-    assert.deepEqual({ ...client.predictedState(1) }, dequantizeEntity(schema, client.latestSnapshot!, indexOfEntity(client.latestSnapshot!, 1)));
+    assert.deepEqual(
+      { ...client.predictedState(1) },
+      dequantizeEntity(schema, client.latestSnapshot!, indexOfEntity(client.latestSnapshot!, 1)),
+    );
   });
 });

@@ -8,7 +8,11 @@ import { wsSocketFactory } from '../client/node/wsSocket.ts';
 
 describe('wsSocketFactory', () => {
   it('negotiates the subprotocol, exchanges binary frames and reports the close code and reason', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false) });
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
     await once(server, 'listening');
     const { port } = server.address() as { port: number };
     const seenProtocol: string[] = [];

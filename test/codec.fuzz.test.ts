@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitWriter } from '../shared/bits.ts';
-import { defineSchema, isValidQValue, MAX_ENTITY_ID, MAX_TICK_GAP, quantizedValue, quantizeWorld, seededRandom, SnapshotCodec, t } from '../shared/index.ts';
+import {
+  defineSchema,
+  isValidQValue,
+  MAX_ENTITY_ID,
+  MAX_TICK_GAP,
+  quantizedValue,
+  quantizeWorld,
+  seededRandom,
+  SnapshotCodec,
+  t,
+} from '../shared/index.ts';
 import type { EntityInput, Result, Snapshot } from '../shared/index.ts';
-
 
 /** Three kinds (2 kind bits, so index 3 is unknown); ship has every field type. */
 const schema = defineSchema({
@@ -47,7 +56,14 @@ function fixtures(): Fixture[] {
       const kind = id % 5 === 0 ? ROCK : id % 7 === 0 ? 2 : SHIP;
       const state =
         kind === SHIP
-          ? { x: 10 * id + 3.3 * tick, a: 0.3 * tick + id, hp: rand() < 0.2 ? Math.floor(rand() * 256) : 100, team: ['red', 'green', 'blue'][id % 3], name: names[(id + (rand() < 0.2 ? 1 : 0)) % names.length], alive: rand() < 0.9 }
+          ? {
+              x: 10 * id + 3.3 * tick,
+              a: 0.3 * tick + id,
+              hp: rand() < 0.2 ? Math.floor(rand() * 256) : 100,
+              team: ['red', 'green', 'blue'][id % 3],
+              name: names[(id + (rand() < 0.2 ? 1 : 0)) % names.length],
+              alive: rand() < 0.9,
+            }
           : kind === ROCK
             ? { r: Math.floor(rand() * 4096) - 2048 }
             : { on: rand() < 0.5 };
@@ -79,16 +95,25 @@ function assertValidSnapshot(s: Snapshot, tick: number): void {
     if (i > 0) assert.ok(id > s.ids[i - 1]!, 'ids ascend');
     const kind = schema.kinds[s.kinds[i]!];
     assert.ok(kind !== undefined, `kind ${s.kinds[i]}`);
-    for (const f of kind.fields) assert.ok(isValidQValue(f, quantizedValue(schema, s, i, f.index)), `entity ${id} field ${f.name}`);
+    for (const f of kind.fields)
+      assert.ok(isValidQValue(f, quantizedValue(schema, s, i, f.index)), `entity ${id} field ${f.name}`);
   }
 }
 
 /** Decodes without letting an exception escape unnoticed; a throw fails the test with the input. */
-function decodeSafely(codec: SnapshotCodec, baseline: Snapshot | null, tick: number, body: Uint8Array, what: string): Result<Snapshot> {
+function decodeSafely(
+  codec: SnapshotCodec,
+  baseline: Snapshot | null,
+  tick: number,
+  body: Uint8Array,
+  what: string,
+): Result<Snapshot> {
   try {
     return codec.decode(baseline, tick, body);
   } catch (err) {
-    assert.fail(`decode threw on ${what} [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`);
+    assert.fail(
+      `decode threw on ${what} [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
+    );
   }
 }
 
@@ -213,10 +238,49 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
 
   it('rejects counts claiming 2^31 entities without allocating them', () => {
     const huge = 2 ** 31;
-    assertRejected(codec.decode(null, 1, body((w) => w.expGolomb(huge, 0))), /removed count/);
-    assertRejected(codec.decode(null, 1, body((w) => (w.expGolomb(0, 0), w.expGolomb(huge, 0)))), /created count/);
-    assertRejected(codec.decode(baseline3(), 11, body((w) => (w.expGolomb(0, 0), w.expGolomb(0, 0), w.expGolomb(huge, 0)))), /changed count/);
-    assertRejected(codec.decode(baseline3(), 11, body((w) => (w.expGolomb(0, 0), w.expGolomb(0, 0), w.expGolomb(4, 0)))), /changed count 4 exceeds the 3/);
+    assertRejected(
+      codec.decode(
+        null,
+        1,
+        body((w) => w.expGolomb(huge, 0)),
+      ),
+      /removed count/,
+    );
+    assertRejected(
+      codec.decode(
+        null,
+        1,
+        body((w) => {
+          w.expGolomb(0, 0);
+          w.expGolomb(huge, 0);
+        }),
+      ),
+      /created count/,
+    );
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        body((w) => {
+          w.expGolomb(0, 0);
+          w.expGolomb(0, 0);
+          w.expGolomb(huge, 0);
+        }),
+      ),
+      /changed count/,
+    );
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        body((w) => {
+          w.expGolomb(0, 0);
+          w.expGolomb(0, 0);
+          w.expGolomb(4, 0);
+        }),
+      ),
+      /changed count 4 exceeds the 3/,
+    );
     assertRejected(codec.decode(null, 1, new Uint8Array(64)), /removed count -1/);
   });
 
@@ -250,25 +314,96 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
   });
 
   it('rejects a removed position beyond the baseline', () => {
-    assertRejected(codec.decode(baseline3(), 11, body((w) => (w.expGolomb(1, 0), w.expGolomb(3, 0), w.expGolomb(0, 0), w.expGolomb(0, 0)))), /removed position beyond the baseline/);
-    assertRejected(codec.decode(baseline3(), 11, body((w) => (w.expGolomb(2, 0), w.expGolomb(1, 0), w.expGolomb(1, 0), w.expGolomb(0, 0), w.expGolomb(0, 0)))), /removed position beyond/);
-    assertRejected(codec.decode(null, 1, body((w) => (w.expGolomb(1, 0), w.expGolomb(0, 0)))), /removed count 1 exceeds the baseline's 0/);
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        body((w) => {
+          w.expGolomb(1, 0);
+          w.expGolomb(3, 0);
+          w.expGolomb(0, 0);
+          w.expGolomb(0, 0);
+        }),
+      ),
+      /removed position beyond the baseline/,
+    );
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        body((w) => {
+          w.expGolomb(2, 0);
+          w.expGolomb(1, 0);
+          w.expGolomb(1, 0);
+          w.expGolomb(0, 0);
+          w.expGolomb(0, 0);
+        }),
+      ),
+      /removed position beyond/,
+    );
+    assertRejected(
+      codec.decode(
+        null,
+        1,
+        body((w) => {
+          w.expGolomb(1, 0);
+          w.expGolomb(0, 0);
+        }),
+      ),
+      /removed count 1 exceeds the baseline's 0/,
+    );
   });
 
   it('rejects an unknown kind index, an out-of-range value and an out-of-range id', () => {
-    assertRejected(codec.decode(null, 1, body((w) => (w.expGolomb(0, 0), w.expGolomb(1, 0), w.expGolomb(0, 0), w.bits(3, 2), w.expGolomb(0, 0)))), /unknown entity kind 3/);
+    assertRejected(
+      codec.decode(
+        null,
+        1,
+        body((w) => {
+          w.expGolomb(0, 0);
+          w.expGolomb(1, 0);
+          w.expGolomb(0, 0);
+          w.bits(3, 2);
+          w.expGolomb(0, 0);
+        }),
+      ),
+      /unknown entity kind 3/,
+    );
     const badTeam = body((w) => writeShipHead(w, 3));
     assertRejected(codec.decode(null, 1, badTeam), /field 3 out of range/);
-    const floatOver = body((w) => (w.expGolomb(0, 0), w.expGolomb(1, 0), w.expGolomb(0, 0), w.bits(SHIP, 2), w.bits(100_001, 17)));
+    const floatOver = body((w) => {
+      w.expGolomb(0, 0);
+      w.expGolomb(1, 0);
+      w.expGolomb(0, 0);
+      w.bits(SHIP, 2);
+      w.bits(100_001, 17);
+    });
     assertRejected(codec.decode(null, 1, floatOver), /field 0 out of range/);
-    const farId = body((w) => (w.expGolomb(0, 0), w.expGolomb(2, 0), writeRock(w, MAX_ENTITY_ID, 0), writeRock(w, 0, 0), w.expGolomb(0, 0)));
+    const farId = body((w) => {
+      w.expGolomb(0, 0);
+      w.expGolomb(2, 0);
+      writeRock(w, MAX_ENTITY_ID, 0);
+      writeRock(w, 0, 0);
+      w.expGolomb(0, 0);
+    });
     assertRejected(codec.decode(null, 1, farId), /id out of range/);
   });
 
   it('rejects a created id that already survives in the baseline', () => {
-    const dup = body((w) => (w.expGolomb(0, 0), w.expGolomb(1, 0), writeRock(w, 5, 0), w.expGolomb(0, 0)));
+    const dup = body((w) => {
+      w.expGolomb(0, 0);
+      w.expGolomb(1, 0);
+      writeRock(w, 5, 0);
+      w.expGolomb(0, 0);
+    });
     assertRejected(codec.decode(baseline3(), 11, dup), /created entity 5 already exists/);
-    const replaced = body((w) => (w.expGolomb(1, 0), w.expGolomb(2, 0), w.expGolomb(1, 0), writeRock(w, 5, 0), w.expGolomb(0, 0)));
+    const replaced = body((w) => {
+      w.expGolomb(1, 0);
+      w.expGolomb(2, 0);
+      w.expGolomb(1, 0);
+      writeRock(w, 5, 0);
+      w.expGolomb(0, 0);
+    });
     const result = codec.decode(baseline3(), 11, replaced);
     assert.ok(result.ok, 'removing id 5 and creating it again is valid');
     assert.deepEqual([...result.value.ids], [1, 2, 5]);
@@ -295,7 +430,11 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
   }
 
   it('rejects a changed position beyond the survivors', () => {
-    const team = (w: BitWriter): void => (w.bit(false), w.bits(0b001000, 6), w.bits(2, 2));
+    const team = (w: BitWriter): void => {
+      w.bit(false);
+      w.bits(0b001000, 6);
+      w.bits(2, 2);
+    };
     const valid = codec.decode(baseline3(), 11, changed(1, team));
     assert.ok(valid.ok, 'the hand-made change is valid');
     assert.equal(quantizedValue(schema, valid.value, 1, 3), 2);
@@ -304,16 +443,48 @@ describe('SnapshotCodec.decode on hostile bodies', () => {
   });
 
   it('rejects an empty mask and a repeated mask with none before it', () => {
-    assertRejected(codec.decode(baseline3(), 11, changed(0, (w) => (w.bit(false), w.bits(0, 6)))), /empty or missing changed-field mask/);
-    assertRejected(codec.decode(baseline3(), 11, changed(0, (w) => w.bit(true))), /empty or missing changed-field mask/);
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        changed(0, (w) => {
+          w.bit(false);
+          w.bits(0, 6);
+        }),
+      ),
+      /empty or missing changed-field mask/,
+    );
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        changed(0, (w) => w.bit(true)),
+      ),
+      /empty or missing changed-field mask/,
+    );
   });
 
   it('rejects a residual larger than the field’s range', () => {
-    assertRejected(codec.decode(baseline3(), 11, changed(0, (w) => (w.bit(false), w.bits(0b000001, 6), w.expGolomb(200_000, 0)))), /residual out of range/);
+    assertRejected(
+      codec.decode(
+        baseline3(),
+        11,
+        changed(0, (w) => {
+          w.bit(false);
+          w.bits(0b000001, 6);
+          w.expGolomb(200_000, 0);
+        }),
+      ),
+      /residual out of range/,
+    );
   });
 
   it('rejects trailing bytes and non-zero padding', () => {
-    const empty = body((w) => (w.expGolomb(0, 0), w.expGolomb(0, 0), w.expGolomb(0, 0)));
+    const empty = body((w) => {
+      w.expGolomb(0, 0);
+      w.expGolomb(0, 0);
+      w.expGolomb(0, 0);
+    });
     assert.deepEqual([...empty], [0b1110_0000]);
     assert.ok(codec.decode(baseline3(), 11, empty).ok);
     assertRejected(codec.decode(baseline3(), 11, Uint8Array.of(0b1110_0000, 0)), /body length does not match/);

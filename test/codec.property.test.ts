@@ -60,7 +60,10 @@ function realValue(field: CompiledField, p: Pick): unknown {
   const d = field.decl;
   switch (d.type) {
     case 'float':
-      return [d.min, d.max, Number.NaN, d.min - 1e6, d.max + 1e6, Number.POSITIVE_INFINITY][p.special] ?? d.min + p.u * (d.max - d.min);
+      return (
+        [d.min, d.max, Number.NaN, d.min - 1e6, d.max + 1e6, Number.POSITIVE_INFINITY][p.special] ??
+        d.min + p.u * (d.max - d.min)
+      );
     case 'angle':
       return [0, Math.PI * 2, Math.PI * 2 - 1e-6, 1e-6, 7 * Math.PI, -Math.PI / 3][p.special] ?? (p.u - 0.5) * 40;
     case 'int': {
@@ -109,7 +112,11 @@ const commandArb: fc.Arbitrary<Command> = fc.record({
   picks: fc.array(pickArb, { minLength: 1, maxLength: 4 }),
 });
 const frameArb: fc.Arbitrary<Frame> = fc.record({
-  gap: fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 3, arbitrary: fc.integer({ min: 2, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(1000, 2 ** 18) }),
+  gap: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(1) },
+    { weight: 3, arbitrary: fc.integer({ min: 2, max: 5 }) },
+    { weight: 1, arbitrary: fc.constantFrom(1000, 2 ** 18) },
+  ),
   commands: fc.array(commandArb, { maxLength: 10 }),
 });
 const framesArb = fc.array(frameArb, { minLength: 1, maxLength: 10 });
@@ -134,7 +141,8 @@ function spawn(kind: number, picks: readonly Pick[]): Live {
 /** Advances the model by one frame: everything moves at its velocity, then the commands apply. */
 function step(world: Map<number, Live>, frame: Frame): void {
   for (const live of world.values()) {
-    for (const [name, v] of Object.entries(live.velocity)) live.state[name] = (live.state[name] as number) + v * frame.gap;
+    for (const [name, v] of Object.entries(live.velocity))
+      live.state[name] = (live.state[name] as number) + v * frame.gap;
   }
   for (const c of frame.commands) {
     const id = IDS[c.slot]!;
@@ -202,12 +210,24 @@ function roundTrip(
   const { bytes, next } = encoder.encode(baseline, current);
   const body = bytes.slice();
   assert.deepEqual(encoder.encode(baseline, current).bytes, body, `${context}: encoding again gave other bytes`);
-  assert.deepEqual(new SnapshotCodec(schema).encode(baseline, current).bytes, body, `${context}: a fresh codec gave other bytes`);
-  if (baseline !== null && baseline.count === current.count && baseline.ids.every((id, i) => id === current.ids[i] && baseline.kinds[i] === current.kinds[i])) {
+  assert.deepEqual(
+    new SnapshotCodec(schema).encode(baseline, current).bytes,
+    body,
+    `${context}: a fresh codec gave other bytes`,
+  );
+  if (
+    baseline !== null &&
+    baseline.count === current.count &&
+    baseline.ids.every((id, i) => id === current.ids[i] && baseline.kinds[i] === current.kinds[i])
+  ) {
     // The same members: a snapshot may share the baseline's id and kind columns (the encoder's shortcut).
     const shared = new SnapshotCodec(schema).encode(baseline, { ...current, ids: baseline.ids, kinds: baseline.kinds });
     assert.deepEqual(shared.bytes, body, `${context}: shared id and kind columns gave other bytes`);
-    assert.deepEqual([...motionArray(shared.next)], [...motionArray(next)], `${context}: shared id and kind columns gave other motion`);
+    assert.deepEqual(
+      [...motionArray(shared.next)],
+      [...motionArray(next)],
+      `${context}: shared id and kind columns gave other motion`,
+    );
   }
   const result = decoder.decode(clientBaseline, current.tick, body);
   assert.ok(result.ok, `${context}: decode failed: ${result.ok ? '' : result.reason}`);
@@ -234,7 +254,9 @@ function checkFrames(frames: readonly Frame[], schemaUnderTest: Schema = schema)
       roundTrip(encoder, decoder, older.next, older.decoded, current, `frame ${n} from frame ${j}`);
     }
     const last = history.at(-1);
-    history.push(last === undefined ? full : roundTrip(encoder, decoder, last.next, last.decoded, current, `frame ${n} chained`));
+    history.push(
+      last === undefined ? full : roundTrip(encoder, decoder, last.next, last.decoded, current, `frame ${n} chained`),
+    );
   }
 }
 
@@ -248,7 +270,10 @@ describe('SnapshotCodec round trips (property)', () => {
 
   it('round-trips worlds that start full of entities and churn every tick', () => {
     const busy = fc.array(
-      fc.record({ gap: fc.integer({ min: 1, max: 3 }), commands: fc.array(commandArb, { minLength: 10, maxLength: 30 }) }),
+      fc.record({
+        gap: fc.integer({ min: 1, max: 3 }),
+        commands: fc.array(commandArb, { minLength: 10, maxLength: 30 }),
+      }),
       { minLength: 2, maxLength: 6 },
     );
     fc.assert(
@@ -262,26 +287,43 @@ describe('SnapshotCodec round trips (property)', () => {
       entities: { unit: { x: t.float({ min: 0, max: 1000, step: 0.01 }), a: t.angle({ steps: 4096 }), hp: t.uint(8) } },
       input: {},
     });
-    const entity = fc.record({ x: fc.double({ min: 0, max: 1000, noNaN: true }), vx: fc.double({ min: -5, max: 5, noNaN: true }), a: fc.double({ min: 0, max: 7, noNaN: true }), hp: fc.integer({ min: 0, max: 255 }) });
+    const entity = fc.record({
+      x: fc.double({ min: 0, max: 1000, noNaN: true }),
+      vx: fc.double({ min: -5, max: 5, noNaN: true }),
+      a: fc.double({ min: 0, max: 7, noNaN: true }),
+      hp: fc.integer({ min: 0, max: 255 }),
+    });
     fc.assert(
-      fc.property(fc.array(entity, { minLength: 600, maxLength: 900 }), fc.integer({ min: 2, max: 12 }), (units, ticks) => {
-        const encoder = new SnapshotCodec(arena);
-        const decoder = new SnapshotCodec(arena);
-        let next: Snapshot | null = null;
-        let held: Snapshot | null = null;
-        for (let tick = 1; tick <= ticks; tick++) {
-          const world = units.map((u, id) => ({ id: id * 3, kind: 0, state: { x: u.x + u.vx * tick, a: u.a + 0.05 * tick, hp: tick % 4 === 0 && id % 7 === 0 ? u.hp ^ 1 : u.hp } }));
-          const current = quantizeWorld(arena, tick, world.slice(0, units.length - (tick % 3) * 50));
-          const out = encoder.encode(next, current);
-          const decoded = decoder.decode(held, tick, out.bytes.slice());
-          assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
-          assert.deepEqual([...decoded.value.ids], [...current.ids]);
-          assert.deepEqual([...decoded.value.values], [...current.values]);
-          assert.deepEqual([...motionArray(decoded.value)], [...motionArray(out.next)]);
-          next = out.next;
-          held = decoded.value;
-        }
-      }),
+      fc.property(
+        fc.array(entity, { minLength: 600, maxLength: 900 }),
+        fc.integer({ min: 2, max: 12 }),
+        (units, ticks) => {
+          const encoder = new SnapshotCodec(arena);
+          const decoder = new SnapshotCodec(arena);
+          let next: Snapshot | null = null;
+          let held: Snapshot | null = null;
+          for (let tick = 1; tick <= ticks; tick++) {
+            const world = units.map((u, id) => ({
+              id: id * 3,
+              kind: 0,
+              state: {
+                x: u.x + u.vx * tick,
+                a: u.a + 0.05 * tick,
+                hp: tick % 4 === 0 && id % 7 === 0 ? u.hp ^ 1 : u.hp,
+              },
+            }));
+            const current = quantizeWorld(arena, tick, world.slice(0, units.length - (tick % 3) * 50));
+            const out = encoder.encode(next, current);
+            const decoded = decoder.decode(held, tick, out.bytes.slice());
+            assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
+            assert.deepEqual([...decoded.value.ids], [...current.ids]);
+            assert.deepEqual([...decoded.value.values], [...current.values]);
+            assert.deepEqual([...motionArray(decoded.value)], [...motionArray(out.next)]);
+            next = out.next;
+            held = decoded.value;
+          }
+        },
+      ),
       { seed: SEED, numRuns: 8 },
     );
   });
@@ -291,7 +333,8 @@ describe('SnapshotCodec contracts', () => {
   it('encodes an unchanged world against itself in a constant few bits', () => {
     const codec = new SnapshotCodec(schema);
     const world = new Map<number, Live>();
-    for (const [i, id] of IDS.entries()) world.set(id, spawn(i % schema.kinds.length, [{ special: 12, u: i / IDS.length, text: 'ab' }]));
+    for (const [i, id] of IDS.entries())
+      world.set(id, spawn(i % schema.kinds.length, [{ special: 12, u: i / IDS.length, text: 'ab' }]));
     const a = quantizeWorld(schema, 1, entitiesOf(world));
     const b = quantizeWorld(schema, 2, entitiesOf(world));
     assert.deepEqual([...codec.encode(a, b).bytes], [0b1110_0000], 'three EG(0) zeros: no removes, creates or changes');

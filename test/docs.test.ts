@@ -9,7 +9,10 @@ const root = join(import.meta.dirname, '..');
 
 describe('API reference', () => {
   it('builds from the TSDoc with every export documented and every link resolved', () => {
-    const result = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--emit', 'none'], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--emit', 'none'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, `typedoc failed:\n${result.stdout}\n${result.stderr}`);
   });
 });

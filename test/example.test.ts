@@ -8,8 +8,6 @@ import { move, schema } from '../examples/minimal/shared.ts';
 import { startServer } from '../examples/minimal/server.ts';
 import { eventually } from './helpers/eventually.ts';
 
-
-
 describe('the minimal example', () => {
   let server: Server;
   let url: string;
@@ -27,7 +25,12 @@ describe('the minimal example', () => {
   });
 
   function join(): TickwaveClient<typeof schema> {
-    const client = new TickwaveClient(schema, { url, socketFactory: wsSocketFactory(), room: 'game', prediction: { apply: move } });
+    const client = new TickwaveClient(schema, {
+      url,
+      socketFactory: wsSocketFactory(),
+      room: 'game',
+      prediction: { apply: move },
+    });
     clients.push(client);
     client.connect();
     return client;

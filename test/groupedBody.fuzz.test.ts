@@ -10,8 +10,31 @@ import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
 import { BitWriter } from '../shared/bits.ts';
 import { CodecTables, HIST_BINS } from '../shared/codecTables.ts';
-import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, MAX_GROUP_ID, MAX_HELD_GROUPS, writeAdded, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
-import { CloseCode, decodeServerMessage, defineSchema, encodeMessage, isValidQValue, MAX_ENTITY_ID, MAX_TICK_GAP, MsgKind, quantizedValue, quantizeWorld, seededRandom, t } from '../shared/index.ts';
+import {
+  GroupedDecoder,
+  HELD_DROPPED,
+  HELD_KEPT,
+  HELD_UPDATED,
+  MAX_GROUP_ID,
+  MAX_HELD_GROUPS,
+  writeAdded,
+  writeHeldCode,
+  writeOrders,
+} from '../shared/groupedBody.ts';
+import {
+  CloseCode,
+  decodeServerMessage,
+  defineSchema,
+  encodeMessage,
+  isValidQValue,
+  MAX_ENTITY_ID,
+  MAX_TICK_GAP,
+  MsgKind,
+  quantizedValue,
+  quantizeWorld,
+  seededRandom,
+  t,
+} from '../shared/index.ts';
 import type { DecodeLimits, Decoded, EntityInput, Result, ServerMsg, Snapshot, SnapshotMsg } from '../shared/index.ts';
 import { type EncodedChunk, SnapshotEncoder } from '../shared/SnapshotEncoder.ts';
 import { GroupTable } from '../server/interest/GroupTable.ts';
@@ -29,7 +52,11 @@ const schema = defineSchema({
       name: t.string({ maxBytes: 6 }),
       alive: t.bool(),
     },
-    rock: { x: t.float({ min: 0, max: 1000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }), r: t.int(12) },
+    rock: {
+      x: t.float({ min: 0, max: 1000, step: 0.01 }),
+      y: t.float({ min: 0, max: 1000, step: 0.01 }),
+      r: t.int(12),
+    },
     flag: { on: t.bool() },
   },
   input: {},
@@ -54,12 +81,29 @@ const NAMES = ['', 'al', 'bö', '€', '😀', 'abcdef'];
 
 function validStream(seed: number, ticks: number): Step[] {
   const rand = seededRandom(seed);
-  const interest = resolveInterest(schema, { x: 'x', y: 'y', viewRadius: 500, cellSize: 250, groupCap: 4, budgetBytes: Infinity });
+  const interest = resolveInterest(schema, {
+    x: 'x',
+    y: 'y',
+    viewRadius: 500,
+    cellSize: 250,
+    groupCap: 4,
+    budgetBytes: Infinity,
+  });
   const table = new GroupTable(schema, interest.grid, interest.xField, interest.yField, interest.groupCap);
   const live = new Map<number, { kind: number; vx: number; vy: number; state: Record<string, unknown> }>();
   const spawn = (id: number): void => {
     const kind = id % 7 === 0 ? FLAG : id % 3 === 0 ? ROCK : SHIP;
-    const state: Record<string, unknown> = { x: rand() * 1000, y: rand() * 1000, a: rand() * 7, hp: 100, team: 'red', name: NAMES[id % NAMES.length], alive: true, r: 0, on: false };
+    const state: Record<string, unknown> = {
+      x: rand() * 1000,
+      y: rand() * 1000,
+      a: rand() * 7,
+      hp: 100,
+      team: 'red',
+      name: NAMES[id % NAMES.length],
+      alive: true,
+      r: 0,
+      on: false,
+    };
     live.set(id, { kind, vx: (rand() - 0.5) * (rand() < 0.8 ? 8 : 400), vy: (rand() - 0.5) * 8, state });
   };
   for (let id = 0; id < 40; id++) if (rand() < 0.7) spawn(id);
@@ -103,7 +147,10 @@ function validStream(seed: number, ticks: number): Step[] {
     const holding = new Set(next.map((h) => h.group));
     for (const g of new Set(table.rowGroup)) if (!holding.has(g) && rand() < (tick === 1 ? 0.8 : 0.3)) adds.add(g);
     const added = [...adds].sort((a, b) => a.id - b.id);
-    writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
+    writeAdded(
+      w,
+      added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })),
+    );
     for (const g of added) next.push({ group: g, tick, canon: false });
     held = next.sort((a, b) => a.group.id - b.group.id);
     steps.push({ tick, baseTick: lastTick, body: w.finish().slice() });
@@ -141,7 +188,8 @@ function assertUnchanged(d: GroupedDecoder, before: Held, what: string): void {
   assert.deepEqual(d.heldGroups, before.ids, `${what}: held groups changed by a failed decode`);
   const groups = groupsOf(d);
   assert.equal(groups.length, before.groups.length, what);
-  for (let i = 0; i < groups.length; i++) assert.equal(groups[i], before.groups[i], `${what}: group ${before.ids[i]} replaced by a failed decode`);
+  for (let i = 0; i < groups.length; i++)
+    assert.equal(groups[i], before.groups[i], `${what}: group ${before.ids[i]} replaced by a failed decode`);
 }
 
 /** Asserts a snapshot is well formed: ascending ids in range, known kinds, valid values. */
@@ -156,7 +204,8 @@ function assertValidSnapshot(s: Snapshot, tick: number, what: string): void {
     if (i > 0) assert.ok(id > s.ids[i - 1]!, `${what}: ids ascend, no entity twice`);
     const kind = schema.kinds[s.kinds[i]!];
     assert.ok(kind !== undefined, `${what}: kind ${s.kinds[i]}`);
-    for (const f of kind.fields) assert.ok(isValidQValue(f, quantizedValue(schema, s, i, f.index)), `${what}: entity ${id} field ${f.name}`);
+    for (const f of kind.fields)
+      assert.ok(isValidQValue(f, quantizedValue(schema, s, i, f.index)), `${what}: entity ${id} field ${f.name}`);
   }
 }
 
@@ -186,11 +235,20 @@ function plain(s: Snapshot): unknown {
   };
 }
 
-function decodeSafely(d: GroupedDecoder, tick: number, baseTick: number, body: Uint8Array, limits: DecodeLimits | undefined, what: string): Result<Snapshot> {
+function decodeSafely(
+  d: GroupedDecoder,
+  tick: number,
+  baseTick: number,
+  body: Uint8Array,
+  limits: DecodeLimits | undefined,
+  what: string,
+): Result<Snapshot> {
   try {
     return d.decode(tick, baseTick, body, limits);
   } catch (err) {
-    assert.fail(`decode threw on ${what} (tick ${tick}, base ${baseTick}) [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`);
+    assert.fail(
+      `decode threw on ${what} (tick ${tick}, base ${baseTick}) [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
+    );
   }
 }
 
@@ -243,9 +301,17 @@ class Harness {
     const b = this.ref.decode(s.tick, s.baseTick, s.body);
     assert.ok(b.ok, `valid body ${this.at}: ${b.ok ? '' : b.reason}`);
     assert.ok(a.ok, `valid body ${this.at} after bad ones: ${a.ok ? '' : a.reason}`);
-    assert.deepEqual(plain(a.value), plain(b.value), `valid body ${this.at}: same snapshot as a decoder that saw no bad body`);
+    assert.deepEqual(
+      plain(a.value),
+      plain(b.value),
+      `valid body ${this.at}: same snapshot as a decoder that saw no bad body`,
+    );
     assert.deepEqual(this.dec.heldGroups, this.ref.heldGroups, `valid body ${this.at}: same groups`);
-    assert.deepEqual(groupsOf(this.dec).map(plain), groupsOf(this.ref).map(plain), `valid body ${this.at}: same group states`);
+    assert.deepEqual(
+      groupsOf(this.dec).map(plain),
+      groupsOf(this.ref).map(plain),
+      `valid body ${this.at}: same group states`,
+    );
     this.at++;
   }
 
@@ -284,10 +350,16 @@ function rocks(tick: number, ids: readonly number[], r = 0): Snapshot {
   );
 }
 
-type HeldPart = { readonly what: typeof HELD_KEPT | typeof HELD_DROPPED } | { readonly what: typeof HELD_UPDATED; readonly chunk: EncodedChunk };
+type HeldPart =
+  | { readonly what: typeof HELD_KEPT | typeof HELD_DROPPED }
+  | { readonly what: typeof HELD_UPDATED; readonly chunk: EncodedChunk };
 
 /** A grouped body: ORDERS, the held groups' codes and chunks, and added groups by id gap. */
-function groupedBody(held: readonly HeldPart[], added: readonly { readonly gap: number; readonly chunk: EncodedChunk }[], count = added.length): Uint8Array {
+function groupedBody(
+  held: readonly HeldPart[],
+  added: readonly { readonly gap: number; readonly chunk: EncodedChunk }[],
+  count = added.length,
+): Uint8Array {
   const w = new BitWriter();
   writeOrders(w, tables, ORDERS);
   for (const h of held) {
@@ -306,7 +378,13 @@ const KEPT: HeldPart = { what: HELD_KEPT };
 const DROPPED: HeldPart = { what: HELD_DROPPED };
 
 /** Decodes, failing the test if it throws, and (for a failure) checks nothing changed. */
-function attempt(d: GroupedDecoder, tick: number, baseTick: number, body: Uint8Array, limits?: DecodeLimits): Result<Snapshot> {
+function attempt(
+  d: GroupedDecoder,
+  tick: number,
+  baseTick: number,
+  body: Uint8Array,
+  limits?: DecodeLimits,
+): Result<Snapshot> {
   const before = heldBy(d);
   const result = decodeSafely(d, tick, baseTick, body, limits, 'a hand-made body');
   if (!result.ok) assertUnchanged(d, before, `rejected hand-made body (${result.reason})`);
@@ -336,7 +414,10 @@ describe('GroupedDecoder.decode on untrusted bytes (fuzz)', () => {
       maxHeld = Math.max(maxHeld, d.heldGroups.length);
     }
     assert.ok(kept > 10 && maxHeld > 5, `kept ${kept}, most held ${maxHeld}`);
-    assert.ok(STREAM.some((s) => s.tick - s.baseTick > 1), 'some bodies follow skipped ticks');
+    assert.ok(
+      STREAM.some((s) => s.tick - s.baseTick > 1),
+      'some bodies follow skipped ticks',
+    );
   });
 
   it('never throws on random bytes, and a rejected body changes nothing', () => {
@@ -357,7 +438,12 @@ describe('GroupedDecoder.decode on untrusted bytes (fuzz)', () => {
     const h = new Harness(STREAM);
     h.run((step, index) => {
       for (let length = 0; length < step.body.length; length++) {
-        const result = h.tryBad(step.tick, step.baseTick, step.body.subarray(0, length), `a ${length}-byte prefix of body ${index}`);
+        const result = h.tryBad(
+          step.tick,
+          step.baseTick,
+          step.body.subarray(0, length),
+          `a ${length}-byte prefix of body ${index}`,
+        );
         assert.equal(result.ok, false, `a ${length}-byte prefix of the ${step.body.length}-byte body ${index} decoded`);
       }
     });
@@ -422,8 +508,14 @@ describe('GroupedDecoder.decode on untrusted bytes (fuzz)', () => {
     h.run((step, index) => {
       const what = `body ${index}`;
       if (step.baseTick >= 0) {
-        assertRejected(h.tryBad(step.tick, step.baseTick - 1, step.body, what), /against tick .* but the client holds tick/);
-        assertRejected(h.tryBad(step.tick, step.baseTick + 1 + Math.floor(rand() * 3), step.body, what), /but the client holds tick/);
+        assertRejected(
+          h.tryBad(step.tick, step.baseTick - 1, step.body, what),
+          /against tick .* but the client holds tick/,
+        );
+        assertRejected(
+          h.tryBad(step.tick, step.baseTick + 1 + Math.floor(rand() * 3), step.body, what),
+          /but the client holds tick/,
+        );
         assertRejected(h.tryBad(step.baseTick, step.baseTick, step.body, what), /is not after/);
         assertRejected(h.tryBad(step.baseTick - 1, step.baseTick, step.body, what), /is not after/);
         assertRejected(h.tryBad(Number.NaN, step.baseTick, step.body, what), /is not after/);
@@ -474,7 +566,10 @@ describe('GroupedDecoder.decode on hostile bodies', () => {
     assert.equal(d.heldGroups.length, MAX_HELD_GROUPS);
     assert.equal(d.heldGroups[MAX_HELD_GROUPS - 1], MAX_HELD_GROUPS - 1);
     const keepAll = new Array<HeldPart>(MAX_HELD_GROUPS).fill(KEPT);
-    assertRejected(attempt(d, 2, 1, groupedBody(keepAll, [{ gap: MAX_HELD_GROUPS, chunk: empty }])), /added group count 1 is impossible/);
+    assertRejected(
+      attempt(d, 2, 1, groupedBody(keepAll, [{ gap: MAX_HELD_GROUPS, chunk: empty }])),
+      /added group count 1 is impossible/,
+    );
     const dropOne = [...keepAll];
     dropOne[5] = DROPPED;
     value(attempt(d, 2, 1, groupedBody(dropOne, [{ gap: MAX_HELD_GROUPS, chunk: empty }])));
@@ -497,41 +592,119 @@ describe('GroupedDecoder.decode on hostile bodies', () => {
       assert.equal(first.values[i * STRIDE + 2], ((i % N) % 5) + 2048, `entity ${i}`);
     }
     const again = Array.from({ length: Math.ceil(N / 7) }, (_, i) => 7 * i);
-    const second = value(attempt(d, 2, 1, groupedBody(new Array<HeldPart>(N).fill(KEPT), [{ gap: N, chunk: chunkOf(null, rocks(2, again, 99)) }])));
+    const second = value(
+      attempt(
+        d,
+        2,
+        1,
+        groupedBody(new Array<HeldPart>(N).fill(KEPT), [{ gap: N, chunk: chunkOf(null, rocks(2, again, 99)) }]),
+      ),
+    );
     assert.equal(second.count, 2 * N, 'entities held twice show once');
     for (let i = 0; i < 2 * N; i++) {
       assert.equal(second.ids[i], i, `row ${i}`);
-      assert.equal(second.values[i * STRIDE + 2], (i < N && i % 7 === 0 ? 99 : (i % N) % 5) + 2048, `entity ${i}: the newer copy`);
+      assert.equal(
+        second.values[i * STRIDE + 2],
+        (i < N && i % 7 === 0 ? 99 : (i % N) % 5) + 2048,
+        `entity ${i}: the newer copy`,
+      );
     }
   });
 
   it('reads added ids as ascending gaps, so ids never repeat or go back, and rejects ids past MAX_GROUP_ID', () => {
     const d = new GroupedDecoder(schema);
     const empty = chunkOf(null, rocks(1, []));
-    value(attempt(d, 1, -1, groupedBody([], [{ gap: 4, chunk: empty }, { gap: 0, chunk: empty }, { gap: 0, chunk: empty }, { gap: 9, chunk: empty }])));
+    value(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 4, chunk: empty },
+            { gap: 0, chunk: empty },
+            { gap: 0, chunk: empty },
+            { gap: 9, chunk: empty },
+          ],
+        ),
+      ),
+    );
     assert.deepEqual(d.heldGroups, [4, 5, 6, 16]);
     value(attempt(d, 2, -1, groupedBody([], [{ gap: MAX_GROUP_ID, chunk: empty }])));
     assert.deepEqual(d.heldGroups, [MAX_GROUP_ID]);
-    assertRejected(attempt(d, 3, -1, groupedBody([], [{ gap: MAX_GROUP_ID, chunk: empty }, { gap: 0, chunk: empty }])), /added group id out of range/);
-    assertRejected(attempt(d, 3, -1, groupedBody([], [{ gap: MAX_GROUP_ID + 1, chunk: empty }])), /added group id out of range/);
-    assertRejected(attempt(d, 3, -1, groupedBody([], [{ gap: 2 ** 33, chunk: empty }])), /out of range or truncated|impossible/);
+    assertRejected(
+      attempt(
+        d,
+        3,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: MAX_GROUP_ID, chunk: empty },
+            { gap: 0, chunk: empty },
+          ],
+        ),
+      ),
+      /added group id out of range/,
+    );
+    assertRejected(
+      attempt(d, 3, -1, groupedBody([], [{ gap: MAX_GROUP_ID + 1, chunk: empty }])),
+      /added group id out of range/,
+    );
+    assertRejected(
+      attempt(d, 3, -1, groupedBody([], [{ gap: 2 ** 33, chunk: empty }])),
+      /out of range or truncated|impossible/,
+    );
     assert.deepEqual(d.heldGroups, [MAX_GROUP_ID]);
   });
 
   it('rejects an added group that is already held, but takes one dropped and added again', () => {
     const d = new GroupedDecoder(schema);
-    value(attempt(d, 1, -1, groupedBody([], [{ gap: 3, chunk: chunkOf(null, rocks(1, [1, 2])) }, { gap: 4, chunk: chunkOf(null, rocks(1, [10])) }])));
+    value(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 3, chunk: chunkOf(null, rocks(1, [1, 2])) },
+            { gap: 4, chunk: chunkOf(null, rocks(1, [10])) },
+          ],
+        ),
+      ),
+    );
     assert.deepEqual(d.heldGroups, [3, 8]);
     const fresh = chunkOf(null, rocks(2, [20]));
-    assertRejected(attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 3, chunk: fresh }])), /added group 3 is already held/);
-    assertRejected(attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 8, chunk: fresh }])), /added group 8 is already held/);
-    assertRejected(attempt(d, 2, 1, groupedBody([{ what: HELD_UPDATED, chunk: chunkOf(rocks(1, [1, 2]), rocks(2, [1])) }, KEPT], [{ gap: 3, chunk: fresh }])), /added group 3 is already held/);
+    assertRejected(
+      attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 3, chunk: fresh }])),
+      /added group 3 is already held/,
+    );
+    assertRejected(
+      attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 8, chunk: fresh }])),
+      /added group 8 is already held/,
+    );
+    assertRejected(
+      attempt(
+        d,
+        2,
+        1,
+        groupedBody(
+          [{ what: HELD_UPDATED, chunk: chunkOf(rocks(1, [1, 2]), rocks(2, [1])) }, KEPT],
+          [{ gap: 3, chunk: fresh }],
+        ),
+      ),
+      /added group 3 is already held/,
+    );
     // Between the two held groups: taken, and held in id order.
     const between = value(attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 5, chunk: fresh }])));
     assert.deepEqual(d.heldGroups, [3, 5, 8]);
     assert.deepEqual([...between.ids], [1, 2, 10, 20]);
     // Group 3 dropped and sent afresh in the same body (its state was too old): it is replaced.
-    const again = value(attempt(d, 3, 2, groupedBody([DROPPED, KEPT, KEPT], [{ gap: 3, chunk: chunkOf(null, rocks(3, [2, 4], 9)) }])));
+    const again = value(
+      attempt(d, 3, 2, groupedBody([DROPPED, KEPT, KEPT], [{ gap: 3, chunk: chunkOf(null, rocks(3, [2, 4], 9)) }])),
+    );
     assert.deepEqual(d.heldGroups, [3, 5, 8]);
     assert.deepEqual([...again.ids], [2, 4, 10, 20]);
     assert.equal(again.values[0 * STRIDE + 2], 9 + 2048);
@@ -539,18 +712,60 @@ describe('GroupedDecoder.decode on hostile bodies', () => {
 
   it('rejects an entity in two groups of the same tick, and takes the newer copy from groups of two ticks', () => {
     const d = new GroupedDecoder(schema);
-    assertRejected(attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: chunkOf(null, rocks(1, [5])) }, { gap: 0, chunk: chunkOf(null, rocks(1, [4, 5, 6])) }])), /an entity is in two groups of the same tick/);
-    value(attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: chunkOf(null, rocks(1, [4, 5], 1)) }, { gap: 0, chunk: chunkOf(null, rocks(1, [6], 1)) }])));
+    assertRejected(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 0, chunk: chunkOf(null, rocks(1, [5])) },
+            { gap: 0, chunk: chunkOf(null, rocks(1, [4, 5, 6])) },
+          ],
+        ),
+      ),
+      /an entity is in two groups of the same tick/,
+    );
+    value(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 0, chunk: chunkOf(null, rocks(1, [4, 5], 1)) },
+            { gap: 0, chunk: chunkOf(null, rocks(1, [6], 1)) },
+          ],
+        ),
+      ),
+    );
     assert.deepEqual(d.heldGroups, [0, 1]);
     // Group 0 updated with entity 5 still in it, and an added group holding 5 too: the same tick.
     const update0 = { what: HELD_UPDATED, chunk: chunkOf(rocks(1, [4, 5], 1), rocks(2, [4, 5], 2)) } as const;
-    assertRejected(attempt(d, 2, 1, groupedBody([update0, KEPT], [{ gap: 7, chunk: chunkOf(null, rocks(2, [5], 3)) }])), /two groups of the same tick/);
+    assertRejected(
+      attempt(d, 2, 1, groupedBody([update0, KEPT], [{ gap: 7, chunk: chunkOf(null, rocks(2, [5], 3)) }])),
+      /two groups of the same tick/,
+    );
     // Group 1 updated to hold entity 5, group 0 (holding 5 at tick 1) kept: the newer copy wins.
-    const moved = value(attempt(d, 2, 1, groupedBody([KEPT, { what: HELD_UPDATED, chunk: chunkOf(rocks(1, [6], 1), rocks(2, [5, 6], 3)) }], [])));
+    const moved = value(
+      attempt(
+        d,
+        2,
+        1,
+        groupedBody([KEPT, { what: HELD_UPDATED, chunk: chunkOf(rocks(1, [6], 1), rocks(2, [5, 6], 3)) }], []),
+      ),
+    );
     assert.deepEqual([...moved.ids], [4, 5, 6]);
-    assert.deepEqual([moved.values[0 * STRIDE + 2], moved.values[1 * STRIDE + 2], moved.values[2 * STRIDE + 2]], [2049, 2051, 2051]);
+    assert.deepEqual(
+      [moved.values[0 * STRIDE + 2], moved.values[1 * STRIDE + 2], moved.values[2 * STRIDE + 2]],
+      [2049, 2051, 2051],
+    );
     // And an added group of tick 3 holding 5 while group 1 (tick 2) is kept: again the newer copy.
-    const third = value(attempt(d, 3, 2, groupedBody([KEPT, KEPT], [{ gap: 2, chunk: chunkOf(null, rocks(3, [5], 7)) }])));
+    const third = value(
+      attempt(d, 3, 2, groupedBody([KEPT, KEPT], [{ gap: 2, chunk: chunkOf(null, rocks(3, [5], 7)) }])),
+    );
     assert.deepEqual([...third.ids], [4, 5, 6]);
     assert.equal(third.values[1 * STRIDE + 2], 2055);
   });
@@ -559,14 +774,58 @@ describe('GroupedDecoder.decode on hostile bodies', () => {
     const d = new GroupedDecoder(schema);
     const three = chunkOf(null, rocks(1, [1, 2, 3]));
     const two = chunkOf(null, rocks(1, [7, 8]));
-    assertRejected(attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: three }]), { maxEntities: 2 }), /added group 0: created count 3 is impossible/);
-    assertRejected(attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: three }, { gap: 0, chunk: two }]), { maxEntities: 4 }), /the groups hold 5 entities, more than 4/);
-    value(attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: three }, { gap: 0, chunk: two }]), { maxEntities: 5 }));
+    assertRejected(
+      attempt(d, 1, -1, groupedBody([], [{ gap: 0, chunk: three }]), { maxEntities: 2 }),
+      /added group 0: created count 3 is impossible/,
+    );
+    assertRejected(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 0, chunk: three },
+            { gap: 0, chunk: two },
+          ],
+        ),
+        { maxEntities: 4 },
+      ),
+      /the groups hold 5 entities, more than 4/,
+    );
+    value(
+      attempt(
+        d,
+        1,
+        -1,
+        groupedBody(
+          [],
+          [
+            { gap: 0, chunk: three },
+            { gap: 0, chunk: two },
+          ],
+        ),
+        { maxEntities: 5 },
+      ),
+    );
     // Kept groups count too.
     const one = chunkOf(null, rocks(2, [9]));
-    assertRejected(attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 2, chunk: one }]), { maxEntities: 5 }), /the groups hold 6 entities, more than 5/);
+    assertRejected(
+      attempt(d, 2, 1, groupedBody([KEPT, KEPT], [{ gap: 2, chunk: one }]), { maxEntities: 5 }),
+      /the groups hold 6 entities, more than 5/,
+    );
     value(attempt(d, 2, 1, groupedBody([KEPT, DROPPED], [{ gap: 2, chunk: one }]), { maxEntities: 4 }));
-    assertRejected(attempt(d, 3, 2, groupedBody([{ what: HELD_UPDATED, chunk: chunkOf(rocks(1, [1, 2, 3]), rocks(3, [1, 2, 3, 4])) }, KEPT], []), { maxEntities: 3 }), /group 0: created count 1 is impossible/);
+    assertRejected(
+      attempt(
+        d,
+        3,
+        2,
+        groupedBody([{ what: HELD_UPDATED, chunk: chunkOf(rocks(1, [1, 2, 3]), rocks(3, [1, 2, 3, 4])) }, KEPT], []),
+        { maxEntities: 3 },
+      ),
+      /group 0: created count 1 is impossible/,
+    );
     value(attempt(d, 3, 2, groupedBody([DROPPED, DROPPED], []), { maxEntities: 0 }));
     assert.deepEqual(d.heldGroups, []);
   });
@@ -610,7 +869,13 @@ describe('GroupSnapshot frames (protocol)', () => {
     const messages: SnapshotMsg[] = [
       { kind: MsgKind.GroupSnapshot, tick: 5, baseTick: -1, lastInputSeq: -1, body: STREAM[0]!.body },
       { kind: MsgKind.GroupSnapshot, tick: 2 ** 40, baseTick: 2 ** 40 - 1, lastInputSeq: 77, body: new Uint8Array(0) },
-      { kind: MsgKind.GroupSnapshot, tick: 9, baseTick: 8, lastInputSeq: 2 ** 31 - 1, body: new Uint8Array(70_000).fill(7) },
+      {
+        kind: MsgKind.GroupSnapshot,
+        tick: 9,
+        baseTick: 8,
+        lastInputSeq: 2 ** 31 - 1,
+        body: new Uint8Array(70_000).fill(7),
+      },
     ];
     for (const msg of messages) {
       const decoded = decodeServerMessage(encodeMessage(msg));
@@ -618,13 +883,24 @@ describe('GroupSnapshot frames (protocol)', () => {
       const v = decoded.value;
       assert.equal(v.kind, MsgKind.GroupSnapshot);
       if (v.kind !== MsgKind.GroupSnapshot) continue;
-      assert.deepEqual({ tick: v.tick, baseTick: v.baseTick, lastInputSeq: v.lastInputSeq }, { tick: msg.tick, baseTick: msg.baseTick, lastInputSeq: msg.lastInputSeq });
+      assert.deepEqual(
+        { tick: v.tick, baseTick: v.baseTick, lastInputSeq: v.lastInputSeq },
+        { tick: msg.tick, baseTick: msg.baseTick, lastInputSeq: msg.lastInputSeq },
+      );
       assert.deepEqual([...v.body], [...msg.body]);
     }
     // A whole stream through frames, as a client gets it.
     const d = new GroupedDecoder(schema);
     for (const s of STREAM) {
-      const decoded = decodeServerMessage(encodeMessage({ kind: MsgKind.GroupSnapshot, tick: s.tick, baseTick: s.baseTick, lastInputSeq: 3, body: s.body }));
+      const decoded = decodeServerMessage(
+        encodeMessage({
+          kind: MsgKind.GroupSnapshot,
+          tick: s.tick,
+          baseTick: s.baseTick,
+          lastInputSeq: 3,
+          body: s.body,
+        }),
+      );
       assert.ok(decoded.ok && decoded.value.kind === MsgKind.GroupSnapshot, `frame of tick ${s.tick}`);
       const m = decoded.value;
       if (m.kind !== MsgKind.GroupSnapshot) continue;
@@ -657,7 +933,9 @@ describe('GroupSnapshot frames (protocol)', () => {
 
   it('never throws on random and mutated frames', () => {
     const rand = seededRandom(5);
-    const frames = STREAM.slice(0, 10).map((s) => encodeMessage({ kind: MsgKind.GroupSnapshot, tick: s.tick, baseTick: s.baseTick, lastInputSeq: 1, body: s.body }));
+    const frames = STREAM.slice(0, 10).map((s) =>
+      encodeMessage({ kind: MsgKind.GroupSnapshot, tick: s.tick, baseTick: s.baseTick, lastInputSeq: 1, body: s.body }),
+    );
     for (let n = 0; n < 2000; n++) {
       const bytes = [...frames[n % frames.length]!];
       for (let e = 1 + Math.floor(rand() * 3); e > 0; e--) {
@@ -674,7 +952,15 @@ describe('GroupSnapshot frames (protocol)', () => {
       if (decoded.ok && decoded.value.kind === MsgKind.GroupSnapshot) {
         const m = decoded.value;
         const header = `tick ${m.tick}, base ${m.baseTick}, seq ${m.lastInputSeq}`;
-        assert.ok(Number.isSafeInteger(m.tick) && m.tick >= 0 && Number.isSafeInteger(m.baseTick) && m.baseTick >= -1 && Number.isSafeInteger(m.lastInputSeq) && m.lastInputSeq >= -1, header);
+        assert.ok(
+          Number.isSafeInteger(m.tick) &&
+            m.tick >= 0 &&
+            Number.isSafeInteger(m.baseTick) &&
+            m.baseTick >= -1 &&
+            Number.isSafeInteger(m.lastInputSeq) &&
+            m.lastInputSeq >= -1,
+          header,
+        );
         assert.ok(m.body instanceof Uint8Array, `${header}: the body is bytes`);
         const d = new GroupedDecoder(schema);
         const r = decodeSafely(d, m.tick, m.baseTick, m.body, undefined, 'a mutated frame');

@@ -7,7 +7,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitReader, BitWriter } from '../shared/bits.ts';
-import { GroupedDecoder, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../shared/groupedBody.ts';
+import {
+  GroupedDecoder,
+  HELD_DROPPED,
+  HELD_KEPT,
+  HELD_UPDATED,
+  writeAdded,
+  writeHeldCode,
+  writeOrders,
+} from '../shared/groupedBody.ts';
 import { defineSchema, type EntityInput, quantizeWorld, seededRandom, type Snapshot, t } from '../shared/index.ts';
 import { type Group, GroupTable, HISTORY_TICKS } from '../server/interest/GroupTable.ts';
 import { resolveInterest } from '../server/interest/interestOptions.ts';
@@ -44,7 +52,14 @@ const WORLD = 400;
 const STRIDE = 7;
 
 /** Cells of 100 units (5 × 5) and groups of at most 3 entities, so crowded cells split. */
-const interest = resolveInterest(schema, { x: 'x', y: 'y', viewRadius: 200, cellSize: 100, groupCap: 3, budgetBytes: Infinity });
+const interest = resolveInterest(schema, {
+  x: 'x',
+  y: 'y',
+  viewRadius: 200,
+  cellSize: 100,
+  groupCap: 3,
+  budgetBytes: Infinity,
+});
 
 function newTable(): GroupTable {
   return new GroupTable(schema, interest.grid, interest.xField, interest.yField, interest.groupCap);
@@ -81,7 +96,10 @@ function oneTickMotion(prev: Snapshot, cur: Snapshot): number[] {
     if (i === undefined || prev.kinds[i] !== cur.kinds[j]) continue; // created (or a new kind): no motion
     for (const f of schema.kinds[cur.kinds[j]!]!.fields) {
       if (f.coding !== 'continuous') continue;
-      motion[j * STRIDE + f.index] = signedMod(cur.values[j * STRIDE + f.index]! - prev.values[i * STRIDE + f.index]!, f.range);
+      motion[j * STRIDE + f.index] = signedMod(
+        cur.values[j * STRIDE + f.index]! - prev.values[i * STRIDE + f.index]!,
+        f.range,
+      );
     }
   }
   return motion;
@@ -92,7 +110,14 @@ function oneTickMotion(prev: Snapshot, cur: Snapshot): number[] {
  * columns once it no longer keeps them, but the model holds them as long as a client holds the group.
  */
 function copyOf(s: Snapshot): Snapshot {
-  return { ...s, ids: [...s.ids], kinds: [...s.kinds], values: [...s.values], motion: s.motion === null ? null : [...s.motion], texts: s.texts === null ? null : [...s.texts] };
+  return {
+    ...s,
+    ids: [...s.ids],
+    kinds: [...s.kinds],
+    values: [...s.values],
+    motion: s.motion === null ? null : [...s.motion],
+    texts: s.texts === null ? null : [...s.texts],
+  };
 }
 
 /** A group as the model says a client holds it. */
@@ -157,8 +182,13 @@ function expectedMerge(tick: number, held: readonly Held[], stats: Stats): Row[]
 function assertMerged(actual: Snapshot, expected: readonly Row[], tick: number, what: string): void {
   assert.equal(actual.tick, tick, what);
   assert.equal(actual.motion, null, `${what}: merged snapshots carry no motion`);
-  for (let i = 1; i < actual.count; i++) assert.ok(actual.ids[i]! > actual.ids[i - 1]!, `${what}: ids ascend, no entity twice (${actual.ids[i]})`);
-  assert.deepEqual(actual.ids.slice(0, actual.count), expected.map((r) => r.id), `${what}: ids`);
+  for (let i = 1; i < actual.count; i++)
+    assert.ok(actual.ids[i]! > actual.ids[i - 1]!, `${what}: ids ascend, no entity twice (${actual.ids[i]})`);
+  assert.deepEqual(
+    actual.ids.slice(0, actual.count),
+    expected.map((r) => r.id),
+    `${what}: ids`,
+  );
   assert.equal(actual.count, expected.length, what);
   for (let i = 0; i < expected.length; i++) {
     const row = expected[i]!;
@@ -237,9 +267,22 @@ class World {
       turn: rand() < 0.3 ? 0 : (rand() - 0.5) * (rand() < 0.8 ? 0.5 : 9),
       state: {},
     };
-    if (kind === SHIP) Object.assign(live.state, { heading: rand() * 7, hp: Math.floor(rand() * 256) - 128, shield: rand() < 0.5, mode: this.pick(['idle', 'run', 'jump']), name: this.pick(NAMES) });
-    else if (kind === ORB) Object.assign(live.state, { spin: rand() * 7, charge: Math.floor(rand() * 8), label: this.pick(NAMES) });
-    else Object.assign(live.state, { team: this.pick(['red', 'blue']), score: Math.floor(rand() * 65_536) - 32_768, note: this.pick(NAMES) });
+    if (kind === SHIP)
+      Object.assign(live.state, {
+        heading: rand() * 7,
+        hp: Math.floor(rand() * 256) - 128,
+        shield: rand() < 0.5,
+        mode: this.pick(['idle', 'run', 'jump']),
+        name: this.pick(NAMES),
+      });
+    else if (kind === ORB)
+      Object.assign(live.state, { spin: rand() * 7, charge: Math.floor(rand() * 8), label: this.pick(NAMES) });
+    else
+      Object.assign(live.state, {
+        team: this.pick(['red', 'blue']),
+        score: Math.floor(rand() * 65_536) - 32_768,
+        note: this.pick(NAMES),
+      });
     return live;
   }
 
@@ -287,7 +330,8 @@ class World {
 
   snapshot(tick: number): Snapshot {
     const list: EntityInput[] = [];
-    for (const [id, e] of this.live) list.push({ id, kind: e.kind, state: e.kind === FLAG ? e.state : { ...e.state, x: e.x, y: e.y } });
+    for (const [id, e] of this.live)
+      list.push({ id, kind: e.kind, state: e.kind === FLAG ? e.state : { ...e.state, x: e.x, y: e.y } });
     return quantizeWorld(schema, tick, list);
   }
 }
@@ -347,11 +391,36 @@ interface Stats {
 }
 
 function newStats(): Stats {
-  return { bodies: 0, oneTickCanon: 0, oneTickFresh: 0, gapCanon: 0, gapFresh: 0, maxGap: 0, kept: 0, dropped: 0, deadDropped: 0, added: 0, tooOld: 0, oldestKept: 0, firstTooOld: 0, readded: 0, resyncs: 0, predicted: 0, heldTwice: 0, splitCells: 0 };
+  return {
+    bodies: 0,
+    oneTickCanon: 0,
+    oneTickFresh: 0,
+    gapCanon: 0,
+    gapFresh: 0,
+    maxGap: 0,
+    kept: 0,
+    dropped: 0,
+    deadDropped: 0,
+    added: 0,
+    tooOld: 0,
+    oldestKept: 0,
+    firstTooOld: 0,
+    readded: 0,
+    resyncs: 0,
+    predicted: 0,
+    heldTwice: 0,
+    splitCells: 0,
+  };
 }
 
 /** Writes `client`'s body for this tick with random choices, and returns it with the groups it will hold. */
-function writeBody(table: GroupTable, client: Client, tick: number, rand: () => number, stats: Stats): { baseTick: number; body: Uint8Array; next: Held[] } {
+function writeBody(
+  table: GroupTable,
+  client: Client,
+  tick: number,
+  rand: () => number,
+  stats: Stats,
+): { baseTick: number; body: Uint8Array; next: Held[] } {
   const p = client.profile;
   const resync = client.lastTick >= 0 && rand() < p.resync;
   if (resync) stats.resyncs++;
@@ -372,7 +441,11 @@ function writeBody(table: GroupTable, client: Client, tick: number, rand: () => 
     if (r < p.update) {
       const chunk = table.chunk(g, h.tick, h.canon);
       // The table keeps the group's states of the last HISTORY_TICKS ticks, and no older ones.
-      assert.equal(chunk === null, tick - h.tick > HISTORY_TICKS, `chunk of group ${g.id} from tick ${h.tick} at tick ${tick}`);
+      assert.equal(
+        chunk === null,
+        tick - h.tick > HISTORY_TICKS,
+        `chunk of group ${g.id} from tick ${h.tick} at tick ${tick}`,
+      );
       if (tick - h.tick === HISTORY_TICKS) stats.oldestKept++;
       if (chunk === null) {
         // Its state is older than the table keeps: dropped and sent afresh in the same body.
@@ -390,7 +463,13 @@ function writeBody(table: GroupTable, client: Client, tick: number, rand: () => 
       else stats.gapFresh++;
       writeHeldCode(w, HELD_UPDATED);
       w.append(chunk.bytes, chunk.bitLength);
-      next.push({ group: g, tick, canon: gap === 1, snap: copyOf(g.now), motion: gap === 1 ? oneTickMotion(h.snap, g.now) : null });
+      next.push({
+        group: g,
+        tick,
+        canon: gap === 1,
+        snap: copyOf(g.now),
+        motion: gap === 1 ? oneTickMotion(h.snap, g.now) : null,
+      });
     } else if (r < p.update + p.keep) {
       stats.kept++;
       writeHeldCode(w, HELD_KEPT);
@@ -408,7 +487,10 @@ function writeBody(table: GroupTable, client: Client, tick: number, rand: () => 
   const live = new Set(table.rowGroup);
   for (const g of live) if (!holding.has(g) && !adds.has(g) && rand() < p.add) adds.add(g);
   const added = [...adds].sort((a, b) => a.id - b.id);
-  writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
+  writeAdded(
+    w,
+    added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })),
+  );
   for (const g of added) next.push({ group: g, tick, canon: false, snap: copyOf(g.now), motion: null });
   stats.added += added.length;
   next.sort((a, b) => a.group.id - b.group.id);
@@ -420,14 +502,21 @@ function runStream(seed: number, ticks: number, stats: Stats): void {
   const rand = seededRandom(seed);
   const world = new World(rand);
   const table = newTable();
-  const clients: Client[] = PROFILES.map((profile) => ({ profile, decoder: new GroupedDecoder(schema), held: [], lastTick: -1, resumeAt: 0 }));
+  const clients: Client[] = PROFILES.map((profile) => ({
+    profile,
+    decoder: new GroupedDecoder(schema),
+    held: [],
+    lastTick: -1,
+    resumeAt: 0,
+  }));
   for (let tick = 1; tick <= ticks; tick++) {
     world.step();
     const snap = world.snapshot(tick);
     table.prepare(snap, null);
     // The table's groups partition the world, at most groupCap each.
     const members = new Map<Group, number>();
-    for (let row = 0; row < snap.count; row++) members.set(table.rowGroup[row]!, (members.get(table.rowGroup[row]!) ?? 0) + 1);
+    for (let row = 0; row < snap.count; row++)
+      members.set(table.rowGroup[row]!, (members.get(table.rowGroup[row]!) ?? 0) + 1);
     for (const [g, n] of members) {
       assert.ok(n <= interest.groupCap && g.now.count === n && !g.dead, `group ${g.id} at tick ${tick}`);
       if (g.cell >= 0 && (table.groupsOf(g.cell)?.length ?? 0) > 1) stats.splitCells++;
@@ -448,7 +537,11 @@ function runStream(seed: number, ticks: number, stats: Stats): void {
       c.held = next;
       c.lastTick = tick;
       assert.equal(c.decoder.tick, tick, what);
-      assert.deepEqual(c.decoder.heldGroups, next.map((h) => h.group.id), `${what}: held groups`);
+      assert.deepEqual(
+        c.decoder.heldGroups,
+        next.map((h) => h.group.id),
+        `${what}: held groups`,
+      );
       const groups = internals(c.decoder).groups;
       assert.equal(groups.length, next.length, what);
       for (let i = 0; i < next.length; i++) assertGroup(groups[i]!, next[i]!, `${what}: group ${next[i]!.group.id}`);
@@ -523,7 +616,24 @@ describe('grouped bodies round-trip through GroupedDecoder', () => {
     for (let s = 0; s < 4; s++) runStream(SEED + 100 * s, 200, stats);
     // The run reached every path it is meant to check.
     assert.ok(stats.bodies > 1000, `bodies ${stats.bodies}`);
-    for (const key of ['oneTickCanon', 'oneTickFresh', 'gapCanon', 'gapFresh', 'kept', 'dropped', 'deadDropped', 'added', 'tooOld', 'oldestKept', 'firstTooOld', 'readded', 'resyncs', 'predicted', 'heldTwice', 'splitCells'] as const) {
+    for (const key of [
+      'oneTickCanon',
+      'oneTickFresh',
+      'gapCanon',
+      'gapFresh',
+      'kept',
+      'dropped',
+      'deadDropped',
+      'added',
+      'tooOld',
+      'oldestKept',
+      'firstTooOld',
+      'readded',
+      'resyncs',
+      'predicted',
+      'heldTwice',
+      'splitCells',
+    ] as const) {
       assert.ok(stats[key] > 0, `no ${key} in ${JSON.stringify(stats)}`);
     }
     assert.ok(stats.maxGap > 5, `largest chunk gap ${stats.maxGap}`);
@@ -533,12 +643,20 @@ describe('grouped bodies round-trip through GroupedDecoder', () => {
 describe('an entity that moved between groups', () => {
   /** Ships at fixed places (real units) by id; the rest of a ship's fields are fixed too. */
   function worldAt(tick: number, ships: Record<number, [number, number]>): Snapshot {
-    const list: EntityInput[] = Object.entries(ships).map(([id, [x, y]]) => ({ id: Number(id), kind: SHIP, state: { x, y, heading: 0, hp: 10, mode: 'run', name: `s${id}` } }));
+    const list: EntityInput[] = Object.entries(ships).map(([id, [x, y]]) => ({
+      id: Number(id),
+      kind: SHIP,
+      state: { x, y, heading: 0, hp: 10, mode: 'run', name: `s${id}` },
+    }));
     return quantizeWorld(schema, tick, list);
   }
 
   /** Body with held codes for `held` (updated ones get a chunk from the tick held) and `added` groups. */
-  function body(table: GroupTable, held: readonly { group: Group; tick: number; canon: boolean; what: number }[], added: readonly Group[]): Uint8Array {
+  function body(
+    table: GroupTable,
+    held: readonly { group: Group; tick: number; canon: boolean; what: number }[],
+    added: readonly Group[],
+  ): Uint8Array {
     const w = new BitWriter();
     writeOrders(w, table.tables, table.orders);
     for (const h of held) {
@@ -548,7 +666,10 @@ describe('an entity that moved between groups', () => {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    writeAdded(w, added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
+    writeAdded(
+      w,
+      added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })),
+    );
     return w.finish().slice();
   }
 
@@ -574,7 +695,18 @@ describe('an entity that moved between groups', () => {
 
     // Tick 2: ship 7 moves on in cell 0 (group a updated by a one-tick chunk: it now has motion).
     table.prepare(worldAt(2, { 1: [20, 20], 2: [150, 20], 7: [45, 20] }), null);
-    r = dec.decode(2, 1, body(table, [{ group: a, tick: 1, canon: false, what: HELD_UPDATED }, { group: b, tick: 1, canon: false, what: HELD_KEPT }], []));
+    r = dec.decode(
+      2,
+      1,
+      body(
+        table,
+        [
+          { group: a, tick: 1, canon: false, what: HELD_UPDATED },
+          { group: b, tick: 1, canon: false, what: HELD_KEPT },
+        ],
+        [],
+      ),
+    );
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.equal(xOf(r.value, 7), 90);
 
@@ -582,7 +714,18 @@ describe('an entity that moved between groups', () => {
     // moving) is kept: the newer copy, from b, shows, once; a's copy stays held.
     table.prepare(worldAt(3, { 1: [20, 20], 2: [150, 20], 7: [160, 30] }), null);
     assert.equal(table.rowGroup[2], b);
-    r = dec.decode(3, 2, body(table, [{ group: a, tick: 2, canon: true, what: HELD_KEPT }, { group: b, tick: 1, canon: false, what: HELD_UPDATED }], []));
+    r = dec.decode(
+      3,
+      2,
+      body(
+        table,
+        [
+          { group: a, tick: 2, canon: true, what: HELD_KEPT },
+          { group: b, tick: 1, canon: false, what: HELD_UPDATED },
+        ],
+        [],
+      ),
+    );
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.deepEqual([...r.value.ids], [1, 2, 7], 'ship 7 shows once');
     assert.equal(xOf(r.value, 7), 320, 'from group b at tick 3, not group a’s copy moved by its motion (100)');
@@ -595,7 +738,18 @@ describe('an entity that moved between groups', () => {
     // group b kept at tick 3: group a's copy is newer and wins although b comes later.
     table.prepare(worldAt(4, { 1: [20, 20], 2: [150, 20], 7: [30, 60] }), null);
     assert.equal(table.rowGroup[2], a);
-    r = dec.decode(4, 3, body(table, [{ group: a, tick: 2, canon: true, what: HELD_UPDATED }, { group: b, tick: 3, canon: false, what: HELD_KEPT }], []));
+    r = dec.decode(
+      4,
+      3,
+      body(
+        table,
+        [
+          { group: a, tick: 2, canon: true, what: HELD_UPDATED },
+          { group: b, tick: 3, canon: false, what: HELD_KEPT },
+        ],
+        [],
+      ),
+    );
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.deepEqual([...r.value.ids], [1, 2, 7]);
     assert.equal(xOf(r.value, 7), 60, 'from group a at tick 4, not group b’s tick-3 copy (320)');
@@ -603,7 +757,18 @@ describe('an entity that moved between groups', () => {
 
     // Tick 5: group b updated too (ship 7 removed from it): one copy left, no conflict.
     table.prepare(worldAt(5, { 1: [20, 20], 2: [150, 20], 7: [30, 60] }), null);
-    r = dec.decode(5, 4, body(table, [{ group: a, tick: 4, canon: false, what: HELD_KEPT }, { group: b, tick: 3, canon: false, what: HELD_UPDATED }], []));
+    r = dec.decode(
+      5,
+      4,
+      body(
+        table,
+        [
+          { group: a, tick: 4, canon: false, what: HELD_KEPT },
+          { group: b, tick: 3, canon: false, what: HELD_UPDATED },
+        ],
+        [],
+      ),
+    );
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.deepEqual([...internals(dec).groups[1]!.ids], [2]);
     assert.deepEqual([...r.value.ids], [1, 2, 7]);
@@ -624,7 +789,18 @@ describe('an entity that moved between groups', () => {
     const b = table.rowGroup[1]!;
     assert.ok(dec.decode(1, -1, body(table, [], [a, b])).ok, 'tick 1 decodes');
     table.prepare(orbAt(2, 160), null);
-    const r = dec.decode(2, 1, body(table, [{ group: a, tick: 1, canon: false, what: HELD_KEPT }, { group: b, tick: 1, canon: false, what: HELD_UPDATED }], []));
+    const r = dec.decode(
+      2,
+      1,
+      body(
+        table,
+        [
+          { group: a, tick: 1, canon: false, what: HELD_KEPT },
+          { group: b, tick: 1, canon: false, what: HELD_UPDATED },
+        ],
+        [],
+      ),
+    );
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.deepEqual([...r.value.ids], [1, 2, 7]);
     assert.equal(r.value.kinds[2], ORB);

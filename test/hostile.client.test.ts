@@ -60,13 +60,10 @@ describe('the client against a hostile server', () => {
     const bodyArb = fc.oneof(
       fc.uint8Array({ maxLength: 80 }),
       fc
-        .array(
-          fc.record({ op: fc.constantFrom('set', 'flip', 'insert', 'delete'), at: fc.nat(), byte: fc.nat(255) }),
-          {
-            minLength: 1,
-            maxLength: 4,
-          },
-        )
+        .array(fc.record({ op: fc.constantFrom('set', 'flip', 'insert', 'delete'), at: fc.nat(), byte: fc.nat(255) }), {
+          minLength: 1,
+          maxLength: 4,
+        })
         .map((ops) => mutate(realBody, ops as Parameters<typeof mutate>[1])),
     );
     const hostileSnapshot = fc

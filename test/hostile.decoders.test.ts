@@ -59,10 +59,7 @@ function assertFailureShape<T>(result: Decoded<T>, frame: HostileFrame): void {
   if (result.ok) return;
   assert.ok(CLOSE_CODES.has(result.error.code), `undocumented close code ${result.error.code} for ${frame.label}`);
   assert.equal(typeof result.error.reason, 'string');
-  assert.ok(
-    Buffer.byteLength(result.error.reason) <= 123,
-    `reason too long for a close frame: ${result.error.reason}`,
-  );
+  assert.ok(Buffer.byteLength(result.error.reason) <= 123, `reason too long for a close frame: ${result.error.reason}`);
 }
 
 const isUint = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;

@@ -60,7 +60,9 @@ describe('a live server under hostile frames', () => {
     let seq = 0;
     const ticker = setInterval(() => {
       seq++;
-      normal.forEach((c, i) => c.input(seq, { dx: ((seq * (i + 1)) % 7) / 7 - 0.5, dy: 0.3, fire: seq % 11 === i }));
+      for (const [i, c] of normal.entries()) {
+        c.input(seq, { dx: ((seq * (i + 1)) % 7) / 7 - 0.5, dy: 0.3, fire: seq % 11 === i });
+      }
       server.step();
     }, 20);
     const valid = fc.oneof(validClientMsgArb(testSchema), validServerMsgArb());

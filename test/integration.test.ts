@@ -16,14 +16,16 @@ import { eventually } from './helpers/eventually.ts';
 
 const IDLE: ArenaInput = { up: false, down: false, left: false, right: false, fire: false, aim: 0 };
 
-
 /** Collects what the server logs, so a test can show it when it fails. */
 function quietLogger(lines: string[]): Logger {
   return { warn: (m) => lines.push(`warn: ${m}`), error: (m) => lines.push(`error: ${m}`) };
 }
 
 /** A room of `type` made by a Server that never listens, stepped by the test. */
-function manualRoom(type: ReturnType<typeof arenaRoom>, options: Record<string, number> = {}): { room: Room<ArenaSchema>; server: Server } {
+function manualRoom(
+  type: ReturnType<typeof arenaRoom>,
+  options: Record<string, number> = {},
+): { room: Room<ArenaSchema>; server: Server } {
   const server = new Server({ autoTick: false, tickRateHz: 60, logger: quietLogger([]) });
   server.define('arena', type);
   const room = server.createRoom('arena', options) as unknown as Room<ArenaSchema>;
@@ -70,7 +72,10 @@ describe('arena demo: the real client against the real server', () => {
       const aId = a.welcome!.entityId;
       const bId = b.welcome!.entityId;
       assert.equal(a.welcome!.roomId, b.welcome!.roomId, 'both joined the same arena');
-      await eventually(() => a.entities.has(bId) && b.entities.has(aId) && a.entities.has(aId), 'each seeing the other ship');
+      await eventually(
+        () => a.entities.has(bId) && b.entities.has(aId) && a.entities.has(aId),
+        'each seeing the other ship',
+      );
       const seenByB = b.entities.get(aId)!;
       assert.equal(seenByB.kind, 'ship');
       assert.equal(seenByB.kind === 'ship' && seenByB.state.name, 'alice');
@@ -97,11 +102,18 @@ describe('arena demo: the real client against the real server', () => {
       const shipKind = arenaSchema.kinds[arenaSchema.kindIndex('ship')]!;
       for (const field of shipKind.fields) {
         const expected = field.dequantize(field.quantize((truth as Record<string, unknown>)[field.name]));
-        assert.deepEqual((predicted as Record<string, unknown>)[field.name], expected, `predicted ${field.name} equals the server's quantized value`);
+        assert.deepEqual(
+          (predicted as Record<string, unknown>)[field.name],
+          expected,
+          `predicted ${field.name} equals the server's quantized value`,
+        );
       }
 
       // B's interpolated view of A arrives at the same place.
-      await eventually(() => Math.abs(b.entities.get(aId)!.state.x - predicted.x) < 1e-9, 'B seeing A where the server has it');
+      await eventually(
+        () => Math.abs(b.entities.get(aId)!.state.x - predicted.x) < 1e-9,
+        'B seeing A where the server has it',
+      );
       assert.equal(b.entities.get(aId)!.state.y, predicted.y);
       assert.deepEqual(logs, [], 'the server logged nothing');
     } finally {
@@ -115,7 +127,12 @@ describe('arena demo: the real client against the real server', () => {
   it('gives a big-world player a few hundred nearby entities out of more than 5,000, and its shots do not break the room', async () => {
     const logs: string[] = [];
     const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger(logs) });
-    const client = new TickwaveClient(arenaSchema, { url: `ws://127.0.0.1:${port}/ws`, socketFactory: wsSocketFactory(), room: 'bigworld', joinOptions: { name: 'explorer' } });
+    const client = new TickwaveClient(arenaSchema, {
+      url: `ws://127.0.0.1:${port}/ws`,
+      socketFactory: wsSocketFactory(),
+      room: 'bigworld',
+      joinOptions: { name: 'explorer' },
+    });
     const firing: ArenaInput = { ...IDLE, right: true, fire: true };
     const loop = setInterval(() => {
       const now = performance.now();
@@ -124,14 +141,28 @@ describe('arena demo: the real client against the real server', () => {
     }, 4);
     try {
       client.connect();
-      await eventually(() => client.entities.size >= 100 && client.stats.snapshots > 60, 'the big world around the player');
+      await eventually(
+        () => client.entities.size >= 100 && client.stats.snapshots > 60,
+        'the big world around the player',
+      );
       const room = server.getRoom(client.welcome!.roomId)!;
       const worldSize = room.entityCount;
       const kinds = new Set([...client.entities.values()].map((e) => e.kind));
-      assert.ok(worldSize >= 5000 && worldSize >= DEFAULT_BIG_WORLD.asteroids + DEFAULT_BIG_WORLD.pickups + DEFAULT_BIG_WORLD.bots, `the world holds ${worldSize} entities`);
+      assert.ok(
+        worldSize >= 5000 &&
+          worldSize >= DEFAULT_BIG_WORLD.asteroids + DEFAULT_BIG_WORLD.pickups + DEFAULT_BIG_WORLD.bots,
+        `the world holds ${worldSize} entities`,
+      );
       assert.ok(client.entities.size < 1000, `the player sees only what is near (${client.entities.size})`);
-      assert.ok(kinds.has('asteroid') && kinds.has('pickup') && kinds.has('ship'), `asteroids, pickups and ships in view (${[...kinds].join(', ')})`);
-      assert.deepEqual(logs.filter((line) => line.startsWith('error')), [], 'no game errors');
+      assert.ok(
+        kinds.has('asteroid') && kinds.has('pickup') && kinds.has('ship'),
+        `asteroids, pickups and ships in view (${[...kinds].join(', ')})`,
+      );
+      assert.deepEqual(
+        logs.filter((line) => line.startsWith('error')),
+        [],
+        'no game errors',
+      );
     } finally {
       clearInterval(loop);
       client.close();
@@ -141,7 +172,12 @@ describe('arena demo: the real client against the real server', () => {
 
   it('puts a page asking for bots into a stress room with that many roaming bots', async () => {
     const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger([]) });
-    const client = new TickwaveClient(arenaSchema, { url: `ws://127.0.0.1:${port}/ws`, socketFactory: wsSocketFactory(), room: 'stress', joinOptions: { bots: 300 } });
+    const client = new TickwaveClient(arenaSchema, {
+      url: `ws://127.0.0.1:${port}/ws`,
+      socketFactory: wsSocketFactory(),
+      room: 'stress',
+      joinOptions: { bots: 300 },
+    });
     const loop = setInterval(() => client.frame(performance.now()), 4);
     try {
       client.connect();
@@ -170,12 +206,27 @@ describe('arena room rules (stepped by hand)', () => {
     assert.ok(bulletsSeen > 0, 'bots fired');
     assert.ok(damaged, 'a bullet hit a ship');
     assert.ok(totalScore(room) > 0, 'a kill scored');
-    for (const ship of room.entitiesOf('ship')) assert.ok(ship.hp > 0 && ship.hp <= SHIP_HP && ship.hp % BULLET_DAMAGE === 0);
+    for (const ship of room.entitiesOf('ship'))
+      assert.ok(ship.hp > 0 && ship.hp <= SHIP_HP && ship.hp % BULLET_DAMAGE === 0);
   });
 
   it('lets a stress room take its bot count from the first joiner, capped, and never from a plain arena', () => {
-    assert.equal([...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 40 }).room.entitiesOf('ship')].length, 40);
-    assert.equal([...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 1e9 }).room.entitiesOf('ship')].length, 50);
+    assert.equal(
+      [
+        ...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 40 }).room.entitiesOf(
+          'ship',
+        ),
+      ].length,
+      40,
+    );
+    assert.equal(
+      [
+        ...manualRoom(arenaRoom({ bots: 2, botsFromJoinOptions: true, maxBots: 50 }), { bots: 1e9 }).room.entitiesOf(
+          'ship',
+        ),
+      ].length,
+      50,
+    );
     assert.equal([...manualRoom(arenaRoom({ bots: 2 }), { bots: 40 }).room.entitiesOf('ship')].length, 2);
     assert.throws(() => arenaRoom({ bots: 3, maxBots: 2 }), /bots must be an integer 0–2/);
   });
@@ -188,7 +239,11 @@ describe('arena room rules (stepped by hand)', () => {
     const FIRE = 30;
     const outcome = (lagTicks: number): number => {
       const { room } = manualRoom(defineRoom(arenaSchema, {}));
-      const world = new ArenaWorld(room as unknown as Room<ArenaSchema>, { seed: 1, botsFight: false, worldSize: 2000 });
+      const world = new ArenaWorld(room as unknown as Room<ArenaSchema>, {
+        seed: 1,
+        botsFight: false,
+        worldSize: 2000,
+      });
       const shooter = world.spawnShip('shooter', false);
       const target = world.spawnShip('target', false);
       Object.assign(shooter, { x: 1000, y: 1000, angle: 0 });

@@ -7,7 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { indexOfEntity, motionOf, predict, seededRandom, type Snapshot } from '../shared/index.ts';
-import { defineRoom, type MemoryClientSocket, MemoryTransport, type Room, type RoomHandlers, Server } from '../server/index.ts';
+import {
+  defineRoom,
+  type MemoryClientSocket,
+  MemoryTransport,
+  type Room,
+  type RoomHandlers,
+  Server,
+} from '../server/index.ts';
 import { arenaRoom, ManualClock, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 50;
@@ -24,7 +31,14 @@ async function setup(handlers: RoomHandlers<TestSchema>, maxBufferedBytes?: numb
   const clock = new ManualClock();
   const memory = new MemoryTransport({ clock });
   const buffered = maxBufferedBytes === undefined ? {} : { maxBufferedBytes };
-  const server = new Server({ clock, transport: memory, tickRateHz: TICK_RATE_HZ, autoTick: false, logger: { warn() {}, error() {} }, ...buffered });
+  const server = new Server({
+    clock,
+    transport: memory,
+    tickRateHz: TICK_RATE_HZ,
+    autoTick: false,
+    logger: { warn() {}, error() {} },
+    ...buffered,
+  });
   server.define('arena', defineRoom(testSchema, { maxClients: 16, ...handlers }));
   await server.listen(0, '127.0.0.1');
   const join = async (): Promise<TestClient> => {
@@ -76,8 +90,14 @@ function row(snap: Snapshot, id: number): (number | string | undefined)[] | unde
  * it came from holds: the server's row at an earlier tick t0, as is or moved by its one-tick motion
  * at t0 (see shared/groupedBody.ts). A group kept since t0 may still show an entity despawned later.
  */
-function explains(mine: (number | string | undefined)[], id: number, tick: number, worlds: Map<number, Snapshot>): boolean {
-  const same = (a: unknown[], b: unknown[] | undefined): boolean => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+function explains(
+  mine: (number | string | undefined)[],
+  id: number,
+  tick: number,
+  worlds: Map<number, Snapshot>,
+): boolean {
+  const same = (a: unknown[], b: unknown[] | undefined): boolean =>
+    b !== undefined && JSON.stringify(a) === JSON.stringify(b);
   if (same(mine, row(worlds.get(tick)!, id))) return true;
   for (let t0 = tick - 1; worlds.has(t0); t0--) {
     const then = worlds.get(t0)!;
@@ -229,15 +249,21 @@ describe('interest management', () => {
         const snap = c.latest!;
         assert.equal(snap.tick, world.tick);
         for (let e = 0; e < snap.count; e++) {
-          assert.deepEqual(row(snap, snap.ids[e]!), row(world, snap.ids[e]!), `entity ${snap.ids[e]} equals the server's`);
+          assert.deepEqual(
+            row(snap, snap.ids[e]!),
+            row(world, snap.ids[e]!),
+            `entity ${snap.ids[e]} equals the server's`,
+          );
         }
         for (let e = 0; e < world.count; e++) {
           const s = testSchema.kinds[world.kinds[e]!]!;
           const x = s.fields[0]!.dequantize(world.values[e * world.stride]!) as number;
           const y = s.fields[1]!.dequantize(world.values[e * world.stride + 1]!) as number;
           const d = Math.hypot(x - me.x, y - me.y);
-          if (d <= radius - slack - 1) assert.ok(holds(c, world.ids[e]!), `entity ${world.ids[e]} within the radius is held`);
-          if (d > radius * 1.1 + Math.SQRT2 * cell + slack + 1) assert.ok(!holds(c, world.ids[e]!), `entity ${world.ids[e]} beyond its cell's reach is not held`);
+          if (d <= radius - slack - 1)
+            assert.ok(holds(c, world.ids[e]!), `entity ${world.ids[e]} within the radius is held`);
+          if (d > radius * 1.1 + Math.SQRT2 * cell + slack + 1)
+            assert.ok(!holds(c, world.ids[e]!), `entity ${world.ids[e]} beyond its cell's reach is not held`);
         }
         assert.ok(holds(c, c.welcome!.entityId), 'the client holds its own entity');
         assert.deepEqual(c.errors, []);
@@ -313,14 +339,20 @@ describe('interest management', () => {
           checked++;
           if (JSON.stringify(mine) === JSON.stringify(row(world, id))) continue;
           older++;
-          assert.ok(explains(mine, id, snap.tick, worlds), `entity ${id} (${JSON.stringify(mine)}) is the server's now, or at an earlier tick as its motion then predicts`);
+          assert.ok(
+            explains(mine, id, snap.tick, worlds),
+            `entity ${id} (${JSON.stringify(mine)}) is the server's now, or at an earlier tick as its motion then predicts`,
+          );
         }
       }
     }
     assert.ok(checked > 50_000, `rows checked: ${checked}`);
     assert.ok(older > 0, 'budgets kept some groups');
     assert.ok(behind > 0, 'a stalled client fell behind and caught up');
-    assert.ok(h.server.metrics.totals.snapshotsSkipped > 0, 'snapshots were skipped, so later chunks covered several ticks');
+    assert.ok(
+      h.server.metrics.totals.snapshotsSkipped > 0,
+      'snapshots were skipped, so later chunks covered several ticks',
+    );
     await h.server.close();
   });
 
@@ -331,7 +363,8 @@ describe('interest management', () => {
     const h = await setup({
       interest: { x: 'x', y: 'y', viewRadius: 300, viewMargin: 30, groupCap: 4, budgetBytes },
       onCreate(room) {
-        for (let i = 0; i < 300; i++) room.spawn('rock', { x: 350 + rand() * 300, y: 350 + rand() * 300, tag: i % 7 === 0 ? `rock ${i}` : '' });
+        for (let i = 0; i < 300; i++)
+          room.spawn('rock', { x: 350 + rand() * 300, y: 350 + rand() * 300, tag: i % 7 === 0 ? `rock ${i}` : '' });
       },
       onJoin(room, client) {
         room.interest!.setView(client, { center: { x: 500, y: 500 } });
@@ -369,7 +402,10 @@ describe('interest management', () => {
         if (JSON.stringify(mine) === JSON.stringify(row(world, id))) lastTrue.set(id, world.tick);
         else {
           olderSeen++;
-          assert.ok(explains(mine, id, snap.tick, worlds), `entity ${id} is the server's at an earlier tick, as its motion then predicts`);
+          assert.ok(
+            explains(mine, id, snap.tick, worlds),
+            `entity ${id} is the server's at an earlier tick, as its motion then predicts`,
+          );
         }
         if (lastTrue.has(id)) {
           maxGap = Math.max(maxGap, world.tick - lastTrue.get(id)!);
@@ -400,7 +436,8 @@ describe('interest management', () => {
     const h = await setup({
       interest: { x: 'x', y: 'y', viewRadius: 400, groupCap: 4, budgetBytes: 400 },
       onCreate(room) {
-        for (let i = 0; i < 200; i++) room.spawn('rock', { x: 300 + rand() * 400, y: 300 + rand() * 400, tag: `rock-${i}` });
+        for (let i = 0; i < 200; i++)
+          room.spawn('rock', { x: 300 + rand() * 400, y: 300 + rand() * 400, tag: `rock-${i}` });
       },
       onJoin(room, client) {
         room.interest!.setView(client, { center: { x: 500, y: 500 } });
@@ -427,8 +464,14 @@ describe('interest management', () => {
       // One entity per group: priorities apply entity by entity.
       interest: { x: 'x', y: 'y', viewRadius: 400, groupCap: 1, budgetBytes: 120, kindWeights: { ship: 4 } },
       onCreate(room) {
-        for (let i = 0; i < 60; i++) room.spawn('rock', { x: 500 + (i < 30 ? 20 : 350) * Math.cos(i), y: 500 + (i < 30 ? 20 : 350) * Math.sin(i), tag: '' });
-        for (let i = 0; i < 10; i++) room.spawn('ship', { x: 500 + 350 * Math.cos(i), y: 500 + 350 * Math.sin(i), a: 0, hp: 100 });
+        for (let i = 0; i < 60; i++)
+          room.spawn('rock', {
+            x: 500 + (i < 30 ? 20 : 350) * Math.cos(i),
+            y: 500 + (i < 30 ? 20 : 350) * Math.sin(i),
+            tag: '',
+          });
+        for (let i = 0; i < 10; i++)
+          room.spawn('ship', { x: 500 + 350 * Math.cos(i), y: 500 + 350 * Math.sin(i), a: 0, hp: 100 });
       },
       onJoin(room, client) {
         room.interest!.setView(client, { center: { x: 500, y: 500 } });
@@ -444,7 +487,9 @@ describe('interest management', () => {
       h.step();
       if (i < 40) continue;
       const world = room.snapshot!;
-      for (const id of c.latest!.ids) if (JSON.stringify(row(c.latest!, id)) === JSON.stringify(row(world, id))) sends.set(id, (sends.get(id) ?? 0) + 1);
+      for (const id of c.latest!.ids)
+        if (JSON.stringify(row(c.latest!, id)) === JSON.stringify(row(world, id)))
+          sends.set(id, (sends.get(id) ?? 0) + 1);
     }
     const avg = (ids: number[]): number => ids.reduce((s, id) => s + (sends.get(id) ?? 0), 0) / ids.length;
     const near = avg([...Array(30).keys()].map((i) => i + 1));
@@ -456,11 +501,23 @@ describe('interest management', () => {
   });
 
   it('validates interest options and per-client settings', async () => {
-    assert.throws(() => defineRoom(testSchema, { interest: { x: 'x', y: 'nope', viewRadius: 10 } }), /only one of the position fields/);
+    assert.throws(
+      () => defineRoom(testSchema, { interest: { x: 'x', y: 'nope', viewRadius: 10 } }),
+      /only one of the position fields/,
+    );
     assert.throws(() => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 0 } }), /viewRadius/);
-    assert.throws(() => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, budgetBytes: 20 } }), /budgetBytes must be an integer ≥/);
-    assert.throws(() => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, groupCap: 0 } }), /groupCap/);
-    assert.throws(() => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, kindWeights: { ship: -1 } } }), /weight/);
+    assert.throws(
+      () => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, budgetBytes: 20 } }),
+      /budgetBytes must be an integer ≥/,
+    );
+    assert.throws(
+      () => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, groupCap: 0 } }),
+      /groupCap/,
+    );
+    assert.throws(
+      () => defineRoom(testSchema, { interest: { x: 'x', y: 'y', viewRadius: 10, kindWeights: { ship: -1 } } }),
+      /weight/,
+    );
     const h = await setup({ interest: { x: 'x', y: 'y', viewRadius: 100 } });
     await h.join();
     const room = h.room();

@@ -26,8 +26,14 @@ const TARGET_SPEED = 300;
 const HIT_RADIUS = 4;
 
 const schema = defineSchema({
-  entities: { player: { x: t.float({ min: 0, max: 4000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }) } },
-  input: { aimX: t.float({ min: 0, max: 4000, step: 0.01 }), aimY: t.float({ min: 0, max: 1000, step: 0.01 }), fire: t.bool() },
+  entities: {
+    player: { x: t.float({ min: 0, max: 4000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }) },
+  },
+  input: {
+    aimX: t.float({ min: 0, max: 4000, step: 0.01 }),
+    aimY: t.float({ min: 0, max: 1000, step: 0.01 }),
+    fire: t.bool(),
+  },
 });
 
 interface Shot {
@@ -61,7 +67,13 @@ async function setup() {
           return target !== undefined && Math.hypot(target.x - input.aimX, target.y - input.aimY) <= HIT_RADIUS;
         });
         const live = room.get(targetId, 'player')!;
-        shots.push({ hit: hit === true, viewTick: client.viewTick, rewindTick: room.rewindTick(client), roomTick: room.tick, liveMiss: Math.hypot(live.x - input.aimX, live.y - input.aimY) });
+        shots.push({
+          hit: hit === true,
+          viewTick: client.viewTick,
+          rewindTick: room.rewindTick(client),
+          roomTick: room.tick,
+          liveMiss: Math.hypot(live.x - input.aimX, live.y - input.aimY),
+        });
       },
       step(room, dtSec) {
         room.get(targetId, 'player')!.x += TARGET_SPEED * dtSec;
@@ -87,7 +99,16 @@ async function setup() {
   };
   for (let i = 0; i < 3; i++) await Promise.resolve();
   clock.advance(ONE_WAY_MS * 2);
-  socket.send(encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: schema.hash, room: 'duel', resumeToken: null, options: {} }));
+  socket.send(
+    encodeMessage({
+      kind: MsgKind.Hello,
+      protocolVersion: PROTOCOL_VERSION,
+      schemaHash: schema.hash,
+      room: 'duel',
+      resumeToken: null,
+      options: {},
+    }),
+  );
   clock.advance(ONE_WAY_MS * 2 + 400);
   assert.ok(welcomed && latest !== null, 'the shooter joined and receives snapshots');
   let seq = 0;
@@ -97,7 +118,11 @@ async function setup() {
     const view = drawn.get(viewTick)!;
     const i = indexOfEntity(view, targetId);
     const [fx, fy] = schema.kinds[0]!.fields;
-    const aim = { aimX: fx!.dequantize(view.values[i * view.stride]!) as number, aimY: fy!.dequantize(view.values[i * view.stride + 1]!) as number, fire: true };
+    const aim = {
+      aimX: fx!.dequantize(view.values[i * view.stride]!) as number,
+      aimY: fy!.dequantize(view.values[i * view.stride + 1]!) as number,
+      fire: true,
+    };
     const values = schema.input.map((f) => f.quantize(aim[f.name as keyof typeof aim]));
     socket.send(encodeMessage({ kind: MsgKind.Input, seq: seq++, viewTick, values }));
   };
@@ -134,14 +159,18 @@ describe('lag compensation', () => {
 });
 
 describe('LagCompensation history', () => {
-  const world = (tick: number, x: number): Snapshot => quantizeWorld(schema, tick, [{ id: 7, kind: 0, state: { x, y: 1 } }]);
+  const world = (tick: number, x: number): Snapshot =>
+    quantizeWorld(schema, tick, [{ id: 7, kind: 0, state: { x, y: 1 } }]);
 
   it('keeps references to the last historyMs of snapshots and caps rewinds', () => {
     const lag = new LagCompensation(schema, 60, { historyMs: 100, maxRewindMs: 50 });
     assert.equal(lag.historyTicks, 7);
     assert.equal(lag.maxRewindTicks, 3);
     assert.equal(lag.rewindTick(0), -1);
-    assert.equal(lag.rewind(0, () => true), undefined);
+    assert.equal(
+      lag.rewind(0, () => true),
+      undefined,
+    );
     const snaps: Snapshot[] = [];
     for (let tick = 1; tick <= 20; tick++) {
       snaps.push(world(tick, tick * 10));
@@ -169,7 +198,10 @@ describe('LagCompensation history', () => {
 
   it('is kept by every room, with the room snapshot as its newest entry', async () => {
     const server = new Server({ autoTick: false, transport: new MemoryTransport(), logger: { warn() {}, error() {} } });
-    server.define('r', defineRoom(schema, { lagCompensation: { historyMs: 500, maxRewindMs: 100 }, closeWhenEmpty: false }));
+    server.define(
+      'r',
+      defineRoom(schema, { lagCompensation: { historyMs: 500, maxRewindMs: 100 }, closeWhenEmpty: false }),
+    );
     await server.listen(0);
     const room = server.createRoom('r') as unknown as Room<typeof schema>;
     for (let i = 0; i < 40; i++) server.step();

@@ -17,8 +17,10 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** Every number reachable in `value` (paths for failure messages). */
 function numbers(value: unknown, path = '$', out: [string, number][] = []): [string, number][] {
   if (typeof value === 'number') out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => numbers(v, `${path}[${i}]`, out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) numbers(v, `${path}.${k}`, out);
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) numbers(v, `${path}[${i}]`, out);
+  } else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) numbers(v, `${path}.${k}`, out);
   return out;
 }
 
@@ -32,8 +34,14 @@ describe('load test bots', () => {
       [2 ** 31 - 1, 2 ** 32 - 1, [-1, -200]],
     ];
     for (const [seq, viewTick, values] of cases) {
-      assert.equal(hex(scratch.subarray(0, writeInput(scratch, seq, viewTick, values))), hex(encodeMessage({ kind: MsgKind.Input, seq, viewTick, values })));
-      assert.equal(hex(scratch.subarray(0, writeAck(scratch, viewTick))), hex(encodeMessage({ kind: MsgKind.Ack, tick: viewTick })));
+      assert.equal(
+        hex(scratch.subarray(0, writeInput(scratch, seq, viewTick, values))),
+        hex(encodeMessage({ kind: MsgKind.Input, seq, viewTick, values })),
+      );
+      assert.equal(
+        hex(scratch.subarray(0, writeAck(scratch, viewTick))),
+        hex(encodeMessage({ kind: MsgKind.Ack, tick: viewTick })),
+      );
     }
   });
 
@@ -47,10 +55,24 @@ describe('load test bots', () => {
     ] as const) {
       const frame = encodeMessage({ kind: MsgKind.Snapshot, tick, baseTick, lastInputSeq, body });
       assert.equal(parseSnapshotEnvelope(frame, env), true);
-      assert.deepEqual([env.tick, env.baseTick, env.lastInputSeq, hex(frame.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength))], [tick, baseTick, lastInputSeq, hex(body)]);
+      assert.deepEqual(
+        [
+          env.tick,
+          env.baseTick,
+          env.lastInputSeq,
+          hex(frame.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength)),
+        ],
+        [tick, baseTick, lastInputSeq, hex(body)],
+      );
       assert.equal(parseSnapshotEnvelope(frame.subarray(0, frame.byteLength - 1), env), false);
     }
-    assert.equal(parseSnapshotEnvelope(encodeMessage({ kind: MsgKind.Pong, clientTimeMs: 1, serverTimeMs: 2, serverTick: 3 }), env), false);
+    assert.equal(
+      parseSnapshotEnvelope(
+        encodeMessage({ kind: MsgKind.Pong, clientTimeMs: 1, serverTimeMs: 2, serverTick: 3 }),
+        env,
+      ),
+      false,
+    );
   });
 
   it('parse the CLI options and reject bad ones', () => {
@@ -83,7 +105,10 @@ describe('load test bots', () => {
     assert.throws(() => parseLoadArgs(['--compare']), /--compare/);
     assert.throws(() => parseLoadArgs(['--scenario', 'bigworld-all', '--compare']), /--compare/);
     assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--ramp']), /--compare/);
-    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--url', 'ws://127.0.0.1:1/']), /--compare/);
+    assert.throws(
+      () => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--url', 'ws://127.0.0.1:1/']),
+      /--compare/,
+    );
   });
 
   it('judge a big world’s bytes and CPU per client per snapshot against the all-visible reference, each on its own', () => {
@@ -103,7 +128,10 @@ describe('load test bots', () => {
     const reference = window(150, 200, 5, 7);
     const [bytes, cpu, note] = referenceLines(window(160, 215, 6, 6.5), reference);
     assert.match(bytes!, /^ok {3}bytes .*: \+6\.7 %, \+7\.5 % \(target within 10 %/);
-    assert.match(cpu!, /^ok {3}server CPU per client per snapshot: 12\.5 µs \(6 user \+ 6\.5 kernel\) against 12 \(5 \+ 7\): \+4\.2 %/);
+    assert.match(
+      cpu!,
+      /^ok {3}server CPU per client per snapshot: 12\.5 µs \(6 user \+ 6\.5 kernel\) against 12 \(5 \+ 7\): \+4\.2 %/,
+    );
     assert.match(note!, /reference's own tick p99 was 13 ms = 78 %/);
     const [bytesOver, cpuOver] = referenceLines(window(150, 230, 12, 7), reference);
     assert.match(bytesOver!, /^MISS bytes .*\+0 %, \+15 %/);
@@ -112,7 +140,10 @@ describe('load test bots', () => {
 });
 
 /** Runs a load test quietly and checks what every run must give: one finished step, finite figures, server figures, no disconnects. */
-async function smokeRun(options: LoadOptions): Promise<{ report: LoadReport; step: LoadReport['steps'][number] & { server: NonNullable<LoadReport['steps'][number]['server']> } }> {
+async function smokeRun(options: LoadOptions): Promise<{
+  report: LoadReport;
+  step: LoadReport['steps'][number] & { server: NonNullable<LoadReport['steps'][number]['server']> };
+}> {
   const report = await loadReport(options, { log: () => {} });
   assert.equal(report.interrupted, false);
   assert.equal(report.steps.length, 1);
@@ -124,14 +155,32 @@ async function smokeRun(options: LoadOptions): Promise<{ report: LoadReport; ste
 }
 
 describe('load test smoke run', () => {
-  it('runs 50 light clients for 5 s on arena E=100 at 60 Hz and reports every figure', { timeout: 90_000 }, async () => {
-    const parsed = parseLoadArgs(['--clients', '50', '--tick-rate', '60', '--entities', '100', '--duration', '5', '--settle', '1', '--bot-procs', '1']);
+  it('runs 50 light clients for 5 s on arena E=100 at 60 Hz and reports every figure', {
+    timeout: 90_000,
+  }, async () => {
+    const parsed = parseLoadArgs([
+      '--clients',
+      '50',
+      '--tick-rate',
+      '60',
+      '--entities',
+      '100',
+      '--duration',
+      '5',
+      '--settle',
+      '1',
+      '--bot-procs',
+      '1',
+    ]);
     assert.ok(parsed !== null);
     const { report, step } = await smokeRun(parsed.options);
     assert.equal(step.clients, 50);
     assert.equal(step.minConnected, 50, 'every client stayed connected');
     assert.ok(step.client.snapshotsPerClientPerSec > 0, 'snapshots were received');
-    assert.ok(step.client.payloadBytesPerClientPerSec > 0 && step.client.wireBytesPerClientPerSec > step.client.payloadBytesPerClientPerSec);
+    assert.ok(
+      step.client.payloadBytesPerClientPerSec > 0 &&
+        step.client.wireBytesPerClientPerSec > step.client.payloadBytesPerClientPerSec,
+    );
     assert.ok(step.client.decodedSnapshots > 0, 'sampling bots decoded snapshots');
     assert.equal(step.client.decodeFailures, 0, 'every sampled snapshot decoded');
     assert.ok(step.server.snapshotsSent > 0);
@@ -151,14 +200,31 @@ describe('load test smoke run', () => {
     }
   });
 
-  it('runs 20 light clients for 3 s on the big world (E=2000, interest on) and reports what a client sees', { timeout: 90_000 }, async () => {
-    const parsed = parseLoadArgs(['--scenario', 'bigworld', '--clients', '20', '--entities', '2000', '--duration', '3', '--settle', '1', '--bot-procs', '1']);
+  it('runs 20 light clients for 3 s on the big world (E=2000, interest on) and reports what a client sees', {
+    timeout: 90_000,
+  }, async () => {
+    const parsed = parseLoadArgs([
+      '--scenario',
+      'bigworld',
+      '--clients',
+      '20',
+      '--entities',
+      '2000',
+      '--duration',
+      '3',
+      '--settle',
+      '1',
+      '--bot-procs',
+      '1',
+    ]);
     assert.ok(parsed !== null);
     const { report, step } = await smokeRun(parsed.options);
     assert.equal(step.minConnected, 20, 'every client stayed connected');
     assert.ok(step.client.decodedSnapshots > 0, 'a sampling bot decoded snapshots with the big world schema');
     assert.equal(step.client.decodeFailures, 0, 'every sampled snapshot decoded');
-    assert.ok(step.client.payloadBytesPerSnapshot > 0 && step.client.wireBytesPerSnapshot > step.client.payloadBytesPerSnapshot);
+    assert.ok(
+      step.client.payloadBytesPerSnapshot > 0 && step.client.wireBytesPerSnapshot > step.client.payloadBytesPerSnapshot,
+    );
     assert.ok(step.server.cpuUsPerClientSnapshot > 0);
     assert.ok(step.server.seenPerClient !== null && step.server.seenPerClient > 0, 'clients see units');
     assert.ok(step.server.seenPerClient < 2000, 'but not the whole world');
@@ -167,9 +233,25 @@ describe('load test smoke run', () => {
     assert.match(reportText(report), /per client per snapshot/);
   });
 
-  it('with --compare runs the all-visible reference first and judges the big world against it', { timeout: 120_000 }, async () => {
-    const parsed = parseLoadArgs(['--scenario', 'bigworld', '--compare', '--clients', '10', '--entities', '2000', '--duration', '2', '--settle', '1', '--bot-procs', '1']);
-    assert.ok(parsed !== null && parsed.compare);
+  it('with --compare runs the all-visible reference first and judges the big world against it', {
+    timeout: 120_000,
+  }, async () => {
+    const parsed = parseLoadArgs([
+      '--scenario',
+      'bigworld',
+      '--compare',
+      '--clients',
+      '10',
+      '--entities',
+      '2000',
+      '--duration',
+      '2',
+      '--settle',
+      '1',
+      '--bot-procs',
+      '1',
+    ]);
+    assert.ok(parsed?.compare);
     const { reference, report } = await loadReportWithReference(parsed.options, { log: () => {} });
     assert.equal(reference.parameters.scenario, 'bigworld-all');
     assert.equal(reference.parameters.entities, 100);

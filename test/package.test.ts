@@ -9,7 +9,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,8 +199,14 @@ describe('the npm package', () => {
     }[];
     tarball = join(work, out[0]!.filename);
     const files = out[0]!.files.map((f) => f.path);
-    assert.ok(files.includes('dist/server/index.js') && files.includes('dist/server/index.d.ts'), 'compiled server entry');
-    assert.ok(files.includes('dist/client/pixi/index.js') && files.includes('dist/client/node/index.d.ts'), 'compiled client entries');
+    assert.ok(
+      files.includes('dist/server/index.js') && files.includes('dist/server/index.d.ts'),
+      'compiled server entry',
+    );
+    assert.ok(
+      files.includes('dist/client/pixi/index.js') && files.includes('dist/client/node/index.d.ts'),
+      'compiled client entries',
+    );
     const source = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts');
     const foreign = files.filter((f) => /^(demo|bench|test|examples|scripts)\//.test(f) || source(f));
     assert.deepEqual(foreign, [], 'nothing of the demo, tests, bench, scripts or sources');
@@ -236,7 +249,11 @@ describe('the npm package', () => {
     for (const pkg of ['uWebSockets\\.js', 'ws', 'prom-client']) {
       const pattern = new RegExp(`from ['"]${pkg}['"]|import\\(['"]${pkg}['"]\\)`);
       const importing = declarations.filter((file) => pattern.test(readFileSync(file, 'utf8')));
-      assert.deepEqual(importing.map((f) => f.slice(work.length + 1)), [], `declarations importing ${pkg}`);
+      assert.deepEqual(
+        importing.map((f) => f.slice(work.length + 1)),
+        [],
+        `declarations importing ${pkg}`,
+      );
     }
   });
 

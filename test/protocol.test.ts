@@ -22,7 +22,6 @@ import type { ClientMsg, Decoded, ServerMsg } from '../shared/index.ts';
 
 const SEED = 42;
 
-
 /** A peer that packs anything it likes, the way a hostile client or server would. */
 const raw = new Packr({ useRecords: false, variableMapSize: true });
 const pack = (value: unknown): Uint8Array => raw.pack(value);
@@ -40,7 +39,14 @@ const schema = defineSchema({
 });
 
 const clientMessages: ClientMsg[] = [
-  { kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: schema.hash, room: 'lobby', resumeToken: null, options: { name: 'Ada', team: 2, ready: true } },
+  {
+    kind: MsgKind.Hello,
+    protocolVersion: PROTOCOL_VERSION,
+    schemaHash: schema.hash,
+    room: 'lobby',
+    resumeToken: null,
+    options: { name: 'Ada', team: 2, ready: true },
+  },
   { kind: MsgKind.Hello, protocolVersion: 7, schemaHash: '', room: null, resumeToken: 'tok-123', options: {} },
   { kind: MsgKind.Input, seq: 0, viewTick: 0, values: [1, 512, 100, 1, 15, 'hé'] },
   { kind: MsgKind.Input, seq: MAX_INPUT_SEQ, viewTick: 123_456, values: [] },
@@ -50,8 +56,24 @@ const clientMessages: ClientMsg[] = [
 ];
 
 const serverMessages: ServerMsg[] = [
-  { kind: MsgKind.Welcome, clientId: 3, tickRateHz: 60, serverTick: 1000, resumeToken: 'r', roomId: 'lobby', entityId: -1 },
-  { kind: MsgKind.Welcome, clientId: 0, tickRateHz: 30, serverTick: 0, resumeToken: '', roomId: '', entityId: 2 ** 31 - 1 },
+  {
+    kind: MsgKind.Welcome,
+    clientId: 3,
+    tickRateHz: 60,
+    serverTick: 1000,
+    resumeToken: 'r',
+    roomId: 'lobby',
+    entityId: -1,
+  },
+  {
+    kind: MsgKind.Welcome,
+    clientId: 0,
+    tickRateHz: 30,
+    serverTick: 0,
+    resumeToken: '',
+    roomId: '',
+    entityId: 2 ** 31 - 1,
+  },
   { kind: MsgKind.Snapshot, tick: 5, baseTick: -1, lastInputSeq: -1, body: Uint8Array.of(1, 2, 3) },
   { kind: MsgKind.Snapshot, tick: 2 ** 40, baseTick: 2 ** 40 - 1, lastInputSeq: 77, body: new Uint8Array(0) },
   { kind: MsgKind.Snapshot, tick: 9, baseTick: 8, lastInputSeq: 0, body: new Uint8Array(70_000).fill(7) },
@@ -68,7 +90,10 @@ function assertCode<T>(result: Decoded<T>, code: number, reason?: RegExp): void 
   if (result.ok) return;
   assert.equal(result.error.code, code, `close code for "${result.error.reason}"`);
   if (reason !== undefined) assert.match(result.error.reason, reason);
-  assert.ok(result.error.reason.length > 0 && result.error.reason.length <= 123, 'a close reason fits in a close frame');
+  assert.ok(
+    result.error.reason.length > 0 && result.error.reason.length <= 123,
+    'a close reason fits in a close frame',
+  );
 }
 
 /** Asserts a decoded client message has exactly the types its interface promises. */
@@ -78,7 +103,9 @@ function assertWellTypedClient(msg: ClientMsg): void {
     case MsgKind.Hello:
       assert.ok(isUint(msg.protocolVersion) && typeof msg.schemaHash === 'string');
       assert.ok(msg.room === null || (typeof msg.room === 'string' && msg.room.length <= MAX_NAME_LENGTH));
-      assert.ok(msg.resumeToken === null || (typeof msg.resumeToken === 'string' && msg.resumeToken.length <= MAX_NAME_LENGTH));
+      assert.ok(
+        msg.resumeToken === null || (typeof msg.resumeToken === 'string' && msg.resumeToken.length <= MAX_NAME_LENGTH),
+      );
       assert.ok(Object.keys(msg.options).length <= JOIN_OPTIONS_LIMITS.maxKeys);
       for (const v of Object.values(msg.options)) assert.ok(['string', 'number', 'boolean'].includes(typeof v));
       break;
@@ -120,13 +147,17 @@ describe('protocol constants', () => {
     assert.equal(new Set(kinds).size, kinds.length);
     const codes = Object.values(CloseCode);
     assert.equal(new Set(codes).size, codes.length);
-    for (const code of codes) assert.ok([1000, 1001, 1011].includes(code) || (code >= 4000 && code <= 4099), `close code ${code}`);
+    for (const code of codes)
+      assert.ok([1000, 1001, 1011].includes(code) || (code >= 4000 && code <= 4099), `close code ${code}`);
   });
 });
 
 describe('encodeMessage and decode*Message', () => {
   it('rejects an input seq above MAX_INPUT_SEQ as out of range', () => {
-    assertCode(decodeClientMessage(encodeMessage({ kind: MsgKind.Input, seq: MAX_INPUT_SEQ + 1, viewTick: 0, values: [] })), CloseCode.OutOfRange);
+    assertCode(
+      decodeClientMessage(encodeMessage({ kind: MsgKind.Input, seq: MAX_INPUT_SEQ + 1, viewTick: 0, values: [] })),
+      CloseCode.OutOfRange,
+    );
   });
 
   it('never quotes peer bytes in a malformed-frame reason', () => {
@@ -165,7 +196,8 @@ describe('encodeMessage and decode*Message', () => {
   });
 
   it('tells the other side’s messages apart from its own', () => {
-    for (const msg of serverMessages) assertCode(decodeClientMessage(encodeMessage(msg)), CloseCode.UnknownMessage, /unknown message kind/);
+    for (const msg of serverMessages)
+      assertCode(decodeClientMessage(encodeMessage(msg)), CloseCode.UnknownMessage, /unknown message kind/);
     for (const msg of clientMessages) assertCode(decodeServerMessage(encodeMessage(msg)), CloseCode.UnknownMessage);
   });
 });
@@ -194,7 +226,11 @@ describe('decodeClientMessage rejects bad frames with the documented close code'
     assertCode(decodeClientMessage(hello(1.5, 'h', null, null, {})), CloseCode.Malformed);
     assertCode(decodeClientMessage(hello(1, 7, null, null, {})), CloseCode.Malformed);
     assertCode(decodeClientMessage(hello(1, 'h'.repeat(65), null, null, {})), CloseCode.Malformed);
-    assertCode(decodeClientMessage(hello(1, 'h', 'r'.repeat(MAX_NAME_LENGTH + 1), null, {})), CloseCode.Malformed, /room or resume token/);
+    assertCode(
+      decodeClientMessage(hello(1, 'h', 'r'.repeat(MAX_NAME_LENGTH + 1), null, {})),
+      CloseCode.Malformed,
+      /room or resume token/,
+    );
     assertCode(decodeClientMessage(hello(1, 'h', null, 5, {})), CloseCode.Malformed, /room or resume token/);
     assert.ok(decodeClientMessage(hello(1, 'h', 'r'.repeat(MAX_NAME_LENGTH), null, {})).ok);
   });
@@ -202,11 +238,20 @@ describe('decodeClientMessage rejects bad frames with the documented close code'
   it('bounds join options: count, key length, value types and string length', () => {
     const withOptions = (options: unknown): Uint8Array => pack([MsgKind.Hello, 1, 'h', null, null, options]);
     const { maxKeys, maxKeyLength, maxStringLength } = JOIN_OPTIONS_LIMITS;
-    const many = (n: number): Record<string, number> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    const many = (n: number): Record<string, number> =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
     assert.ok(decodeClientMessage(withOptions(many(maxKeys))).ok);
     assertCode(decodeClientMessage(withOptions(many(maxKeys + 1))), CloseCode.Malformed, /more than 16 join options/);
-    assertCode(decodeClientMessage(withOptions({ ['k'.repeat(maxKeyLength + 1)]: 1 })), CloseCode.Malformed, /key too long/);
-    assertCode(decodeClientMessage(withOptions({ a: 's'.repeat(maxStringLength + 1) })), CloseCode.Malformed, /join option a/);
+    assertCode(
+      decodeClientMessage(withOptions({ ['k'.repeat(maxKeyLength + 1)]: 1 })),
+      CloseCode.Malformed,
+      /key too long/,
+    );
+    assertCode(
+      decodeClientMessage(withOptions({ a: 's'.repeat(maxStringLength + 1) })),
+      CloseCode.Malformed,
+      /join option a/,
+    );
     assertCode(decodeClientMessage(withOptions({ a: { nested: 1 } })), CloseCode.Malformed);
     assertCode(decodeClientMessage(withOptions({ a: [1] })), CloseCode.Malformed);
     assertCode(decodeClientMessage(withOptions({ a: null })), CloseCode.Malformed);
@@ -220,7 +265,19 @@ describe('decodeClientMessage rejects bad frames with the documented close code'
   it('does not let a __proto__ key in a map reach an object prototype', () => {
     const key = new TextEncoder().encode('__proto__');
     for (const value of [Uint8Array.of(0x81, 0xa1, 0x78, 0x01), Uint8Array.of(0xa1, 0x78), Uint8Array.of(0xc3)]) {
-      const frame = Uint8Array.from([0x96, MsgKind.Hello, 0x01, 0xa1, 0x68, 0xc0, 0xc0, 0x81, 0xa0 | key.length, ...key, ...value]);
+      const frame = Uint8Array.from([
+        0x96,
+        MsgKind.Hello,
+        0x01,
+        0xa1,
+        0x68,
+        0xc0,
+        0xc0,
+        0x81,
+        0xa0 | key.length,
+        ...key,
+        ...value,
+      ]);
       const result = decodeClientMessage(frame);
       if (result.ok && result.value.kind === MsgKind.Hello) {
         assert.equal(Object.getPrototypeOf(result.value.options), Object.prototype);
@@ -267,7 +324,9 @@ describe('decodeServerMessage rejects bad frames', () => {
 
 describe('checkInputValues', () => {
   it('accepts quantized values of the right count, types and ranges', () => {
-    const values = schema.input.map((f) => f.quantize(f.name === 'say' ? 'hi 😀' : f.name === 'weapon' ? 'laser' : 0.25));
+    const values = schema.input.map((f) =>
+      f.quantize(f.name === 'say' ? 'hi 😀' : f.name === 'weapon' ? 'laser' : 0.25),
+    );
     const result = checkInputValues(schema, values);
     assert.ok(result.ok, result.ok ? '' : result.reason);
     assert.deepEqual(result.value, values);
@@ -307,10 +366,15 @@ describe('checkInputValues', () => {
 
   it('never throws on any decoded values array', () => {
     fc.assert(
-      fc.property(fc.array(fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: true }), { maxLength: 8 }), (values) => {
-        const result = checkInputValues(schema, values);
-        if (result.ok) for (const [i, f] of schema.input.entries()) assert.equal(f.coding === 'text', typeof values[i] === 'string');
-      }),
+      fc.property(
+        fc.array(fc.anything({ withBigInt: true, withTypedArray: true, withNullPrototype: true }), { maxLength: 8 }),
+        (values) => {
+          const result = checkInputValues(schema, values);
+          if (result.ok)
+            for (const [i, f] of schema.input.entries())
+              assert.equal(f.coding === 'text', typeof values[i] === 'string');
+        },
+      ),
       { seed: SEED, numRuns: 500 },
     );
   });
@@ -388,7 +452,13 @@ describe('decoders on hostile and random bytes (fuzz)', () => {
 
   it('never throw on arbitrary msgpack values, including maps with __proto__ keys', () => {
     const kind = fc.oneof(fc.constantFrom(...Object.values(MsgKind)), fc.integer(), fc.string());
-    const anything = fc.anything({ withBigInt: false, withTypedArray: true, withNullPrototype: true, withObjectString: false, key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString')) });
+    const anything = fc.anything({
+      withBigInt: false,
+      withTypedArray: true,
+      withNullPrototype: true,
+      withObjectString: false,
+      key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString')),
+    });
     fc.assert(
       fc.property(kind, fc.array(anything, { maxLength: 7 }), (k, rest) => {
         let bytes: Uint8Array;
@@ -425,7 +495,14 @@ describe('decoders on hostile values', () => {
   });
 
   it('reject extension types, timestamps, typed arrays and records anywhere in a frame', () => {
-    for (const frame of ['92d6ff0000000101', '92d4010001', '93c7017400', '92d47400', '91d47240', '92c70a050000000000000000000001']) {
+    for (const frame of [
+      '92d6ff0000000101',
+      '92d4010001',
+      '93c7017400',
+      '92d47400',
+      '91d47240',
+      '92c70a050000000000000000000001',
+    ]) {
       assertCode(decodeClientMessage(hex(frame)), CloseCode.Malformed, /extension/);
       assertCode(decodeServerMessage(hex(frame)), CloseCode.Malformed, /extension/);
     }
@@ -461,7 +538,8 @@ describe('decoders on hostile values', () => {
     for (let i = 0; i < 3; i++) {
       decodeClientMessage(pack([{ toString: 1 }]));
       decodeClientMessage(hex('91d47240'));
-      for (const msg of clientMessages) assert.deepEqual(decodeClientMessage(encodeMessage(msg)), { ok: true, value: msg });
+      for (const msg of clientMessages)
+        assert.deepEqual(decodeClientMessage(encodeMessage(msg)), { ok: true, value: msg });
       for (const msg of serverMessages) assert.ok(decodeServerMessage(encodeMessage(msg)).ok);
     }
   });

@@ -22,7 +22,9 @@ const scalar: fc.Arbitrary<MsgValue> = fc.oneof(
 const inner: fc.Arbitrary<MsgValue> = fc.oneof(
   scalar,
   fc.array(scalar, { maxLength: 20 }),
-  fc.uniqueArray(fc.tuple(fc.string({ maxLength: 12 }), scalar), { maxLength: 8, selector: ([k]) => k }).map((e) => new Map(e)),
+  fc
+    .uniqueArray(fc.tuple(fc.string({ maxLength: 12 }), scalar), { maxLength: 8, selector: ([k]) => k })
+    .map((e) => new Map(e)),
 );
 const top = fc.oneof(scalar, fc.array(inner, { maxLength: 10 }));
 
@@ -63,13 +65,18 @@ describe('readMsgpack', () => {
 
   it('returns a result, never a throw, for random and mutated bytes', () => {
     fc.assert(
-      fc.property(top, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), (value, edits) => {
-        const bytes = Uint8Array.from(pack(value));
-        for (const [at, b] of edits) if (bytes.length > 0) bytes[at % bytes.length] = b;
-        const read = readMsgpack(bytes);
-        assert.equal(typeof read.ok, 'boolean');
-        for (let cut = 0; cut < bytes.length; cut += Math.max(1, bytes.length >> 3)) readMsgpack(bytes.subarray(0, cut));
-      }),
+      fc.property(
+        top,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        (value, edits) => {
+          const bytes = Uint8Array.from(pack(value));
+          for (const [at, b] of edits) if (bytes.length > 0) bytes[at % bytes.length] = b;
+          const read = readMsgpack(bytes);
+          assert.equal(typeof read.ok, 'boolean');
+          for (let cut = 0; cut < bytes.length; cut += Math.max(1, bytes.length >> 3))
+            readMsgpack(bytes.subarray(0, cut));
+        },
+      ),
       { seed: SEED, numRuns: 3000 },
     );
     fc.assert(
@@ -81,7 +88,11 @@ describe('readMsgpack', () => {
   });
 
   it('claims nothing for a declared length longer than the frame', () => {
-    for (const header of [[0xdd, 0xff, 0xff, 0xff, 0xff], [0xdf, 0x7f, 0xff, 0xff, 0xff], [0xc6, 0xff, 0xff, 0xff, 0xff]]) {
+    for (const header of [
+      [0xdd, 0xff, 0xff, 0xff, 0xff],
+      [0xdf, 0x7f, 0xff, 0xff, 0xff],
+      [0xc6, 0xff, 0xff, 0xff, 0xff],
+    ]) {
       const read = readMsgpack(Uint8Array.from(header));
       assert.ok(!read.ok && /past the end/.test(read.reason));
     }

@@ -60,7 +60,8 @@ describe('defineSchema: definition errors', () => {
   });
 
   it(`rejects more than ${MAX_FIELDS} fields and accepts exactly ${MAX_FIELDS}`, () => {
-    const fields = (n: number): Record<string, Field> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, t.bool()]));
+    const fields = (n: number): Record<string, Field> =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, t.bool()]));
     assert.equal(kindOf(fields(MAX_FIELDS)).length, MAX_FIELDS);
     rejects(withFields(fields(MAX_FIELDS + 1)), /33 fields; at most 32 are allowed, split it/);
     rejects({ entities: { a: { x: t.bool() } }, input: fields(MAX_FIELDS + 1) }, /input has 33 fields/);
@@ -72,19 +73,28 @@ describe('defineSchema: definition errors', () => {
   });
 
   it('rejects nonsense float ranges and steps', () => {
-    rejects(withFields({ x: t.float({ min: 1, max: 1, step: 0.1 }) }), /entities\.a\.x needs finite min < max and step > 0; got min=1 max=1/);
+    rejects(
+      withFields({ x: t.float({ min: 1, max: 1, step: 0.1 }) }),
+      /entities\.a\.x needs finite min < max and step > 0; got min=1 max=1/,
+    );
     rejects(withFields({ x: t.float({ min: 2, max: 1, step: 0.1 }) }), /min < max/);
     rejects(withFields({ x: t.float({ min: 0, max: 1, step: 0 }) }), /step > 0; got min=0 max=1 step=0/);
     rejects(withFields({ x: t.float({ min: 0, max: 1, step: -1 }) }), /step > 0/);
     rejects(withFields({ x: t.float({ min: Number.NaN, max: 1, step: 0.1 }) }), /got min=NaN/);
     rejects(withFields({ x: t.float({ min: 0, max: Number.POSITIVE_INFINITY, step: 1 }) }), /finite/);
     rejects(withFields({ x: t.float({ min: 0, max: 1, step: Number.NaN }) }), /step=NaN/);
-    rejects(withFields({ x: t.float({ min: 0, max: 2 ** 32, step: 1 }) }), /4294967297 steps; at most 2\^32 fit, use a larger step/);
+    rejects(
+      withFields({ x: t.float({ min: 0, max: 2 ** 32, step: 1 }) }),
+      /4294967297 steps; at most 2\^32 fit, use a larger step/,
+    );
     assert.equal(fieldOf(t.float({ min: 0, max: 2 ** 32 - 1, step: 1 })).range, 2 ** 32);
   });
 
   it('rejects a bad float or angle interpolation', () => {
-    rejects(withFields({ x: t.float({ min: 0, max: 1, step: 0.1, interp: 'angle' as never }) }), /interp must be 'linear' or 'none'/);
+    rejects(
+      withFields({ x: t.float({ min: 0, max: 1, step: 0.1, interp: 'angle' as never }) }),
+      /interp must be 'linear' or 'none'/,
+    );
     rejects(withFields({ r: t.angle({ steps: 16, interp: 'linear' as never }) }), /interp must be 'angle' or 'none'/);
   });
 
@@ -152,7 +162,13 @@ describe('defineSchema: hash', () => {
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, x: t.float({ min: 0, max: 1000, step: 0.02 }) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, x: t.float({ min: -1, max: 1000, step: 0.01 }) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, x: t.float({ min: 0, max: 1001, step: 0.01 }) } } },
-      { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, x: t.float({ min: 0, max: 1000, step: 0.01, interp: 'none' }) } } },
+      {
+        ...FIXED,
+        entities: {
+          ...FIXED.entities,
+          ship: { ...ship, x: t.float({ min: 0, max: 1000, step: 0.01, interp: 'none' }) },
+        },
+      },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, angle: t.angle({ steps: 3601 }) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, hp: t.int(8) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, hp: t.uint(9) } } },
@@ -160,7 +176,13 @@ describe('defineSchema: hash', () => {
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, team: t.enum(['red', 'blue', 'green']) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, name: t.string({ maxBytes: 17 }) } } },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, name: t.enum(['x']) } } },
-      { ...FIXED, entities: { ...FIXED.entities, ship: { angle: ship.angle, x: ship.x, hp: ship.hp, team: ship.team, name: ship.name } } },
+      {
+        ...FIXED,
+        entities: {
+          ...FIXED.entities,
+          ship: { angle: ship.angle, x: ship.x, hp: ship.hp, team: ship.team, name: ship.name },
+        },
+      },
       { ...FIXED, entities: { ...FIXED.entities, ship: { ...ship, extra: t.bool() } } },
       { ...FIXED, entities: { rock: FIXED.entities.rock, ship } },
       { ...FIXED, entities: { boat: ship, rock: FIXED.entities.rock } },

@@ -87,7 +87,12 @@ describe('server entry points', () => {
 
   it('kick a text frame like any malformed frame: the session leaves at once, without a grace period', async () => {
     const transport = new CapturingTransport();
-    const server = new Server({ transport, clock: new ManualClock(), logger: { warn() {}, error() {} }, autoTick: false });
+    const server = new Server({
+      transport,
+      clock: new ManualClock(),
+      logger: { warn() {}, error() {} },
+      autoTick: false,
+    });
     server.define('arena', arenaRoom({ closeWhenEmpty: false }));
     await server.listen(0, '127.0.0.1');
     const h = transport.handlers!;
@@ -107,7 +112,13 @@ describe('server connection limit', () => {
   it('refuses upgrades past maxConnections with 503, and admits again once one closes', async () => {
     const clock = new ManualClock();
     const memory = new MemoryTransport({ clock });
-    const server = new Server({ transport: memory, clock, maxConnections: 2, logger: { warn() {}, error() {} }, autoTick: false });
+    const server = new Server({
+      transport: memory,
+      clock,
+      maxConnections: 2,
+      logger: { warn() {}, error() {} },
+      autoTick: false,
+    });
     server.define('arena', arenaRoom());
     await server.listen(0, '127.0.0.1');
     const settle = async (): Promise<void> => {

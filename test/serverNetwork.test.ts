@@ -56,8 +56,12 @@ async function start(name: NetworkName, options: ServerOptions = {}, arena: Aren
   servers.push(server);
   server.define('arena', arenaRoom(arena));
   const { port } = await server.listen(0, '127.0.0.1');
-  const connect = (o: Parameters<typeof wsSocket>[1] = {}): TestClient => new TestClient(wsSocket(`ws://127.0.0.1:${port}/`, o));
-  const joined = async (hello: Parameters<TestClient['hello']>[0] = {}, o: Parameters<typeof wsSocket>[1] = {}): Promise<TestClient> => {
+  const connect = (o: Parameters<typeof wsSocket>[1] = {}): TestClient =>
+    new TestClient(wsSocket(`ws://127.0.0.1:${port}/`, o));
+  const joined = async (
+    hello: Parameters<TestClient['hello']>[0] = {},
+    o: Parameters<typeof wsSocket>[1] = {},
+  ): Promise<TestClient> => {
     const c = connect(o);
     await c.waitFor(() => c.isOpen || c.closed !== null, 'open');
     c.hello(hello);
@@ -73,7 +77,9 @@ function rawGet(port: number, path: string, method = 'GET'): Promise<{ status: n
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -86,7 +92,11 @@ for (const name of NETWORK_TRANSPORTS) {
   describe(`server over ${name}`, () => {
     it('brings a client that stopped reading for seconds back to the exact state, with bounded buffering', async () => {
       const maxBufferedBytes = 64 * 1024;
-      const { server, probe, joined } = await start(name, { autoTick: false, maxBufferedBytes }, { rocks: 3000, chaotic: true });
+      const { server, probe, joined } = await start(
+        name,
+        { autoTick: false, maxBufferedBytes },
+        { rocks: 3000, chaotic: true },
+      );
       const slow = await joined();
       const steady = await joined();
       const room = server.getRoom(slow.welcome!.roomId)!;
@@ -106,7 +116,10 @@ for (const name of NETWORK_TRANSPORTS) {
       server.step();
       const skipped = server.metrics.totals.snapshotsSkipped;
       assert.ok(skipped > 0, 'the paused client was skipped');
-      assert.ok(maxBuffered <= maxBufferedBytes + 128 * 1024, `server-side buffer stayed bounded: ${maxBuffered} bytes`);
+      assert.ok(
+        maxBuffered <= maxBufferedBytes + 128 * 1024,
+        `server-side buffer stayed bounded: ${maxBuffered} bytes`,
+      );
       raw._socket.resume();
       for (let i = 0; i < 30; i++) {
         room.step();
@@ -127,8 +140,22 @@ for (const name of NETWORK_TRANSPORTS) {
       const byte = (): number => Math.floor(rand() * 256);
       const valid = (): Uint8Array => {
         const pick = Math.floor(rand() * 5);
-        if (pick === 0) return encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: testSchema.hash, room: 'arena', resumeToken: null, options: { a: 1 } });
-        if (pick === 1) return encodeMessage({ kind: MsgKind.Input, seq: Math.floor(rand() * 1000), viewTick: 3, values: [byte(), byte(), byte() & 1] });
+        if (pick === 0)
+          return encodeMessage({
+            kind: MsgKind.Hello,
+            protocolVersion: PROTOCOL_VERSION,
+            schemaHash: testSchema.hash,
+            room: 'arena',
+            resumeToken: null,
+            options: { a: 1 },
+          });
+        if (pick === 1)
+          return encodeMessage({
+            kind: MsgKind.Input,
+            seq: Math.floor(rand() * 1000),
+            viewTick: 3,
+            values: [byte(), byte(), byte() & 1],
+          });
         if (pick === 2) return encodeMessage({ kind: MsgKind.Input, seq: 1, viewTick: 3, values: [999, -5, 7, 8] });
         if (pick === 3) return encodeMessage({ kind: MsgKind.Ping, clientTimeMs: rand() * 1e6 });
         return encodeMessage({ kind: MsgKind.Ack, tick: 2 ** 40 });
@@ -184,14 +211,22 @@ for (const name of NETWORK_TRANSPORTS) {
           c.socket.send(bytes);
           if (want === 'open') continue;
           const code = await c.closeCode();
-          assert.equal(code, want, `frame ${Buffer.from(bytes).toString('hex')} closed with ${code} (${c.closed?.reason}), expected ${want}`);
+          assert.equal(
+            code,
+            want,
+            `frame ${Buffer.from(bytes).toString('hex')} closed with ${code} (${c.closed?.reason}), expected ${want}`,
+          );
           codes.set(code, (codes.get(code) ?? 0) + 1);
           closes++;
           break;
         }
       }
       assert.ok(closes > 500, `${closes} connections closed`);
-      assert.ok((codes.get(CloseCode.Malformed) ?? 0) > 0 && (codes.get(CloseCode.OutOfRange) ?? 0) > 0 && (codes.get(CloseCode.UnknownMessage) ?? 0) > 0);
+      assert.ok(
+        (codes.get(CloseCode.Malformed) ?? 0) > 0 &&
+          (codes.get(CloseCode.OutOfRange) ?? 0) > 0 &&
+          (codes.get(CloseCode.UnknownMessage) ?? 0) > 0,
+      );
       assert.equal(observer.closed, null);
       assert.deepEqual(observer.errors, []);
     });
@@ -277,7 +312,14 @@ for (const name of NETWORK_TRANSPORTS) {
       assert.equal(metrics.status, 200);
       assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
       const text = await metrics.text();
-      for (const name of ['tickwave_tick_duration_seconds_bucket', 'tickwave_clients', 'tickwave_rooms', 'tickwave_bytes_sent_total', 'tickwave_snapshots_sent_total', 'tickwave_snapshots_skipped_total']) {
+      for (const name of [
+        'tickwave_tick_duration_seconds_bucket',
+        'tickwave_clients',
+        'tickwave_rooms',
+        'tickwave_bytes_sent_total',
+        'tickwave_snapshots_sent_total',
+        'tickwave_snapshots_skipped_total',
+      ]) {
         assert.match(text, new RegExp(`^${name}`, 'm'), name);
       }
       assert.match(text, /tickwave_closes_total\{code="4003"\} 1/);

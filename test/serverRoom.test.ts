@@ -3,11 +3,26 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseCode, encodeMessage, MsgKind, seededRandom, type Snapshot } from '../shared/index.ts';
 import { MemoryTransport, type RoomHandlers, Server, type ServerOptions } from '../server/index.ts';
-import { type ArenaOptions, arenaRoom, ManualClock, ProbeTransport, sameWorld, TestClient, type TestSchema } from './helpers/serverFixture.ts';
+import {
+  type ArenaOptions,
+  arenaRoom,
+  ManualClock,
+  ProbeTransport,
+  sameWorld,
+  TestClient,
+  type TestSchema,
+} from './helpers/serverFixture.ts';
 
-async function setup(options: { server?: ServerOptions; arena?: ArenaOptions; latencyMs?: number; jitterMs?: number } = {}) {
+async function setup(
+  options: { server?: ServerOptions; arena?: ArenaOptions; latencyMs?: number; jitterMs?: number } = {},
+) {
   const clock = new ManualClock();
-  const memory = new MemoryTransport({ clock, latencyMs: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, random: seededRandom(3) });
+  const memory = new MemoryTransport({
+    clock,
+    latencyMs: options.latencyMs ?? 0,
+    jitterMs: options.jitterMs ?? 0,
+    random: seededRandom(3),
+  });
   const probe = new ProbeTransport(memory);
   const logs: string[] = [];
   const errors: unknown[] = [];
@@ -70,7 +85,10 @@ describe('server rooms over the memory transport', () => {
   });
 
   it('skips a stalled client instead of queueing, and brings it back to the exact state', async () => {
-    const { clock, server, join, probe } = await setup({ arena: { rocks: 300, chaotic: true }, server: { maxBufferedBytes: 16 * 1024 } });
+    const { clock, server, join, probe } = await setup({
+      arena: { rocks: 300, chaotic: true },
+      server: { maxBufferedBytes: 16 * 1024 },
+    });
     const slow = await join();
     const fast = await join();
     clock.advance(100);
@@ -166,7 +184,10 @@ describe('server rooms over the memory transport', () => {
     server.step();
     clock.advance(1);
     assert.equal(steps, 2);
-    assert.ok(server.metrics.totals.stepHandlerMs - before >= 2 * SPIN_MS, `step handler time ${server.metrics.totals.stepHandlerMs - before} ms covers two ${SPIN_MS} ms steps`);
+    assert.ok(
+      server.metrics.totals.stepHandlerMs - before >= 2 * SPIN_MS,
+      `step handler time ${server.metrics.totals.stepHandlerMs - before} ms covers two ${SPIN_MS} ms steps`,
+    );
     const { body } = await server.metrics.render();
     const seconds = Number(/^tickwave_room_step_seconds_total (\S+)$/m.exec(body)?.[1]);
     assert.ok(seconds >= (2 * SPIN_MS) / 1000, `exported ${seconds} s`);

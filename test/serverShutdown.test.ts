@@ -106,11 +106,27 @@ for (const transport of NETWORK_TRANSPORTS) {
         transport,
       });
       try {
-        execFileSync('openssl', [
-          'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-          '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-          '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-        ], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-subj',
+            '/CN=localhost',
+            '-days',
+            '1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1,DNS:localhost',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+          ],
+          { stdio: 'ignore' },
+        );
         const ca = readFileSync(join(dir, 'cert.pem'));
         server.define('arena', arenaRoom());
         const { port } = await server.listen(0, '127.0.0.1');

@@ -59,7 +59,10 @@ describe('TickLoop', () => {
     loop.stop();
     const stats = loop.stats();
     const afterOverrun = starts.slice(11, 14);
-    assert.ok(afterOverrun.every((at) => at === starts[10]! + 200), 'catch-up ticks run back to back');
+    assert.ok(
+      afterOverrun.every((at) => at === starts[10]! + 200),
+      'catch-up ticks run back to back',
+    );
     assert.ok(starts[14]! > starts[13]!, 'then the loop waits for the grid again');
     assert.equal(stats.skippedTicks, 7);
     assert.equal(stats.ticks + stats.skippedTicks, 51);

@@ -26,7 +26,12 @@ const schema = defineSchema({
     },
     rock: { radius: t.float({ min: 1, max: 50, step: 0.5, interp: 'none' }) },
   },
-  input: { up: t.bool(), aim: t.angle({ steps: 1024 }), weapon: t.enum(['gun', 'laser', 'mine']), chat: t.string({ maxBytes: 32 }) },
+  input: {
+    up: t.bool(),
+    aim: t.angle({ steps: 1024 }),
+    weapon: t.enum(['gun', 'laser', 'mine']),
+    chat: t.string({ maxBytes: 32 }),
+  },
 });
 type S = typeof schema;
 
@@ -34,13 +39,20 @@ type Ship = EntityOf<S, 'ship'>;
 type Rock = EntityOf<S, 'rock'>;
 type Input = InputOf<S>;
 
-expectType<Equal<Ship, { x: number; heading: number; hp: number; shield: number; team: 'red' | 'blue'; name: string; boosting: boolean }>>();
+expectType<
+  Equal<
+    Ship,
+    { x: number; heading: number; hp: number; shield: number; team: 'red' | 'blue'; name: string; boosting: boolean }
+  >
+>();
 expectType<Equal<Rock, { radius: number }>>();
 expectType<Equal<Input, { up: boolean; aim: number; weapon: 'gun' | 'laser' | 'mine'; chat: string }>>();
 expectType<Equal<KindName<S>, 'ship' | 'rock'>>();
 expectType<Equal<Ship['team'], 'red' | 'blue'>>();
 expectType<Equal<ValueOf<ReturnType<typeof t.enum<'a' | 'b'>>>, 'a' | 'b'>>();
-expectType<Equal<StateOf<{ on: ReturnType<typeof t.bool>; n: ReturnType<typeof t.uint> }>, { on: boolean; n: number }>>();
+expectType<
+  Equal<StateOf<{ on: ReturnType<typeof t.bool>; n: ReturnType<typeof t.uint> }>, { on: boolean; n: number }>
+>();
 expectType<Equal<ReturnType<typeof schema.kindIndex>, number>>();
 expectType<Equal<Parameters<typeof schema.kindIndex>[0], 'ship' | 'rock'>>();
 

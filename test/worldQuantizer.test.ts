@@ -6,7 +6,13 @@ import { quantizeEntities } from '../server/worldQuantizer.ts';
 
 const schema = defineSchema({
   entities: {
-    ship: { x: t.float({ min: -500, max: 500, step: 0.01 }), a: t.angle({ steps: 1024 }), hp: t.uint(8), boost: t.bool(), name: t.string({ maxBytes: 12 }) },
+    ship: {
+      x: t.float({ min: -500, max: 500, step: 0.01 }),
+      a: t.angle({ steps: 1024 }),
+      hp: t.uint(8),
+      boost: t.bool(),
+      name: t.string({ maxBytes: 12 }),
+    },
     rock: { sizeClass: t.enum(['s', 'm', 'l']), y: t.int(8) },
   },
   input: { dx: t.float({ min: -1, max: 1, step: 0.01 }) },
@@ -21,10 +27,19 @@ describe('world quantizer', () => {
       for (let i = 0; i < 200; i++) {
         id += 1 + Math.floor(rand() * 3);
         if (rand() < 0.5) {
-          const state = { x: (rand() - 0.5) * 1200, a: (rand() - 0.5) * 20, hp: Math.floor(rand() * 300) - 20, boost: rand() < 0.5, name: rand() < 0.1 ? 'a name far too long for twelve bytes' : `s${i}` };
+          const state = {
+            x: (rand() - 0.5) * 1200,
+            a: (rand() - 0.5) * 20,
+            hp: Math.floor(rand() * 300) - 20,
+            boost: rand() < 0.5,
+            name: rand() < 0.1 ? 'a name far too long for twelve bytes' : `s${i}`,
+          };
           entities.push({ id, kind: 0, state });
         } else {
-          const state = { sizeClass: ['s', 'm', 'l', 'x'][Math.floor(rand() * 4)], y: rand() < 0.05 ? Number.NaN : (rand() - 0.5) * 250 };
+          const state = {
+            sizeClass: ['s', 'm', 'l', 'x'][Math.floor(rand() * 4)],
+            y: rand() < 0.05 ? Number.NaN : (rand() - 0.5) * 250,
+          };
           entities.push({ id, kind: 1, state });
         }
       }

@@ -60,7 +60,16 @@ export class BotPool {
   private stopping = false;
   private lastAt = performance.now();
   private lastCpu = process.cpuUsage();
-  private readonly last = { snapshots: 0, payloadBytes: 0, wsBytes: 0, wireBytes: 0, wsBytesOut: 0, inputs: 0, decoded: 0, decodeFailures: 0 };
+  private readonly last = {
+    snapshots: 0,
+    payloadBytes: 0,
+    wsBytes: 0,
+    wireBytes: 0,
+    wsBytesOut: 0,
+    inputs: 0,
+    decoded: 0,
+    decodeFailures: 0,
+  };
   private lastCloses = new Map<number, number>();
 
   /** Validates the scenario; no bot starts until {@link add}. */
@@ -111,7 +120,16 @@ export class BotPool {
       cpuSystemUs: cpu.system,
       eventLoopDelayP99Ms: this.delay.count === 0 ? 0 : this.delay.percentile(99) / 1e6,
     };
-    Object.assign(l, { snapshots: c.snapshots, payloadBytes: c.payloadBytes, wsBytes: c.wsBytes, wireBytes: c.wireBytes, wsBytesOut: c.wsBytesOut, inputs: c.inputs, decoded: c.decoded, decodeFailures: c.decodeFailures });
+    Object.assign(l, {
+      snapshots: c.snapshots,
+      payloadBytes: c.payloadBytes,
+      wsBytes: c.wsBytes,
+      wireBytes: c.wireBytes,
+      wsBytesOut: c.wsBytesOut,
+      inputs: c.inputs,
+      decoded: c.decoded,
+      decodeFailures: c.decodeFailures,
+    });
     this.lastCloses = new Map(c.closes);
     this.lastAt = now;
     this.delay.reset();
@@ -135,7 +153,14 @@ export class BotPool {
       this.waiting--;
       const index = o.firstIndex + this.started * o.stride;
       this.started++;
-      const ctx = { url: o.url, room: o.room, schema: this.schema, scenario: o.scenario, tickMs: this.tickMs, counters: this.counters };
+      const ctx = {
+        url: o.url,
+        room: o.room,
+        schema: this.schema,
+        scenario: o.scenario,
+        tickMs: this.tickMs,
+        counters: this.counters,
+      };
       if (o.kind === 'light') this.light.push(new LightBot(index, ctx, index % o.decodeEvery === 0));
       else this.full.push(new FullBot(index, ctx));
     }

@@ -57,7 +57,12 @@ export class FullBot {
     const c = ctx.counters;
     const inner = wsSocketFactory();
     const factory: SocketFactory = (url, protocol) => new CountingSocket(inner(url, protocol), c);
-    this.client = new TickwaveClient(ctx.schema, { url: ctx.url, socketFactory: factory, room: ctx.room, reconnect: { enabled: false } });
+    this.client = new TickwaveClient(ctx.schema, {
+      url: ctx.url,
+      socketFactory: factory,
+      room: ctx.room,
+      reconnect: { enabled: false },
+    });
     this.client.onWelcome(() => {
       if (!this.joined) c.connected++;
       this.joined = true;

@@ -21,7 +21,8 @@ export class Histogram {
 
   /** @param resolutionMs bucket width; @param rangeMs top of the range (values above go to the overflow bucket) */
   constructor(resolutionMs = DEFAULT_RESOLUTION_MS, rangeMs = DEFAULT_RANGE_MS) {
-    if (!(resolutionMs > 0) || !(rangeMs > resolutionMs)) throw new RangeError(`Histogram: need 0 < resolutionMs < rangeMs; got ${resolutionMs}, ${rangeMs}`);
+    if (!(resolutionMs > 0) || !(rangeMs > resolutionMs))
+      throw new RangeError(`Histogram: need 0 < resolutionMs < rangeMs; got ${resolutionMs}, ${rangeMs}`);
     this.resolutionMs = resolutionMs;
     this.counts = new Float64Array(Math.ceil(rangeMs / resolutionMs) + 1);
   }

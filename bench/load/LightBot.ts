@@ -5,7 +5,17 @@
  * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
  * bodies), to prove the stream is valid.
  */
-import { ACK_EVERY_SNAPSHOTS, decodeServerMessage, encodeMessage, GroupedDecoder, MsgKind, PROTOCOL_VERSION, type Snapshot, SnapshotCodec, SUBPROTOCOL } from '../../shared/index.ts';
+import {
+  ACK_EVERY_SNAPSHOTS,
+  decodeServerMessage,
+  encodeMessage,
+  GroupedDecoder,
+  MsgKind,
+  PROTOCOL_VERSION,
+  type Snapshot,
+  SnapshotCodec,
+  SUBPROTOCOL,
+} from '../../shared/index.ts';
 import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
 import { botInput, type BotContext, InputClock } from './botTraffic.ts';
 import { RawWebSocket } from './RawWebSocket.ts';
@@ -40,7 +50,17 @@ export class LightBot {
     this.grouped = decode ? new GroupedDecoder(ctx.schema) : null;
     this.values = ctx.schema.input.map(() => 0);
     this.ws = new RawWebSocket(ctx.url, SUBPROTOCOL, {
-      open: () => this.ws.send(encodeMessage({ kind: MsgKind.Hello, protocolVersion: PROTOCOL_VERSION, schemaHash: ctx.schema.hash, room: ctx.room, resumeToken: null, options: {} })),
+      open: () =>
+        this.ws.send(
+          encodeMessage({
+            kind: MsgKind.Hello,
+            protocolVersion: PROTOCOL_VERSION,
+            schemaHash: ctx.schema.hash,
+            room: ctx.room,
+            resumeToken: null,
+            options: {},
+          }),
+        ),
       message: (payload, frameBytes) => this.message(payload, frameBytes),
       close: (code) => {
         if (this.joined) ctx.counters.connected--;
@@ -117,12 +137,15 @@ export class LightBot {
     const env = this.envelope;
     const c = this.ctx.counters;
     const body = payload.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength);
-    const baseline = env.baseTick < 0 ? null : this.held !== null && this.held.tick === env.baseTick ? this.held : undefined;
+    const baseline =
+      env.baseTick < 0 ? null : this.held !== null && this.held.tick === env.baseTick ? this.held : undefined;
     if (!env.grouped && baseline === undefined) {
       c.decodeFailures++;
       return;
     }
-    const result = env.grouped ? this.grouped!.decode(env.tick, env.baseTick, body) : this.codec!.decode(baseline ?? null, env.tick, body);
+    const result = env.grouped
+      ? this.grouped!.decode(env.tick, env.baseTick, body)
+      : this.codec!.decode(baseline ?? null, env.tick, body);
     if (result.ok) {
       this.held = result.value;
       c.decoded++;

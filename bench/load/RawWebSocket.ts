@@ -152,9 +152,13 @@ export class RawWebSocket {
       const colon = line.indexOf(':');
       if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
     }
-    const accept = createHash('sha1').update(this.key + WS_GUID).digest('base64');
-    if (headers.get('sec-websocket-accept') !== accept) throw new Error('upgrade answer has a wrong Sec-WebSocket-Accept');
-    if (headers.get('sec-websocket-protocol') !== this.protocol) throw new Error(`server did not accept subprotocol ${this.protocol}`);
+    const accept = createHash('sha1')
+      .update(this.key + WS_GUID)
+      .digest('base64');
+    if (headers.get('sec-websocket-accept') !== accept)
+      throw new Error('upgrade answer has a wrong Sec-WebSocket-Accept');
+    if (headers.get('sec-websocket-protocol') !== this.protocol)
+      throw new Error(`server did not accept subprotocol ${this.protocol}`);
     this.opened = true;
     this.handlers.open();
     if (end + 4 < data.byteLength) this.receive(data.subarray(end + 4));

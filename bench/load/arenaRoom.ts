@@ -24,7 +24,12 @@ export interface ArenaRoomOptions {
 
 /** A room type running the arena scenario; it never closes when empty. */
 export function arenaRoomType(options: ArenaRoomOptions): RoomType<typeof arenaSchema> {
-  const arena = createArena({ scenario: options.scenario, entities: options.entities, tickRateHz: options.tickRateHz, seed: options.seed ?? 1 });
+  const arena = createArena({
+    scenario: options.scenario,
+    entities: options.entities,
+    tickRateHz: options.tickRateHz,
+    seed: options.seed ?? 1,
+  });
   const live: Entity<typeof arenaSchema, 'unit'>[] = [];
   /** Unit index steered by each client id. */
   const steering = new Map<number, number>();
@@ -33,7 +38,8 @@ export function arenaRoomType(options: ArenaRoomOptions): RoomType<typeof arenaS
     maxClients: MAX_CLIENTS,
     closeWhenEmpty: false,
     onCreate(room) {
-      for (const e of arena.entities) live.push(room.spawn('unit', { ...(e.state as unknown as Entity<typeof arenaSchema, 'unit'>) }));
+      for (const e of arena.entities)
+        live.push(room.spawn('unit', { ...(e.state as unknown as Entity<typeof arenaSchema, 'unit'>) }));
       for (let i = live.length - 1; i >= 0; i--) free.push(i);
     },
     onJoin(_room, client) {

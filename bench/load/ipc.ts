@@ -50,7 +50,12 @@ export interface BotStart {
 }
 
 /** Parent → any child. */
-export type ParentMsg = ServerStart | BotStart | { readonly type: 'add'; readonly count: number } | { readonly type: 'sample' } | { readonly type: 'stop' };
+export type ParentMsg =
+  | ServerStart
+  | BotStart
+  | { readonly type: 'add'; readonly count: number }
+  | { readonly type: 'sample' }
+  | { readonly type: 'stop' };
 
 /** One second (or so) of the server process. Durations in ms, CPU in µs, counts are deltas. */
 export interface ServerSample {

@@ -148,7 +148,8 @@ function botCpu(bots: readonly BotSample[]): number {
 
 /** CPU of the machine not used by this run's processes, % of one core. */
 function otherCpu(r: SampleRound): number {
-  const server = r.server === null ? 0 : ((r.server.cpuUserUs + r.server.cpuSystemUs) / 1000 / r.server.intervalMs) * 100;
+  const server =
+    r.server === null ? 0 : ((r.server.cpuUserUs + r.server.cpuSystemUs) / 1000 / r.server.intervalMs) * 100;
   return Math.max(0, r.machineCpuPercent - server - botCpu(r.bots));
 }
 
@@ -195,7 +196,8 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
 export function windowFigures(rounds: readonly SampleRound[], clients: number, tickRateHz: number): WindowFigures {
   const budgetMs = 1000 / tickRateHz;
   const bots = rounds.flatMap((r) => r.bots);
-  const botSec = rounds.length === 0 ? 0 : sum(rounds.map((r) => Math.max(0, ...r.bots.map((b) => b.intervalMs)))) / 1000;
+  const botSec =
+    rounds.length === 0 ? 0 : sum(rounds.map((r) => Math.max(0, ...r.bots.map((b) => b.intervalMs)))) / 1000;
   const connectedPerRound = rounds.map((r) => sum(r.bots.map((b) => b.connected)));
   const meanConnected = connectedPerRound.length === 0 ? 0 : sum(connectedPerRound) / connectedPerRound.length;
   const clientSec = Math.max(1e-9, meanConnected * botSec);
@@ -251,7 +253,8 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
       tickMaxMs: round(Math.max(...durations), 3),
       achievedTickRateHz: round(durations.length / sec, 2),
       skippedTicks: sum(servers.map((s) => s.skippedTicks)),
-      stepHandlerMsPerTick: durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
+      stepHandlerMsPerTick:
+        durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
       cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
       cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
       cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),
@@ -263,12 +266,15 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
       snapshotsSkipped: sum(servers.map((s) => s.snapshotsSkipped)),
       bytesSentPerClientPerSec: round(sum(servers.map((s) => s.bytesSent)) / Math.max(1e-9, meanConnected * sec), 0),
       seenPerClient: seen.length === 0 ? null : round(sum(seen) / seen.length, 1),
-      entitiesSentPerSnapshot: interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
-      deferredShare: interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
+      entitiesSentPerSnapshot:
+        interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
+      deferredShare:
+        interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
     };
   }
   const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));
-  const botCpuPercent = botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
+  const botCpuPercent =
+    botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
   const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
   const notes: string[] = [];
   let held = true;
@@ -287,18 +293,25 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
     }
   } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * tickRateHz) {
     held = false;
-    notes.push(`clients received ${client.snapshotsPerClientPerSec} snapshots/s, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz (external server: judged from the clients)`);
+    notes.push(
+      `clients received ${client.snapshotsPerClientPerSec} snapshots/s, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz (external server: judged from the clients)`,
+    );
   }
   if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(closeCodes)}`);
   if (client.decodeFailures > 0) notes.push(`${client.decodeFailures} snapshots failed to decode`);
   if (botProcesses > 0 && botCpuPercent / botProcesses > BOT_BUSY_SHARE * 100) {
-    notes.push(`bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: the bots may be the limit, not the server`);
+    notes.push(
+      `bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: the bots may be the limit, not the server`,
+    );
   }
   const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
   if (otherCpuPercent > OTHER_BUSY_PERCENT) {
-    notes.push(`other processes on this machine used ${otherCpuPercent} % of a core during the window: the figures are disturbed`);
+    notes.push(
+      `other processes on this machine used ${otherCpuPercent} % of a core during the window: the figures are disturbed`,
+    );
   }
-  if (server !== null && server.snapshotsSkipped > 0) notes.push(`${server.snapshotsSkipped} snapshots skipped for congestion`);
+  if (server !== null && server.snapshotsSkipped > 0)
+    notes.push(`${server.snapshotsSkipped} snapshots skipped for congestion`);
   return {
     clients,
     minConnected,

@@ -90,7 +90,11 @@ const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
   { heading: 'seen/client', cell: (s) => s.server?.seenPerClient ?? '-', align: 'right' },
   { heading: 'sent/snap', cell: (s) => s.server?.entitiesSentPerSnapshot ?? '-', align: 'right' },
-  { heading: 'deferred %', cell: (s) => (s.server === null || s.server.deferredShare === null ? '-' : round(s.server.deferredShare * 100, 2)), align: 'right' },
+  {
+    heading: 'deferred %',
+    cell: (s) => (s.server === null || s.server.deferredShare === null ? '-' : round(s.server.deferredShare * 100, 2)),
+    align: 'right',
+  },
   { heading: 'payload B/snap', cell: (s) => s.client.payloadBytesPerSnapshot },
   { heading: 'wire B/snap', cell: (s) => s.client.wireBytesPerSnapshot },
   { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
@@ -99,7 +103,10 @@ const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
   { heading: 'game step ms', cell: (s) => s.server?.stepHandlerMsPerTick ?? '-' },
   { heading: 'p99 ms', cell: (s) => s.server?.tickP99Ms ?? '-' },
-  { heading: 'p99 % of budget', cell: (s) => (s.server === null ? '-' : round((s.server.tickP99Ms / s.server.tickBudgetMs) * 100, 1)) },
+  {
+    heading: 'p99 % of budget',
+    cell: (s) => (s.server === null ? '-' : round((s.server.tickP99Ms / s.server.tickBudgetMs) * 100, 1)),
+  },
 ];
 
 /** True for the scenarios that run the big-world room type (`bigworld`, and its all-visible reference `bigworld-all`). */
@@ -108,20 +115,37 @@ export function isBigworld(scenario: LoadScenario): boolean {
 }
 
 /** The verdict in one line. */
-export function verdictOf(o: LoadOptions, steps: readonly WindowFigures[], lastHeldClients: number, interrupted: boolean): { held: boolean; summary: string } {
+export function verdictOf(
+  o: LoadOptions,
+  steps: readonly WindowFigures[],
+  lastHeldClients: number,
+  interrupted: boolean,
+): { held: boolean; summary: string } {
   const last = steps.at(-1);
   const cut = interrupted ? ' (interrupted)' : '';
   if (last === undefined) return { held: false, summary: `no measurement completed${cut}` };
   if (o.ramp) {
     const failed = steps.find((s) => !s.held);
-    const why = failed === undefined ? `the ramp reached --ramp-max ${o.rampMax} without failing` : `at ${failed.clients}: ${failed.notes.filter((n) => !n.includes('bot processes')).slice(0, 2).join('; ')}`;
+    const why =
+      failed === undefined
+        ? `the ramp reached --ramp-max ${o.rampMax} without failing`
+        : `at ${failed.clients}: ${failed.notes
+            .filter((n) => !n.includes('bot processes'))
+            .slice(0, 2)
+            .join('; ')}`;
     return {
       held: lastHeldClients > 0,
-      summary: lastHeldClients > 0 ? `${o.tickRateHz} Hz held up to ${lastHeldClients} clients; ${why}${cut}` : `${o.tickRateHz} Hz did not hold even at ${o.clients} clients: ${why}${cut}`,
+      summary:
+        lastHeldClients > 0
+          ? `${o.tickRateHz} Hz held up to ${lastHeldClients} clients; ${why}${cut}`
+          : `${o.tickRateHz} Hz did not hold even at ${o.clients} clients: ${why}${cut}`,
     };
   }
   return last.held
-    ? { held: true, summary: `HELD: ${o.tickRateHz} Hz with ${last.clients} clients (tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}` }
+    ? {
+        held: true,
+        summary: `HELD: ${o.tickRateHz} Hz with ${last.clients} clients (tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}`,
+      }
     : { held: false, summary: `NOT HELD at ${last.clients} clients: ${last.notes.join('; ')}${cut}` };
 }
 
@@ -140,20 +164,32 @@ export function reportText(report: LoadReport): string {
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
   if (isBigworld(o.scenario)) {
     lines.push('');
-    const compare = report.reference !== undefined ? 'judged below against the all-visible reference run first' : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients`;
+    const compare =
+      report.reference !== undefined
+        ? 'judged below against the all-visible reference run first'
+        : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients`;
     lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`);
     lines.push(formatTable(VIEW_COLUMNS, report.steps));
   }
   lines.push('');
   lines.push(report.verdict.summary);
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
-  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60) lines.push(...bigworldTargets(best, report.reference ?? null));
+  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60)
+    lines.push(...bigworldTargets(best, report.reference ?? null));
   if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60) {
     const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
     // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
-    const perSnapshot = best.client.snapshotsPerClientPerSec > 0 ? best.client.wireBytesPerClientPerSec / best.client.snapshotsPerClientPerSec : 0;
+    const perSnapshot =
+      best.client.snapshotsPerClientPerSec > 0
+        ? best.client.wireBytesPerClientPerSec / best.client.snapshotsPerClientPerSec
+        : 0;
     const wire = kib(perSnapshot * o.tickRateHz);
-    lines.push(check(wire <= TARGET_WIRE_KIB_PER_SEC, `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz (target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`));
+    lines.push(
+      check(
+        wire <= TARGET_WIRE_KIB_PER_SEC,
+        `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz (target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
+      ),
+    );
     if (best.server !== null) {
       // The peer's 10–13 µs is user-space CPU, with about 3 µs more in the kernel: compare like with like.
       const { cpuUserUsPerClientSnapshot: user, cpuSystemUsPerClientSnapshot: kernel } = best.server;
@@ -164,8 +200,15 @@ export function reportText(report: LoadReport): string {
         ),
       );
     }
-    const capacity = o.ramp ? `${report.verdict.lastHeldClients} clients held` : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
-    lines.push(check(report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE, `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} (target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`));
+    const capacity = o.ramp
+      ? `${report.verdict.lastHeldClients} clients held`
+      : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
+    lines.push(
+      check(
+        report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE,
+        `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} (target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
+      ),
+    );
   }
   lines.push('');
   lines.push(`wire estimate: ${report.wireEstimate}`);
@@ -181,7 +224,8 @@ function bigworldTargets(s: WindowFigures, reference: WindowFigures | null): str
   const lines: string[] = [];
   if (s.server !== null) {
     const share = s.server.tickP99Ms / s.server.tickBudgetMs;
-    const mark = s.clients < TARGET_BIGWORLD_CLIENTS ? 'n/a ' : share < TARGET_BIGWORLD_TICK_P99_SHARE ? 'ok  ' : 'MISS';
+    const mark =
+      s.clients < TARGET_BIGWORLD_CLIENTS ? 'n/a ' : share < TARGET_BIGWORLD_TICK_P99_SHARE ? 'ok  ' : 'MISS';
     const when = s.clients < TARGET_BIGWORLD_CLIENTS ? `; judged at ${TARGET_BIGWORLD_CLIENTS}+ clients` : '';
     lines.push(
       `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients (target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
@@ -217,7 +261,9 @@ export function referenceLines(s: WindowFigures, reference: WindowFigures): stri
       `${mark(cpu)} server CPU per client per snapshot: ${a.cpuUsPerClientSnapshot} µs (${a.cpuUserUsPerClientSnapshot} user + ${a.cpuSystemUsPerClientSnapshot} kernel) against ` +
         `${r.cpuUsPerClientSnapshot} (${r.cpuUserUsPerClientSnapshot} + ${r.cpuSystemUsPerClientSnapshot}): ${pct(cpu)} ${target}`,
     );
-    lines.push(`     the reference's own tick p99 was ${r.tickP99Ms} ms = ${round((r.tickP99Ms / r.tickBudgetMs) * 100, 1)} % of its budget; its game step ${r.stepHandlerMsPerTick} ms per tick, this run's ${a.stepHandlerMsPerTick}`);
+    lines.push(
+      `     the reference's own tick p99 was ${r.tickP99Ms} ms = ${round((r.tickP99Ms / r.tickBudgetMs) * 100, 1)} % of its budget; its game step ${r.stepHandlerMsPerTick} ms per tick, this run's ${a.stepHandlerMsPerTick}`,
+    );
   }
   return lines;
 }

@@ -95,7 +95,11 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   server.define('arena', roomTypeOf(options));
   const room = server.createRoom('arena');
   let durations: number[] = [];
-  const loop = new TickLoop({ tickRateHz: options.tickRateHz, onTick: () => server.step(), onTickDuration: (ms) => durations.push(ms) });
+  const loop = new TickLoop({
+    tickRateHz: options.tickRateHz,
+    onTick: () => server.step(),
+    onTickDuration: (ms) => durations.push(ms),
+  });
   const { port } = await server.listen(options.port, options.host);
   const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   delay.enable();
@@ -169,7 +173,9 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
 /** The room's interest-management counters so far, or null without interest management. */
 function interestCounts(room: Room<Schema>): InterestSample | null {
   const stats = room.interest?.stats;
-  return stats === undefined ? null : { entitiesSent: stats.entitiesSent, entitiesDeferred: stats.entitiesDeferred, snapshots: stats.snapshots };
+  return stats === undefined
+    ? null
+    : { entitiesSent: stats.entitiesSent, entitiesDeferred: stats.entitiesDeferred, snapshots: stats.snapshots };
 }
 
 /** Mean entities in a client's view now (see {@link ServerSample.seenPerClient}). */

@@ -14,7 +14,14 @@ import { BIGWORLD_ENTITIES } from '../scenarios/bigworld.ts';
 import type { BotKind, LoadScenario } from './ipc.ts';
 import { isBigworld, type LoadReport, progressLine, reportText, verdictOf, WIRE_ESTIMATE } from './loadReport.ts';
 import { plotHtml } from './plotHtml.ts';
-import { DEFAULT_CONNECT_PER_SEC, DEFAULT_DECODE_EVERY, DEFAULT_SETTLE_SEC, type LoadHooks, type LoadOptions, runLoad } from './runLoad.ts';
+import {
+  DEFAULT_CONNECT_PER_SEC,
+  DEFAULT_DECODE_EVERY,
+  DEFAULT_SETTLE_SEC,
+  type LoadHooks,
+  type LoadOptions,
+  runLoad,
+} from './runLoad.ts';
 
 /** Default clients. */
 const DEFAULT_CLIENTS = 100;
@@ -75,21 +82,31 @@ bots from separate processes, and reports whether the tick rate holds, with serv
   --out FILE.json    result file (default bench/results/load-<date>.json; the plots go next to it as .html)
   --help             show this help`;
 
-function int(text: string | undefined, fallback: number, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  text: string | undefined,
+  fallback: number,
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`${flag} must be a whole number ${min}–${max}; got "${text}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new RangeError(`${flag} must be a whole number ${min}–${max}; got "${text}"`);
   return n;
 }
 
 function oneOf<T extends string>(text: string | undefined, allowed: readonly T[], fallback: T, flag: string): T {
   if (text === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(text)) throw new RangeError(`${flag} must be one of ${allowed.join(', ')}; got "${text}"`);
+  if (!(allowed as readonly string[]).includes(text))
+    throw new RangeError(`${flag} must be one of ${allowed.join(', ')}; got "${text}"`);
   return text as T;
 }
 
 /** Parses CLI arguments into options; throws a RangeError naming a bad flag. Returns null for --help. */
-export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; out: string | null; compare: boolean } | null {
+export function parseLoadArgs(
+  args: readonly string[],
+): { options: LoadOptions; out: string | null; compare: boolean } | null {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -118,13 +135,20 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
   });
   if (values.help === true) return null;
   const url = values.url ?? null;
-  if (url !== null && !/^ws:\/\/[^/]+/.test(url)) throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
+  if (url !== null && !/^ws:\/\/[^/]+/.test(url))
+    throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
   const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
   const scenario = oneOf(values.scenario, SCENARIOS, 'arena', '--scenario');
   const options: LoadOptions = {
     clients,
     tickRateHz: int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ),
-    entities: int(values.entities, scenario === 'bigworld' ? BIGWORLD_ENTITIES : DEFAULT_ENTITIES, '--entities', isBigworld(scenario) ? 1 : 0, 65_536),
+    entities: int(
+      values.entities,
+      scenario === 'bigworld' ? BIGWORLD_ENTITIES : DEFAULT_ENTITIES,
+      '--entities',
+      isBigworld(scenario) ? 1 : 0,
+      65_536,
+    ),
     durationSec: int(values.duration, DEFAULT_DURATION_SEC, '--duration', 1, 3600),
     scenario,
     bots: oneOf(values.bots, BOT_KINDS, 'light', '--bots'),
@@ -145,7 +169,9 @@ export function parseLoadArgs(args: readonly string[]): { options: LoadOptions; 
   }
   const compare = values.compare === true;
   if (compare && (scenario !== 'bigworld' || options.ramp || url !== null)) {
-    throw new RangeError('--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)');
+    throw new RangeError(
+      '--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)',
+    );
   }
   return { options, out: values.out ?? null, compare };
 }
@@ -179,7 +205,10 @@ export function referenceOptions(options: LoadOptions): LoadOptions {
  * `options`; returns both reports, the second carrying the reference's last window (null if the
  * reference was interrupted or measured nothing: then there is nothing to compare with).
  */
-export async function loadReportWithReference(options: LoadOptions, hooks: LoadHooks = {}): Promise<{ reference: LoadReport; report: LoadReport | null }> {
+export async function loadReportWithReference(
+  options: LoadOptions,
+  hooks: LoadHooks = {},
+): Promise<{ reference: LoadReport; report: LoadReport | null }> {
   const reference = await loadReport(referenceOptions(options), hooks);
   const last = reference.steps.at(-1);
   if (reference.interrupted || last === undefined) return { reference, report: null };
@@ -190,7 +219,7 @@ export async function loadReportWithReference(options: LoadOptions, hooks: LoadH
 /** Writes the JSON report to `path` and the plots next to it (same name, .html); returns both paths. */
 export function writeLoadReport(report: LoadReport, path: string): { json: string; html: string } {
   const json = writeJson(path, report);
-  const html = json.replace(/\.json$/, '') + '.html';
+  const html = `${json.replace(/\.json$/, '')}.html`;
   const o = report.parameters;
   const m = report.machine;
   writeFileSync(
@@ -217,7 +246,9 @@ export async function main(args: readonly string[]): Promise<void> {
   }
   const { options: o, out, compare } = parsed;
   const m = machineInfo();
-  console.log(`load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`);
+  console.log(
+    `load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`,
+  );
   console.log(`node ${m.node}, ${m.cpu} × ${m.cores}, ${m.os}, commit ${m.commit}\n`);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -244,11 +275,13 @@ export async function main(args: readonly string[]): Promise<void> {
     const path = out ?? defaultResultPath('load');
     let report: LoadReport | null;
     if (compare) {
-      hooks.log?.(`--compare: the all-visible reference first (bigworld-all E=${DEFAULT_ENTITIES}), then ${o.scenario} E=${o.entities}`);
+      hooks.log?.(
+        `--compare: the all-visible reference first (bigworld-all E=${DEFAULT_ENTITIES}), then ${o.scenario} E=${o.entities}`,
+      );
       const both = await loadReportWithReference(o, hooks);
       if (tty) process.stderr.write('\n');
       console.log(`\nreference: bigworld-all E=${DEFAULT_ENTITIES}\n\n${reportText(both.reference)}`);
-      const paths = writeLoadReport(both.reference, path.replace(/\.json$/, '') + '-reference.json');
+      const paths = writeLoadReport(both.reference, `${path.replace(/\.json$/, '')}-reference.json`);
       console.log(`\nwrote ${paths.json}\nwrote ${paths.html}\n\n${o.scenario} E=${o.entities}`);
       report = both.report;
     } else report = await loadReport(o, hooks);

@@ -99,7 +99,10 @@ class Child {
     execArgv: readonly string[],
     log: (line: string) => void,
   ) {
-    this.proc = fork(script, [], { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.proc = fork(script, [], {
+      execArgv: ['--import', 'tsx', ...execArgv],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.proc.on('message', (raw) => {
       const msg = raw as ChildMsg;
       if (msg.type === 'log') return log(msg.line);
@@ -122,7 +125,10 @@ class Child {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve({ type: 'error', message: `process ${this.proc.pid} did not answer ${msg.type} within ${timeoutMs} ms` });
+        resolve({
+          type: 'error',
+          message: `process ${this.proc.pid} did not answer ${msg.type} within ${timeoutMs} ms`,
+        });
       }, timeoutMs);
       const waiter = {
         type,
@@ -221,7 +227,8 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
         'ready',
         START_TIMEOUT_MS,
       );
-      if (ready.type !== 'ready') throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
+      if (ready.type !== 'ready')
+        throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
       url = `ws://127.0.0.1:${ready.port}/`;
       room = ready.room;
       transport = ready.transport ?? null;
@@ -235,18 +242,33 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     const readies = await Promise.all(
       pools.map((pool, p) =>
         pool.request(
-          { type: 'start', url: url!, room, scenario: o.scenario, kind: o.bots, tickRateHz: o.tickRateHz, decodeEvery: o.decodeEvery, connectPerSec: o.connectPerSec, firstIndex: p, stride: pools.length, lifetimeMs },
+          {
+            type: 'start',
+            url: url!,
+            room,
+            scenario: o.scenario,
+            kind: o.bots,
+            tickRateHz: o.tickRateHz,
+            decodeEvery: o.decodeEvery,
+            connectPerSec: o.connectPerSec,
+            firstIndex: p,
+            stride: pools.length,
+            lifetimeMs,
+          },
           'ready',
           START_TIMEOUT_MS,
         ),
       ),
     );
     const failed = readies.find((r) => r.type !== 'ready');
-    if (failed !== undefined) throw new Error(`a bot process failed to start: ${failed.type === 'error' ? failed.message : failed.type}`);
+    if (failed !== undefined)
+      throw new Error(`a bot process failed to start: ${failed.type === 'error' ? failed.message : failed.type}`);
 
     let lastCpuTimes = machineCpuTimes();
     const sampleRound = async (): Promise<SampleRound> => {
-      const answers = await Promise.all(children.map((c) => c.request({ type: 'sample' }, 'sample', SAMPLE_TIMEOUT_MS)));
+      const answers = await Promise.all(
+        children.map((c) => c.request({ type: 'sample' }, 'sample', SAMPLE_TIMEOUT_MS)),
+      );
       let serverSample: ServerSample | null = null;
       const bots: BotSample[] = [];
       for (const a of answers) {
@@ -255,9 +277,16 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
         if (a.bots !== undefined) bots.push(a.bots);
       }
       const cpuTimes = machineCpuTimes();
-      const machineCpuPercent = ((cpuTimes.busy - lastCpuTimes.busy) / Math.max(1, cpuTimes.total - lastCpuTimes.total)) * cpuTimes.cores * 100;
+      const machineCpuPercent =
+        ((cpuTimes.busy - lastCpuTimes.busy) / Math.max(1, cpuTimes.total - lastCpuTimes.total)) * cpuTimes.cores * 100;
       lastCpuTimes = cpuTimes;
-      const r: SampleRound = { tSec: Math.round((performance.now() - started) / 100) / 10, targetClients: target, server: serverSample, bots, machineCpuPercent };
+      const r: SampleRound = {
+        tSec: Math.round((performance.now() - started) / 100) / 10,
+        targetClients: target,
+        server: serverSample,
+        bots,
+        machineCpuPercent,
+      };
       rounds.push(r);
       return r;
     };
@@ -282,7 +311,8 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
       }
       const connectDeadline = performance.now() + (add / (o.connectPerSec * pools.length)) * 1000 + CONNECT_SLACK_MS;
       let row = await tick(`connecting ${count}`);
-      while (!signal?.aborted && row.clients < count && performance.now() < connectDeadline) row = await tick(`connecting ${count}`);
+      while (!signal?.aborted && row.clients < count && performance.now() < connectDeadline)
+        row = await tick(`connecting ${count}`);
       for (let s = 0; s < o.settleSec && !signal?.aborted; s++) await tick(`settling ${count}`);
       const first = rounds.length;
       for (let s = 0; s < o.durationSec && !signal?.aborted; s++) await tick(`measuring ${count}`);

@@ -35,7 +35,7 @@ process.on('disconnect', () => void stop(0));
 process.on('message', (raw) => {
   const msg = raw as ParentMsg;
   switch (msg.type) {
-    case 'start':
+    case 'start': {
       if (!('entities' in msg)) return;
       setTimeout(() => void stop(3), msg.lifetimeMs).unref();
       const { scenario, entities, tickRateHz, host, port, transport } = msg;
@@ -50,6 +50,7 @@ process.on('message', (raw) => {
         },
       );
       return;
+    }
     case 'sample':
       server?.sample().then(
         (sample) => send({ type: 'sample', server: sample }),

@@ -26,7 +26,12 @@ export function emptyEnvelope(): SnapshotEnvelope {
 
 /** Parses `frame` into `out`; returns false (out undefined) unless it is a complete Snapshot envelope. */
 export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope): boolean {
-  if (frame.byteLength < 6 || frame[0] !== 0x95 || (frame[1] !== MsgKind.Snapshot && frame[1] !== MsgKind.GroupSnapshot)) return false;
+  if (
+    frame.byteLength < 6 ||
+    frame[0] !== 0x95 ||
+    (frame[1] !== MsgKind.Snapshot && frame[1] !== MsgKind.GroupSnapshot)
+  )
+    return false;
   const cursor = { at: 2 };
   const tick = readInt(frame, cursor);
   const baseTick = readInt(frame, cursor);

@@ -86,21 +86,34 @@ export interface Arena {
   step(): void;
 }
 
-
 /** Creates an arena world at tick 0 with units at random places, velocities, headings and types. */
 export function createArena(options: ArenaOptions): Arena {
   const { scenario, entities: count, tickRateHz } = options;
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`createArena: entities must be a whole number ≥ 0; got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`createArena: entities must be a whole number ≥ 0; got ${count}`);
   if (!(tickRateHz > 0)) throw new RangeError(`createArena: tickRateHz must be > 0; got ${tickRateHz}`);
-  if (!ARENA_SCENARIOS.includes(scenario)) throw new RangeError(`createArena: unknown scenario "${scenario}"; use ${ARENA_SCENARIOS.join(' or ')}`);
+  if (!ARENA_SCENARIOS.includes(scenario))
+    throw new RangeError(`createArena: unknown scenario "${scenario}"; use ${ARENA_SCENARIOS.join(' or ')}`);
   const rand = seededRandom(options.seed ?? DEFAULT_SEED);
   const still = options.still === true;
   const speed = (): number => (still ? 0 : (rand() * 2 - 1) * INITIAL_AXIS_SPEED);
   const units: ArenaUnit[] = [];
   for (let i = 0; i < count; i++) {
-    units.push({ x: rand() * ARENA_SIZE, y: rand() * ARENA_SIZE, vx: speed(), vy: speed(), angle: rand() * TURN, hp: 100, type: Math.floor(rand() * 8) });
+    units.push({
+      x: rand() * ARENA_SIZE,
+      y: rand() * ARENA_SIZE,
+      vx: speed(),
+      vy: speed(),
+      angle: rand() * TURN,
+      hp: 100,
+      type: Math.floor(rand() * 8),
+    });
   }
-  const entities: EntityInput[] = units.map((state, id) => ({ id, kind: 0, state: state as unknown as Record<string, unknown> }));
+  const entities: EntityInput[] = units.map((state, id) => ({
+    id,
+    kind: 0,
+    state: state as unknown as Record<string, unknown>,
+  }));
   const dt = 1 / tickRateHz;
   const jitter = scenario === 'arena-jitter' && !still;
   const hpChanges = still ? 0 : Math.max(count > 0 ? 1 : 0, Math.round(count * HP_CHANGE_SHARE));

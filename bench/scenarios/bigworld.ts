@@ -51,8 +51,10 @@ export interface BigworldOptions {
 export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigworldSchema> {
   const count = options.entities ?? BIGWORLD_ENTITIES;
   const size = options.size ?? BIGWORLD_SIZE;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`bigworldRoomType: entities must be a whole number ≥ 1; got ${count}`);
-  if (!(size > 0 && size <= BIGWORLD_SIZE)) throw new RangeError(`bigworldRoomType: size must be in (0, ${BIGWORLD_SIZE}]; got ${size}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`bigworldRoomType: entities must be a whole number ≥ 1; got ${count}`);
+  if (!(size > 0 && size <= BIGWORLD_SIZE))
+    throw new RangeError(`bigworldRoomType: size must be in (0, ${BIGWORLD_SIZE}]; got ${size}`);
   const rand = seededRandom(options.seed ?? 1);
   const units: Entity<typeof bigworldSchema, 'unit'>[] = [];
   let joined = 0;
@@ -60,12 +62,31 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
     maxClients: MAX_CLIENTS,
     closeWhenEmpty: false,
     ...(options.interest
-      ? { interest: { x: 'x', y: 'y', viewRadius: BIGWORLD_VIEW_RADIUS, cellSize: BIGWORLD_CELL_SIZE, groupCap: BIGWORLD_GROUP_CAP, ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}) } }
+      ? {
+          interest: {
+            x: 'x',
+            y: 'y',
+            viewRadius: BIGWORLD_VIEW_RADIUS,
+            cellSize: BIGWORLD_CELL_SIZE,
+            groupCap: BIGWORLD_GROUP_CAP,
+            ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}),
+          },
+        }
       : {}),
     onCreate(room) {
       const speed = (): number => (rand() * 2 - 1) * INITIAL_AXIS_SPEED;
       for (let i = 0; i < count; i++) {
-        units.push(room.spawn('unit', { x: rand() * size, y: rand() * size, vx: speed(), vy: speed(), angle: rand() * TURN, hp: 100, type: Math.floor(rand() * 8) }));
+        units.push(
+          room.spawn('unit', {
+            x: rand() * size,
+            y: rand() * size,
+            vx: speed(),
+            vy: speed(),
+            angle: rand() * TURN,
+            hp: 100,
+            type: Math.floor(rand() * 8),
+          }),
+        );
       }
     },
     onJoin(_room, client) {

@@ -32,7 +32,10 @@ class WsSocket implements ClientSocket {
     ws.on('open', () => this.onopen?.());
     ws.on('message', (data, isBinary) => {
       // A text frame is not part of the protocol: pass it on as bytes that fail to decode.
-      const bytes = isBinary && Buffer.isBuffer(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0);
+      const bytes =
+        isBinary && Buffer.isBuffer(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(0);
       this.onmessage?.(bytes);
     });
     ws.on('close', (code, reason) => {

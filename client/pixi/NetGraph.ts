@@ -48,13 +48,69 @@ interface SeriesSpec {
 
 const SERIES: readonly SeriesSpec[] = [
   { label: 'rtt', unit: 'ms', color: 0x4fc3f7, minScale: 50, read: (s) => s.rttMs, counter: false, digits: 0 },
-  { label: 'interp delay', unit: 'ms', color: 0x81c784, minScale: 50, read: (s) => s.interpDelayMs, counter: false, digits: 0 },
-  { label: 'snapshots', unit: '/s', color: 0xfff176, minScale: 60, read: (s) => s.snapshotRateHz, counter: false, digits: 0 },
-  { label: 'snapshot size', unit: 'B', color: 0xffb74d, minScale: 100, read: (s) => s.snapshotBytesAvg, counter: false, digits: 0 },
-  { label: 'in', unit: 'kB/s', color: 0xba68c8, minScale: 5, read: (s) => s.bytesInPerSec / 1000, counter: false, digits: 1 },
-  { label: 'out', unit: 'kB/s', color: 0x9575cd, minScale: 5, read: (s) => s.bytesOutPerSec / 1000, counter: false, digits: 1 },
-  { label: 'corrections', unit: '/s', color: 0xe57373, minScale: 5, read: (s) => s.corrections, counter: true, digits: 1 },
-  { label: 'underruns', unit: '/s', color: 0xf06292, minScale: 2, read: (s) => s.bufferUnderruns, counter: true, digits: 1 },
+  {
+    label: 'interp delay',
+    unit: 'ms',
+    color: 0x81c784,
+    minScale: 50,
+    read: (s) => s.interpDelayMs,
+    counter: false,
+    digits: 0,
+  },
+  {
+    label: 'snapshots',
+    unit: '/s',
+    color: 0xfff176,
+    minScale: 60,
+    read: (s) => s.snapshotRateHz,
+    counter: false,
+    digits: 0,
+  },
+  {
+    label: 'snapshot size',
+    unit: 'B',
+    color: 0xffb74d,
+    minScale: 100,
+    read: (s) => s.snapshotBytesAvg,
+    counter: false,
+    digits: 0,
+  },
+  {
+    label: 'in',
+    unit: 'kB/s',
+    color: 0xba68c8,
+    minScale: 5,
+    read: (s) => s.bytesInPerSec / 1000,
+    counter: false,
+    digits: 1,
+  },
+  {
+    label: 'out',
+    unit: 'kB/s',
+    color: 0x9575cd,
+    minScale: 5,
+    read: (s) => s.bytesOutPerSec / 1000,
+    counter: false,
+    digits: 1,
+  },
+  {
+    label: 'corrections',
+    unit: '/s',
+    color: 0xe57373,
+    minScale: 5,
+    read: (s) => s.corrections,
+    counter: true,
+    digits: 1,
+  },
+  {
+    label: 'underruns',
+    unit: '/s',
+    color: 0xf06292,
+    minScale: 2,
+    read: (s) => s.bufferUnderruns,
+    counter: true,
+    digits: 1,
+  },
 ];
 
 class Series {
@@ -105,9 +161,11 @@ export class NetGraph {
       ['sampleIntervalMs', this.sampleIntervalMs],
       ['samples', samples],
     ] as const) {
-      if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`NetGraph: ${name} must be a number > 0; got ${value}`);
+      if (!(Number.isFinite(value) && value > 0))
+        throw new RangeError(`NetGraph: ${name} must be a number > 0; got ${value}`);
     }
-    if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`NetGraph: samples must be an integer ≥ 2; got ${samples}`);
+    if (!Number.isInteger(samples) || samples < 2)
+      throw new RangeError(`NetGraph: samples must be an integer ≥ 2; got ${samples}`);
     const rowPx = LABEL_HEIGHT_PX + this.graphHeightPx + GAP_PX;
     const background = new Graphics()
       .rect(0, 0, this.widthPx + 2 * PADDING_PX, SERIES.length * rowPx + 2 * PADDING_PX - GAP_PX)

@@ -23,7 +23,14 @@ export class PlayerInput {
   private pointerX = NaN;
   private pointerY = NaN;
   private aim = 0;
-  private readonly input: { -readonly [K in keyof ArenaInput]: ArenaInput[K] } = { up: false, down: false, left: false, right: false, fire: false, aim: 0 };
+  private readonly input: { -readonly [K in keyof ArenaInput]: ArenaInput[K] } = {
+    up: false,
+    down: false,
+    left: false,
+    right: false,
+    fire: false,
+    aim: 0,
+  };
   private readonly listeners: [EventTarget, string, (event: Event) => void][] = [];
 
   /** @param target the element the pointer is tracked over (the game's canvas). */

@@ -40,12 +40,21 @@ export function createArenaTextures(renderer: Renderer): ArenaTextures {
   };
   return {
     // Symmetric bounds around the origin, so a centred anchor is the ship's centre; points along +x (angle 0).
-    ship: texture(new Graphics().poly([18, 0, -18, -14, -10, 0, -18, 14]).fill(0xffffff).stroke({ width: 2, color: 0x10131a, alpha: 0.6 })),
+    ship: texture(
+      new Graphics()
+        .poly([18, 0, -18, -14, -10, 0, -18, 14])
+        .fill(0xffffff)
+        .stroke({ width: 2, color: 0x10131a, alpha: 0.6 }),
+    ),
     bullet: texture(new Graphics().circle(0, 0, 4).fill(0xffffff)),
     ring: texture(new Graphics().circle(0, 0, 27).stroke({ width: 2, color: 0xffffff, alpha: 0.7 })),
     pixel: texture(new Graphics().rect(0, 0, 4, 4).fill(0xffffff)),
-    asteroid: texture(new Graphics().poly(rockOutline(ASTEROID_TEXTURE_RADIUS)).fill(0x5d5f66).stroke({ width: 3, color: 0x8a8d96 })),
-    pickup: texture(new Graphics().poly([0, -9, 9, 0, 0, 9, -9, 0]).fill(0xffffff).stroke({ width: 2, color: 0xffffff, alpha: 0.5 })),
+    asteroid: texture(
+      new Graphics().poly(rockOutline(ASTEROID_TEXTURE_RADIUS)).fill(0x5d5f66).stroke({ width: 3, color: 0x8a8d96 }),
+    ),
+    pickup: texture(
+      new Graphics().poly([0, -9, 9, 0, 0, 9, -9, 0]).fill(0xffffff).stroke({ width: 2, color: 0xffffff, alpha: 0.5 }),
+    ),
   };
 }
 
@@ -58,7 +67,10 @@ export class Camera {
 
   /** True if the world point (x, y) is on screen or within `marginPx` of it. */
   sees(x: number, y: number, marginPx: number): boolean {
-    return Math.abs(x - this.centerX) <= this.halfWidth + marginPx && Math.abs(y - this.centerY) <= this.halfHeight + marginPx;
+    return (
+      Math.abs(x - this.centerX) <= this.halfWidth + marginPx &&
+      Math.abs(y - this.centerY) <= this.halfHeight + marginPx
+    );
   }
 }
 
@@ -127,7 +139,11 @@ export type ArenaView = ShipView | BulletView | Sprite;
  * The views of every kind for an {@link EntityViews}. `entities` is looked up to colour a bullet
  * like its owner; views off the camera are hidden and not updated.
  */
-export function arenaViewAdapter(textures: ArenaTextures, camera: Camera, entities: ReadonlyMap<number, ArenaEntity>): EntityViewAdapter<ArenaEntity, ArenaView> {
+export function arenaViewAdapter(
+  textures: ArenaTextures,
+  camera: Camera,
+  entities: ReadonlyMap<number, ArenaEntity>,
+): EntityViewAdapter<ArenaEntity, ArenaView> {
   return {
     create(entity) {
       switch (entity.kind) {
@@ -196,6 +212,7 @@ export function hueColor(hue: number): number {
   const c = (1 - Math.abs(2 * l - 1)) * s;
   const x = c * (1 - Math.abs((h % 2) - 1));
   const m = l - c / 2;
-  const [r, g, b] = h < 1 ? [c, x, 0] : h < 2 ? [x, c, 0] : h < 3 ? [0, c, x] : h < 4 ? [0, x, c] : h < 5 ? [x, 0, c] : [c, 0, x];
+  const [r, g, b] =
+    h < 1 ? [c, x, 0] : h < 2 ? [x, c, 0] : h < 3 ? [0, c, x] : h < 4 ? [0, x, c] : h < 5 ? [x, 0, c] : [c, 0, x];
   return (Math.round((r + m) * 255) << 16) | (Math.round((g + m) * 255) << 8) | Math.round((b + m) * 255);
 }

@@ -36,7 +36,12 @@ export interface TickwaveDebugHook {
 }
 
 /** Installs the hook on `target` (the window) as a non-writable property. */
-export function installDebugHook(target: object, client: TickwaveClient<ArenaSchema>, perf: FramePerf, renderer: string): void {
+export function installDebugHook(
+  target: object,
+  client: TickwaveClient<ArenaSchema>,
+  perf: FramePerf,
+  renderer: string,
+): void {
   const hook: TickwaveDebugHook = {
     get localId() {
       return client.welcome?.entityId ?? -1;
@@ -63,5 +68,10 @@ export function installDebugHook(target: object, client: TickwaveClient<ArenaSch
     perf: () => perf.summary(),
     resetPerf: () => perf.reset(),
   };
-  Object.defineProperty(target, '__tickwave', { value: Object.freeze(hook), writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(target, '__tickwave', {
+    value: Object.freeze(hook),
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
 }

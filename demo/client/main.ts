@@ -50,7 +50,15 @@ async function start(): Promise<void> {
   });
 
   const app = new Application();
-  await app.init({ resizeTo: window, preference: [...page.renderers], background: 0x0d1017, antialias: false, autoStart: false, autoDensity: true, resolution: Math.min(2, window.devicePixelRatio || 1) });
+  await app.init({
+    resizeTo: window,
+    preference: [...page.renderers],
+    background: 0x0d1017,
+    antialias: false,
+    autoStart: false,
+    autoDensity: true,
+    resolution: Math.min(2, window.devicePixelRatio || 1),
+  });
   const host = element('game');
   host.appendChild(app.canvas);
 
@@ -121,14 +129,17 @@ async function start(): Promise<void> {
     shipMap.clear();
     bulletMap.clear();
     sceneryMap.clear();
-    for (const e of entities.values()) (e.kind === 'ship' ? shipMap : e.kind === 'bullet' ? bulletMap : sceneryMap).set(e.id, e);
+    for (const e of entities.values())
+      (e.kind === 'ship' ? shipMap : e.kind === 'bullet' ? bulletMap : sceneryMap).set(e.id, e);
     ships.sync(shipMap);
     bullets.sync(bulletMap);
     scenery.sync(sceneryMap);
     world.position.set(Math.round(camera.halfWidth - camera.centerX), Math.round(camera.halfHeight - camera.centerY));
     netGraph.update(now);
     hud.updateScores(now, entities, localId);
-    hud.setStatus(`${status} · ${ships.size} ships, ${bullets.size} bullets${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`);
+    hud.setStatus(
+      `${status} · ${ships.size} ships, ${bullets.size} bullets${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
+    );
     app.render();
     perf.endFrame(now, afterFrame - now, performance.now() - afterFrame);
     requestAnimationFrame(loop);

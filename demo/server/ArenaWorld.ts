@@ -14,7 +14,17 @@
  *   server   tests the bullet at t against the target's state at t − lag (room.stateAt)
  */
 import type { Entity, Room } from '../../server/index.ts';
-import { BULLET_DAMAGE, BULLET_LIFE_SEC, BULLET_SPEED, FIRE_COOLDOWN_SEC, hitsShip, moveShip, SHIP_HP, SHIP_RADIUS, SHIP_SPEED } from '../game/rules.ts';
+import {
+  BULLET_DAMAGE,
+  BULLET_LIFE_SEC,
+  BULLET_SPEED,
+  FIRE_COOLDOWN_SEC,
+  hitsShip,
+  moveShip,
+  SHIP_HP,
+  SHIP_RADIUS,
+  SHIP_SPEED,
+} from '../game/rules.ts';
 import type { ArenaInput, ArenaSchema } from '../game/schema.ts';
 import { BotBrain } from './BotBrain.ts';
 import { seededRandom } from '../../shared/index.ts';
@@ -85,9 +95,22 @@ export class ArenaWorld {
 
   /** Spawns a ship named `name` at a random place; a bot gets a brain that steers it in {@link step}. */
   spawnShip(name: string, bot: boolean): ShipEntity {
-    const ship = this.room.spawn('ship', { x: 0, y: 0, vx: 0, vy: 0, angle: 0, hp: SHIP_HP, score: 0, hue: Math.floor(this.random() * 256), bot, name });
+    const ship = this.room.spawn('ship', {
+      x: 0,
+      y: 0,
+      vx: 0,
+      vy: 0,
+      angle: 0,
+      hp: SHIP_HP,
+      score: 0,
+      hue: Math.floor(this.random() * 256),
+      bot,
+      name,
+    });
     this.placeRandomly(ship);
-    const brain = bot ? new BotBrain(this.random, this.botCount++, this.options.botsFight, this.options.worldSize) : null;
+    const brain = bot
+      ? new BotBrain(this.random, this.botCount++, this.options.botsFight, this.options.worldSize)
+      : null;
     this.ships.set(ship.id, { entity: ship, cooldownSec: 0, brain });
     this.shipList.push(ship);
     return ship;
@@ -140,7 +163,13 @@ export class ArenaWorld {
     const cos = Math.cos(ship.angle);
     const sin = Math.sin(ship.angle);
     const muzzle = SHIP_RADIUS + BULLET_RADIUS + 2;
-    const bullet = this.room.spawn('bullet', { x: ship.x + cos * muzzle, y: ship.y + sin * muzzle, vx: cos * BULLET_SPEED, vy: sin * BULLET_SPEED, owner: ship.id });
+    const bullet = this.room.spawn('bullet', {
+      x: ship.x + cos * muzzle,
+      y: ship.y + sin * muzzle,
+      vx: cos * BULLET_SPEED,
+      vy: sin * BULLET_SPEED,
+      owner: ship.id,
+    });
     this.bullets.set(bullet.id, { lifeSec: BULLET_LIFE_SEC, lagTicks });
   }
 

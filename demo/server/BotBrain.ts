@@ -37,7 +37,14 @@ export class BotBrain {
   private targetId = -1;
   private aimError = 0;
   private strafe = 1;
-  private readonly input: { -readonly [K in keyof ArenaInput]: ArenaInput[K] } = { up: false, down: false, left: false, right: false, fire: false, aim: 0 };
+  private readonly input: { -readonly [K in keyof ArenaInput]: ArenaInput[K] } = {
+    up: false,
+    down: false,
+    left: false,
+    right: false,
+    fire: false,
+    aim: 0,
+  };
 
   /**
    * @param phase spreads target searches over the ticks (any integer, e.g. the bot's index).
@@ -59,7 +66,12 @@ export class BotBrain {
    * included) and is only read on the ticks this bot searches for a target; `find` looks a ship up
    * by id. The returned object is reused by the next call.
    */
-  think(tick: number, self: BotView, ships: () => Iterable<BotView>, find: (id: number) => BotView | undefined): Readonly<ArenaInput> {
+  think(
+    tick: number,
+    self: BotView,
+    ships: () => Iterable<BotView>,
+    find: (id: number) => BotView | undefined,
+  ): Readonly<ArenaInput> {
     const input = this.input;
     let target = this.fights && this.targetId >= 0 ? find(this.targetId) : undefined;
     if (this.fights && (tick + this.phase) % BOT_RETARGET_TICKS === 0) {

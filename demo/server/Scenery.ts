@@ -121,7 +121,11 @@ export class Scenery {
   }
 
   private spawnPickup(): void {
-    const p = this.room.spawn('pickup', { x: this.coord(), y: this.coord(), type: this.random() < 0.5 ? 'health' : 'score' });
+    const p = this.room.spawn('pickup', {
+      x: this.coord(),
+      y: this.coord(),
+      type: this.random() < 0.5 ? 'health' : 'score',
+    });
     this.pickups.set(p.id, p);
     this.pickupHash.insert(p.id, p.x, p.y);
   }

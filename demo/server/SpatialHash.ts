@@ -11,7 +11,8 @@ export class SpatialHash {
 
   /** @param cellSize side of a cell, world units; about the largest query radius is a good choice. */
   constructor(private readonly cellSize: number) {
-    if (!(cellSize > 0) || !Number.isFinite(cellSize)) throw new RangeError(`SpatialHash: cellSize must be a finite number > 0; got ${cellSize}`);
+    if (!(cellSize > 0) || !Number.isFinite(cellSize))
+      throw new RangeError(`SpatialHash: cellSize must be a finite number > 0; got ${cellSize}`);
   }
 
   /** Empties every cell (keeping the arrays for the next rebuild). */

@@ -48,17 +48,21 @@ export interface ArenaRoomOptions {
 export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema> {
   const maxBots = options.maxBots ?? DEFAULT_MAX_BOTS;
   const bots = options.bots ?? DEFAULT_BOTS;
-  if (!Number.isInteger(maxBots) || maxBots < 0) throw new RangeError(`arenaRoom: maxBots must be an integer ≥ 0; got ${maxBots}`);
-  if (!Number.isInteger(bots) || bots < 0 || bots > maxBots) throw new RangeError(`arenaRoom: bots must be an integer 0–${maxBots}; got ${bots}`);
+  if (!Number.isInteger(maxBots) || maxBots < 0)
+    throw new RangeError(`arenaRoom: maxBots must be an integer ≥ 0; got ${maxBots}`);
+  if (!Number.isInteger(bots) || bots < 0 || bots > maxBots)
+    throw new RangeError(`arenaRoom: bots must be an integer 0–${maxBots}; got ${bots}`);
   const worldSize = options.worldSize ?? WORLD_SIZE;
-  if (!(worldSize >= 200) || !Number.isFinite(worldSize)) throw new RangeError(`arenaRoom: worldSize must be a finite number ≥ 200 (world units); got ${worldSize}`);
+  if (!(worldSize >= 200) || !Number.isFinite(worldSize))
+    throw new RangeError(`arenaRoom: worldSize must be a finite number ≥ 200 (world units); got ${worldSize}`);
   const asteroids = options.asteroids ?? 0;
   const pickups = options.pickups ?? 0;
   for (const [name, value] of [
     ['asteroids', asteroids],
     ['pickups', pickups],
   ] as const) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`arenaRoom: ${name} must be an integer ≥ 0; got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`arenaRoom: ${name} must be an integer ≥ 0; got ${value}`);
   }
   const lagCompensation = options.lagCompensation ?? false;
   const worlds = new WeakMap<Room<ArenaSchema>, ArenaWorld>();
@@ -71,11 +75,18 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
     maxClients: options.maxClients,
     interest: options.interest,
     onCreate(room, joinOptions) {
-      const world = new ArenaWorld(room, { seed: options.seed ?? DEFAULT_SEED, botsFight: options.botsFight ?? true, worldSize });
+      const world = new ArenaWorld(room, {
+        seed: options.seed ?? DEFAULT_SEED,
+        botsFight: options.botsFight ?? true,
+        worldSize,
+      });
       worlds.set(room, world);
       world.scenery.populate(asteroids, pickups);
       const asked = joinOptions['bots'];
-      const count = options.botsFromJoinOptions === true && typeof asked === 'number' ? Math.max(0, Math.min(maxBots, Math.floor(asked))) : bots;
+      const count =
+        options.botsFromJoinOptions === true && typeof asked === 'number'
+          ? Math.max(0, Math.min(maxBots, Math.floor(asked)))
+          : bots;
       for (let i = 0; i < count; i++) world.spawnShip(`bot ${i + 1}`, true);
     },
     onJoin(room, client, joinOptions) {

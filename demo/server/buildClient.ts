@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { build } from 'vite';
 
 /** Folders, relative to the repository root, whose files end up in the browser bundle. */
-export const CLIENT_SOURCE_DIRS: readonly string[] = ['demo/client', 'demo/game', 'client', 'shared', 'demo/vite.config.ts'];
+export const CLIENT_SOURCE_DIRS: readonly string[] = [
+  'demo/client',
+  'demo/game',
+  'client',
+  'shared',
+  'demo/vite.config.ts',
+];
 
 /** Options of {@link ensureClientBuilt}. */
 export interface ClientBuildOptions {
@@ -35,7 +41,8 @@ export async function ensureClientBuilt(options: ClientBuildOptions): Promise<Cl
   if (options.force !== true) {
     const builtAtMs = await mtimeMs(join(outDir, 'index.html'));
     let newestMs = 0;
-    for (const dir of CLIENT_SOURCE_DIRS) newestMs = Math.max(newestMs, await newestMtimeMs(join(options.repoRoot, dir)));
+    for (const dir of CLIENT_SOURCE_DIRS)
+      newestMs = Math.max(newestMs, await newestMtimeMs(join(options.repoRoot, dir)));
     if (builtAtMs > newestMs) return { outDir, built: false };
   }
   await build({
@@ -56,7 +63,7 @@ async function mtimeMs(path: string): Promise<number> {
 
 /** The newest modification time of a file or of any file under a folder (0 if missing). */
 async function newestMtimeMs(path: string): Promise<number> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch {

@@ -69,7 +69,16 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   });
   server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed }));
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;
-  server.define('stress', arenaRoom({ bots: Math.min(DEFAULT_STRESS_BOTS, maxBots), maxBots, botsFight: false, botsFromJoinOptions: true, seed: options.seed }));
+  server.define(
+    'stress',
+    arenaRoom({
+      bots: Math.min(DEFAULT_STRESS_BOTS, maxBots),
+      maxBots,
+      botsFight: false,
+      botsFromJoinOptions: true,
+      seed: options.seed,
+    }),
+  );
   const big = options.bigWorld ?? DEFAULT_BIG_WORLD;
   server.define(
     'bigworld',

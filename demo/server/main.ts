@@ -41,7 +41,13 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const started = performance.now();
 const { outDir, built } = await ensureClientBuilt({ repoRoot });
-console.log(built ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms` : `client is up to date in ${outDir}`);
+console.log(
+  built
+    ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms`
+    : `client is up to date in ${outDir}`,
+);
 const demo = await startDemoServer({ port, host, bots, staticDir: outDir, transport });
 installShutdownHandlers(demo.server);
-console.log(`Tickwave arena: http://${browseHost(host)}:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`);
+console.log(
+  `Tickwave arena: http://${browseHost(host)}:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`,
+);

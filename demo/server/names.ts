@@ -6,7 +6,7 @@ export const MAX_NAME_BYTES = 16;
 const encoder = new TextEncoder();
 // Letters, marks, digits, spaces and a little punctuation; everything else (controls, bidi overrides,
 // zero-width characters, symbols) is dropped.
-const ALLOWED = /[^\p{L}\p{M}\p{N} _.\-]/gu;
+const ALLOWED = /[^\p{L}\p{M}\p{N} _.-]/gu;
 
 /**
  * Cleans a join option into a display name: keeps letters, digits, spaces and `_ . -`, collapses

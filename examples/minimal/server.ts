@@ -18,7 +18,11 @@ const game = defineRoom(schema, {
 });
 
 /** Starts the example server; `staticDir` serves the built browser client from the same port. */
-export async function startServer(port: number, host: string, staticDir?: string): Promise<{ server: Server; port: number }> {
+export async function startServer(
+  port: number,
+  host: string,
+  staticDir?: string,
+): Promise<{ server: Server; port: number }> {
   const server = new Server({ tickRateHz: 60, staticDir });
   server.define('game', game);
   const listening = await server.listen(port, host);
@@ -27,7 +31,11 @@ export async function startServer(port: number, host: string, staticDir?: string
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const staticDir = fileURLToPath(new URL('./dist', import.meta.url));
-  const { server, port } = await startServer(Number(process.env.PORT ?? 8090), process.env.HOST ?? '127.0.0.1', staticDir);
+  const { server, port } = await startServer(
+    Number(process.env.PORT ?? 8090),
+    process.env.HOST ?? '127.0.0.1',
+    staticDir,
+  );
   installShutdownHandlers(server);
   console.log(`minimal example on http://localhost:${port}/`);
 }

@@ -7,7 +7,11 @@ const SPEED = 240; // world units per second
 
 export const schema = defineSchema({
   entities: {
-    player: { x: t.float({ min: 0, max: WIDTH, step: 0.01 }), y: t.float({ min: 0, max: HEIGHT, step: 0.01 }), hue: t.uint(8) },
+    player: {
+      x: t.float({ min: 0, max: WIDTH, step: 0.01 }),
+      y: t.float({ min: 0, max: HEIGHT, step: 0.01 }),
+      hue: t.uint(8),
+    },
   },
   input: { left: t.bool(), right: t.bool(), up: t.bool(), down: t.bool() },
 });

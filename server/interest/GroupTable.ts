@@ -137,7 +137,9 @@ export class GroupTable {
     this.cols = Math.max(1, Math.floor((maxX - minX) / cellSize) + 1);
     this.rows = Math.max(1, Math.floor((maxY - minY) / cellSize) + 1);
     if (this.cols * this.rows > MAX_GRID_CELLS) {
-      throw new RangeError(`defineRoom: interest: ${this.cols} × ${this.rows} cells of ${cellSize} units are more than ${MAX_GRID_CELLS}; use a larger cellSize`);
+      throw new RangeError(
+        `defineRoom: interest: ${this.cols} × ${this.rows} cells of ${cellSize} units are more than ${MAX_GRID_CELLS}; use a larger cellSize`,
+      );
     }
     this.tables = new CodecTables(schema);
     this.encoder = new SnapshotEncoder(this.tables);
@@ -145,7 +147,16 @@ export class GroupTable {
     this.hist = new Float64Array(this.orders.length * HIST_BINS);
     this.xMap = this.linearMap(xField);
     this.yMap = this.linearMap(yField);
-    this.empty = { tick: -1, count: 0, stride: this.tables.stride, ids: [], kinds: [], values: [], motion: null, texts: this.tables.withText ? [] : null };
+    this.empty = {
+      tick: -1,
+      count: 0,
+      stride: this.tables.stride,
+      ids: [],
+      kinds: [],
+      values: [],
+      motion: null,
+      texts: this.tables.withText ? [] : null,
+    };
   }
 
   /**
@@ -199,7 +210,10 @@ export class GroupTable {
     let base: Snapshot | null = null;
     if (baseTick >= 0) {
       const slot = baseTick % HISTORY_TICKS;
-      base = group.pastTick[slot] !== baseTick || this.tick - baseTick > HISTORY_TICKS ? null : ((canon ? group.pastCanon[slot] : group.pastFresh[slot]) ?? null);
+      base =
+        group.pastTick[slot] !== baseTick || this.tick - baseTick > HISTORY_TICKS
+          ? null
+          : ((canon ? group.pastCanon[slot] : group.pastFresh[slot]) ?? null);
       if (base === null) {
         group.memo.set(key, null);
         return null;
@@ -274,8 +288,10 @@ export class GroupTable {
       const qy = values[row * stride + yField[k]!]!;
       const mx = xMap[k]!;
       const my = yMap[k]!;
-      posX[row] = mx === null ? (this.schema.kinds[k]!.fields[fx]!.dequantize(qx) as number) : mx.offset + qx * mx.scale;
-      posY[row] = my === null ? (this.schema.kinds[k]!.fields[yField[k]!]!.dequantize(qy) as number) : my.offset + qy * my.scale;
+      posX[row] =
+        mx === null ? (this.schema.kinds[k]!.fields[fx]!.dequantize(qx) as number) : mx.offset + qx * mx.scale;
+      posY[row] =
+        my === null ? (this.schema.kinds[k]!.fields[yField[k]!]!.dequantize(qy) as number) : my.offset + qy * my.scale;
     }
   }
 
@@ -292,15 +308,25 @@ export class GroupTable {
     for (let row = 0; row < world.count; row++) {
       const id = world.ids[row]!;
       while (p < prevIds.length && prevIds[p]! < id) p++;
-      const prev = p < prevIds.length && prevIds[p] === id && this.prevKinds[p] === world.kinds[row] ? this.prevGroups[p]! : null;
+      const prev =
+        p < prevIds.length && prevIds[p] === id && this.prevKinds[p] === world.kinds[row] ? this.prevGroups[p]! : null;
       const x = this.posX[row]!;
       const y = this.posY[row]!;
       let cell = GLOBAL_CELL;
-      if (x === x) cell = clamp(Math.floor((y - minY) / cellSize), this.rows) * this.cols + clamp(Math.floor((x - minX) / cellSize), this.cols);
+      if (!Number.isNaN(x))
+        cell =
+          clamp(Math.floor((y - minY) / cellSize), this.rows) * this.cols +
+          clamp(Math.floor((x - minX) / cellSize), this.cols);
       const stays =
         prev !== null &&
         !prev.dead &&
-        (prev.cell === cell || (cell !== GLOBAL_CELL && prev.cell !== GLOBAL_CELL && x >= prev.x0 - slack && x <= prev.x1 + slack && y >= prev.y0 - slack && y <= prev.y1 + slack));
+        (prev.cell === cell ||
+          (cell !== GLOBAL_CELL &&
+            prev.cell !== GLOBAL_CELL &&
+            x >= prev.x0 - slack &&
+            x <= prev.x1 + slack &&
+            y >= prev.y0 - slack &&
+            y <= prev.y1 + slack));
       if (stays) {
         rowGroup[row] = prev;
         prev.nextCount++;
@@ -329,7 +355,15 @@ export class GroupTable {
     const cy = Math.floor(cell / this.cols);
     const x0 = cell === GLOBAL_CELL ? -Infinity : this.bounds.minX + cx * size;
     const y0 = cell === GLOBAL_CELL ? -Infinity : this.bounds.minY + cy * size;
-    const g = new Group(this.nextId++, cell, x0, y0, cell === GLOBAL_CELL ? Infinity : x0 + size, cell === GLOBAL_CELL ? Infinity : y0 + size, this.empty);
+    const g = new Group(
+      this.nextId++,
+      cell,
+      x0,
+      y0,
+      cell === GLOBAL_CELL ? Infinity : x0 + size,
+      cell === GLOBAL_CELL ? Infinity : y0 + size,
+      this.empty,
+    );
     list.push(g);
     this.live.push(g);
     return g;
@@ -360,7 +394,8 @@ export class GroupTable {
       g.first = g.end = at;
       at += g.nextCount;
     }
-    if (this.byGroup.length < world.count) this.byGroup = new Int32Array(Math.max(world.count, this.byGroup.length * 2));
+    if (this.byGroup.length < world.count)
+      this.byGroup = new Int32Array(Math.max(world.count, this.byGroup.length * 2));
     const byGroup = this.byGroup;
     const rowGroup = this.rowGroup;
     for (let row = 0; row < world.count; row++) byGroup[rowGroup[row]!.end++] = row;
@@ -394,7 +429,8 @@ export class GroupTable {
       // ones), and it is cut to length, never lengthened (a lengthened array has holes, slower to read).
       const spare = g.spare;
       g.spare = null;
-      const values = spare !== null && spare.values.length >= n * stride ? (spare.values as number[]) : this.zeros.take(n * stride);
+      const values =
+        spare !== null && spare.values.length >= n * stride ? (spare.values as number[]) : this.zeros.take(n * stride);
       if (values.length !== n * stride) values.length = n * stride;
       const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
       let weight = weightOf === null ? 1 : 0;

@@ -29,7 +29,15 @@
  * K = 2T ticks while V holds ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits).
  */
 import { BitWriter } from '../../shared/bits.ts';
-import { type AddedGroup, HELD_DROPPED, HELD_KEPT, HELD_UPDATED, writeAdded, writeHeldCode, writeOrders } from '../../shared/groupedBody.ts';
+import {
+  type AddedGroup,
+  HELD_DROPPED,
+  HELD_KEPT,
+  HELD_UPDATED,
+  writeAdded,
+  writeHeldCode,
+  writeOrders,
+} from '../../shared/groupedBody.ts';
 import { indexOfEntity, MsgKind, type Schema, type Snapshot } from '../../shared/index.ts';
 import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
@@ -114,7 +122,8 @@ export class InterestManager {
   setView(client: RoomClient, view: ViewOptions): void {
     const state = this.stateOf(client);
     if (view.radius !== undefined) {
-      if (!(view.radius > 0) || !Number.isFinite(view.radius)) throw new RangeError(`interest.setView: radius must be a finite number > 0; got ${view.radius}`);
+      if (!(view.radius > 0) || !Number.isFinite(view.radius))
+        throw new RangeError(`interest.setView: radius must be a finite number > 0; got ${view.radius}`);
       state.radius = view.radius;
     }
     if (view.margin !== undefined) {
@@ -123,7 +132,8 @@ export class InterestManager {
     }
     if (view.center !== undefined) {
       const c = view.center;
-      if (c !== null && !(Number.isFinite(c.x) && Number.isFinite(c.y))) throw new RangeError('interest.setView: center must have finite x and y, or be null');
+      if (c !== null && !(Number.isFinite(c.x) && Number.isFinite(c.y)))
+        throw new RangeError('interest.setView: center must have finite x and y, or be null');
       state.center = c === null ? null : { x: c.x, y: c.y };
     }
   }
@@ -174,7 +184,16 @@ export class InterestManager {
   /** @internal streams `world` to every session that can take a snapshot now. */
   stream(world: Snapshot, sessions: Iterable<Session>, host: StreamHost): void {
     this.world = world;
-    this.marker = { tick: world.tick, count: 0, stride: 0, ids: NONE, kinds: NONE, values: NONE, motion: null, texts: null };
+    this.marker = {
+      tick: world.tick,
+      count: 0,
+      stride: 0,
+      ids: NONE,
+      kinds: NONE,
+      values: NONE,
+      motion: null,
+      texts: null,
+    };
     const weighted = this.weights.size > 0 || this.options.kindWeight.some((w) => w !== 1);
     this.table.prepare(world, weighted ? this.weightOf : null);
     this.ordersWriter.reset();
@@ -188,7 +207,8 @@ export class InterestManager {
         host.metrics.snapshotSkipped();
         continue;
       }
-      if (session.baseline !== null && world.tick - session.baseline.tick > host.maxBaselineAgeTicks) session.baseline = null;
+      if (session.baseline !== null && world.tick - session.baseline.tick > host.maxBaselineAgeTicks)
+        session.baseline = null;
       this.sendTo(session, world, host.metrics);
     }
   }
@@ -215,11 +235,14 @@ export class InterestManager {
     let own: Group | null = null;
     if (client.entityId >= 0) {
       const hint = state.ownRow;
-      const row = hint >= 0 && hint < world.count && world.ids[hint] === client.entityId ? hint : indexOfEntity(world, client.entityId);
+      const row =
+        hint >= 0 && hint < world.count && world.ids[hint] === client.entityId
+          ? hint
+          : indexOfEntity(world, client.entityId);
       state.ownRow = row;
       if (row >= 0) {
         own = table.rowGroup[row]!;
-        if (state.center === null && table.posX[row] === table.posX[row]) {
+        if (state.center === null && !Number.isNaN(table.posX[row]!)) {
           cx = table.posX[row]!;
           cy = table.posY[row]!;
           hasCenter = true;
@@ -314,7 +337,8 @@ export class InterestManager {
       }
     }
     for (const g of table.globals) if (g.mark !== serial) n = this.addEntry(n, g, state, tick);
-    if (state.waiting.size > 0) for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
+    if (state.waiting.size > 0)
+      for (const g of state.waiting.keys()) if (g.mark !== serial || g.dead) state.waiting.delete(g);
     let visible = 0;
     for (let e = 0; e < n; e++) visible += this.eGroup[e]!.count;
     state.visibleCount = visible;
@@ -325,7 +349,10 @@ export class InterestManager {
     g.mark = this.serial;
     const chunk = this.table.chunk(g, -1, false)!;
     let since = state.waiting.get(g);
-    if (since === undefined) state.waiting.set(g, (since = tick));
+    if (since === undefined) {
+      since = tick;
+      state.waiting.set(g, since);
+    }
     this.reserve(n + 1);
     this.eGroup[n] = g;
     this.eChunk[n] = chunk;
@@ -336,7 +363,16 @@ export class InterestManager {
   }
 
   /** Marks in `inc` the entries to send within `budget`, by priority; sets the client's K. */
-  private choose(state: ClientInterest, entries: number, own: Group | null, budget: number, baseTick: number, tick: number, cx: number, cy: number): void {
+  private choose(
+    state: ClientInterest,
+    entries: number,
+    own: Group | null,
+    budget: number,
+    baseTick: number,
+    tick: number,
+    cx: number,
+    cy: number,
+  ): void {
     const r2 = state.radius * state.radius;
     const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
     let used = this.ordersBitLength + 2 * state.held.length + eg0Bits(entries);
@@ -353,7 +389,11 @@ export class InterestManager {
       const age = this.eAge[e]!;
       if (age >= overdueAge) key[e] = OVERDUE_KEY + age;
       else if (e === ownEntry) key[e] = OWN_KEY;
-      else key[e] = Math.min((this.eGroup[e]!.weight * (age + 1)) / (1 + (DISTANCE_FALLOFF * centreD2(this.eGroup[e]!, cx, cy)) / r2), REST_CAP);
+      else
+        key[e] = Math.min(
+          (this.eGroup[e]!.weight * (age + 1)) / (1 + (DISTANCE_FALLOFF * centreD2(this.eGroup[e]!, cx, cy)) / r2),
+          REST_CAP,
+        );
     }
     order.sort((a, c) => key[c]! - key[a]!);
     this.inc.fill(0, 0, entries);
@@ -380,14 +420,21 @@ export class InterestManager {
         w.append(chunk.bytes, chunk.bitLength);
       }
     }
-    writeAdded(w, adds.length === 0 ? NONE_ADDED : adds.map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })));
+    writeAdded(
+      w,
+      adds.length === 0 ? NONE_ADDED : adds.map((e) => ({ id: this.eGroup[e]!.id, chunk: this.eChunk[e]! })),
+    );
     return w.finish();
   }
 
   /** The entries to add that are marked sent, ascending group id. */
   private addsSent(entries: number): readonly number[] {
     let adds: number[] | null = null;
-    for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && this.inc[e] === 1) (adds ??= []).push(e);
+    for (let e = 0; e < entries; e++) {
+      if (this.eHeld[e] !== -1 || this.inc[e] !== 1) continue;
+      adds ??= [];
+      adds.push(e);
+    }
     if (adds === null) return NONE;
     if (adds.length > 1) adds.sort((a, b) => this.eGroup[a]!.id - this.eGroup[b]!.id);
     return adds;

@@ -70,15 +70,19 @@ export interface ResolvedInterest {
 /** Validates `options` against `schema`; throws naming the bad option and how to fix it. */
 export function resolveInterest<S extends Schema>(schema: S, options: InterestOptions<S>): ResolvedInterest {
   const where = 'defineRoom: interest';
-  if (typeof options.x !== 'string' || typeof options.y !== 'string') throw new TypeError(`${where}: x and y must name the position fields, e.g. { x: 'x', y: 'y' }`);
+  if (typeof options.x !== 'string' || typeof options.y !== 'string')
+    throw new TypeError(`${where}: x and y must name the position fields, e.g. { x: 'x', y: 'y' }`);
   const viewRadius = options.viewRadius;
-  if (!(viewRadius > 0) || !Number.isFinite(viewRadius)) throw new RangeError(`${where}.viewRadius must be a finite number > 0 (world units); got ${viewRadius}`);
+  if (!(viewRadius > 0) || !Number.isFinite(viewRadius))
+    throw new RangeError(`${where}.viewRadius must be a finite number > 0 (world units); got ${viewRadius}`);
   const viewMargin = options.viewMargin ?? viewRadius * DEFAULT_VIEW_MARGIN_SHARE;
   checkMargin(viewMargin, where);
   const cellSize = options.cellSize ?? viewRadius * DEFAULT_CELL_SHARE;
-  if (!(cellSize > 0) || !Number.isFinite(cellSize)) throw new RangeError(`${where}.cellSize must be a finite number > 0 (world units); got ${cellSize}`);
+  if (!(cellSize > 0) || !Number.isFinite(cellSize))
+    throw new RangeError(`${where}.cellSize must be a finite number > 0 (world units); got ${cellSize}`);
   const groupCap = options.groupCap ?? DEFAULT_GROUP_CAP;
-  if (!Number.isInteger(groupCap) || groupCap < 1 || groupCap > MAX_GROUP_CAP) throw new RangeError(`${where}.groupCap must be an integer from 1 to ${MAX_GROUP_CAP}; got ${groupCap}`);
+  if (!Number.isInteger(groupCap) || groupCap < 1 || groupCap > MAX_GROUP_CAP)
+    throw new RangeError(`${where}.groupCap must be an integer from 1 to ${MAX_GROUP_CAP}; got ${groupCap}`);
   const wire = new WireBounds(schema, groupCap);
   const budgetBytes = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
   checkBudget(budgetBytes, wire, where);
@@ -92,7 +96,9 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
     const fx = kind.fields.find((f) => f.name === options.x);
     const fy = kind.fields.find((f) => f.name === options.y);
     if ((fx === undefined) !== (fy === undefined)) {
-      throw new RangeError(`${where}: kind "${kind.name}" has only one of the position fields "${options.x}" and "${options.y}"; declare both or neither`);
+      throw new RangeError(
+        `${where}: kind "${kind.name}" has only one of the position fields "${options.x}" and "${options.y}"; declare both or neither`,
+      );
     }
     if (fx === undefined || fy === undefined) {
       xField.push(-1);
@@ -101,7 +107,9 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
     }
     for (const f of [fx, fy]) {
       if (f.coding === 'text' || typeof f.dequantize(0) !== 'number') {
-        throw new RangeError(`${where}: field "${f.name}" of kind "${kind.name}" is not numeric; positions must be float or int fields`);
+        throw new RangeError(
+          `${where}: field "${f.name}" of kind "${kind.name}" is not numeric; positions must be float or int fields`,
+        );
       }
     }
     const [x0, x1] = realRange(fx);
@@ -113,32 +121,50 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
     xField.push(fx.index);
     yField.push(fy.index);
   }
-  if (minX === Infinity) throw new RangeError(`${where}: no kind has the fields "${options.x}" and "${options.y}"; name the position fields of your schema`);
+  if (minX === Infinity)
+    throw new RangeError(
+      `${where}: no kind has the fields "${options.x}" and "${options.y}"; name the position fields of your schema`,
+    );
   const weights = (options.kindWeights ?? {}) as Readonly<Record<string, number | undefined>>;
   for (const name of Object.keys(weights)) {
-    if (!schema.kinds.some((k) => k.name === name)) throw new RangeError(`${where}.kindWeights: no kind "${name}" in the schema`);
+    if (!schema.kinds.some((k) => k.name === name))
+      throw new RangeError(`${where}.kindWeights: no kind "${name}" in the schema`);
     checkWeight(weights[name]!, `${where}.kindWeights.${name}`);
   }
   const kindWeight = schema.kinds.map((k) => weights[k.name] ?? DEFAULT_ENTITY_WEIGHT);
-  return Object.freeze({ viewRadius, viewMargin, budgetBytes, grid: { minX, minY, maxX, maxY, cellSize }, groupCap, xField, yField, kindWeight, wire });
+  return Object.freeze({
+    viewRadius,
+    viewMargin,
+    budgetBytes,
+    grid: { minX, minY, maxX, maxY, cellSize },
+    groupCap,
+    xField,
+    yField,
+    kindWeight,
+    wire,
+  });
 }
 
 /** Throws unless `budgetBytes` is Infinity or an integer ≥ the schema's minimum. */
 export function checkBudget(budgetBytes: number, wire: WireBounds, where: string): void {
   if (budgetBytes === Infinity) return;
   if (!Number.isInteger(budgetBytes) || budgetBytes < wire.minBudgetBytes) {
-    throw new RangeError(`${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} (one group of this schema in the worst case) or Infinity; got ${budgetBytes}`);
+    throw new RangeError(
+      `${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} (one group of this schema in the worst case) or Infinity; got ${budgetBytes}`,
+    );
   }
 }
 
 /** Throws unless `margin` is a finite number ≥ 0. */
 export function checkMargin(margin: number, where: string): void {
-  if (!(margin >= 0) || !Number.isFinite(margin)) throw new RangeError(`${where}: viewMargin must be a finite number ≥ 0 (world units); got ${margin}`);
+  if (!(margin >= 0) || !Number.isFinite(margin))
+    throw new RangeError(`${where}: viewMargin must be a finite number ≥ 0 (world units); got ${margin}`);
 }
 
 /** Throws unless `weight` is a finite number > 0. */
 export function checkWeight(weight: number, where: string): void {
-  if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError(`${where}: a priority weight must be a finite number > 0; got ${weight}`);
+  if (!(weight > 0) || !Number.isFinite(weight))
+    throw new RangeError(`${where}: a priority weight must be a finite number > 0; got ${weight}`);
 }
 
 function realRange(f: Schema['kinds'][number]['fields'][number]): [number, number] {

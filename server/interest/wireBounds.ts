@@ -63,7 +63,9 @@ export class WireBounds {
 
 /** The exact size in bytes of a Snapshot frame holding a body of `bodyBytes` (see server/snapshotFrame.ts). */
 export function frameBytes(tick: number, baseTick: number, bodyBytes: number): number {
-  return 2 + intBytes(tick) + intBytes(baseTick) + 5 + (bodyBytes < 0x100 ? 2 : bodyBytes < 0x10000 ? 3 : 5) + bodyBytes;
+  return (
+    2 + intBytes(tick) + intBytes(baseTick) + 5 + (bodyBytes < 0x100 ? 2 : bodyBytes < 0x10000 ? 3 : 5) + bodyBytes
+  );
 }
 
 /** Bits of the EG(0) code of `v` ≥ 0. */

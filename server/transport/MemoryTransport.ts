@@ -40,7 +40,10 @@ export interface MemoryConnectOptions {
   readonly url?: string;
 }
 
-type Event = { at: number; kind: 'open' } | { at: number; kind: 'message'; bytes: Uint8Array } | { at: number; kind: 'close'; code: number; reason: string };
+type Event =
+  | { at: number; kind: 'open' }
+  | { at: number; kind: 'message'; bytes: Uint8Array }
+  | { at: number; kind: 'close'; code: number; reason: string };
 
 /** An in-memory Transport; see the module comment. Create one per test or benchmark. */
 export class MemoryTransport implements Transport {
@@ -62,18 +65,25 @@ export class MemoryTransport implements Transport {
     this.latencyMs = options.latencyMs ?? 0;
     this.jitterMs = options.jitterMs ?? 0;
     if (!(this.latencyMs >= 0) || !(this.jitterMs >= 0)) {
-      throw new RangeError(`MemoryTransport: latencyMs and jitterMs must be ≥ 0; got ${this.latencyMs} and ${this.jitterMs}`);
+      throw new RangeError(
+        `MemoryTransport: latencyMs and jitterMs must be ≥ 0; got ${this.latencyMs} and ${this.jitterMs}`,
+      );
     }
     this.random = options.random ?? seededRandom(1);
     this.maxBackpressureBytes = options.maxBackpressureBytes ?? DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES;
   }
 
   /** Starts accepting `connect()` calls. The port is ignored and reported as 0. */
-  listen(_port: number, _host: string, handlers: TransportHandlers): Promise<{
+  listen(
+    _port: number,
+    _host: string,
+    handlers: TransportHandlers,
+  ): Promise<{
     /** Always 0: a memory transport has no port. */
     readonly port: number;
   }> {
-    if (this.handlers !== null) return Promise.reject(new Error('MemoryTransport: already listening; create another transport'));
+    if (this.handlers !== null)
+      return Promise.reject(new Error('MemoryTransport: already listening; create another transport'));
     this.handlers = handlers;
     this.accepting = true;
     return Promise.resolve({ port: 0 });
@@ -113,7 +123,7 @@ export class MemoryTransport implements Transport {
       link.reject(0);
       return link.client;
     }
-    let decision;
+    let decision: ReturnType<TransportHandlers['upgrade']>;
     try {
       decision = handlers.upgrade(request);
     } catch {
@@ -201,7 +211,12 @@ class MemoryLink {
     const reason = status === 0 ? 'connection refused' : `HTTP ${status}`;
     this.client.rejectedStatus = status;
     this.transport.addLink(this);
-    this.pushToClient({ at: this.transport.arrivalMs(this.lastToClientMs), kind: 'close', code: ABNORMAL_CLOSE, reason });
+    this.pushToClient({
+      at: this.transport.arrivalMs(this.lastToClientMs),
+      kind: 'close',
+      code: ABNORMAL_CLOSE,
+      reason,
+    });
   }
 
   accept(userData: unknown): void {
@@ -264,7 +279,12 @@ class MemoryLink {
         this.toServer = [];
         this.toServerBytes = 0;
         handlers?.close(this.server, e.code, e.reason);
-        this.pushToClient({ at: this.transport.arrivalMs(this.lastToClientMs), kind: 'close', code: e.code, reason: e.reason });
+        this.pushToClient({
+          at: this.transport.arrivalMs(this.lastToClientMs),
+          kind: 'close',
+          code: e.code,
+          reason: e.reason,
+        });
       }
     }
     const reading = !this.paused && now >= this.pausedUntilMs;
@@ -283,7 +303,8 @@ class MemoryLink {
     }
     let next = Infinity;
     if (this.toServer.length > 0) next = this.toServer[0]!.at;
-    if (this.toClient.length > 0 && !this.paused) next = Math.min(next, Math.max(this.toClient[0]!.at, this.pausedUntilMs));
+    if (this.toClient.length > 0 && !this.paused)
+      next = Math.min(next, Math.max(this.toClient[0]!.at, this.pausedUntilMs));
     return next;
   }
 }
@@ -346,7 +367,11 @@ export class MemoryClientSocket implements ClientSocket {
   /** Sends one frame (copied). Ignored unless open. */
   send(data: Uint8Array): void {
     if (!this.isOpen || this.closedByClient) return;
-    this.link.pushToServer({ at: this.link.transport.arrivalMs(this.link.lastToServerMs), kind: 'message', bytes: data.slice() });
+    this.link.pushToServer({
+      at: this.link.transport.arrivalMs(this.link.lastToServerMs),
+      kind: 'message',
+      bytes: data.slice(),
+    });
   }
 
   /** Starts a clean close; `onclose` fires when the server has seen it. Idempotent. */
@@ -354,7 +379,12 @@ export class MemoryClientSocket implements ClientSocket {
     if (this.closedByClient || this.finished) return;
     this.closedByClient = true;
     if (!this.isOpen) return;
-    this.link.pushToServer({ at: this.link.transport.arrivalMs(this.link.lastToServerMs), kind: 'close', code, reason: closeReason(reason) });
+    this.link.pushToServer({
+      at: this.link.transport.arrivalMs(this.link.lastToServerMs),
+      kind: 'close',
+      code,
+      reason: closeReason(reason),
+    });
   }
 
   /** Stops reading frames until `resumeReading()`: they queue at the server end (its bufferedAmount grows). */
@@ -395,4 +425,3 @@ export class MemoryClientSocket implements ClientSocket {
     this.onclose?.(code, reason);
   }
 }
-

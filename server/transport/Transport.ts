@@ -92,7 +92,11 @@ export interface TransportHandlers {
 /** A network the engine listens on. */
 export interface Transport {
   /** Starts accepting on `host:port` (port 0 picks a free port). Resolves with the bound port. */
-  listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+  listen(
+    port: number,
+    host: string,
+    handlers: TransportHandlers,
+  ): Promise<{
     /** The port actually bound (the chosen free port when `port` was 0; 0 for transports without ports). */
     readonly port: number;
   }>;

@@ -9,7 +9,15 @@ import { createServer } from 'node:net';
 import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
-import type { Connection, HttpRoutes, SendStatus, Transport, TransportHandlers, UpgradeDecision, UpgradeRequest } from './Transport.ts';
+import type {
+  Connection,
+  HttpRoutes,
+  SendStatus,
+  Transport,
+  TransportHandlers,
+  UpgradeDecision,
+  UpgradeRequest,
+} from './Transport.ts';
 
 /**
  * The App methods uWS has at run time but its type file lacks. A local type rather than a module
@@ -19,7 +27,12 @@ type App = uWS.TemplatedApp & {
   /** Closes the listen sockets and every open socket of this app. */
   close(): void;
   /** Listens on `host:port` with listen options (e.g. LIBUS_LISTEN_EXCLUSIVE_PORT). */
-  listen(host: string, port: number, options: number, cb: (listenSocket: uWS.us_listen_socket | false) => void): uWS.TemplatedApp;
+  listen(
+    host: string,
+    port: number,
+    options: number,
+    cb: (listenSocket: uWS.us_listen_socket | false) => void,
+  ): uWS.TemplatedApp;
 };
 
 /** The uWebSockets.js module (its default export: the only form that works at run time). */
@@ -141,7 +154,15 @@ function text(buffer: ArrayBuffer): string {
   return Buffer.from(buffer).toString('utf8');
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 function status(code: number): string {
   return `${code} ${STATUS_TEXT[code] ?? 'Error'}`;
@@ -173,7 +194,8 @@ export class UwsTransport implements Transport {
   constructor(options: UwsTransportOptions = {}) {
     const tls = options.tls;
     if (tls !== undefined) {
-      for (const file of [tls.keyFile, tls.certFile]) if (!existsSync(file)) throw new Error(`UwsTransport: TLS file ${file} does not exist`);
+      for (const file of [tls.keyFile, tls.certFile])
+        if (!existsSync(file)) throw new Error(`UwsTransport: TLS file ${file} does not exist`);
     }
     this.options = options;
   }
@@ -183,11 +205,16 @@ export class UwsTransport implements Transport {
    * (0 = any free port). The port is exclusive (no SO_REUSEPORT): rejects if another live listener
    * holds it; connections left in TIME_WAIT by a crashed server do not block it (SO_REUSEADDR).
    */
-  async listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+  async listen(
+    port: number,
+    host: string,
+    handlers: TransportHandlers,
+  ): Promise<{
     /** The TCP port actually bound (the chosen free port when `port` was 0). */
     readonly port: number;
   }> {
-    if (this.app !== null || this.starting) throw new Error('UwsTransport: already listening; create another transport');
+    if (this.app !== null || this.starting)
+      throw new Error('UwsTransport: already listening; create another transport');
     this.starting = true;
     try {
       const uws = await uwsModule();
@@ -282,7 +309,12 @@ export class UwsTransport implements Transport {
     return Promise.resolve();
   }
 
-  private upgrade(res: uWS.HttpResponse, req: uWS.HttpRequest, context: uWS.us_socket_context_t, handlers: TransportHandlers): void {
+  private upgrade(
+    res: uWS.HttpResponse,
+    req: uWS.HttpRequest,
+    context: uWS.us_socket_context_t,
+    handlers: TransportHandlers,
+  ): void {
     const headers: Record<string, string> = {};
     req.forEach((key, value) => {
       headers[key] = value;
@@ -304,7 +336,13 @@ export class UwsTransport implements Transport {
         return;
       }
       const data: SocketData = { conn: null, userData: d.userData, remoteAddress: request.remoteAddress };
-      res.upgrade(data, headers['sec-websocket-key'] ?? '', d.protocol, headers['sec-websocket-extensions'] ?? '', context);
+      res.upgrade(
+        data,
+        headers['sec-websocket-key'] ?? '',
+        d.protocol,
+        headers['sec-websocket-extensions'] ?? '',
+        context,
+      );
     };
     let decision: UpgradeDecision | Promise<UpgradeDecision>;
     try {
@@ -360,8 +398,13 @@ export class UwsTransport implements Transport {
       void readStaticFile(dir, url).then((file) => {
         if (aborted) return;
         res.cork(() => {
-          if (file.status !== 200) res.writeStatus(status(file.status)).end(file.status === 404 ? 'not found' : 'bad request');
-          else res.writeHeader('content-type', file.contentType).writeHeader('x-content-type-options', 'nosniff').end(method === 'head' ? '' : file.body);
+          if (file.status !== 200)
+            res.writeStatus(status(file.status)).end(file.status === 404 ? 'not found' : 'bad request');
+          else
+            res
+              .writeHeader('content-type', file.contentType)
+              .writeHeader('x-content-type-options', 'nosniff')
+              .end(method === 'head' ? '' : file.body);
         });
       });
     });

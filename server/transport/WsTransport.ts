@@ -142,7 +142,11 @@ export class WsTransport implements Transport {
    * Loads `ws` (rejecting with the npm command if it is missing), then listens on `host:port`
    * (0 = any free port). Rejects if another live listener holds the port.
    */
-  async listen(port: number, host: string, handlers: TransportHandlers): Promise<{
+  async listen(
+    port: number,
+    host: string,
+    handlers: TransportHandlers,
+  ): Promise<{
     /** The TCP port actually bound (the chosen free port when `port` was 0). */
     readonly port: number;
   }> {
@@ -235,10 +239,13 @@ export class WsTransport implements Transport {
 
   private startSweep(): void {
     const idleMs = (this.options.idleTimeoutSec ?? DEFAULT_WS_IDLE_TIMEOUT_SEC) * 1000;
-    this.sweepTimer = setInterval(() => {
-      const now = performance.now();
-      for (const conn of this.open) conn.checkIdle(now, idleMs);
-    }, Math.max(MIN_SWEEP_MS, idleMs / 4));
+    this.sweepTimer = setInterval(
+      () => {
+        const now = performance.now();
+        for (const conn of this.open) conn.checkIdle(now, idleMs);
+      },
+      Math.max(MIN_SWEEP_MS, idleMs / 4),
+    );
     this.sweepTimer.unref();
   }
 

@@ -23,7 +23,9 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** A file to serve, or the HTTP status explaining why not. */
-export type StaticResult = { readonly status: 200; readonly body: Buffer; readonly contentType: string } | { readonly status: 400 | 404 };
+export type StaticResult =
+  | { readonly status: 200; readonly body: Buffer; readonly contentType: string }
+  | { readonly status: 400 | 404 };
 
 /**
  * Resolves the URL path `urlPath` inside `rootDir` and reads it. `/` and directories map to their

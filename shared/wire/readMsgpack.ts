@@ -64,7 +64,9 @@ class Reader {
     const b = this.bytes;
     const p = this.pos;
     this.pos += size;
-    return size === 2 ? (b[p]! << 8) | b[p + 1]! : b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+    return size === 2
+      ? (b[p]! << 8) | b[p + 1]!
+      : b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
   }
 
   /** Claims `n` bytes; false (with an error) when fewer are left. */

@@ -251,10 +251,7 @@ export function rawHeaderFrames(): { label: string; bytes: Uint8Array }[] {
   add('Ping float64 NaN', [0x92, 0x05, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0]);
   add('Ping float32 +Infinity', [0x92, 0x05, 0xca, 0x7f, 0x80, 0, 0]);
   add('Ping float32 -0', [0x92, 0x05, 0xca, 0x80, 0, 0, 0]);
-  add(
-    'Pong float64 NaNs',
-    [0x94, 0x06, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xcb, 0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0x01],
-  );
+  add('Pong float64 NaNs', [0x94, 0x06, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xcb, 0xff, 0xf0, 0, 0, 0, 0, 0, 0, 0x01]);
   add('kind as a map {toString}', [0x91, 0x81, 0xa8, ...ascii('toString'), 0x01]);
   add('kind as a map {valueOf}', [0x91, 0x81, 0xa7, ...ascii('valueOf'), 0x01]);
   add('kind as a map {toString, valueOf}', [
@@ -288,17 +285,7 @@ export function rawHeaderFrames(): { label: string; bytes: Uint8Array }[] {
     add(`fixext4 type ${type} after Hello kind`, [0x92, 0x01, 0xd6, type, 0x10, 0, 0, 0]);
     add(`ext8 empty type ${type}`, [0x92, 0x03, 0xc7, 0x00, type]);
   }
-  add('error ext naming hasOwnProperty', [
-    0x91,
-    0xd4,
-    0x65,
-    0x00,
-    0x92,
-    0xae,
-    ...ascii('hasOwnProperty'),
-    0xa1,
-    0x78,
-  ]);
+  add('error ext naming hasOwnProperty', [0x91, 0xd4, 0x65, 0x00, 0x92, 0xae, ...ascii('hasOwnProperty'), 0xa1, 0x78]);
   add('error ext naming constructor', [0x91, 0xd4, 0x65, 0x00, 0x92, 0xab, ...ascii('constructor'), 0xa1, 0x78]);
   add('structured-clone pointer to nothing', [0x91, 0xd6, 0x70, 0, 0, 0, 9]);
   add('regexp ext as kind', [0x91, 0xd4, 0x78, 0x00, 0x92, 0xa2, 0x61, 0x2b, 0xa1, 0x67]);
@@ -496,9 +483,7 @@ export function hostileFrameArb(valid: fc.Arbitrary<ClientMsg | ServerMsg>): fc.
   });
   const mutated = fc
     .tuple(valid, mutationArb)
-    .map(
-      ([msg, ops]): HostileFrame => ({ label: `kind ${msg.kind} mutated`, bytes: mutate(encodeMessage(msg), ops) }),
-    );
+    .map(([msg, ops]): HostileFrame => ({ label: `kind ${msg.kind} mutated`, bytes: mutate(encodeMessage(msg), ops) }));
   const raw = fc.constantFrom(...rawHeaderFrames());
   const random = fc.uint8Array({ maxLength: 64 }).map((bytes): HostileFrame => ({ label: 'random bytes', bytes }));
   return fc

@@ -22,19 +22,34 @@ import {
   type ClientSocket,
   type WelcomeMsg,
 } from '../../shared/index.ts';
-import { type Clock, type Connection, defineRoom, type RoomHandlers, type Transport, type TransportHandlers } from '../../server/index.ts';
+import {
+  type Clock,
+  type Connection,
+  defineRoom,
+  type RoomHandlers,
+  type Transport,
+  type TransportHandlers,
+} from '../../server/index.ts';
 
 /** The test game's schema: ships steered by input, rocks that drift on their own. */
 export const testSchema = defineSchema({
   entities: {
-    ship: { x: t.float({ min: 0, max: 1000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }), a: t.angle({ steps: 1024 }), hp: t.uint(8) },
-    rock: { x: t.float({ min: 0, max: 1000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }), tag: t.string({ maxBytes: 16 }) },
+    ship: {
+      x: t.float({ min: 0, max: 1000, step: 0.01 }),
+      y: t.float({ min: 0, max: 1000, step: 0.01 }),
+      a: t.angle({ steps: 1024 }),
+      hp: t.uint(8),
+    },
+    rock: {
+      x: t.float({ min: 0, max: 1000, step: 0.01 }),
+      y: t.float({ min: 0, max: 1000, step: 0.01 }),
+      tag: t.string({ maxBytes: 16 }),
+    },
   },
   input: { dx: t.float({ min: -1, max: 1, step: 0.01 }), dy: t.float({ min: -1, max: 1, step: 0.01 }), fire: t.bool() },
 });
 /** The schema's type. */
 export type TestSchema = typeof testSchema;
-
 
 /** Options of the test room type. */
 export interface ArenaOptions {
@@ -117,7 +132,12 @@ export class ManualClock implements Clock {
     const end = this.time + ms;
     for (;;) {
       let next: { at: number; seq: number; fn: () => void } | undefined;
-      for (const timer of this.timers) if (timer.at <= end && (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))) next = timer;
+      for (const timer of this.timers)
+        if (
+          timer.at <= end &&
+          (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))
+        )
+          next = timer;
       if (next === undefined) break;
       this.timers = this.timers.filter((t) => t !== next);
       this.time = Math.max(this.time, next.at);
@@ -248,7 +268,9 @@ export class TestClient {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out waiting for ${what}; closed=${JSON.stringify(this.closed)} tick=${this.latest?.tick}`));
+        reject(
+          new Error(`timed out waiting for ${what}; closed=${JSON.stringify(this.closed)} tick=${this.latest?.tick}`),
+        );
       }, timeoutMs);
       const check = (): void => {
         if (!predicate()) return;
@@ -296,7 +318,9 @@ export class TestClient {
     let baseline: Snapshot | null = null;
     if (msg.baseTick !== -1) {
       if (this.latest === null || this.latest.tick !== msg.baseTick) {
-        return void this.errors.push(`delta against tick ${msg.baseTick} but the client holds ${this.latest?.tick ?? 'nothing'}`);
+        return void this.errors.push(
+          `delta against tick ${msg.baseTick} but the client holds ${this.latest?.tick ?? 'nothing'}`,
+        );
       }
       baseline = this.latest;
     } else this.fullSnapshots++;
@@ -314,7 +338,8 @@ export function sameWorld(a: Snapshot, b: Snapshot): boolean {
   for (let i = 0; i < a.count; i++) if (a.ids[i] !== b.ids[i] || a.kinds[i] !== b.kinds[i]) return false;
   for (let i = 0; i < a.values.length; i++) if (a.values[i] !== b.values[i]) return false;
   if ((a.texts === null) !== (b.texts === null)) return false;
-  for (let i = 0; a.texts !== null && i < a.texts.length; i++) if ((a.texts[i] ?? '') !== (b.texts![i] ?? '')) return false;
+  for (let i = 0; a.texts !== null && i < a.texts.length; i++)
+    if ((a.texts[i] ?? '') !== (b.texts![i] ?? '')) return false;
   return true;
 }
 
