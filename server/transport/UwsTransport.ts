@@ -4,8 +4,10 @@
  * with a dynamic import on the first `listen` (see {@link loadUws}), so the server module loads on a
  * Node where the package is missing or its native binary does not load; only using it then fails.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
 import { readStaticFile } from './staticFiles.ts';
@@ -57,17 +59,50 @@ export async function loadUws(): Promise<void> {
 
 /** Loads uWebSockets.js once per process; see {@link loadUws}. */
 function uwsModule(): Promise<Uws> {
-  uwsLoad ??= import('uWebSockets.js').then(
-    (mod: { default: Uws }) => {
-      const loaded = mod.default;
-      if (typeof loaded?.getParts !== 'function') throw new Error(uwsBinaryMessage());
-      return loaded;
-    },
-    (err: unknown) => {
-      throw new Error(isNotFound(err) ? uwsMissingMessage() : `${uwsBinaryMessage()} (${String(err)})`, { cause: err });
-    },
-  );
+  // Without a binary for this Node, importing the package only prints its own "falling back" warning.
+  uwsLoad ??= lacksBinaryForThisNode()
+    ? Promise.reject(new Error(uwsBinaryMessage()))
+    : import('uWebSockets.js').then(
+        (mod: { default: Uws }) => {
+          const loaded = mod.default;
+          if (typeof loaded?.getParts !== 'function') throw new Error(uwsBinaryMessage());
+          return loaded;
+        },
+        (err: unknown) => {
+          throw new Error(isNotFound(err) ? uwsMissingMessage() : `${uwsBinaryMessage()} (${String(err)})`, {
+            cause: err,
+          });
+        },
+      );
   return uwsLoad;
+}
+
+/**
+ * True when the installed package ships native binaries (`uws_<platform>_<arch>_<abi>.node`, in its
+ * folder or a `binaries/` or `dist/` folder beside its main file) but none for this platform and Node
+ * ABI. False when it cannot tell (not installed, another layout): the import then decides.
+ */
+function lacksBinaryForThisNode(): boolean {
+  let main: string;
+  try {
+    main = createRequire(import.meta.url).resolve(UWS_PACKAGE);
+  } catch {
+    return false;
+  }
+  const wanted = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  const root = dirname(main);
+  let shipsBinaries = false;
+  for (const dir of [root, join(root, '..'), join(root, '..', 'binaries'), join(root, 'binaries')]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    if (names.includes(wanted)) return false;
+    if (names.some((name) => /^uws_.*\.node$/.test(name))) shipsBinaries = true;
+  }
+  return shipsBinaries;
 }
 
 /** True for the error a dynamic import gives when the package itself is not installed. */
