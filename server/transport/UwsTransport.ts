@@ -4,12 +4,13 @@
  * with a dynamic import on the first `listen` (see {@link loadUws}), so the server module loads on a
  * Node where the package is missing or its native binary does not load; only using it then fails.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
+import { checkTlsFiles } from './tlsFiles.ts';
 import { readStaticFile } from './staticFiles.ts';
 import type {
   Connection,
@@ -227,11 +228,7 @@ export class UwsTransport implements Transport {
 
   /** Checks the TLS files; throws with the fix in the message. uWS itself is loaded by `listen`. */
   constructor(options: UwsTransportOptions = {}) {
-    const tls = options.tls;
-    if (tls !== undefined) {
-      for (const file of [tls.keyFile, tls.certFile])
-        if (!existsSync(file)) throw new Error(`UwsTransport: TLS file ${file} does not exist`);
-    }
+    checkTlsFiles('UwsTransport', options.tls);
     this.options = options;
   }
 

@@ -9,12 +9,13 @@
  * idle timeout with automatic pings, no compression. `ws` is loaded with a dynamic import by
  * `listen`, so the server module loads where the package is missing; only using it then fails.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { closeReason } from './closeReason.ts';
+import { checkTlsFiles } from './tlsFiles.ts';
 import { readStaticFile } from './staticFiles.ts';
 import type {
   Connection,
@@ -129,12 +130,7 @@ export class WsTransport implements Transport {
     if (!(idle > 0 && Number.isFinite(idle))) {
       throw new RangeError(`WsTransport: idleTimeoutSec must be > 0; got ${idle}`);
     }
-    const tls = options.tls;
-    if (tls !== undefined) {
-      for (const file of [tls.keyFile, tls.certFile]) {
-        if (!existsSync(file)) throw new Error(`WsTransport: TLS file ${file} does not exist`);
-      }
-    }
+    checkTlsFiles('WsTransport', options.tls);
     this.options = options;
   }
 
