@@ -10,8 +10,9 @@
  * game's own step handler time per tick (the rest of a tick is the engine's), the
  * 60 Hz tick's duration p50/p99/max against its 16.7 ms budget, and for interest the units seen and
  * the share deferred by the budget; with two or more client counts, each mode's mean tick split into a
- * fixed part and a part per client (the clients a tick budget holds by that line). Three clients decode their stream and are checked against the
- * server's world. Prints a table and writes JSON with the machine it ran on.
+ * fixed part and a part per client (the clients a tick budget holds by that line). Three clients decode
+ * their stream and are checked against the server's world. Prints a table and writes JSON with the machine
+ * it ran on.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -289,8 +290,10 @@ export async function main(args: readonly string[]): Promise<void> {
   });
   if (values.help === true) {
     console.log(
-      'Usage: npm run bench -- bigworld [--clients 1,100,1000] [--ticks N] [--warmup N] [--entities E] [--budget BYTES] [--out FILE.json]\n\n' +
-        'Interest management on a 10,000-unit world (~100 seen per client) beside the all-visible E=100 reference, at 60 Hz.',
+      'Usage: npm run bench -- bigworld [--clients 1,100,1000] [--ticks N] [--warmup N] [--entities E] ' +
+        '[--budget BYTES] [--out FILE.json]\n\n' +
+        'Interest management on a 10,000-unit world (~100 seen per client) ' +
+        'beside the all-visible E=100 reference, at 60 Hz.',
     );
     return;
   }
@@ -305,7 +308,8 @@ export async function main(args: readonly string[]): Promise<void> {
       const r = await runBigworldCase(mode, clients, ticks, warmup, entities, budget);
       results.push(r);
       console.error(
-        `  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`,
+        `  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ` +
+          `${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`,
       );
     }
   }
@@ -326,7 +330,8 @@ export async function main(args: readonly string[]): Promise<void> {
   ];
   const machine = machineInfo();
   console.log(
-    `Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ${ticks} ticks after ${warmup} warm-up`,
+    `Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ` +
+      `${ticks} ticks after ${warmup} warm-up`,
   );
   console.log(`${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
   console.log(formatTable(columns, results));
@@ -336,7 +341,8 @@ export async function main(args: readonly string[]): Promise<void> {
   for (const f of fits) {
     console.log(
       `  ${f.mode}: ${f.fixedMs} ms + ${f.perClientUs} µs per client (${f.fromClients} → ${f.toClients} clients); ` +
-        `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, half of it up to ~${f.clientsInHalfBudget}`,
+        `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, ` +
+        `half of it up to ~${f.clientsInHalfBudget}`,
     );
   }
   const path = writeJson(values.out ?? defaultResultPath('bigworld'), {

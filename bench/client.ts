@@ -136,7 +136,8 @@ export async function main(args: readonly string[]): Promise<void> {
   });
   if (values.help === true) {
     console.log(
-      'Usage: npm run bench -- client [--out FILE.json] [--frames N] [--warmup N]\n\nDecode + interpolation per 60 Hz frame on the arena scenarios, E = 100 and 1000.',
+      'Usage: npm run bench -- client [--out FILE.json] [--frames N] [--warmup N]\n\n' +
+        'Decode + interpolation per 60 Hz frame on the arena scenarios, E = 100 and 1000.',
     );
     return;
   }
@@ -154,7 +155,8 @@ export async function main(args: readonly string[]): Promise<void> {
   for (const r of results.filter((x) => x.entities === 1000)) {
     const ok = r.frameCpuUs <= TARGET_US_AT_1000;
     console.log(
-      `${ok ? 'ok  ' : 'MISS'} ${r.scenario} E=1000: ${r.frameCpuUs} µs of CPU per frame for decode + interpolation (target ≤ ${TARGET_US_AT_1000})`,
+      `${ok ? 'ok  ' : 'MISS'} ${r.scenario} E=1000: ${r.frameCpuUs} µs of CPU per frame for decode + interpolation ` +
+        `(target ≤ ${TARGET_US_AT_1000})`,
     );
   }
   const report: ClientBenchReport = { benchmark: 'client', date: new Date().toISOString(), machine, frames, results };

@@ -208,7 +208,8 @@ function checkSame(decoded: Snapshot, expected: Snapshot, c: CodecCase): void {
     decoded.values.every((v, i) => v === expected.values[i]);
   if (!same)
     throw new Error(
-      `${c.scenario} E=${c.entities} ${c.tickRateHz} Hz tick ${expected.tick}: the client decoded another state than the server quantized`,
+      `${c.scenario} E=${c.entities} ${c.tickRateHz} Hz tick ${expected.tick}: ` +
+        'the client decoded another state than the server quantized',
     );
 }
 

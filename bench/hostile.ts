@@ -81,7 +81,10 @@ export interface HostileResult {
   readonly framesByPlan: Record<string, number>;
   /** Close codes seen by hostile connections ('self' = still open after the wait; we closed it). */
   readonly closeCodes: Record<string, number>;
-  /** 1006/1009 closes of connections that sent no frame over the transport's own limit (twice the engine's): must be 0. */
+  /**
+   * 1006/1009 closes of connections that sent no frame over the transport's own limit (twice the engine's): must
+   * be 0.
+   */
   readonly unexpected1006: number;
   readonly serverCrashes: number;
   readonly serverExitCode: number | null;

@@ -37,7 +37,10 @@ export interface RenderEntity<State = Record<string, unknown>, Kind extends stri
 
 /** Receives entity appearances and disappearances found while drawing. */
 export interface EntitySetListener {
-  /** A remote entity entered the drawn set; `entity` is the persistent object that will be updated in place while it stays. */
+  /**
+   * A remote entity entered the drawn set; `entity` is the persistent object that will be updated in place while it
+   * stays.
+   */
   added(entity: RenderEntity): void;
   /** The remote entity `id` left the drawn set; its object is no longer updated. */
   removed(id: number): void;
@@ -54,7 +57,10 @@ interface KindTable {
   readonly mode: Uint8Array;
   readonly range: Float64Array;
   readonly dequantize: readonly ((q: number | string) => unknown)[];
-  /** Floats and ints dequantize as base + q · scale (min + q · step, exactly as the schema does); NaN marks the others. */
+  /**
+   * Floats and ints dequantize as base + q · scale (min + q · step, exactly as the schema does); NaN marks the
+   * others.
+   */
   readonly base: Float64Array;
   readonly scale: Float64Array;
 }

@@ -130,7 +130,8 @@ export class TickwaveClient<S extends Schema> {
   ) {
     if (typeof options?.url !== 'string' || typeof options.socketFactory !== 'function') {
       throw new TypeError(
-        'TickwaveClient: pass { url, socketFactory }, e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }',
+        'TickwaveClient: pass { url, socketFactory }, ' +
+          'e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }',
       );
     }
     this.timers = resolveTimers(options.now, options.schedule, options.cancel);
@@ -355,7 +356,10 @@ export class TickwaveClient<S extends Schema> {
     return this.reconnectSignal.on(handler);
   }
 
-  /** Called with errors: undecodable server data (before reconnecting), and errors thrown by handlers or the step function. */
+  /**
+   * Called with errors: undecodable server data (before reconnecting), and errors thrown by handlers or the step
+   * function.
+   */
   onError(handler: (error: Error) => void): () => void {
     return this.errorSignal.on(handler);
   }

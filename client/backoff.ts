@@ -16,7 +16,10 @@ export interface ReconnectPolicy {
   readonly initialDelayMs?: number;
   /** Largest delay bound, in ms. Default {@link DEFAULT_RECONNECT_MAX_MS}. */
   readonly maxDelayMs?: number;
-  /** Attempts in a row (without a Welcome between them) before giving up. Default {@link DEFAULT_RECONNECT_ATTEMPTS}. */
+  /**
+   * Attempts in a row (without a Welcome between them) before giving up. Default
+   * {@link DEFAULT_RECONNECT_ATTEMPTS}.
+   */
   readonly maxAttempts?: number;
   /** Random numbers in [0, 1) for the jitter. Default `Math.random`; inject a seeded one in tests. */
   readonly random?: () => number;

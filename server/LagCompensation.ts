@@ -27,7 +27,10 @@ export const DEFAULT_MAX_REWIND_MS = 250;
 export interface LagCompensationOptions {
   /** World history kept, ms (rounded up to whole ticks). Default {@link DEFAULT_HISTORY_MS}. */
   readonly historyMs?: number;
-  /** Furthest a rewind goes back from the current tick, ms (rounded down to whole ticks, ≤ historyMs). Default {@link DEFAULT_MAX_REWIND_MS}. */
+  /**
+   * Furthest a rewind goes back from the current tick, ms (rounded down to whole ticks, ≤ historyMs). Default
+   * {@link DEFAULT_MAX_REWIND_MS}.
+   */
   readonly maxRewindMs?: number;
 }
 
@@ -79,7 +82,10 @@ export class LagCompensation<S extends Schema = Schema> {
     this.newest = snapshot.tick;
   }
 
-  /** The tick a hit test for `viewTick` uses: clamped to [now − cap, now] and to the oldest snapshot held; -1 before any. */
+  /**
+   * The tick a hit test for `viewTick` uses: clamped to [now − cap, now] and to the oldest snapshot held; -1 before
+   * any.
+   */
   rewindTick(viewTick: number): number {
     const now = this.newest;
     if (now < 0) return -1;
@@ -105,7 +111,10 @@ export class LagCompensation<S extends Schema = Schema> {
     return i < 0 ? undefined : dequantizeEntity(this.schema, snap, i);
   }
 
-  /** Runs `test` against the world at `rewindTick(viewTick)` and returns its result; undefined before the first tick. */
+  /**
+   * Runs `test` against the world at `rewindTick(viewTick)` and returns its result; undefined before the first
+   * tick.
+   */
   rewind<T>(viewTick: number, test: (at: RewoundWorld<S>) => T): T | undefined {
     const tick = this.rewindTick(viewTick);
     const snap = tick < 0 ? undefined : this.snapshotAt(tick);

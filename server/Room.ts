@@ -226,7 +226,10 @@ export class Room<S extends Schema = Schema> {
    * Runs a hit test against the world as `client` saw it (at {@link Room.rewindTick}) and returns its
    * result; undefined before the first step. Call it from `onInput` when the input fires:
    *
-   *   const hit = room.rewind(client, (at) => { const t = at.get(targetId, 'ship'); return t !== undefined && near(t, aim); });
+   *   const hit = room.rewind(client, (at) => {
+   *     const t = at.get(targetId, 'ship');
+   *     return t !== undefined && near(t, aim);
+   *   });
    *
    * The rewound states are dequantized copies: change the live entities (`room.get`), not them.
    */
@@ -234,7 +237,10 @@ export class Room<S extends Schema = Schema> {
     return this.history.rewind(client.viewTick, test);
   }
 
-  /** Entity `id`'s state at a past `tick` as real values (a fresh object), or undefined if not held (no cap applied). */
+  /**
+   * Entity `id`'s state at a past `tick` as real values (a fresh object), or undefined if not held (no cap
+   * applied).
+   */
   stateAt(tick: number, id: number): Record<string, unknown> | undefined {
     return this.history.stateAt(tick, id);
   }

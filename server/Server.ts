@@ -107,7 +107,10 @@ export class Server {
     };
   }
 
-  /** Registers a room type under `name` (letters, digits, _). Clients join it by that name. Throws for a bad or taken name. */
+  /**
+   * Registers a room type under `name` (letters, digits, _). Clients join it by that name. Throws for a bad or taken
+   * name.
+   */
   define<S extends Schema>(name: string, type: RoomType<S>): this {
     if (!TYPE_NAME.test(name))
       throw new RangeError(`Server.define: room type name "${name}" must be an identifier (letters, digits, _)`);
@@ -150,7 +153,10 @@ export class Server {
     return this.loop.stats();
   }
 
-  /** Advances every room one tick and flushes metrics. The built-in loop calls this; hosts with autoTick false call it themselves. */
+  /**
+   * Advances every room one tick and flushes metrics. The built-in loop calls this; hosts with autoTick false call it
+   * themselves.
+   */
   step(): void {
     for (const room of [...this.rooms.values()]) room.step();
     this.metrics.flush(this.conns.size, this.rooms.size, this.loop.running ? this.loop.achievedRateHz : 0);

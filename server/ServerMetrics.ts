@@ -131,7 +131,9 @@ export class ServerMetrics {
     });
     this.encodes = new Counter({
       name: 'tickwave_snapshot_encodes_total',
-      help: 'Snapshot bodies encoded (one per group of clients sharing a baseline, or per client with interest management)',
+      help:
+        'Snapshot bodies encoded ' +
+        '(one per group of clients sharing a baseline, or per client with interest management)',
       registers,
     });
     this.closes = new Counter({
@@ -147,7 +149,9 @@ export class ServerMetrics {
     });
     this.stepSeconds = new Counter({
       name: 'tickwave_room_step_seconds_total',
-      help: "Time spent in the rooms' step handlers (the game's simulation; most of the rest of a tick is the engine's)",
+      help:
+        "Time spent in the rooms' step handlers " +
+        "(the game's simulation; most of the rest of a tick is the engine's)",
       registers,
     });
   }

@@ -3,8 +3,9 @@
  * truncates fractional delays (16.67 ms becomes 16 ms, so a naive 60 Hz loop runs at 62.5 Hz), so the
  * loop never trusts a timer: each wake-up runs exactly the ticks that are due by the clock and then
  * sleeps until the next due time, rounded up to a whole ms (a timer that fires early just sleeps again).
- * `onTick` must not throw (the Server's never does); if it does, the loop stops and the error propagates. After an overrun it catches up at most `maxCatchUpTicks` ticks in a
- * row; if it is still behind it re-anchors to now and counts the ticks it skipped.
+ * `onTick` must not throw (the Server's never does); if it does, the loop stops and the error propagates.
+ * After an overrun it catches up at most `maxCatchUpTicks` ticks in a row; if it is still behind it
+ * re-anchors to now and counts the ticks it skipped.
  *
  *   due:   t0      t0+dt    t0+2dt   t0+3dt ...
  *          |--------|--------|--------|
@@ -26,7 +27,10 @@ export interface TickLoopOptions {
   readonly tickRateHz?: number;
   /** Called once per tick with the loop's tick count (0, 1, 2, …, skipped ticks excluded). */
   readonly onTick: (tick: number) => void;
-  /** Most late ticks run back to back after the one a wake-up is for, ≥ 1. Default {@link DEFAULT_MAX_CATCH_UP_TICKS}. */
+  /**
+   * Most late ticks run back to back after the one a wake-up is for, ≥ 1. Default
+   * {@link DEFAULT_MAX_CATCH_UP_TICKS}.
+   */
   readonly maxCatchUpTicks?: number;
   /** Recent tick durations kept for `stats()`. Default {@link DEFAULT_TICK_HISTORY}. */
   readonly historySize?: number;

@@ -32,7 +32,10 @@ export type AuthResult =
   | {
       /** Accept the upgrade. */
       readonly ok: true;
-      /** Game data attached to the connection, reaching `client.userData` for the session's life; the server never reads it. */
+      /**
+       * Game data attached to the connection, reaching `client.userData` for the session's life; the server never reads
+       * it.
+       */
       readonly userData?: unknown;
     }
   | {
@@ -58,11 +61,19 @@ export interface TlsOptions {
 export interface ServerOptions {
   /** Ticks per second, 10–120. Default {@link DEFAULT_TICK_RATE_HZ}. */
   readonly tickRateHz?: number;
-  /** Run the built-in tick loop after `listen` (true), or let the host call `server.step()` / `room.step()` (false). Default true. */
+  /**
+   * Run the built-in tick loop after `listen` (true), or let the host call `server.step()` / `room.step()` (false).
+   * Default true.
+   */
   readonly autoTick?: boolean;
-  /** Largest client frame, bytes; bigger frames close the client with 4004. Default {@link DEFAULT_MAX_PAYLOAD_BYTES}. */
+  /**
+   * Largest client frame, bytes; bigger frames close the client with 4004. Default {@link DEFAULT_MAX_PAYLOAD_BYTES}.
+   */
   readonly maxPayloadBytes?: number;
-  /** Sustained messages per second per client (token bucket); more closes it with 4003. Default {@link DEFAULT_MAX_MESSAGES_PER_SECOND}. */
+  /**
+   * Sustained messages per second per client (token bucket); more closes it with 4003. Default
+   * {@link DEFAULT_MAX_MESSAGES_PER_SECOND}.
+   */
   readonly maxMessagesPerSecond?: number;
   /** Token bucket size: messages accepted back to back. Default: one second's worth. */
   readonly messageBurst?: number;
@@ -104,9 +115,14 @@ export interface ServerOptions {
   readonly maxBaselineAgeTicks?: number;
   /** Inputs waiting per client. Default {@link DEFAULT_MAX_BUFFERED_INPUTS}. */
   readonly maxBufferedInputs?: number;
-  /** Most connections open at once, handshaking or joined; more upgrades get HTTP 503. Default {@link DEFAULT_MAX_CONNECTIONS}. */
+  /**
+   * Most connections open at once, handshaking or joined; more upgrades get HTTP 503. Default
+   * {@link DEFAULT_MAX_CONNECTIONS}.
+   */
   readonly maxConnections?: number;
-  /** Bytes the transport may queue per client before dropping frames. Default {@link DEFAULT_MAX_BACKPRESSURE_BYTES}. */
+  /**
+   * Bytes the transport may queue per client before dropping frames. Default {@link DEFAULT_MAX_BACKPRESSURE_BYTES}.
+   */
   readonly maxBackpressureBytes?: number;
 }
 

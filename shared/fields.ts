@@ -89,7 +89,10 @@ export const t = {
       interp: opts.interp ?? 'linear',
     });
   },
-  /** An angle in radians with `steps` steps per full turn (3600 gives 0.1°); interpolated the short way round by default. */
+  /**
+   * An angle in radians with `steps` steps per full turn (3600 gives 0.1°); interpolated the short way round by
+   * default.
+   */
   angle(opts: { steps: number; interp?: AngleInterp }): AngleField {
     return Object.freeze({ type: 'angle', steps: opts.steps, interp: opts.interp ?? 'angle' });
   },

@@ -8,8 +8,10 @@
  *     [Ack,      tick of the newest snapshot the client applied]   (every ACK_EVERY_SNAPSHOTS, and after a full one)
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
- *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq), body (bin, deltaCodec.ts)]
- *     [GroupSnapshot, tick, baseTick (the previous GroupSnapshot's tick, -1 to start from nothing), lastInputSeq, body (bin, groupedBody.ts)]
+ *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq),
+ *                body (bin, deltaCodec.ts)]
+ *     [GroupSnapshot, tick, baseTick (the previous GroupSnapshot's tick, -1 to start from nothing), lastInputSeq,
+ *                body (bin, groupedBody.ts)]
  *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
  *
  * The server closes a misbehaving client with one of CloseCode and a short reason.
@@ -40,7 +42,9 @@ export const MsgKind = {
   Pong: 6,
   /** Client → server: the newest snapshot tick the client applied ({@link AckMsg}). */
   Ack: 7,
-  /** Server → client: a snapshot of an interest-managed room, made of groups ({@link SnapshotMsg}, groupedBody.ts). */
+  /**
+   * Server → client: a snapshot of an interest-managed room, made of groups ({@link SnapshotMsg}, groupedBody.ts).
+   */
   GroupSnapshot: 8,
 } as const;
 /** One of {@link MsgKind}. */
@@ -134,9 +138,13 @@ export interface HelloMsg {
 export interface InputMsg {
   /** Discriminant: {@link MsgKind.Input}. */
   readonly kind: typeof MsgKind.Input;
-  /** Sequence number, 0 … {@link MAX_INPUT_SEQ}, one more per input; a seq not above the newest received is dropped. */
+  /**
+   * Sequence number, 0 … {@link MAX_INPUT_SEQ}, one more per input; a seq not above the newest received is dropped.
+   */
   readonly seq: number;
-  /** The server tick the client was showing when the input was made, for lag compensation; capped at the room's tick. */
+  /**
+   * The server tick the client was showing when the input was made, for lag compensation; capped at the room's tick.
+   */
   readonly viewTick: number;
   /** Quantized input values, one per input field in wire order; checked by {@link checkInputValues}. */
   readonly values: readonly QValue[];
@@ -152,7 +160,10 @@ export interface PingMsg {
 export interface AckMsg {
   /** Discriminant: {@link MsgKind.Ack}. */
   readonly kind: typeof MsgKind.Ack;
-  /** Server tick of the newest snapshot the client applied; a tick the room has not reached closes with {@link CloseCode.OutOfRange}. */
+  /**
+   * Server tick of the newest snapshot the client applied; a tick the room has not reached closes with
+   * {@link CloseCode.OutOfRange}.
+   */
   readonly tick: number;
 }
 /** Any client → server message. */
@@ -168,7 +179,10 @@ export interface WelcomeMsg {
   readonly tickRateHz: number;
   /** The room's current tick when the Welcome was sent. */
   readonly serverTick: number;
-  /** Secret that resumes this session in a later Hello; valid until the session ends (it leaves, its room closes, or the resume grace period after a disconnect runs out). */
+  /**
+   * Secret that resumes this session in a later Hello; valid until the session ends (it leaves, its room closes, or the
+   * resume grace period after a disconnect runs out).
+   */
   readonly resumeToken: string;
   /** The id of the room the client is in. */
   readonly roomId: string;

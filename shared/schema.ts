@@ -46,7 +46,9 @@ export interface EntityKind {
 
 /** What `defineSchema` takes: entity kinds (each a field declaration) and the input declaration. */
 export interface SchemaDecl {
-  /** Entity kinds by name (1–256), each a field declaration of 1–32 fields; declaration order is kind index order. */
+  /**
+   * Entity kinds by name (1–256), each a field declaration of 1–32 fields; declaration order is kind index order.
+   */
   readonly entities: Readonly<Record<string, FieldsDecl>>;
   /** The fields of one tick's player input, in wire order; `{}` for none. */
   readonly input: FieldsDecl;

@@ -40,31 +40,34 @@ describe('big-world benchmark', () => {
     assert.equal(reference.visiblePerClient, 100);
   });
 
-  it('splits each mode’s mean tick into a fixed part and a part per client, through its two largest client counts', () => {
-    const fits = fitTickCost([
-      result('interest', 1, 9, 50), // off the line: only the two largest counts are used
-      result('interest', 1000, 3, 12),
-      result('interest', 100, 3, 12),
-      result('all-visible', 100, 0.05, 1),
-      result('all-visible', 1000, 0.05, 1),
-    ]);
-    assert.equal(fits.length, 2);
-    const [reference, interest] = fits;
-    assert.deepEqual(
-      { ...interest, fixedMs: round(interest!.fixedMs, 3), perClientUs: round(interest!.perClientUs, 3) },
-      {
-        mode: 'interest',
-        fromClients: 100,
-        toClients: 1000,
-        fixedMs: 3,
-        perClientUs: 12,
-        clientsInBudget: Math.floor((1000 / 60 - 3) / 0.012),
-        clientsInHalfBudget: Math.floor((1000 / 120 - 3) / 0.012),
-      },
-    );
-    assert.equal(reference!.mode, 'all-visible');
-    assert.equal(round(reference!.perClientUs, 3), 1);
-  });
+  it(
+    'splits each mode’s mean tick into a fixed part and a part per client, ' + 'through its two largest client counts',
+    () => {
+      const fits = fitTickCost([
+        result('interest', 1, 9, 50), // off the line: only the two largest counts are used
+        result('interest', 1000, 3, 12),
+        result('interest', 100, 3, 12),
+        result('all-visible', 100, 0.05, 1),
+        result('all-visible', 1000, 0.05, 1),
+      ]);
+      assert.equal(fits.length, 2);
+      const [reference, interest] = fits;
+      assert.deepEqual(
+        { ...interest, fixedMs: round(interest!.fixedMs, 3), perClientUs: round(interest!.perClientUs, 3) },
+        {
+          mode: 'interest',
+          fromClients: 100,
+          toClients: 1000,
+          fixedMs: 3,
+          perClientUs: 12,
+          clientsInBudget: Math.floor((1000 / 60 - 3) / 0.012),
+          clientsInHalfBudget: Math.floor((1000 / 120 - 3) / 0.012),
+        },
+      );
+      assert.equal(reference!.mode, 'all-visible');
+      assert.equal(round(reference!.perClientUs, 3), 1);
+    },
+  );
 
   it('fits nothing for a mode run at one client count', () => {
     assert.deepEqual(fitTickCost([result('interest', 1000, 3, 12)]), []);

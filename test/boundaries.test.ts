@@ -1,6 +1,8 @@
-// The layer rules the per-layer tsconfigs cannot express on their own: which file may import what.
+// The layer rules the per-layer tsconfigs cannot express on their own: which file may import what; and the line
+// width Biome cannot enforce on strings, test titles and comments.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -42,6 +44,15 @@ function target(file: string, spec: string): string {
 
 function isUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
+}
+
+/** Longest line allowed in a source or test file, in characters: Biome's lineWidth (biome.json). */
+const MAX_LINE_CHARS = 120;
+
+/** Every git-tracked `.ts` and `.mjs` file, repository paths. */
+function trackedScripts(): string[] {
+  const out = execFileSync('git', ['ls-files', '-z', '--', '*.ts', '*.mjs'], { cwd: root, encoding: 'utf8' });
+  return out.split('\0').filter((path) => path !== '' && existsSync(join(root, path)));
 }
 
 const PUBLIC_ENTRIES = [
@@ -134,5 +145,21 @@ describe('layer boundaries', () => {
         }
       }
     }
+  });
+});
+
+describe('line width', () => {
+  it(`keeps every tracked .ts and .mjs line within ${MAX_LINE_CHARS} characters`, () => {
+    const files = trackedScripts();
+    assert.ok(files.includes('test/boundaries.test.ts'), 'git ls-files lists the tracked files');
+    const long: string[] = [];
+    for (const file of files) {
+      const lines = readFileSync(join(root, file), 'utf8').split(/\r?\n/);
+      lines.forEach((line, i) => {
+        const chars = [...line].length;
+        if (chars > MAX_LINE_CHARS) long.push(`${file}:${i + 1} (${chars} characters)`);
+      });
+    }
+    assert.deepEqual(long, [], `lines over ${MAX_LINE_CHARS} characters:\n${long.join('\n')}`);
   });
 });

@@ -104,11 +104,15 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
 
   before(async () => {
     if (!existsSync(CHROMIUM)) {
-      const reason = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does) to run the browser end-to-end tests`;
+      const reason =
+        `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does) ` +
+        'to run the browser end-to-end tests';
       if (process.env['CI'] === 'true') throw new Error(`browser e2e under CI: ${reason}`);
       skipReason = reason;
       console.warn(
-        `\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! SKIPPING the browser end-to-end tests: ${reason}\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n`,
+        '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
+          `!!! SKIPPING the browser end-to-end tests: ${reason}\n` +
+          '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n',
       );
       return;
     }
@@ -142,7 +146,8 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
   it('two pages play together: keys move A at once, B sees it, the canvas is drawn, no console errors', async (t) => {
     if (skipReason !== null) return t.skip(skipReason);
     const errors: string[] = [];
-    // A plays over a simulated 400 ms round trip, so "at once" is visible: its ship moves long before the server could answer.
+    // A plays over a simulated 400 ms round trip, so "at once" is visible: its ship moves long before the server could
+    // answer.
     const a = await context!.newPage();
     watchErrors(a, 'A', errors);
     await a.goto(`${baseUrl}?name=alice&lag=400`);
@@ -213,7 +218,8 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
       ] as const) {
         const ink = await canvasInk(page, join(ARTIFACTS, `${name}.png`));
         t.diagnostic(
-          `${name}: ${ink.bright} bright pixels, ${ink.colors} colours of ${ink.pixels} (screenshot test-artifacts/browser-e2e/${name}.png)`,
+          `${name}: ${ink.bright} bright pixels, ${ink.colors} colours of ${ink.pixels} ` +
+            `(screenshot test-artifacts/browser-e2e/${name}.png)`,
         );
         assert.ok(ink.colors >= 8, `${name}: the canvas shows more than a flat fill (${ink.colors} colours)`);
         assert.ok(ink.bright >= 300, `${name}: ships, names and the net graph are drawn (${ink.bright} bright pixels)`);
@@ -230,7 +236,10 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
-  /** Opens `query`, waits for `ready` entities, measures the page for MEASURE_MS and writes `<name>.json` and `<name>.png`. */
+  /**
+   * Opens `query`, waits for `ready` entities, measures the page for MEASURE_MS and writes `<name>.json` and
+   * `<name>.png`.
+   */
   async function measure(
     t: { diagnostic(message: string): void },
     query: string,
@@ -260,9 +269,14 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
       );
       const p = figures.perf;
       t.diagnostic(
-        `${name}: ${figures.entities} entities drawn, ${figures.renderer} renderer, ${p['fps']!.toFixed(1)} fps over ${p['frames']} frames; client decode + interpolation ${p['clientMsPerFrameMean']!.toFixed(3)} ms/frame mean, ` +
-          `${p['clientMsPerFrameP95']!.toFixed(3)} ms p95 (decode ${p['decodeMsPerFrameMean']!.toFixed(3)}, interpolate ${p['interpolateMsMean']!.toFixed(3)}); ` +
-          `views + render ${p['drawMsMean']!.toFixed(2)} ms; snapshot ${figures.stats['snapshotBytesAvg']!.toFixed(0)} B (test-artifacts/browser-e2e/${name}.json, ${name}.png)`,
+        `${name}: ${figures.entities} entities drawn, ${figures.renderer} renderer, ` +
+          `${p['fps']!.toFixed(1)} fps over ${p['frames']} frames; ` +
+          `client decode + interpolation ${p['clientMsPerFrameMean']!.toFixed(3)} ms/frame mean, ` +
+          `${p['clientMsPerFrameP95']!.toFixed(3)} ms p95 (decode ${p['decodeMsPerFrameMean']!.toFixed(3)}, ` +
+          `interpolate ${p['interpolateMsMean']!.toFixed(3)}); ` +
+          `views + render ${p['drawMsMean']!.toFixed(2)} ms; ` +
+          `snapshot ${figures.stats['snapshotBytesAvg']!.toFixed(0)} B ` +
+          `(test-artifacts/browser-e2e/${name}.json, ${name}.png)`,
       );
       assert.deepEqual(errors, [], 'no console errors or uncaught exceptions');
       return { entities: figures.entities, frames: p['frames']! };

@@ -47,7 +47,8 @@ describe('ClockSync', () => {
   it('never goes backwards when the server clock steps back, and slews at the bounded rate', () => {
     const sync = new ClockSync({ maxSlewRate: 0.05 });
     simulate(sync, { seconds: 10, trueOffsetMs: (t) => (t < 5000 ? 1000 : 700), random: seededRandom(2) });
-    // The estimate runs 300 ms fast after the step and may lose only 5 % of elapsed time; old samples leave the window within 16 s.
+    // The estimate runs 300 ms fast after the step and may lose only 5 % of elapsed time; old samples leave the window
+    // within 16 s.
     const errors = simulate(sync, { seconds: 25, trueOffsetMs: () => 700, random: seededRandom(3), startMs: 10_000 });
     assert.ok(Math.abs(errors.at(-1)!) < 15, `converged after the step: ${errors.at(-1)}`);
   });

@@ -112,7 +112,8 @@ function decodeSafely(
     return codec.decode(baseline, tick, body);
   } catch (err) {
     assert.fail(
-      `decode threw on ${what} [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
+      `decode threw on ${what} ` +
+        `[${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
     );
   }
 }

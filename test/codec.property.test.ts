@@ -261,12 +261,16 @@ function checkFrames(frames: readonly Frame[], schemaUnderTest: Schema = schema)
 }
 
 describe('SnapshotCodec round trips (property)', () => {
-  it('decodes any sequence of world states, chained, from older baselines and whole, to exactly the quantized states', () => {
-    fc.assert(
-      fc.property(framesArb, (frames) => checkFrames(frames)),
-      { seed: SEED, numRuns: 300 },
-    );
-  });
+  it(
+    'decodes any sequence of world states, chained, ' +
+      'from older baselines and whole, to exactly the quantized states',
+    () => {
+      fc.assert(
+        fc.property(framesArb, (frames) => checkFrames(frames)),
+        { seed: SEED, numRuns: 300 },
+      );
+    },
+  );
 
   it('round-trips worlds that start full of entities and churn every tick', () => {
     const busy = fc.array(

@@ -247,7 +247,8 @@ function decodeSafely(
     return d.decode(tick, baseTick, body, limits);
   } catch (err) {
     assert.fail(
-      `decode threw on ${what} (tick ${tick}, base ${baseTick}) [${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
+      `decode threw on ${what} (tick ${tick}, base ${baseTick}) ` +
+        `[${[...body.subarray(0, 32)].join(',')}${body.length > 32 ? ',…' : ''}]: ${String(err)}`,
     );
   }
 }

@@ -26,37 +26,41 @@ const LOG_LINE_BYTES = 256;
 describe('hostile traffic soak against a server process', () => {
   // 'auto' is uWS where its native binary loads (Node 20) and ws elsewhere; ws is attacked on every Node.
   for (const transport of ['auto', 'ws'] as const)
-    it(`survives on the ${transport} transport: server up, normal clients exact, hostile connections closed with a code, log bounded`, async () => {
-      const lines: string[] = [];
-      const result = await runHostile({
-        frames: MAX_FRAMES,
-        connections: 16,
-        durationMs: DURATION_MS,
-        seed: 7,
-        transport,
-        progress: (l) => lines.push(l),
-      });
-      const summary = JSON.stringify({ ...result, logSample: result.logSample.slice(0, 4) });
-      assert.equal(result.serverCrashes, 0, `the server process died: ${summary}`);
-      assert.ok(result.healthOk, '/health answered ok after the run');
-      assert.ok(result.normalClientsExact, `normal clients: ${result.normalClientErrors.join('; ')}`);
-      assert.ok(result.framesSent > 1000 && result.connections > 100, `too little traffic: ${summary}`);
-      assert.ok(result.framesBeforeHello > 0 && result.framesAfterHello > 0);
-      for (const code of Object.keys(result.closeCodes))
-        assert.ok(ALLOWED_CLOSES.has(code), `close code ${code}: ${summary}`);
-      assert.equal(
-        result.closeCodes[String(CloseCode.InternalError)] ?? 0,
-        0,
-        `an unexpected exception in the server: ${summary}`,
-      );
-      assert.equal(result.unexpected1006, 0, `1006 without an oversize frame: ${summary}`);
-      for (const code of [CloseCode.Malformed, CloseCode.RateLimited, CloseCode.Oversize]) {
-        assert.ok((result.closeCodes[String(code)] ?? 0) > 0, `no ${code} close: the mix did not reach it`);
-      }
-      const bound = LOG_KEYS * (Math.ceil(result.durationMs / LOG_INTERVAL_MS) + 1) * LOG_LINE_BYTES;
-      assert.ok(
-        result.logBytes <= bound,
-        `log ${result.logBytes} bytes over the bound ${bound}: ${result.logSample.join('\n')}`,
-      );
-    });
+    it(
+      `survives on the ${transport} transport: server up, normal clients exact, ` +
+        'hostile connections closed with a code, log bounded',
+      async () => {
+        const lines: string[] = [];
+        const result = await runHostile({
+          frames: MAX_FRAMES,
+          connections: 16,
+          durationMs: DURATION_MS,
+          seed: 7,
+          transport,
+          progress: (l) => lines.push(l),
+        });
+        const summary = JSON.stringify({ ...result, logSample: result.logSample.slice(0, 4) });
+        assert.equal(result.serverCrashes, 0, `the server process died: ${summary}`);
+        assert.ok(result.healthOk, '/health answered ok after the run');
+        assert.ok(result.normalClientsExact, `normal clients: ${result.normalClientErrors.join('; ')}`);
+        assert.ok(result.framesSent > 1000 && result.connections > 100, `too little traffic: ${summary}`);
+        assert.ok(result.framesBeforeHello > 0 && result.framesAfterHello > 0);
+        for (const code of Object.keys(result.closeCodes))
+          assert.ok(ALLOWED_CLOSES.has(code), `close code ${code}: ${summary}`);
+        assert.equal(
+          result.closeCodes[String(CloseCode.InternalError)] ?? 0,
+          0,
+          `an unexpected exception in the server: ${summary}`,
+        );
+        assert.equal(result.unexpected1006, 0, `1006 without an oversize frame: ${summary}`);
+        for (const code of [CloseCode.Malformed, CloseCode.RateLimited, CloseCode.Oversize]) {
+          assert.ok((result.closeCodes[String(code)] ?? 0) > 0, `no ${code} close: the mix did not reach it`);
+        }
+        const bound = LOG_KEYS * (Math.ceil(result.durationMs / LOG_INTERVAL_MS) + 1) * LOG_LINE_BYTES;
+        assert.ok(
+          result.logBytes <= bound,
+          `log ${result.logBytes} bytes over the bound ${bound}: ${result.logSample.join('\n')}`,
+        );
+      },
+    );
 });

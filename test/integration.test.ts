@@ -33,142 +33,154 @@ function manualRoom(
 }
 
 describe('arena demo: the real client against the real server', () => {
-  it('two clients see each other; A moves at once, lands exactly on the server state once acked, and B sees it', async () => {
-    const logs: string[] = [];
-    const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', bots: 0, logger: quietLogger(logs) });
-    const url = `ws://127.0.0.1:${port}/ws`;
-    const make = (name: string) =>
-      new TickwaveClient(arenaSchema, {
-        url,
-        socketFactory: wsSocketFactory(),
-        room: 'arena',
-        joinOptions: { name },
-        prediction: {
-          apply(state, input, dtSec) {
-            if ('hp' in state) moveShip(state, input, dtSec);
-          },
-        },
+  it(
+    'two clients see each other; A moves at once, ' + 'lands exactly on the server state once acked, and B sees it',
+    async () => {
+      const logs: string[] = [];
+      const { server, port } = await startDemoServer({
+        port: 0,
+        host: '127.0.0.1',
+        bots: 0,
+        logger: quietLogger(logs),
       });
-    const a = make('alice');
-    const b = make('bob');
-    // The host loop: B keeps sending idle input; A sends what `aInput` says while `aSending`.
-    let aSending = false;
-    let aPressed = 0;
-    const aInput = (): ArenaInput => {
-      aPressed++;
-      return aPressed <= 30 ? { ...IDLE, right: true, aim: 1 } : IDLE;
-    };
-    const loop = setInterval(() => {
-      const now = performance.now();
-      if (aSending) a.update(now, aInput);
-      b.update(now, () => IDLE);
-      a.frame(now);
-      b.frame(now);
-    }, 4);
-    try {
-      a.connect();
-      b.connect();
-      await eventually(() => a.welcome !== null && b.welcome !== null, 'both Welcomes');
-      const aId = a.welcome!.entityId;
-      const bId = b.welcome!.entityId;
-      assert.equal(a.welcome!.roomId, b.welcome!.roomId, 'both joined the same arena');
-      await eventually(
-        () => a.entities.has(bId) && b.entities.has(aId) && a.entities.has(aId),
-        'each seeing the other ship',
-      );
-      const seenByB = b.entities.get(aId)!;
-      assert.equal(seenByB.kind, 'ship');
-      assert.equal(seenByB.kind === 'ship' && seenByB.state.name, 'alice');
-      assert.equal(seenByB.isLocal, false);
-      assert.equal(a.entities.get(aId)!.isLocal, true);
-
-      // One input moves A's predicted ship at once, before the server could have answered.
-      const x0 = a.predictedState(aId)!.x;
-      const serverX0 = server.getRoom(a.welcome!.roomId)!.get(aId)!['x'];
-      aSending = true;
-      a.update(performance.now(), aInput);
-      assert.ok(a.predictedState(aId)!.x > x0, 'the first input moves the predicted ship');
-      assert.equal(server.getRoom(a.welcome!.roomId)!.get(aId)!['x'], serverX0, 'the server has not moved it yet');
-
-      // 30 ticks right, then idle inputs; stop sending and wait for every input to be acknowledged.
-      await eventually(() => aPressed > 40, 'A sending its inputs');
-      aSending = false;
-      await eventually(() => a.stats.pendingInputs === 0 && a.stats.snapshots > 0, 'every input of A acknowledged');
-      const room = server.getRoom(a.welcome!.roomId)! as unknown as Room<ArenaSchema>;
-      const truth = room.get(aId, 'ship')!;
-      const predicted = a.predictedState(aId)!;
-      assert.equal(predicted.x !== x0, true);
-      assert.ok(truth.x - x0 > 50, `A moved right on the server (${x0} → ${truth.x})`);
-      const shipKind = arenaSchema.kinds[arenaSchema.kindIndex('ship')]!;
-      for (const field of shipKind.fields) {
-        const expected = field.dequantize(field.quantize((truth as Record<string, unknown>)[field.name]));
-        assert.deepEqual(
-          (predicted as Record<string, unknown>)[field.name],
-          expected,
-          `predicted ${field.name} equals the server's quantized value`,
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const make = (name: string) =>
+        new TickwaveClient(arenaSchema, {
+          url,
+          socketFactory: wsSocketFactory(),
+          room: 'arena',
+          joinOptions: { name },
+          prediction: {
+            apply(state, input, dtSec) {
+              if ('hp' in state) moveShip(state, input, dtSec);
+            },
+          },
+        });
+      const a = make('alice');
+      const b = make('bob');
+      // The host loop: B keeps sending idle input; A sends what `aInput` says while `aSending`.
+      let aSending = false;
+      let aPressed = 0;
+      const aInput = (): ArenaInput => {
+        aPressed++;
+        return aPressed <= 30 ? { ...IDLE, right: true, aim: 1 } : IDLE;
+      };
+      const loop = setInterval(() => {
+        const now = performance.now();
+        if (aSending) a.update(now, aInput);
+        b.update(now, () => IDLE);
+        a.frame(now);
+        b.frame(now);
+      }, 4);
+      try {
+        a.connect();
+        b.connect();
+        await eventually(() => a.welcome !== null && b.welcome !== null, 'both Welcomes');
+        const aId = a.welcome!.entityId;
+        const bId = b.welcome!.entityId;
+        assert.equal(a.welcome!.roomId, b.welcome!.roomId, 'both joined the same arena');
+        await eventually(
+          () => a.entities.has(bId) && b.entities.has(aId) && a.entities.has(aId),
+          'each seeing the other ship',
         );
+        const seenByB = b.entities.get(aId)!;
+        assert.equal(seenByB.kind, 'ship');
+        assert.equal(seenByB.kind === 'ship' && seenByB.state.name, 'alice');
+        assert.equal(seenByB.isLocal, false);
+        assert.equal(a.entities.get(aId)!.isLocal, true);
+
+        // One input moves A's predicted ship at once, before the server could have answered.
+        const x0 = a.predictedState(aId)!.x;
+        const serverX0 = server.getRoom(a.welcome!.roomId)!.get(aId)!['x'];
+        aSending = true;
+        a.update(performance.now(), aInput);
+        assert.ok(a.predictedState(aId)!.x > x0, 'the first input moves the predicted ship');
+        assert.equal(server.getRoom(a.welcome!.roomId)!.get(aId)!['x'], serverX0, 'the server has not moved it yet');
+
+        // 30 ticks right, then idle inputs; stop sending and wait for every input to be acknowledged.
+        await eventually(() => aPressed > 40, 'A sending its inputs');
+        aSending = false;
+        await eventually(() => a.stats.pendingInputs === 0 && a.stats.snapshots > 0, 'every input of A acknowledged');
+        const room = server.getRoom(a.welcome!.roomId)! as unknown as Room<ArenaSchema>;
+        const truth = room.get(aId, 'ship')!;
+        const predicted = a.predictedState(aId)!;
+        assert.equal(predicted.x !== x0, true);
+        assert.ok(truth.x - x0 > 50, `A moved right on the server (${x0} → ${truth.x})`);
+        const shipKind = arenaSchema.kinds[arenaSchema.kindIndex('ship')]!;
+        for (const field of shipKind.fields) {
+          const expected = field.dequantize(field.quantize((truth as Record<string, unknown>)[field.name]));
+          assert.deepEqual(
+            (predicted as Record<string, unknown>)[field.name],
+            expected,
+            `predicted ${field.name} equals the server's quantized value`,
+          );
+        }
+
+        // B's interpolated view of A arrives at the same place.
+        await eventually(
+          () => Math.abs(b.entities.get(aId)!.state.x - predicted.x) < 1e-9,
+          'B seeing A where the server has it',
+        );
+        assert.equal(b.entities.get(aId)!.state.y, predicted.y);
+        assert.deepEqual(logs, [], 'the server logged nothing');
+      } finally {
+        clearInterval(loop);
+        a.close();
+        b.close();
+        await server.close();
       }
+    },
+  );
 
-      // B's interpolated view of A arrives at the same place.
-      await eventually(
-        () => Math.abs(b.entities.get(aId)!.state.x - predicted.x) < 1e-9,
-        'B seeing A where the server has it',
-      );
-      assert.equal(b.entities.get(aId)!.state.y, predicted.y);
-      assert.deepEqual(logs, [], 'the server logged nothing');
-    } finally {
-      clearInterval(loop);
-      a.close();
-      b.close();
-      await server.close();
-    }
-  });
-
-  it('gives a big-world player a few hundred nearby entities out of more than 5,000, and its shots do not break the room', async () => {
-    const logs: string[] = [];
-    const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger(logs) });
-    const client = new TickwaveClient(arenaSchema, {
-      url: `ws://127.0.0.1:${port}/ws`,
-      socketFactory: wsSocketFactory(),
-      room: 'bigworld',
-      joinOptions: { name: 'explorer' },
-    });
-    const firing: ArenaInput = { ...IDLE, right: true, fire: true };
-    const loop = setInterval(() => {
-      const now = performance.now();
-      client.update(now, () => firing);
-      client.frame(now);
-    }, 4);
-    try {
-      client.connect();
-      await eventually(
-        () => client.entities.size >= 100 && client.stats.snapshots > 60,
-        'the big world around the player',
-      );
-      const room = server.getRoom(client.welcome!.roomId)!;
-      const worldSize = room.entityCount;
-      const kinds = new Set([...client.entities.values()].map((e) => e.kind));
-      assert.ok(
-        worldSize >= 5000 &&
-          worldSize >= DEFAULT_BIG_WORLD.asteroids + DEFAULT_BIG_WORLD.pickups + DEFAULT_BIG_WORLD.bots,
-        `the world holds ${worldSize} entities`,
-      );
-      assert.ok(client.entities.size < 1000, `the player sees only what is near (${client.entities.size})`);
-      assert.ok(
-        kinds.has('asteroid') && kinds.has('pickup') && kinds.has('ship'),
-        `asteroids, pickups and ships in view (${[...kinds].join(', ')})`,
-      );
-      assert.deepEqual(
-        logs.filter((line) => line.startsWith('error')),
-        [],
-        'no game errors',
-      );
-    } finally {
-      clearInterval(loop);
-      client.close();
-      await server.close();
-    }
-  });
+  it(
+    'gives a big-world player a few hundred nearby entities out of more than 5,000, ' +
+      'and its shots do not break the room',
+    async () => {
+      const logs: string[] = [];
+      const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger(logs) });
+      const client = new TickwaveClient(arenaSchema, {
+        url: `ws://127.0.0.1:${port}/ws`,
+        socketFactory: wsSocketFactory(),
+        room: 'bigworld',
+        joinOptions: { name: 'explorer' },
+      });
+      const firing: ArenaInput = { ...IDLE, right: true, fire: true };
+      const loop = setInterval(() => {
+        const now = performance.now();
+        client.update(now, () => firing);
+        client.frame(now);
+      }, 4);
+      try {
+        client.connect();
+        await eventually(
+          () => client.entities.size >= 100 && client.stats.snapshots > 60,
+          'the big world around the player',
+        );
+        const room = server.getRoom(client.welcome!.roomId)!;
+        const worldSize = room.entityCount;
+        const kinds = new Set([...client.entities.values()].map((e) => e.kind));
+        assert.ok(
+          worldSize >= 5000 &&
+            worldSize >= DEFAULT_BIG_WORLD.asteroids + DEFAULT_BIG_WORLD.pickups + DEFAULT_BIG_WORLD.bots,
+          `the world holds ${worldSize} entities`,
+        );
+        assert.ok(client.entities.size < 1000, `the player sees only what is near (${client.entities.size})`);
+        assert.ok(
+          kinds.has('asteroid') && kinds.has('pickup') && kinds.has('ship'),
+          `asteroids, pickups and ships in view (${[...kinds].join(', ')})`,
+        );
+        assert.deepEqual(
+          logs.filter((line) => line.startsWith('error')),
+          [],
+          'no game errors',
+        );
+      } finally {
+        clearInterval(loop);
+        client.close();
+        await server.close();
+      }
+    },
+  );
 
   it('puts a page asking for bots into a stress room with that many roaming bots', async () => {
     const { server, port } = await startDemoServer({ port: 0, host: '127.0.0.1', logger: quietLogger([]) });

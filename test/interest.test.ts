@@ -126,68 +126,72 @@ function keep(worlds: Map<number, Snapshot>, world: Snapshot): void {
 }
 
 describe('interest management', () => {
-  it('adds a group when its cell comes within the radius, drops it beyond radius + margin, and moves an entity between cells with slack', async () => {
-    let rockId = -1;
-    let rockX = 300;
-    let centerX = 500;
-    const h = await setup({
-      // Cells of 50: the view (radius 100 around x = 500) reaches cells 7 [350, 400] to 12 [600, 650].
-      interest: { x: 'x', y: 'y', viewRadius: 100, viewMargin: 20, cellSize: 50, budgetBytes: Infinity },
-      onCreate(room) {
-        rockId = room.spawn('rock', { x: rockX, y: 520, tag: 'edge' }).id;
-      },
-      onJoin(room, client) {
-        room.interest!.setView(client, { center: { x: centerX, y: 520 } });
-      },
-      step(room) {
-        room.get(rockId, 'rock')!.x = rockX;
-        room.interest!.setView(room.clients[0]!, { center: { x: centerX, y: 520 } });
-      },
-    });
-    const c = await h.join();
-    const seen: [number, boolean][] = [];
-    // An entity changes cell only 5 units (a tenth of a cell) past its cell's edge.
-    const path = [300, 344, 352, 356, 400, 404, 500, 603, 650, 654, 656, 700, 648, 644];
-    for (const x of path) {
-      rockX = x;
-      h.step();
-      seen.push([x, holds(c, rockId)]);
-    }
-    assert.deepEqual(seen, [
-      [300, false],
-      [344, false],
-      [352, false], // still in cell 6, 2 units past its edge
-      [356, true], // now in cell 7
-      [400, true],
-      [404, true],
-      [500, true],
-      [603, true],
-      [650, true],
-      [654, true], // still in cell 12
-      [656, false], // cell 13 is 150 from the centre
-      [700, false],
-      [648, false], // still in cell 13
-      [644, true],
-    ]);
-    // The rock stays in cell 12 [600, 650]; the view moves: it leaves beyond 120 and comes back within 100.
-    const views: [number, boolean][] = [];
-    for (const x of [500, 490, 481, 479, 485, 495, 500]) {
-      centerX = x;
-      h.step();
-      views.push([x, holds(c, rockId)]);
-    }
-    assert.deepEqual(views, [
-      [500, true],
-      [490, true],
-      [481, true],
-      [479, false],
-      [485, false],
-      [495, false],
-      [500, true],
-    ]);
-    assert.deepEqual(c.errors, []);
-    await h.server.close();
-  });
+  it(
+    'adds a group when its cell comes within the radius, ' +
+      'drops it beyond radius + margin, and moves an entity between cells with slack',
+    async () => {
+      let rockId = -1;
+      let rockX = 300;
+      let centerX = 500;
+      const h = await setup({
+        // Cells of 50: the view (radius 100 around x = 500) reaches cells 7 [350, 400] to 12 [600, 650].
+        interest: { x: 'x', y: 'y', viewRadius: 100, viewMargin: 20, cellSize: 50, budgetBytes: Infinity },
+        onCreate(room) {
+          rockId = room.spawn('rock', { x: rockX, y: 520, tag: 'edge' }).id;
+        },
+        onJoin(room, client) {
+          room.interest!.setView(client, { center: { x: centerX, y: 520 } });
+        },
+        step(room) {
+          room.get(rockId, 'rock')!.x = rockX;
+          room.interest!.setView(room.clients[0]!, { center: { x: centerX, y: 520 } });
+        },
+      });
+      const c = await h.join();
+      const seen: [number, boolean][] = [];
+      // An entity changes cell only 5 units (a tenth of a cell) past its cell's edge.
+      const path = [300, 344, 352, 356, 400, 404, 500, 603, 650, 654, 656, 700, 648, 644];
+      for (const x of path) {
+        rockX = x;
+        h.step();
+        seen.push([x, holds(c, rockId)]);
+      }
+      assert.deepEqual(seen, [
+        [300, false],
+        [344, false],
+        [352, false], // still in cell 6, 2 units past its edge
+        [356, true], // now in cell 7
+        [400, true],
+        [404, true],
+        [500, true],
+        [603, true],
+        [650, true],
+        [654, true], // still in cell 12
+        [656, false], // cell 13 is 150 from the centre
+        [700, false],
+        [648, false], // still in cell 13
+        [644, true],
+      ]);
+      // The rock stays in cell 12 [600, 650]; the view moves: it leaves beyond 120 and comes back within 100.
+      const views: [number, boolean][] = [];
+      for (const x of [500, 490, 481, 479, 485, 495, 500]) {
+        centerX = x;
+        h.step();
+        views.push([x, holds(c, rockId)]);
+      }
+      assert.deepEqual(views, [
+        [500, true],
+        [490, true],
+        [481, true],
+        [479, false],
+        [485, false],
+        [495, false],
+        [500, true],
+      ]);
+      assert.deepEqual(c.errors, []);
+      await h.server.close();
+    },
+  );
 
   it('does not flicker an entity on a cell edge or a view that swings across its radius', async () => {
     let rockId = -1;
@@ -341,7 +345,8 @@ describe('interest management', () => {
           older++;
           assert.ok(
             explains(mine, id, snap.tick, worlds),
-            `entity ${id} (${JSON.stringify(mine)}) is the server's now, or at an earlier tick as its motion then predicts`,
+            `entity ${id} (${JSON.stringify(mine)}) is the server's now, ` +
+              'or at an earlier tick as its motion then predicts',
           );
         }
       }
@@ -356,80 +361,83 @@ describe('interest management', () => {
     await h.server.close();
   });
 
-  it('never exceeds the budget, updates every visible entity at least every K ticks, and catches up when still', async () => {
-    const rand = seededRandom(5);
-    const budgetBytes = 260;
-    let moving = true;
-    const h = await setup({
-      interest: { x: 'x', y: 'y', viewRadius: 300, viewMargin: 30, groupCap: 4, budgetBytes },
-      onCreate(room) {
-        for (let i = 0; i < 300; i++)
-          room.spawn('rock', { x: 350 + rand() * 300, y: 350 + rand() * 300, tag: i % 7 === 0 ? `rock ${i}` : '' });
-      },
-      onJoin(room, client) {
-        room.interest!.setView(client, { center: { x: 500, y: 500 } });
-      },
-      step(room) {
-        if (!moving) return;
-        for (const rock of room.entitiesOf('rock')) {
-          rock.x = Math.min(650, Math.max(350, rock.x + (rand() - 0.5) * 12));
-          rock.y = Math.min(650, Math.max(350, rock.y + (rand() - 0.5) * 12));
-          if (rand() < 0.02) rock.tag = `t${Math.floor(rand() * 1000)}`;
+  it(
+    'never exceeds the budget, ' + 'updates every visible entity at least every K ticks, and catches up when still',
+    async () => {
+      const rand = seededRandom(5);
+      const budgetBytes = 260;
+      let moving = true;
+      const h = await setup({
+        interest: { x: 'x', y: 'y', viewRadius: 300, viewMargin: 30, groupCap: 4, budgetBytes },
+        onCreate(room) {
+          for (let i = 0; i < 300; i++)
+            room.spawn('rock', { x: 350 + rand() * 300, y: 350 + rand() * 300, tag: i % 7 === 0 ? `rock ${i}` : '' });
+        },
+        onJoin(room, client) {
+          room.interest!.setView(client, { center: { x: 500, y: 500 } });
+        },
+        step(room) {
+          if (!moving) return;
+          for (const rock of room.entitiesOf('rock')) {
+            rock.x = Math.min(650, Math.max(350, rock.x + (rand() - 0.5) * 12));
+            rock.y = Math.min(650, Math.max(350, rock.y + (rand() - 0.5) * 12));
+            if (rand() < 0.02) rock.tag = `t${Math.floor(rand() * 1000)}`;
+          }
+        },
+      });
+      const c = await h.join();
+      const sizes = frameSizes(c);
+      const room = h.room();
+      const client = room.clients[0]!;
+      const worlds = new Map<number, Snapshot>();
+      const lastTrue = new Map<number, number>();
+      let maxK = 0;
+      let olderSeen = 0;
+      let allHeldAt = Infinity;
+      let maxGap = 0;
+      for (let i = 0; i < 300; i++) {
+        h.step();
+        const world = room.snapshot!;
+        keep(worlds, world);
+        const snap = c.latest!;
+        assert.equal(snap.tick, world.tick);
+        const k = room.interest!.maxUpdateIntervalTicks(client);
+        maxK = Math.max(maxK, k);
+        for (let e = 0; e < snap.count; e++) {
+          const id = snap.ids[e]!;
+          const mine = row(snap, id)!;
+          if (JSON.stringify(mine) === JSON.stringify(row(world, id))) lastTrue.set(id, world.tick);
+          else {
+            olderSeen++;
+            assert.ok(
+              explains(mine, id, snap.tick, worlds),
+              `entity ${id} is the server's at an earlier tick, as its motion then predicts`,
+            );
+          }
+          if (lastTrue.has(id)) {
+            maxGap = Math.max(maxGap, world.tick - lastTrue.get(id)!);
+            assert.ok(world.tick - lastTrue.get(id)! <= k, `entity ${id} updated within K = ${k} ticks`);
+          }
         }
-      },
-    });
-    const c = await h.join();
-    const sizes = frameSizes(c);
-    const room = h.room();
-    const client = room.clients[0]!;
-    const worlds = new Map<number, Snapshot>();
-    const lastTrue = new Map<number, number>();
-    let maxK = 0;
-    let olderSeen = 0;
-    let allHeldAt = Infinity;
-    let maxGap = 0;
-    for (let i = 0; i < 300; i++) {
-      h.step();
-      const world = room.snapshot!;
-      keep(worlds, world);
-      const snap = c.latest!;
-      assert.equal(snap.tick, world.tick);
-      const k = room.interest!.maxUpdateIntervalTicks(client);
-      maxK = Math.max(maxK, k);
-      for (let e = 0; e < snap.count; e++) {
-        const id = snap.ids[e]!;
-        const mine = row(snap, id)!;
-        if (JSON.stringify(mine) === JSON.stringify(row(world, id))) lastTrue.set(id, world.tick);
-        else {
-          olderSeen++;
-          assert.ok(
-            explains(mine, id, snap.tick, worlds),
-            `entity ${id} is the server's at an earlier tick, as its motion then predicts`,
-          );
-        }
-        if (lastTrue.has(id)) {
-          maxGap = Math.max(maxGap, world.tick - lastTrue.get(id)!);
-          assert.ok(world.tick - lastTrue.get(id)! <= k, `entity ${id} updated within K = ${k} ticks`);
-        }
+        if (snap.count === 300) allHeldAt = Math.min(allHeldAt, i);
       }
-      if (snap.count === 300) allHeldAt = Math.min(allHeldAt, i);
-    }
-    assert.ok(olderSeen > 0, 'the budget was tight enough to keep groups');
-    assert.ok(allHeldAt < 300, 'every entity in view arrived');
-    assert.ok(maxK > 1, `K = ${maxK}`);
-    assert.ok(maxGap > 1 && maxGap <= maxK, `longest gap between updates ${maxGap} ticks, K = ${maxK}`);
-    assert.ok(sizes.length >= 300);
-    assert.ok(Math.max(...sizes) <= budgetBytes, `largest frame ${Math.max(...sizes)} ≤ ${budgetBytes}`);
-    assert.ok(Math.max(...sizes) > budgetBytes * 0.8, 'the budget is used');
-    moving = false;
-    for (let i = 0; i < 60; i++) h.step();
-    const world = room.snapshot!;
-    assert.deepEqual(c.latest!.ids, world.ids);
-    for (const id of world.ids) assert.deepEqual(row(c.latest!, id), row(world, id), `entity ${id} caught up`);
-    assert.ok(Math.max(...sizes) <= budgetBytes);
-    assert.deepEqual(c.errors, []);
-    await h.server.close();
-  });
+      assert.ok(olderSeen > 0, 'the budget was tight enough to keep groups');
+      assert.ok(allHeldAt < 300, 'every entity in view arrived');
+      assert.ok(maxK > 1, `K = ${maxK}`);
+      assert.ok(maxGap > 1 && maxGap <= maxK, `longest gap between updates ${maxGap} ticks, K = ${maxK}`);
+      assert.ok(sizes.length >= 300);
+      assert.ok(Math.max(...sizes) <= budgetBytes, `largest frame ${Math.max(...sizes)} ≤ ${budgetBytes}`);
+      assert.ok(Math.max(...sizes) > budgetBytes * 0.8, 'the budget is used');
+      moving = false;
+      for (let i = 0; i < 60; i++) h.step();
+      const world = room.snapshot!;
+      assert.deepEqual(c.latest!.ids, world.ids);
+      for (const id of world.ids) assert.deepEqual(row(c.latest!, id), row(world, id), `entity ${id} caught up`);
+      assert.ok(Math.max(...sizes) <= budgetBytes);
+      assert.deepEqual(c.errors, []);
+      await h.server.close();
+    },
+  );
 
   it('spreads a join burst over several snapshots within the budget', async () => {
     const rand = seededRandom(9);

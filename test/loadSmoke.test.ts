@@ -111,35 +111,41 @@ describe('load test bots', () => {
     );
   });
 
-  it('judge a big world’s bytes and CPU per client per snapshot against the all-visible reference, each on its own', () => {
-    const window = (payload: number, wire: number, cpuUser: number, cpuKernel: number): WindowFigures =>
-      ({
-        clients: 1000,
-        client: { payloadBytesPerSnapshot: payload, wireBytesPerSnapshot: wire },
-        server: {
-          cpuUsPerClientSnapshot: cpuUser + cpuKernel,
-          cpuUserUsPerClientSnapshot: cpuUser,
-          cpuSystemUsPerClientSnapshot: cpuKernel,
-          tickP99Ms: 13,
-          tickBudgetMs: 16.67,
-          stepHandlerMsPerTick: 0.01,
-        },
-      }) as unknown as WindowFigures;
-    const reference = window(150, 200, 5, 7);
-    const [bytes, cpu, note] = referenceLines(window(160, 215, 6, 6.5), reference);
-    assert.match(bytes!, /^ok {3}bytes .*: \+6\.7 %, \+7\.5 % \(target within 10 %/);
-    assert.match(
-      cpu!,
-      /^ok {3}server CPU per client per snapshot: 12\.5 µs \(6 user \+ 6\.5 kernel\) against 12 \(5 \+ 7\): \+4\.2 %/,
-    );
-    assert.match(note!, /reference's own tick p99 was 13 ms = 78 %/);
-    const [bytesOver, cpuOver] = referenceLines(window(150, 230, 12, 7), reference);
-    assert.match(bytesOver!, /^MISS bytes .*\+0 %, \+15 %/);
-    assert.match(cpuOver!, /^MISS server CPU .*\+58\.3 %/);
-  });
+  it(
+    'judge a big world’s bytes and CPU per client per snapshot against the all-visible reference, ' + 'each on its own',
+    () => {
+      const window = (payload: number, wire: number, cpuUser: number, cpuKernel: number): WindowFigures =>
+        ({
+          clients: 1000,
+          client: { payloadBytesPerSnapshot: payload, wireBytesPerSnapshot: wire },
+          server: {
+            cpuUsPerClientSnapshot: cpuUser + cpuKernel,
+            cpuUserUsPerClientSnapshot: cpuUser,
+            cpuSystemUsPerClientSnapshot: cpuKernel,
+            tickP99Ms: 13,
+            tickBudgetMs: 16.67,
+            stepHandlerMsPerTick: 0.01,
+          },
+        }) as unknown as WindowFigures;
+      const reference = window(150, 200, 5, 7);
+      const [bytes, cpu, note] = referenceLines(window(160, 215, 6, 6.5), reference);
+      assert.match(bytes!, /^ok {3}bytes .*: \+6\.7 %, \+7\.5 % \(target within 10 %/);
+      assert.match(
+        cpu!,
+        /^ok {3}server CPU per client per snapshot: 12\.5 µs \(6 user \+ 6\.5 kernel\) against 12 \(5 \+ 7\): \+4\.2 %/,
+      );
+      assert.match(note!, /reference's own tick p99 was 13 ms = 78 %/);
+      const [bytesOver, cpuOver] = referenceLines(window(150, 230, 12, 7), reference);
+      assert.match(bytesOver!, /^MISS bytes .*\+0 %, \+15 %/);
+      assert.match(cpuOver!, /^MISS server CPU .*\+58\.3 %/);
+    },
+  );
 });
 
-/** Runs a load test quietly and checks what every run must give: one finished step, finite figures, server figures, no disconnects. */
+/**
+ * Runs a load test quietly and checks what every run must give: one finished step, finite figures, server figures, no
+ * disconnects.
+ */
 async function smokeRun(options: LoadOptions): Promise<{
   report: LoadReport;
   step: LoadReport['steps'][number] & { server: NonNullable<LoadReport['steps'][number]['server']> };

@@ -140,13 +140,20 @@ import { defineRoom, Server } from 'tickwave/server';
 import { TickwaveClient } from 'tickwave/client';
 import { wsSocketFactory } from 'tickwave/client/node';
 
-const schema = defineSchema({ entities: { dot: { x: t.float({ min: 0, max: 100, step: 0.01 }) } }, input: { right: t.bool() } });
+const schema = defineSchema({
+  entities: { dot: { x: t.float({ min: 0, max: 100, step: 0.01 }) } },
+  input: { right: t.bool() },
+});
 const server = new Server({ tickRateHz: 30, logger: { info() {}, warn() {}, error() {} } });
 server.define('game', defineRoom(schema, {
   onJoin(room, client) { client.entityId = room.spawn('dot', { x: 42.5 }).id; },
 }));
 const { port } = await server.listen(0, '127.0.0.1');
-const client = new TickwaveClient(schema, { url: 'ws://127.0.0.1:' + port + '/', socketFactory: wsSocketFactory(), room: 'game' });
+const client = new TickwaveClient(schema, {
+  url: 'ws://127.0.0.1:' + port + '/',
+  socketFactory: wsSocketFactory(),
+  room: 'game',
+});
 const done = new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error('no snapshot with the player in 10 s')), 10000);
   client.onSnapshot((snapshot) => {

@@ -132,104 +132,111 @@ for (const name of NETWORK_TRANSPORTS) {
       }
     });
 
-    it('closes each sender of thousands of random and mutated frames with the right code; another client streams on', async () => {
-      const maxPayloadBytes = 2048;
-      const { joined, connect } = await start(name, { maxMessagesPerSecond: 1e6, maxPayloadBytes, tickRateHz: 60 });
-      const observer = await joined();
-      const rand = seededRandom(42);
-      const byte = (): number => Math.floor(rand() * 256);
-      const valid = (): Uint8Array => {
-        const pick = Math.floor(rand() * 5);
-        if (pick === 0)
-          return encodeMessage({
-            kind: MsgKind.Hello,
-            protocolVersion: PROTOCOL_VERSION,
-            schemaHash: testSchema.hash,
-            room: 'arena',
-            resumeToken: null,
-            options: { a: 1 },
-          });
-        if (pick === 1)
-          return encodeMessage({
-            kind: MsgKind.Input,
-            seq: Math.floor(rand() * 1000),
-            viewTick: 3,
-            values: [byte(), byte(), byte() & 1],
-          });
-        if (pick === 2) return encodeMessage({ kind: MsgKind.Input, seq: 1, viewTick: 3, values: [999, -5, 7, 8] });
-        if (pick === 3) return encodeMessage({ kind: MsgKind.Ping, clientTimeMs: rand() * 1e6 });
-        return encodeMessage({ kind: MsgKind.Ack, tick: 2 ** 40 });
-      };
-      const frame = (): Uint8Array => {
-        if (rand() < 0.3) return Uint8Array.from({ length: Math.floor(rand() * 64) }, byte);
-        const bytes = [...valid()];
-        for (let m = 1 + Math.floor(rand() * 3); m > 0; m--) {
-          const op = rand();
-          const at = Math.floor(rand() * bytes.length);
-          if (op < 0.4) bytes[at] = byte();
-          else if (op < 0.6) bytes.length = at;
-          else if (op < 0.8) bytes.splice(at, 0, byte());
-          else bytes.push(...Array.from({ length: 1 + Math.floor(rand() * 8) }, byte));
-        }
-        return Uint8Array.from(bytes);
-      };
-      /** The close code the server must answer `bytes` with after the handshake, 'open' for none, null if it depends on timing. */
-      const expected = (bytes: Uint8Array): number | 'open' | null => {
-        if (bytes.byteLength > maxPayloadBytes) return CloseCode.Oversize;
-        const d = decodeClientMessage(bytes);
-        if (!d.ok) return d.error.code;
-        const msg = d.value;
-        if (msg.kind === MsgKind.Hello) return CloseCode.UnknownMessage;
-        if (msg.kind === MsgKind.Ping) return 'open';
-        if (msg.kind === MsgKind.Ack) return msg.tick > 1e9 ? CloseCode.OutOfRange : msg.tick === 0 ? 'open' : null;
-        if (msg.seq > 2 ** 31 - 1 || !checkInputValues(testSchema, msg.values).ok) return CloseCode.OutOfRange;
-        return 'open';
-      };
-      const total = 2000;
-      let sent = 0;
-      let closes = 0;
-      const codes = new Map<number, number>();
-      let lastObserved = observer.snapshotCount;
-      while (sent < total) {
-        const c = connect();
-        await c.waitFor(() => c.isOpen, 'open');
-        c.hello();
-        await c.waitFor(() => c.welcome !== null, 'Welcome');
-        for (;;) {
-          if (sent >= total) {
-            c.socket.close(1000, 'done');
+    it(
+      'closes each sender of thousands of random and mutated frames with the right code; ' +
+        'another client streams on',
+      async () => {
+        const maxPayloadBytes = 2048;
+        const { joined, connect } = await start(name, { maxMessagesPerSecond: 1e6, maxPayloadBytes, tickRateHz: 60 });
+        const observer = await joined();
+        const rand = seededRandom(42);
+        const byte = (): number => Math.floor(rand() * 256);
+        const valid = (): Uint8Array => {
+          const pick = Math.floor(rand() * 5);
+          if (pick === 0)
+            return encodeMessage({
+              kind: MsgKind.Hello,
+              protocolVersion: PROTOCOL_VERSION,
+              schemaHash: testSchema.hash,
+              room: 'arena',
+              resumeToken: null,
+              options: { a: 1 },
+            });
+          if (pick === 1)
+            return encodeMessage({
+              kind: MsgKind.Input,
+              seq: Math.floor(rand() * 1000),
+              viewTick: 3,
+              values: [byte(), byte(), byte() & 1],
+            });
+          if (pick === 2) return encodeMessage({ kind: MsgKind.Input, seq: 1, viewTick: 3, values: [999, -5, 7, 8] });
+          if (pick === 3) return encodeMessage({ kind: MsgKind.Ping, clientTimeMs: rand() * 1e6 });
+          return encodeMessage({ kind: MsgKind.Ack, tick: 2 ** 40 });
+        };
+        const frame = (): Uint8Array => {
+          if (rand() < 0.3) return Uint8Array.from({ length: Math.floor(rand() * 64) }, byte);
+          const bytes = [...valid()];
+          for (let m = 1 + Math.floor(rand() * 3); m > 0; m--) {
+            const op = rand();
+            const at = Math.floor(rand() * bytes.length);
+            if (op < 0.4) bytes[at] = byte();
+            else if (op < 0.6) bytes.length = at;
+            else if (op < 0.8) bytes.splice(at, 0, byte());
+            else bytes.push(...Array.from({ length: 1 + Math.floor(rand() * 8) }, byte));
+          }
+          return Uint8Array.from(bytes);
+        };
+        /**
+         * The close code the server must answer `bytes` with after the handshake, 'open' for none, null if it depends
+         * on timing.
+         */
+        const expected = (bytes: Uint8Array): number | 'open' | null => {
+          if (bytes.byteLength > maxPayloadBytes) return CloseCode.Oversize;
+          const d = decodeClientMessage(bytes);
+          if (!d.ok) return d.error.code;
+          const msg = d.value;
+          if (msg.kind === MsgKind.Hello) return CloseCode.UnknownMessage;
+          if (msg.kind === MsgKind.Ping) return 'open';
+          if (msg.kind === MsgKind.Ack) return msg.tick > 1e9 ? CloseCode.OutOfRange : msg.tick === 0 ? 'open' : null;
+          if (msg.seq > 2 ** 31 - 1 || !checkInputValues(testSchema, msg.values).ok) return CloseCode.OutOfRange;
+          return 'open';
+        };
+        const total = 2000;
+        let sent = 0;
+        let closes = 0;
+        const codes = new Map<number, number>();
+        let lastObserved = observer.snapshotCount;
+        while (sent < total) {
+          const c = connect();
+          await c.waitFor(() => c.isOpen, 'open');
+          c.hello();
+          await c.waitFor(() => c.welcome !== null, 'Welcome');
+          for (;;) {
+            if (sent >= total) {
+              c.socket.close(1000, 'done');
+              break;
+            }
+            const bytes = frame();
+            const want = expected(bytes);
+            if (want === null) continue;
+            sent++;
+            if (sent % 500 === 0) {
+              await observer.waitFor(() => observer.snapshotCount > lastObserved, 'observer snapshots during the fuzz');
+              lastObserved = observer.snapshotCount;
+            }
+            c.socket.send(bytes);
+            if (want === 'open') continue;
+            const code = await c.closeCode();
+            assert.equal(
+              code,
+              want,
+              `frame ${Buffer.from(bytes).toString('hex')} closed with ${code} (${c.closed?.reason}), expected ${want}`,
+            );
+            codes.set(code, (codes.get(code) ?? 0) + 1);
+            closes++;
             break;
           }
-          const bytes = frame();
-          const want = expected(bytes);
-          if (want === null) continue;
-          sent++;
-          if (sent % 500 === 0) {
-            await observer.waitFor(() => observer.snapshotCount > lastObserved, 'observer snapshots during the fuzz');
-            lastObserved = observer.snapshotCount;
-          }
-          c.socket.send(bytes);
-          if (want === 'open') continue;
-          const code = await c.closeCode();
-          assert.equal(
-            code,
-            want,
-            `frame ${Buffer.from(bytes).toString('hex')} closed with ${code} (${c.closed?.reason}), expected ${want}`,
-          );
-          codes.set(code, (codes.get(code) ?? 0) + 1);
-          closes++;
-          break;
         }
-      }
-      assert.ok(closes > 500, `${closes} connections closed`);
-      assert.ok(
-        (codes.get(CloseCode.Malformed) ?? 0) > 0 &&
-          (codes.get(CloseCode.OutOfRange) ?? 0) > 0 &&
-          (codes.get(CloseCode.UnknownMessage) ?? 0) > 0,
-      );
-      assert.equal(observer.closed, null);
-      assert.deepEqual(observer.errors, []);
-    });
+        assert.ok(closes > 500, `${closes} connections closed`);
+        assert.ok(
+          (codes.get(CloseCode.Malformed) ?? 0) > 0 &&
+            (codes.get(CloseCode.OutOfRange) ?? 0) > 0 &&
+            (codes.get(CloseCode.UnknownMessage) ?? 0) > 0,
+        );
+        assert.equal(observer.closed, null);
+        assert.deepEqual(observer.errors, []);
+      },
+    );
 
     it('closes a flooding client with 4003 and an oversized frame with 4004', async () => {
       const { joined } = await start(name, { maxMessagesPerSecond: 50, maxPayloadBytes: 1024 });

@@ -113,36 +113,40 @@ describe('server rooms over the memory transport', () => {
     }
   });
 
-  it('applies inputs in seq order, two per tick while a backlog drains, drops stale seqs and reports the last applied seq', async () => {
-    const seen: number[] = [];
-    const { clock, join, server } = await setup({
-      server: { autoTick: false },
-      arena: {
-        extra: {
-          onInput(_room, _client, input) {
-            seen.push(Math.round(input.dx * 100));
-          },
-        } satisfies Partial<RoomHandlers<TestSchema>>,
-      },
-    });
-    const c = await join();
-    c.input(5, { dx: 0.05, dy: 0, fire: false });
-    c.input(3, { dx: 0.03, dy: 0, fire: false });
-    c.input(6, { dx: 0.06, dy: 0, fire: false });
-    c.input(6, { dx: 0.6, dy: 0, fire: false });
-    c.input(8, { dx: 0.08, dy: 0, fire: false });
-    clock.advance(1);
-    const seqs: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      server.step();
+  it(
+    'applies inputs in seq order, two per tick while a backlog drains, ' +
+      'drops stale seqs and reports the last applied seq',
+    async () => {
+      const seen: number[] = [];
+      const { clock, join, server } = await setup({
+        server: { autoTick: false },
+        arena: {
+          extra: {
+            onInput(_room, _client, input) {
+              seen.push(Math.round(input.dx * 100));
+            },
+          } satisfies Partial<RoomHandlers<TestSchema>>,
+        },
+      });
+      const c = await join();
+      c.input(5, { dx: 0.05, dy: 0, fire: false });
+      c.input(3, { dx: 0.03, dy: 0, fire: false });
+      c.input(6, { dx: 0.06, dy: 0, fire: false });
+      c.input(6, { dx: 0.6, dy: 0, fire: false });
+      c.input(8, { dx: 0.08, dy: 0, fire: false });
       clock.advance(1);
-      seqs.push(c.lastInputSeq);
-    }
-    assert.deepEqual(seen, [5, 6, 8]);
-    // Three waiting (above the target of one): 5 and 6 in the first tick, 8 in the next.
-    assert.deepEqual(seqs, [6, 8, 8, 8]);
-    assert.deepEqual(c.errors, []);
-  });
+      const seqs: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        server.step();
+        clock.advance(1);
+        seqs.push(c.lastInputSeq);
+      }
+      assert.deepEqual(seen, [5, 6, 8]);
+      // Three waiting (above the target of one): 5 and 6 in the first tick, 8 in the next.
+      assert.deepEqual(seqs, [6, 8, 8, 8]);
+      assert.deepEqual(c.errors, []);
+    },
+  );
 
   it('merges clients that joined at different ticks into one encode per tick', async () => {
     const { clock, join, server } = await setup({ server: { autoTick: false } });

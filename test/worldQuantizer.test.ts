@@ -47,29 +47,33 @@ describe('world quantizer', () => {
     }
   });
 
-  it('shares the last snapshot’s id and kind columns while the entities and their kinds stay the same, and only then', () => {
-    const at = (x: number) => ({ x, a: 0, hp: 1, boost: false, name: 'n' });
-    const entities = [
-      { id: 3, kind: 0, state: at(1) },
-      { id: 8, kind: 1, state: { sizeClass: 'm', y: 2 } },
-    ];
-    const first = quantizeEntities(schema, 1, entities);
-    const moved = [{ ...entities[0]!, state: at(2) }, entities[1]!];
-    const second = quantizeEntities(schema, 2, moved, first);
-    assert.deepEqual(second, quantizeWorld(schema, 2, moved));
-    assert.equal(second.ids, first.ids);
-    assert.equal(second.kinds, first.kinds);
-    const variants = [
-      [entities[0]!],
-      [entities[0]!, { ...entities[1]!, id: 9 }],
-      [entities[0]!, { id: 8, kind: 0, state: at(5) }],
-      [...entities, { id: 10, kind: 0, state: at(0) }],
-    ];
-    for (const changed of variants) {
-      const third = quantizeEntities(schema, 3, changed, second);
-      assert.deepEqual(third, quantizeWorld(schema, 3, changed));
-      assert.notEqual(third.ids, second.ids);
-      assert.notEqual(third.kinds, second.kinds);
-    }
-  });
+  it(
+    'shares the last snapshot’s id and kind columns while the entities and their kinds stay the same, ' +
+      'and only then',
+    () => {
+      const at = (x: number) => ({ x, a: 0, hp: 1, boost: false, name: 'n' });
+      const entities = [
+        { id: 3, kind: 0, state: at(1) },
+        { id: 8, kind: 1, state: { sizeClass: 'm', y: 2 } },
+      ];
+      const first = quantizeEntities(schema, 1, entities);
+      const moved = [{ ...entities[0]!, state: at(2) }, entities[1]!];
+      const second = quantizeEntities(schema, 2, moved, first);
+      assert.deepEqual(second, quantizeWorld(schema, 2, moved));
+      assert.equal(second.ids, first.ids);
+      assert.equal(second.kinds, first.kinds);
+      const variants = [
+        [entities[0]!],
+        [entities[0]!, { ...entities[1]!, id: 9 }],
+        [entities[0]!, { id: 8, kind: 0, state: at(5) }],
+        [...entities, { id: 10, kind: 0, state: at(0) }],
+      ];
+      for (const changed of variants) {
+        const third = quantizeEntities(schema, 3, changed, second);
+        assert.deepEqual(third, quantizeWorld(schema, 3, changed));
+        assert.notEqual(third.ids, second.ids);
+        assert.notEqual(third.kinds, second.kinds);
+      }
+    },
+  );
 });

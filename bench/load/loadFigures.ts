@@ -62,7 +62,10 @@ export interface ServerFigures {
   readonly tickMaxMs: number;
   readonly achievedTickRateHz: number;
   readonly skippedTicks: number;
-  /** Mean time per tick in the room's step handler (the game's simulation), ms; most of the rest of a tick is the engine's. */
+  /**
+   * Mean time per tick in the room's step handler (the game's simulation), ms; most of the rest of a tick is the
+   * engine's.
+   */
   readonly stepHandlerMsPerTick: number;
   /** Server CPU (user + system) per snapshot sent, µs: the cost of one client for one tick. */
   readonly cpuUsPerClientSnapshot: number;
@@ -294,20 +297,24 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
   } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * tickRateHz) {
     held = false;
     notes.push(
-      `clients received ${client.snapshotsPerClientPerSec} snapshots/s, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz (external server: judged from the clients)`,
+      `clients received ${client.snapshotsPerClientPerSec} snapshots/s, ` +
+        `under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz ` +
+        '(external server: judged from the clients)',
     );
   }
   if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(closeCodes)}`);
   if (client.decodeFailures > 0) notes.push(`${client.decodeFailures} snapshots failed to decode`);
   if (botProcesses > 0 && botCpuPercent / botProcesses > BOT_BUSY_SHARE * 100) {
     notes.push(
-      `bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: the bots may be the limit, not the server`,
+      `bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: ` +
+        'the bots may be the limit, not the server',
     );
   }
   const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
   if (otherCpuPercent > OTHER_BUSY_PERCENT) {
     notes.push(
-      `other processes on this machine used ${otherCpuPercent} % of a core during the window: the figures are disturbed`,
+      `other processes on this machine used ${otherCpuPercent} % of a core during the window: ` +
+        'the figures are disturbed',
     );
   }
   if (server !== null && server.snapshotsSkipped > 0)

@@ -18,13 +18,18 @@ export const TARGET_CLIENTS_PER_CORE = 3000;
 export const TARGET_BIGWORLD_TICK_P99_SHARE = 0.5;
 /** …at this many clients. */
 export const TARGET_BIGWORLD_CLIENTS = 1000;
-/** Big-world target: bytes and server CPU per client per snapshot within this share of the all-visible E=100 figures. */
+/**
+ * Big-world target: bytes and server CPU per client per snapshot within this share of the all-visible E=100
+ * figures.
+ */
 export const TARGET_BIGWORLD_REFERENCE_SHARE = 0.1;
 
 /** How the on-the-wire figure is estimated, written into every report. */
 export const WIRE_ESTIMATE =
-  `wire = WebSocket frames as received (payload + 2/4/10-byte server frame headers) + ${TCP_IP_HEADER_BYTES} bytes of IPv4 + TCP ` +
-  `(with timestamps) per ${ASSUMED_MSS_BYTES}-byte segment, one segment at least per frame (the server corks and sends one frame ` +
+  'wire = WebSocket frames as received (payload + 2/4/10-byte server frame headers) + ' +
+  `${TCP_IP_HEADER_BYTES} bytes of IPv4 + TCP ` +
+  `(with timestamps) per ${ASSUMED_MSS_BYTES}-byte segment, one segment at least per frame ` +
+  '(the server corks and sends one frame ' +
   'per client per tick); Ethernet framing (38 B per packet) and TCP ACKs are not counted.';
 
 /** The result file of a load test. */
@@ -85,7 +90,10 @@ const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'other CPU %', cell: (s) => s.otherCpuPercent },
 ];
 
-/** What a client gets and costs per snapshot, with what it sees: the table that compares `bigworld` with `bigworld-all`. */
+/**
+ * What a client gets and costs per snapshot, with what it sees: the table that compares `bigworld` with
+ * `bigworld-all`.
+ */
 const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
   { heading: 'seen/client', cell: (s) => s.server?.seenPerClient ?? '-', align: 'right' },
@@ -109,7 +117,10 @@ const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   },
 ];
 
-/** True for the scenarios that run the big-world room type (`bigworld`, and its all-visible reference `bigworld-all`). */
+/**
+ * True for the scenarios that run the big-world room type (`bigworld`, and its all-visible reference
+ * `bigworld-all`).
+ */
 export function isBigworld(scenario: LoadScenario): boolean {
   return scenario === 'bigworld' || scenario === 'bigworld-all';
 }
@@ -144,7 +155,9 @@ export function verdictOf(
   return last.held
     ? {
         held: true,
-        summary: `HELD: ${o.tickRateHz} Hz with ${last.clients} clients (tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}`,
+        summary:
+          `HELD: ${o.tickRateHz} Hz with ${last.clients} clients ` +
+          `(tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}`,
       }
     : { held: false, summary: `NOT HELD at ${last.clients} clients: ${last.notes.join('; ')}${cut}` };
 }
@@ -167,7 +180,8 @@ export function reportText(report: LoadReport): string {
     const compare =
       report.reference !== undefined
         ? 'judged below against the all-visible reference run first'
-        : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'} at the same --clients`;
+        : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'}` +
+          ' at the same --clients';
     lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`);
     lines.push(formatTable(VIEW_COLUMNS, report.steps));
   }
@@ -187,7 +201,8 @@ export function reportText(report: LoadReport): string {
     lines.push(
       check(
         wire <= TARGET_WIRE_KIB_PER_SEC,
-        `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz (target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
+        `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz ` +
+          `(target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
       ),
     );
     if (best.server !== null) {
@@ -196,7 +211,8 @@ export function reportText(report: LoadReport): string {
       lines.push(
         check(
           user <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT,
-          `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients (target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
+          `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients ` +
+            `(target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
         ),
       );
     }
@@ -206,7 +222,8 @@ export function reportText(report: LoadReport): string {
     lines.push(
       check(
         report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE,
-        `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} (target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
+        `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} ` +
+          `(target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
       ),
     );
   }
@@ -228,18 +245,25 @@ function bigworldTargets(s: WindowFigures, reference: WindowFigures | null): str
       s.clients < TARGET_BIGWORLD_CLIENTS ? 'n/a ' : share < TARGET_BIGWORLD_TICK_P99_SHARE ? 'ok  ' : 'MISS';
     const when = s.clients < TARGET_BIGWORLD_CLIENTS ? `; judged at ${TARGET_BIGWORLD_CLIENTS}+ clients` : '';
     lines.push(
-      `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients (target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
+      `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % ` +
+        `of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients ` +
+        `(target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
     );
   }
   if (reference === null) {
     lines.push(
-      `     bytes and server CPU per client per snapshot: target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — run with --compare to measure the reference first and judge them`,
+      '     bytes and server CPU per client per snapshot: ' +
+        `target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — ` +
+        'run with --compare to measure the reference first and judge them',
     );
   } else lines.push(...referenceLines(s, reference));
   return lines;
 }
 
-/** Bytes and server CPU per client per snapshot of big-world window `s` against the all-visible `reference`, each judged. */
+/**
+ * Bytes and server CPU per client per snapshot of big-world window `s` against the all-visible `reference`, each
+ * judged.
+ */
 export function referenceLines(s: WindowFigures, reference: WindowFigures): string[] {
   const limit = TARGET_BIGWORLD_REFERENCE_SHARE;
   const over = (value: number, base: number): number => (base > 0 ? value / base - 1 : Infinity);
@@ -251,18 +275,24 @@ export function referenceLines(s: WindowFigures, reference: WindowFigures): stri
   const payload = over(c.payloadBytesPerSnapshot, rc.payloadBytesPerSnapshot);
   const wire = over(c.wireBytesPerSnapshot, rc.wireBytesPerSnapshot);
   const lines = [
-    `${mark(Math.max(payload, wire))} bytes per client per snapshot: ${c.payloadBytesPerSnapshot} B payload, ${c.wireBytesPerSnapshot} B wire against ${rc.payloadBytesPerSnapshot} and ${rc.wireBytesPerSnapshot}: ${pct(payload)}, ${pct(wire)} ${target}`,
+    `${mark(Math.max(payload, wire))} bytes per client per snapshot: ` +
+      `${c.payloadBytesPerSnapshot} B payload, ${c.wireBytesPerSnapshot} B wire ` +
+      `against ${rc.payloadBytesPerSnapshot} and ${rc.wireBytesPerSnapshot}: ${pct(payload)}, ${pct(wire)} ${target}`,
   ];
   if (s.server !== null && reference.server !== null) {
     const a = s.server;
     const r = reference.server;
     const cpu = over(a.cpuUsPerClientSnapshot, r.cpuUsPerClientSnapshot);
     lines.push(
-      `${mark(cpu)} server CPU per client per snapshot: ${a.cpuUsPerClientSnapshot} µs (${a.cpuUserUsPerClientSnapshot} user + ${a.cpuSystemUsPerClientSnapshot} kernel) against ` +
-        `${r.cpuUsPerClientSnapshot} (${r.cpuUserUsPerClientSnapshot} + ${r.cpuSystemUsPerClientSnapshot}): ${pct(cpu)} ${target}`,
+      `${mark(cpu)} server CPU per client per snapshot: ${a.cpuUsPerClientSnapshot} µs ` +
+        `(${a.cpuUserUsPerClientSnapshot} user + ${a.cpuSystemUsPerClientSnapshot} kernel) against ` +
+        `${r.cpuUsPerClientSnapshot} (${r.cpuUserUsPerClientSnapshot} + ${r.cpuSystemUsPerClientSnapshot}): ` +
+        `${pct(cpu)} ${target}`,
     );
     lines.push(
-      `     the reference's own tick p99 was ${r.tickP99Ms} ms = ${round((r.tickP99Ms / r.tickBudgetMs) * 100, 1)} % of its budget; its game step ${r.stepHandlerMsPerTick} ms per tick, this run's ${a.stepHandlerMsPerTick}`,
+      `     the reference's own tick p99 was ${r.tickP99Ms} ms = ` +
+        `${round((r.tickP99Ms / r.tickBudgetMs) * 100, 1)} % of its budget; ` +
+        `its game step ${r.stepHandlerMsPerTick} ms per tick, this run's ${a.stepHandlerMsPerTick}`,
     );
   }
   return lines;
@@ -275,7 +305,9 @@ export function progressLine(row: TimeSeriesRow, phase: string, budgetMs: number
   const snaps = row.snapshotsPerClientPerSec === null ? 0 : Math.round(row.snapshotsPerClientPerSec * row.clients);
   const cpu = row.serverCpuPercent === null ? '-' : `${row.serverCpuPercent.toFixed(0)}%`;
   return (
-    `[${row.tSec.toFixed(0).padStart(4)}s] ${phase.padEnd(16)} clients ${row.clients}/${row.targetClients}  tick p99 ${p99} ms (budget ${budgetMs.toFixed(2)})  ` +
-    `${hz} Hz  snapshots/s ${snaps}  server CPU ${cpu}  bots CPU ${row.botCpuPercent.toFixed(0)}%  other CPU ${row.otherCpuPercent.toFixed(0)}%`
+    `[${row.tSec.toFixed(0).padStart(4)}s] ${phase.padEnd(16)} clients ${row.clients}/${row.targetClients}  ` +
+    `tick p99 ${p99} ms (budget ${budgetMs.toFixed(2)})  ` +
+    `${hz} Hz  snapshots/s ${snaps}  server CPU ${cpu}  ` +
+    `bots CPU ${row.botCpuPercent.toFixed(0)}%  other CPU ${row.otherCpuPercent.toFixed(0)}%`
   );
 }

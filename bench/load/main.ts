@@ -27,7 +27,10 @@ import {
 const DEFAULT_CLIENTS = 100;
 /** Default tick rate, Hz. */
 const DEFAULT_TICK_RATE_HZ = 60;
-/** Default entities: units in the arena (and in `bigworld-all`), server-side bot ships in `demo`. `bigworld` has {@link BIGWORLD_ENTITIES}. */
+/**
+ * Default entities: units in the arena (and in `bigworld-all`), server-side bot ships in `demo`. `bigworld` has
+ * {@link BIGWORLD_ENTITIES}.
+ */
 const DEFAULT_ENTITIES = 100;
 /** Default measured seconds (per step with --ramp). */
 const DEFAULT_DURATION_SEC = 10;
@@ -247,7 +250,10 @@ export async function main(args: readonly string[]): Promise<void> {
   const { options: o, out, compare } = parsed;
   const m = machineInfo();
   console.log(
-    `load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`,
+    `load test: ${o.scenario} E=${o.entities} at ${o.tickRateHz} Hz, ` +
+      `${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ` +
+      `${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)` +
+      `${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`,
   );
   console.log(`node ${m.node}, ${m.cpu} × ${m.cores}, ${m.os}, commit ${m.commit}\n`);
   const abort = new AbortController();
@@ -276,7 +282,8 @@ export async function main(args: readonly string[]): Promise<void> {
     let report: LoadReport | null;
     if (compare) {
       hooks.log?.(
-        `--compare: the all-visible reference first (bigworld-all E=${DEFAULT_ENTITIES}), then ${o.scenario} E=${o.entities}`,
+        `--compare: the all-visible reference first (bigworld-all E=${DEFAULT_ENTITIES}), ` +
+          `then ${o.scenario} E=${o.entities}`,
       );
       const both = await loadReportWithReference(o, hooks);
       if (tty) process.stderr.write('\n');

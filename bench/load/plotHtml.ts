@@ -42,13 +42,16 @@ export function plotHtml(input: PlotInput): string {
   const esc = (s: string): string => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
   // JSON inside a <script>: escape "<" so no string can close the tag.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>${css}
-body{font:14px system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px;margin:0 0 4px}p{margin:0 0 16px;color:#555}.chart{margin:0 0 28px}</style>
+body{font:14px system-ui,sans-serif;margin:24px;color:#222}h1{font-size:20px;margin:0 0 4px}` +
+    `p{margin:0 0 16px;color:#555}.chart{margin:0 0 28px}</style>
 </head><body>
 <h1>${esc(input.title)}</h1><p>${esc(input.subtitle)}</p>
-<div class="chart" id="tick"></div><div class="chart" id="bw"></div><div class="chart" id="clients"></div><div class="chart" id="cpu"></div>
+<div class="chart" id="tick"></div><div class="chart" id="bw"></div>` +
+    `<div class="chart" id="clients"></div><div class="chart" id="cpu"></div>
 <script>${script}</script>
 <script>
 const d = ${json};
@@ -57,13 +60,19 @@ const opts = (title, yLabel, series) => ({ title, width, height: 300, scales: { 
   axes: [{ label: 'seconds' }, { label: yLabel }], series: [{ label: 't (s)' }, ...series] });
 new uPlot(opts('Tick duration per second vs budget', 'ms', [
   { label: 'p50', stroke: '#2a7' }, { label: 'p99', stroke: '#e80' }, { label: 'max', stroke: '#c22' },
-  { label: 'budget', stroke: '#000', dash: [6, 4] }]), [d.t, d.p50, d.p99, d.max, d.budget], document.getElementById('tick'));
+  { label: 'budget', stroke: '#000', dash: [6, 4] }]), ` +
+    `[d.t, d.p50, d.p99, d.max, d.budget], document.getElementById('tick'));
 new uPlot(opts('Bandwidth per client (server to client)', 'KiB/s', [
-  { label: 'payload', stroke: '#27c' }, { label: 'wire (est.)', stroke: '#93c' }]), [d.t, d.payload, d.wire], document.getElementById('bw'));
+  { label: 'payload', stroke: '#27c' }, { label: 'wire (est.)', stroke: '#93c' }]), ` +
+    `[d.t, d.payload, d.wire], document.getElementById('bw'));
 new uPlot(opts('Clients over time', 'clients', [
-  { label: 'connected', stroke: '#27c' }, { label: 'target', stroke: '#999', dash: [6, 4] }]), [d.t, d.clients, d.target], document.getElementById('clients'));
+  { label: 'connected', stroke: '#27c' }, { label: 'target', stroke: '#999', dash: [6, 4] }]), ` +
+    `[d.t, d.clients, d.target], document.getElementById('clients'));
 new uPlot(opts('CPU', '% of one core', [
-  { label: 'server', stroke: '#c22' }, { label: 'bots', stroke: '#2a7' }, { label: 'other processes', stroke: '#999' }]), [d.t, d.serverCpu, d.botCpu, d.otherCpu], document.getElementById('cpu'));
+  { label: 'server', stroke: '#c22' }, { label: 'bots', stroke: '#2a7' }, ` +
+    `{ label: 'other processes', stroke: '#999' }]), ` +
+    `[d.t, d.serverCpu, d.botCpu, d.otherCpu], document.getElementById('cpu'));
 </script></body></html>
-`;
+`
+  );
 }

@@ -3,7 +3,10 @@
  * an entity appears, updates every view each frame, and removes the views of entities that left.
  * Per frame it allocates nothing beyond the map iterator; a view is made once per appearance.
  *
- *   const views = new EntityViews(world, { create: (e) => new Sprite(tex), update: (v, e) => v.position.set(e.state.x, e.state.y) });
+ *   const views = new EntityViews(world, {
+ *     create: (e) => new Sprite(tex),
+ *     update: (v, e) => v.position.set(e.state.x, e.state.y),
+ *   });
  *   // each animation frame:
  *   views.sync(client.frame(now));
  */
@@ -21,7 +24,10 @@ export interface EntityViewAdapter<E extends Identified, V extends Container> {
   create(entity: E): V;
   /** Brings `view` up to date with `entity`, once per {@link EntityViews.sync}. */
   update(view: V, entity: E): void;
-  /** Disposes of the view of an entity that left, after it was removed from the parent. Default: `view.destroy({ children: true })`. */
+  /**
+   * Disposes of the view of an entity that left, after it was removed from the parent. Default:
+   * `view.destroy({ children: true })`.
+   */
   destroy?(view: V, id: number): void;
 }
 

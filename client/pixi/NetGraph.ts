@@ -196,7 +196,10 @@ export class NetGraph {
     this.view.visible = !this.view.visible;
   }
 
-  /** Samples the stats and redraws if a sample interval passed since the last one (also while hidden, so the history is there when shown). */
+  /**
+   * Samples the stats and redraws if a sample interval passed since the last one (also while hidden, so the history
+   * is there when shown).
+   */
   update(nowMs: number): void {
     if (!Number.isNaN(this.lastSampleMs) && nowMs - this.lastSampleMs < this.sampleIntervalMs) return;
     const dtSec = Number.isNaN(this.lastSampleMs) ? 0 : (nowMs - this.lastSampleMs) / 1000;

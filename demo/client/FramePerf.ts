@@ -60,7 +60,10 @@ export class FramePerf {
     this.pendingDecodeMs += ms;
   };
 
-  /** Closes a frame started at `nowMs` that spent `interpolateMs` in client.frame and `drawMs` in views and rendering. */
+  /**
+   * Closes a frame started at `nowMs` that spent `interpolateMs` in client.frame and `drawMs` in views and
+   * rendering.
+   */
   endFrame(nowMs: number, interpolateMs: number, drawMs: number): void {
     const i = this.head;
     this.at[i] = nowMs;

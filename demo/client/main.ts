@@ -138,7 +138,8 @@ async function start(): Promise<void> {
     netGraph.update(now);
     hud.updateScores(now, entities, localId);
     hud.setStatus(
-      `${status} · ${ships.size} ships, ${bullets.size} bullets${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
+      `${status} · ${ships.size} ships, ${bullets.size} bullets` +
+        `${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
     );
     app.render();
     perf.endFrame(now, afterFrame - now, performance.now() - afterFrame);

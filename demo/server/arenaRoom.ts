@@ -32,7 +32,10 @@ export interface ArenaRoomOptions {
   readonly seed?: number;
   /** Most players per room. Default: the engine's default. */
   readonly maxClients?: number;
-  /** Side of the square world, world units (it must match the clients' `worldSizeOf(roomId)`). Default {@link WORLD_SIZE}. */
+  /**
+   * Side of the square world, world units (it must match the clients' `worldSizeOf(roomId)`). Default
+   * {@link WORLD_SIZE}.
+   */
   readonly worldSize?: number;
   /** Asteroids spawned when a room is created. Default 0. */
   readonly asteroids?: number;

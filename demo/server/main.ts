@@ -49,5 +49,6 @@ console.log(
 const demo = await startDemoServer({ port, host, bots, staticDir: outDir, transport });
 installShutdownHandlers(demo.server);
 console.log(
-  `Tickwave arena: http://${browseHost(host)}:${demo.port}/  (open a second tab to see each other; ?lag=150&jitter=30 for a bad network)`,
+  `Tickwave arena: http://${browseHost(host)}:${demo.port}/  ` +
+    '(open a second tab to see each other; ?lag=150&jitter=30 for a bad network)',
 );

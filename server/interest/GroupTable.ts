@@ -92,7 +92,9 @@ export class Group {
   }
 }
 
-/** Room groups and their chunks; owned by the room's interest manager, rebuilt by {@link GroupTable.prepare} each tick. */
+/**
+ * Room groups and their chunks; owned by the room's interest manager, rebuilt by {@link GroupTable.prepare} each tick.
+ */
 export class GroupTable {
   readonly tables: CodecTables;
   /** Per slot (kind × stride + field): this tick's Exp-Golomb order for continuous residuals. */
@@ -138,7 +140,8 @@ export class GroupTable {
     this.rows = Math.max(1, Math.floor((maxY - minY) / cellSize) + 1);
     if (this.cols * this.rows > MAX_GRID_CELLS) {
       throw new RangeError(
-        `defineRoom: interest: ${this.cols} × ${this.rows} cells of ${cellSize} units are more than ${MAX_GRID_CELLS}; use a larger cellSize`,
+        `defineRoom: interest: ${this.cols} × ${this.rows} cells of ${cellSize} units ` +
+          `are more than ${MAX_GRID_CELLS}; use a larger cellSize`,
       );
     }
     this.tables = new CodecTables(schema);

@@ -58,7 +58,10 @@ const OWN_KEY = 4e15;
 const REST_CAP = 1e15;
 /** The added section of a body that adds no group. */
 const NONE_ADDED: readonly AddedGroup[] = [];
-/** An empty list of numbers: the entries to add of a body that adds none, and the columns of a baseline marker (it holds no entity). */
+/**
+ * An empty list of numbers: the entries to add of a body that adds none, and the columns of a baseline marker (it holds
+ * no entity).
+ */
 const NONE: readonly number[] = [];
 
 /** One room's interest manager (`room.interest`); created by the Room for a room type with `interest`. */
@@ -138,7 +141,10 @@ export class InterestManager {
     }
   }
 
-  /** Sets `client`'s frame budget in bytes (Infinity for none), or null for the room type's. Throws below the schema's minimum. */
+  /**
+   * Sets `client`'s frame budget in bytes (Infinity for none), or null for the room type's. Throws below the schema's
+   * minimum.
+   */
   setBudget(client: RoomClient, budgetBytes: number | null): void {
     if (budgetBytes !== null) checkBudget(budgetBytes, this.wire, 'interest.setBudget');
     this.stateOf(client).budgetBytes = budgetBytes;

@@ -26,7 +26,9 @@ export interface InterestOptions<S extends Schema = Schema> {
   readonly y: string;
   /** Radius of a client's view around its centre, in world units (the units of the x and y fields). */
   readonly viewRadius: number;
-  /** Hysteresis: an entity in view leaves only beyond viewRadius + viewMargin, world units. Default 10 % of viewRadius. */
+  /**
+   * Hysteresis: an entity in view leaves only beyond viewRadius + viewMargin, world units. Default 10 % of viewRadius.
+   */
   readonly viewMargin?: number;
   /**
    * Side of a grid cell, world units. Default half the view radius. Entities travel in groups of one
@@ -35,9 +37,14 @@ export interface InterestOptions<S extends Schema = Schema> {
   readonly cellSize?: number;
   /** Most entities of one group (a crowded cell has several). Default 16; the minimum budget grows with it. */
   readonly groupCap?: number;
-  /** Most bytes of one Snapshot frame per client (envelope included). Default {@link DEFAULT_BUDGET_BYTES}; Infinity for none. */
+  /**
+   * Most bytes of one Snapshot frame per client (envelope included). Default {@link DEFAULT_BUDGET_BYTES}; Infinity for
+   * none.
+   */
   readonly budgetBytes?: number;
-  /** Priority weight per kind (> 0; default 1): a kind of weight 2 is updated about twice as often under a tight budget. */
+  /**
+   * Priority weight per kind (> 0; default 1): a kind of weight 2 is updated about twice as often under a tight budget.
+   */
   readonly kindWeights?: Partial<Readonly<Record<KindName<S>, number>>>;
 }
 
@@ -97,7 +104,8 @@ export function resolveInterest<S extends Schema>(schema: S, options: InterestOp
     const fy = kind.fields.find((f) => f.name === options.y);
     if ((fx === undefined) !== (fy === undefined)) {
       throw new RangeError(
-        `${where}: kind "${kind.name}" has only one of the position fields "${options.x}" and "${options.y}"; declare both or neither`,
+        `${where}: kind "${kind.name}" has only one of the position fields "${options.x}" and "${options.y}"; ` +
+          'declare both or neither',
       );
     }
     if (fx === undefined || fy === undefined) {
@@ -150,7 +158,8 @@ export function checkBudget(budgetBytes: number, wire: WireBounds, where: string
   if (budgetBytes === Infinity) return;
   if (!Number.isInteger(budgetBytes) || budgetBytes < wire.minBudgetBytes) {
     throw new RangeError(
-      `${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} (one group of this schema in the worst case) or Infinity; got ${budgetBytes}`,
+      `${where}: budgetBytes must be an integer ≥ ${wire.minBudgetBytes} ` +
+        `(one group of this schema in the worst case) or Infinity; got ${budgetBytes}`,
     );
   }
 }

@@ -5,7 +5,9 @@
  */
 import type { Schema } from '../../shared/index.ts';
 
-/** Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq, bin16 header. */
+/**
+ * Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq, bin16 header.
+ */
 export const MAX_FRAME_OVERHEAD_BYTES = 1 + 1 + 5 + 5 + 5 + 3;
 /** Bits of an Exp-Golomb order in a body's header (shared/codecTables.ts K_BITS). */
 const K_BITS = 5;

@@ -24,7 +24,10 @@ export interface MemoryTransportOptions {
   readonly jitterMs?: number;
   /** Random numbers in [0, 1) for the jitter; seed it for reproducible runs. Default: a fixed-seed generator. */
   readonly random?: () => number;
-  /** Most bytes queued toward one client before sends are dropped. Default {@link DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES}. */
+  /**
+   * Most bytes queued toward one client before sends are dropped. Default
+   * {@link DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES}.
+   */
   readonly maxBackpressureBytes?: number;
 }
 
@@ -243,7 +246,9 @@ class MemoryLink {
     this.transport.wantPump(event.at);
   }
 
-  /** Server side closes: report it to the engine at once (as uWS does), then tell the client after the queued frames. */
+  /**
+   * Server side closes: report it to the engine at once (as uWS does), then tell the client after the queued frames.
+   */
   closeFromServer(code: number, reason: string): void {
     if (!this.serverOpen) return;
     this.serverOpen = false;
