@@ -33,6 +33,7 @@ import type { TransportChoice } from '../server/index.ts';
 import { hostileFrameArb, mutate, validClientMsgArb, validServerMsgArb } from '../test/helpers/hostileValues.ts';
 import { sameWorld, TestClient, testSchema, wsSocket } from '../test/helpers/serverFixture.ts';
 import type { EngineCounts, HostileChildMsg, PlainWorld } from './hostileServer.ts';
+import { runHostileClient } from './hostileClient.ts';
 import { defaultResultPath, machineInfo, type MachineInfo, round, writeJson } from './report.ts';
 
 /** The server's payload limit in this run, bytes. */
@@ -486,6 +487,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       'duration-ms': { type: 'string', default: '600000' },
       seed: { type: 'string', default: '1' },
       transport: { type: 'string', default: 'auto' },
+      side: { type: 'string', default: 'server' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -493,10 +495,14 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (values.help) {
     console.log(
       'npm run bench -- hostile [--frames 300000] [--connections 32] [--duration-ms 600000] [--seed 1] ' +
-        '[--transport auto|uws|ws] [--out FILE.json]',
+        '[--transport auto|uws|ws] [--side server|client] [--out FILE.json]\n' +
+        '  --side server (default): hostile clients against a server process, with normal clients checked\n' +
+        '  --side client: a hostile server against the real TickwaveClient, in one process on a simulated clock',
     );
     return;
   }
+  if (values.side === 'client') return mainClientSide(Number(values.frames), Number(values.seed), values.out);
+  if (values.side !== 'server') throw new RangeError(`--side must be server or client; got ${values.side}`);
   const options: HostileOptions = {
     frames: Number(values.frames),
     connections: Number(values.connections),
@@ -546,4 +552,37 @@ export async function main(argv: readonly string[]): Promise<void> {
   console.log(`wrote ${path}`);
   if (result.serverCrashes > 0 || !result.normalClientsExact)
     throw new Error('hostile: the server crashed or a normal client’s world was wrong');
+}
+
+/** `--side client`: the real client against a hostile server (bench/hostileClient.ts). */
+function mainClientSide(frames: number, seed: number, out: string | undefined): void {
+  console.log(`hostile: ${frames} hostile server frames at one TickwaveClient (simulated clock, one process)`);
+  const result = runHostileClient(frames, seed, (line) => console.log(line));
+  const machine: MachineInfo = machineInfo();
+  console.log(
+    [
+      `frames sent              ${result.framesSent}`,
+      `connections              ${result.connections}`,
+      `client closes            ${Object.entries(result.closeCodes)
+        .map(([c, n]) => `${c}: ${n}`)
+        .join(', ')}`,
+      `throws out of callbacks  ${result.crashes}`,
+      `malformed snapshots      ${result.badSnapshots} reported to the game`,
+      `errors to onError        ${result.errorsReported}`,
+      `client exact at the end  ${result.exact ? 'yes' : 'NO'}`,
+      `duration                 ${(result.durationMs / 1000).toFixed(1)} s ` +
+        `(node ${machine.node}, ${machine.cores} cores, ${machine.cpu})`,
+    ].join('\n'),
+  );
+  const path = writeJson(out ?? defaultResultPath('hostile-client'), {
+    benchmark: 'hostile-client',
+    date: new Date().toISOString(),
+    machine,
+    options: { frames, seed },
+    result,
+  });
+  console.log(`wrote ${path}`);
+  if (result.crashes > 0 || result.badSnapshots > 0 || !result.exact) {
+    throw new Error('hostile: the client threw out of a callback, reported a malformed snapshot or ended wrong');
+  }
 }

@@ -373,9 +373,13 @@ export class TickwaveClient<S extends Schema> {
       return;
     }
     const prev = this.welcomeMsg;
+    const newest = this.buffer.newest;
+    // Another room, tick rate or entity, or a server tick behind what this client already holds (the
+    // room or the server started over): what the client holds belongs to another world.
     if (
-      prev !== null &&
-      (prev.roomId !== msg.roomId || prev.tickRateHz !== msg.tickRateHz || prev.entityId !== msg.entityId)
+      (prev !== null &&
+        (prev.roomId !== msg.roomId || prev.tickRateHz !== msg.tickRateHz || prev.entityId !== msg.entityId)) ||
+      (newest !== null && msg.serverTick < newest.tick)
     )
       this.resetWorld();
     this.welcomeMsg = msg;

@@ -11,20 +11,19 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WebSocketServer } from 'ws';
+import { runHostileClient } from '../bench/hostileClient.ts';
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/wsSocket.ts';
 import {
+  type ClientSocket,
   encodeMessage,
-  isValidQValue,
   MsgKind,
-  quantizedValue,
-  quantizeWorld,
   seededRandom,
   type Snapshot,
   SnapshotCodec,
   SUBPROTOCOL,
 } from '../shared/index.ts';
-import { hostileFrameArb, mutate, validServerMsgArb } from './helpers/hostileValues.ts';
+import { checkWellFormed, hostileServerFrameArb, hostileClientWorld as world } from './helpers/hostileValues.ts';
 import { sameWorld, testSchema } from './helpers/serverFixture.ts';
 
 const SEED = 777;
@@ -34,52 +33,11 @@ const probe = (err: unknown): void => void uncaught.push(err);
 process.on('uncaughtException', probe);
 after(() => void process.off('uncaughtException', probe));
 
-function world(tick: number): Snapshot {
-  const entities = Array.from({ length: 8 }, (_, id) =>
-    id % 2 === 0
-      ? { id, kind: 0, state: { x: 10 * id + tick, y: 100, a: tick / 10, hp: 100 } }
-      : { id, kind: 1, state: { x: 5 * id, y: 200 + tick, tag: `t${tick % 3}` } },
-  );
-  return quantizeWorld(testSchema, tick, entities);
-}
-
-function assertWellFormed(s: Snapshot): void {
-  for (let i = 0; i < s.count; i++) {
-    if (i > 0) assert.ok(s.ids[i]! > s.ids[i - 1]!, 'ids ascend');
-    const kind = testSchema.kinds[s.kinds[i]!];
-    assert.ok(kind !== undefined, `kind ${s.kinds[i]}`);
-    for (const f of kind.fields)
-      assert.ok(isValidQValue(f, quantizedValue(testSchema, s, i, f.index)), `field ${f.name}`);
-  }
-}
-
 describe('the client against a hostile server', () => {
   it('never throws out of a callback, reconnects after each hostile frame and ends with the exact world', async () => {
     const codec = new SnapshotCodec(testSchema);
     const realBody = codec.encode(null, world(1)).bytes.slice();
-    const bodyArb = fc.oneof(
-      fc.uint8Array({ maxLength: 80 }),
-      fc
-        .array(fc.record({ op: fc.constantFrom('set', 'flip', 'insert', 'delete'), at: fc.nat(), byte: fc.nat(255) }), {
-          minLength: 1,
-          maxLength: 4,
-        })
-        .map((ops) => mutate(realBody, ops as Parameters<typeof mutate>[1])),
-    );
-    const hostileSnapshot = fc
-      .tuple(fc.constantFrom(MsgKind.Snapshot, MsgKind.GroupSnapshot), fc.integer({ min: -1, max: 3 }), bodyArb)
-      .map(([kind, base, body]) => ({ kind, base, body }));
-    const frames = fc.sample(
-      fc.oneof(
-        {
-          arbitrary: hostileFrameArb(validServerMsgArb()).map((f) => ({ frame: f.bytes as Uint8Array | string })),
-          weight: 6,
-        },
-        { arbitrary: hostileSnapshot.map((s) => ({ frame: s })), weight: 3 },
-        { arbitrary: fc.string({ maxLength: 20 }).map((s) => ({ frame: s })), weight: 1 },
-      ),
-      { seed: SEED, numRuns: HOSTILE_FRAMES },
-    );
+    const frames = fc.sample(hostileServerFrameArb(realBody), { seed: SEED, numRuns: HOSTILE_FRAMES });
     const wss = new WebSocketServer({
       host: '127.0.0.1',
       port: 0,
@@ -122,7 +80,7 @@ describe('the client against a hostile server', () => {
           lastSent = current;
           return;
         }
-        const { frame } = frames[next++]!;
+        const frame = frames[next++]!;
         if (typeof frame === 'string') ws.send(frame);
         else if (frame instanceof Uint8Array) ws.send(frame);
         else {
@@ -141,7 +99,7 @@ describe('the client against a hostile server', () => {
     let disconnects = 0;
     client.onSnapshot((snap) => {
       try {
-        assertWellFormed(snap);
+        checkWellFormed(snap);
       } catch (err) {
         reported.push(`tick ${snap.tick}: ${String(err)}`);
       }
@@ -177,5 +135,56 @@ describe('the client against a hostile server', () => {
       client.close();
       wss.close();
     }
+  });
+});
+
+describe('the client against a hostile server, in memory', () => {
+  it('survives 3,000 hostile frames on a simulated clock: no throw out of a callback, exact at the end', () => {
+    const result = runHostileClient(3000, SEED, () => {});
+    assert.equal(result.framesSent, 3000);
+    assert.equal(result.crashes, 0);
+    assert.equal(result.badSnapshots, 0);
+    assert.ok(result.exact, 'the client holds exactly the last valid world');
+    assert.ok(result.connections > 100, `${result.connections} connections`);
+  });
+
+  it('starts over when a Welcome’s server tick is behind the snapshots it holds (the server started over)', () => {
+    let socket: ClientSocket | null = null;
+    const timers = new Set<() => void>();
+    const client = new TickwaveClient(testSchema, {
+      url: 'memory://restart',
+      socketFactory: () => {
+        socket = { onopen: null, onmessage: null, onclose: null, bufferedAmount: 0, send() {}, close() {} };
+        return socket;
+      },
+      reconnect: { initialDelayMs: 1, maxDelayMs: 1, random: () => 0 },
+      now: () => 0,
+      schedule: (fn) => {
+        timers.add(fn);
+        return fn;
+      },
+      cancel: (fn) => void timers.delete(fn as () => void),
+    });
+    const codec = new SnapshotCodec(testSchema);
+    const serve = (tick: number): void => {
+      const s = socket!;
+      s.onopen?.();
+      const welcome = { clientId: 1, tickRateHz: 30, resumeToken: 't', roomId: 'r', entityId: -1 } as const;
+      s.onmessage?.(encodeMessage({ kind: MsgKind.Welcome, serverTick: tick, ...welcome }));
+      const body = codec.encode(null, world(tick)).bytes;
+      s.onmessage?.(encodeMessage({ kind: MsgKind.Snapshot, tick, baseTick: -1, lastInputSeq: -1, body }));
+    };
+    client.connect();
+    serve(100_000);
+    assert.equal(client.latestSnapshot?.tick, 100_000);
+    socket!.onclose?.(1006, 'server restarted');
+    for (const fn of [...timers]) {
+      timers.delete(fn);
+      fn(); // the reconnection (and a ping, which finds no socket)
+    }
+    serve(10);
+    assert.equal(client.state, 'joined');
+    assert.equal(client.latestSnapshot?.tick, 10, 'the older timeline was dropped, the new one taken');
+    client.close();
   });
 });

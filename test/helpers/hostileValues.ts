@@ -14,15 +14,20 @@ import { FLOAT32_OPTIONS, Packr, Unpackr } from 'msgpackr';
 import {
   type ClientMsg,
   encodeMessage,
+  isValidQValue,
   JOIN_OPTIONS_LIMITS,
   MAX_INPUT_SEQ,
   MAX_NAME_LENGTH,
   MsgKind,
   PROTOCOL_VERSION,
   type QValue,
+  quantizedValue,
+  quantizeWorld,
   type Schema,
   type ServerMsg,
+  type Snapshot,
 } from '../../shared/index.ts';
+import { testSchema } from './serverFixture.ts';
 
 /** Keys that shadow an Object.prototype member (or a property code may test for, like `then`). */
 export const SHADOW_KEYS = [
@@ -504,4 +509,56 @@ export function hostileFrameArb(valid: fc.Arbitrary<ClientMsg | ServerMsg>): fc.
 export function hex(bytes: Uint8Array, max = 64): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, max)).toString('hex');
   return bytes.byteLength > max ? `${text}… (${bytes.byteLength} bytes)` : text;
+}
+
+/**
+ * What a hostile server sends after a valid Welcome and full snapshot: a hostile frame (bytes), a valid
+ * envelope around a hostile body (`kind`, a baseline `base` ticks back or −1, `body`), or a text frame.
+ * `realBody` is a valid body to mutate.
+ */
+export type HostileServerFrame =
+  | Uint8Array
+  | string
+  | {
+      readonly kind: typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot;
+      readonly base: number;
+      readonly body: Uint8Array;
+    };
+
+/** Hostile frames from a server, weighted 6 : 3 : 1 (hostile frames, hostile bodies, text frames). */
+export function hostileServerFrameArb(realBody: Uint8Array): fc.Arbitrary<HostileServerFrame> {
+  const bodyArb = fc.oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    mutationArb.map((ops) => mutate(realBody, ops)),
+  );
+  const hostileSnapshot = fc
+    .tuple(fc.constantFrom(MsgKind.Snapshot, MsgKind.GroupSnapshot), fc.integer({ min: -1, max: 3 }), bodyArb)
+    .map(([kind, base, body]) => ({ kind, base, body }));
+  return fc.oneof(
+    { arbitrary: hostileFrameArb(validServerMsgArb()).map((f): HostileServerFrame => f.bytes), weight: 6 },
+    { arbitrary: hostileSnapshot, weight: 3 },
+    { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
+  );
+}
+
+/** The world a hostile test server sends at `tick`: four ships and four rocks of the test schema, moving. */
+export function hostileClientWorld(tick: number): Snapshot {
+  const entities = Array.from({ length: 8 }, (_, id) =>
+    id % 2 === 0
+      ? { id, kind: 0, state: { x: 10 * id + tick, y: 100, a: tick / 10, hp: 100 } }
+      : { id, kind: 1, state: { x: 5 * id, y: 200 + tick, tag: `t${tick % 3}` } },
+  );
+  return quantizeWorld(testSchema, tick, entities);
+}
+
+/** Throws unless `s` is a well-formed snapshot of the test schema: ids ascending, known kinds, values in range. */
+export function checkWellFormed(s: Snapshot): void {
+  for (let i = 0; i < s.count; i++) {
+    if (i > 0 && !(s.ids[i]! > s.ids[i - 1]!)) throw new Error(`ids do not ascend at ${i}`);
+    const kind = testSchema.kinds[s.kinds[i]!];
+    if (kind === undefined) throw new Error(`unknown kind ${s.kinds[i]}`);
+    for (const f of kind.fields) {
+      if (!isValidQValue(f, quantizedValue(testSchema, s, i, f.index))) throw new Error(`field ${f.name} out of range`);
+    }
+  }
 }
