@@ -352,7 +352,7 @@ for (const name of NETWORK_TRANSPORTS) {
         assert.doesNotMatch(res.body, /secret/);
       }
     });
-    it('closes a client that sends a text frame with 4001, like any malformed frame', async () => {
+    it('closes a client that sends a text frame with 4000 (Malformed), like any malformed frame', async () => {
       const { joined } = await start(name, { autoTick: false });
       const c = await joined();
       (c.socket as WsClientSocket).ws.send('{"hello":1}');
