@@ -44,6 +44,8 @@ const ABNORMAL_CLOSE = 1006;
 /** What the connection reports to its owner. */
 export interface ConnectionHandlers {
   welcome(msg: WelcomeMsg, resumed: boolean): void;
+  /** The server refused to resume (4008): it no longer knows the session; a fresh join follows. */
+  sessionLost(code: number, reason: string): void;
   snapshot(msg: SnapshotMsg, frameBytes: number): void;
   pong(msg: PongMsg): void;
   disconnect(code: number, reason: string, willReconnect: boolean): void;
@@ -65,7 +67,6 @@ export class Connection {
   private socket: ClientSocket | null = null;
   private timer: unknown = null;
   private attempts = 0;
-  private everJoined = false;
   private lastDelayMs = 0;
   /** The current state. */
   state: ConnectionState = 'idle';
@@ -75,6 +76,7 @@ export class Connection {
   private readonly maxDelayMs: number;
   private readonly maxAttempts: number;
   private readonly random: () => number;
+  private readonly rejoinWhenSessionLost: boolean;
 
   constructor(
     private readonly config: ConnectionConfig,
@@ -87,6 +89,7 @@ export class Connection {
     this.maxDelayMs = r.maxDelayMs ?? DEFAULT_RECONNECT_MAX_MS;
     this.maxAttempts = r.enabled === false ? 0 : (r.maxAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
     this.random = r.random ?? Math.random;
+    this.rejoinWhenSessionLost = r.rejoinWhenSessionLost ?? true;
     if (!(this.initialDelayMs > 0 && this.maxDelayMs >= this.initialDelayMs)) {
       throw new RangeError(
         `reconnect: need 0 < initialDelayMs ≤ maxDelayMs; got ${this.initialDelayMs} and ${this.maxDelayMs}`,
@@ -197,9 +200,9 @@ export class Connection {
       }
       this.state = 'joined';
       this.attempts = 0;
+      // The Hello carried the token of the session this Welcome resumes, or none for a fresh join.
+      const resumed = this.resumeToken !== null;
       this.resumeToken = msg.resumeToken;
-      const resumed = this.everJoined;
-      this.everJoined = true;
       this.handlers.welcome(msg, resumed);
       return;
     }
@@ -223,7 +226,19 @@ export class Connection {
   private lost(code: number, reason: string, clientDetected = false): void {
     this.socket = null;
     if (this.state === 'closed') return;
-    const final = !clientDetected && FINAL_CLOSE_CODES.has(code);
+    // A resume refused in the handshake: the server restarted or the session expired. Join afresh
+    // rather than give up.
+    const sessionLost =
+      !clientDetected &&
+      code === CloseCode.AuthFailed &&
+      this.state === 'handshaking' &&
+      this.resumeToken !== null &&
+      this.rejoinWhenSessionLost;
+    if (sessionLost) {
+      this.resumeToken = null;
+      this.handlers.sessionLost(code, reason);
+    }
+    const final = !sessionLost && !clientDetected && FINAL_CLOSE_CODES.has(code);
     const willReconnect = !final && this.attempts < this.maxAttempts;
     if (willReconnect) {
       this.lastDelayMs = backoffDelayMs(this.attempts, this.initialDelayMs, this.maxDelayMs, this.random);

@@ -121,6 +121,7 @@ export class TickwaveClient<S extends Schema> {
   private readonly removedSignal: Signal<[number]>;
   private readonly disconnectSignal: Signal<[number, string, boolean]>;
   private readonly reconnectSignal: Signal<[WelcomeMsg]>;
+  private readonly sessionLostSignal: Signal<[number, string]>;
   private readonly errorSignal: Signal<[Error]>;
 
   /** @param schema the schema shared with the server (its hash is checked in the handshake). */
@@ -151,6 +152,7 @@ export class TickwaveClient<S extends Schema> {
     this.removedSignal = new Signal(report);
     this.disconnectSignal = new Signal(report);
     this.reconnectSignal = new Signal(report);
+    this.sessionLostSignal = new Signal(report);
     this.listener = {
       added: (e) => this.addedSignal.emit(e.id, e.kind as KindName<S>),
       removed: (id) => this.removedSignal.emit(id),
@@ -189,6 +191,7 @@ export class TickwaveClient<S extends Schema> {
       this.net,
       {
         welcome: (msg, resumed) => this.handleWelcome(msg, resumed),
+        sessionLost: (code, reason) => this.sessionLostSignal.emit(code, reason),
         snapshot: (msg, bytes) => this.handleSnapshot(msg, bytes),
         pong: (msg) => {
           this.clock.onPong(this.timers.now(), msg.clientTimeMs, msg.serverTimeMs, msg.serverTick);
@@ -351,9 +354,20 @@ export class TickwaveClient<S extends Schema> {
     return this.disconnectSignal.on(handler);
   }
 
-  /** Called when a reconnection succeeded (a Welcome after a disconnection). */
+  /** Called when a reconnection resumed the session (a Welcome after a disconnection, same player). */
   onReconnect(handler: (welcome: WelcomeMsg) => void): () => void {
     return this.reconnectSignal.on(handler);
+  }
+
+  /**
+   * Called when the server refused to resume the session (close code 4008: the server restarted, or
+   * the resume grace period ran out). Unless `reconnect.rejoinWhenSessionLost` is false, the client
+   * then joins afresh as a new player: the next `onWelcome` brings a new client id and entity, and
+   * every entity of the old world is removed first (`onEntityRemoved`). Reset game state kept per
+   * player here.
+   */
+  onSessionLost(handler: (code: number, reason: string) => void): () => void {
+    return this.sessionLostSignal.on(handler);
   }
 
   /**
@@ -374,11 +388,15 @@ export class TickwaveClient<S extends Schema> {
     }
     const prev = this.welcomeMsg;
     const newest = this.buffer.newest;
-    // Another room, tick rate or entity, or a server tick behind what this client already holds (the
-    // room or the server started over): what the client holds belongs to another world.
+    // A fresh join after a lost session, another room, tick rate or entity, or a server tick behind
+    // what this client already holds (the room or the server started over): what the client holds
+    // belongs to another world.
     if (
       (prev !== null &&
-        (prev.roomId !== msg.roomId || prev.tickRateHz !== msg.tickRateHz || prev.entityId !== msg.entityId)) ||
+        (!resumed ||
+          prev.roomId !== msg.roomId ||
+          prev.tickRateHz !== msg.tickRateHz ||
+          prev.entityId !== msg.entityId)) ||
       (newest !== null && msg.serverTick < newest.tick)
     )
       this.resetWorld();

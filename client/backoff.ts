@@ -21,6 +21,11 @@ export interface ReconnectPolicy {
    * {@link DEFAULT_RECONNECT_ATTEMPTS}.
    */
   readonly maxAttempts?: number;
+  /**
+   * When a resume is refused because the server no longer knows the session (4008: it restarted, or
+   * the grace period ran out), join afresh as a new player instead of giving up. Default true.
+   */
+  readonly rejoinWhenSessionLost?: boolean;
   /** Random numbers in [0, 1) for the jitter. Default `Math.random`; inject a seeded one in tests. */
   readonly random?: () => number;
 }

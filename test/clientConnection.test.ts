@@ -258,6 +258,7 @@ describe('client socket callbacks', () => {
         welcome() {
           throw { toString: 1 };
         },
+        sessionLost() {},
         snapshot() {},
         pong() {},
         disconnect: (code, _reason, willReconnect) => disconnects.push([code, willReconnect]),
