@@ -9,6 +9,7 @@ import {
   type JoinOptions,
   type KindName,
   MAX_ENTITY_ID,
+  MsgKind,
   type Schema,
   type Snapshot,
   type SnapshotCodec,
@@ -18,7 +19,7 @@ import { InterestManager } from './interest/InterestManager.ts';
 import { LagCompensation, type RewoundWorld } from './LagCompensation.ts';
 import type { Session } from './Session.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
-import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from './snapshotFrame.ts';
+import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from '../shared/wire/snapshotFrame.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
 
 /** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
@@ -306,7 +307,7 @@ export class Room<S extends Schema = Schema> {
       next = encoded.next;
       heldByBaseTick?.set(baseTick, next);
     }
-    const frame: SnapshotFrame = buildSnapshotFrame(snapshot.tick, baseTick, bytes);
+    const frame: SnapshotFrame = buildSnapshotFrame(MsgKind.Snapshot, snapshot.tick, baseTick, bytes);
     const metrics = this.host.metrics;
     const size = frame.bytes.byteLength;
     for (const session of sessions) {

@@ -29,7 +29,7 @@ import { type ErrorContext, Room, type RoomHost } from './Room.ts';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './serverOptions.ts';
 import { ServerMetrics } from './ServerMetrics.ts';
 import { Session } from './Session.ts';
-import { MAX_FRAME_INPUT_SEQ } from './snapshotFrame.ts';
+import { MAX_FRAME_INPUT_SEQ } from '../shared/wire/snapshotFrame.ts';
 import { TickLoop, type TickStats } from './TickLoop.ts';
 import { TokenBucket } from './TokenBucket.ts';
 import { isOriginAllowed } from './origin.ts';

@@ -37,11 +37,11 @@ export {
   strideOf,
 } from './snapshot.ts';
 export type { EntityInput, Snapshot } from './snapshot.ts';
-export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, wrap } from './codecTables.ts';
-export { SnapshotCodec } from './deltaCodec.ts';
-export { GroupedDecoder } from './groupedBody.ts';
-export type { DecodeLimits } from './SnapshotDecoder.ts';
-export type { EncodedDelta } from './SnapshotEncoder.ts';
+export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, wrap } from './wire/codecTables.ts';
+export { SnapshotCodec } from './wire/deltaCodec.ts';
+export { GroupedDecoder } from './wire/groupedBody.ts';
+export type { DecodeLimits } from './wire/SnapshotDecoder.ts';
+export type { EncodedDelta } from './wire/SnapshotEncoder.ts';
 export {
   ACK_EVERY_SNAPSHOTS,
   checkInputValues,
@@ -55,7 +55,7 @@ export {
   MsgKind,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
-} from './protocol.ts';
+} from './wire/protocol.ts';
 export type {
   AckMsg,
   ClientMsg,
@@ -69,7 +69,10 @@ export type {
   ServerMsg,
   SnapshotMsg,
   WelcomeMsg,
-} from './protocol.ts';
+} from './wire/protocol.ts';
+export { MESSAGE_SCRATCH_BYTES, writeAckMessage, writeInputMessage } from './wire/fastMessages.ts';
+export { emptyEnvelope, parseSnapshotEnvelope } from './wire/snapshotFrame.ts';
+export type { SnapshotEnvelope } from './wire/snapshotFrame.ts';
 export type { ClientSocket, SocketFactory } from './socket.ts';
 export { seededRandom } from './random.ts';
 export { fail, ok } from './result.ts';

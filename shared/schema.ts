@@ -1,7 +1,7 @@
 import type { Field, FieldsDecl, StateOf } from './fields.ts';
-import { bitLengthOf } from './bits.ts';
+import { bitLengthOf } from './wire/bits.ts';
 import { hash64 } from './hash.ts';
-import { truncateUtf8, utf8Length, wellFormed } from './utf8.ts';
+import { truncateUtf8, utf8Length, wellFormed } from './wire/utf8.ts';
 
 /** A quantized field value: an integer number of steps for numeric fields, the text for strings. */
 export type QValue = number | string;

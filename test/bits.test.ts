@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BitReader, BitWriter, bitLengthOf } from '../shared/bits.ts';
-import { decodeUtf8, forEachUtf8Byte, truncateUtf8, utf8Length } from '../shared/utf8.ts';
+import { BitReader, BitWriter, bitLengthOf } from '../shared/wire/bits.ts';
+import { decodeUtf8, forEachUtf8Byte, truncateUtf8, utf8Length } from '../shared/wire/utf8.ts';
 
 const SEED = 42;
 

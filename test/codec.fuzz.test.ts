@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BitWriter } from '../shared/bits.ts';
+import { BitWriter } from '../shared/wire/bits.ts';
 import {
   defineSchema,
   isValidQValue,

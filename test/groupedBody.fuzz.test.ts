@@ -1,5 +1,5 @@
 /**
- * Fuzz tests of the client's grouped-body decoder (shared/groupedBody.ts) on untrusted bytes: random
+ * Fuzz tests of the client's grouped-body decoder (shared/wire/groupedBody.ts) on untrusted bytes: random
  * bytes, truncations, bit flips, splices and edits of a valid stream, wrong ticks, and hand-made
  * hostile bodies. GroupedDecoder.decode must never throw, must fail with a reason on bad input, and
  * must leave its held groups untouched when it fails: after every rejected body the next valid body
@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
-import { BitWriter } from '../shared/bits.ts';
-import { CodecTables, HIST_BINS } from '../shared/codecTables.ts';
+import { BitWriter } from '../shared/wire/bits.ts';
+import { CodecTables, HIST_BINS } from '../shared/wire/codecTables.ts';
 import {
   GroupedDecoder,
   HELD_DROPPED,
@@ -20,7 +20,7 @@ import {
   writeAdded,
   writeHeldCode,
   writeOrders,
-} from '../shared/groupedBody.ts';
+} from '../shared/wire/groupedBody.ts';
 import {
   CloseCode,
   decodeServerMessage,
@@ -36,7 +36,7 @@ import {
   t,
 } from '../shared/index.ts';
 import type { DecodeLimits, Decoded, EntityInput, Result, ServerMsg, Snapshot, SnapshotMsg } from '../shared/index.ts';
-import { type EncodedChunk, SnapshotEncoder } from '../shared/SnapshotEncoder.ts';
+import { type EncodedChunk, SnapshotEncoder } from '../shared/wire/SnapshotEncoder.ts';
 import { GroupTable } from '../server/interest/GroupTable.ts';
 import { resolveInterest } from '../server/interest/interestOptions.ts';
 

@@ -1,12 +1,12 @@
 /**
- * Property tests of grouped snapshot bodies (shared/groupedBody.ts): BitWriter.append, and a seeded
+ * Property tests of grouped snapshot bodies (shared/wire/groupedBody.ts): BitWriter.append, and a seeded
  * random world streamed through a real GroupTable to several simulated clients that each hold a
  * random subset of the groups, decoded by a GroupedDecoder per client and checked against the
  * server's group snapshots and an independent model of GroupedDecoder.merge.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BitReader, BitWriter } from '../shared/bits.ts';
+import { BitReader, BitWriter } from '../shared/wire/bits.ts';
 import {
   GroupedDecoder,
   HELD_DROPPED,
@@ -15,7 +15,7 @@ import {
   writeAdded,
   writeHeldCode,
   writeOrders,
-} from '../shared/groupedBody.ts';
+} from '../shared/wire/groupedBody.ts';
 import { defineSchema, type EntityInput, quantizeWorld, seededRandom, type Snapshot, t } from '../shared/index.ts';
 import { type Group, GroupTable, HISTORY_TICKS } from '../server/interest/GroupTable.ts';
 import { resolveInterest } from '../server/interest/interestOptions.ts';

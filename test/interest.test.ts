@@ -88,7 +88,7 @@ function row(snap: Snapshot, id: number): (number | string | undefined)[] | unde
 /**
  * True if `mine` (a client's row of entity `id` at `tick`) is the server's row now, or what the group
  * it came from holds: the server's row at an earlier tick t0, as is or moved by its one-tick motion
- * at t0 (see shared/groupedBody.ts). A group kept since t0 may still show an entity despawned later.
+ * at t0 (see shared/wire/groupedBody.ts). A group kept since t0 may still show an entity despawned later.
  */
 function explains(
   mine: (number | string | undefined)[],

@@ -3,14 +3,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { encodeMessage, MsgKind } from '../shared/index.ts';
-import { writeAck, writeInput } from '../bench/load/botMessages.ts';
+import {
+  emptyEnvelope,
+  encodeMessage,
+  MsgKind,
+  parseSnapshotEnvelope,
+  writeAckMessage,
+  writeInputMessage,
+} from '../shared/index.ts';
 import { loadReport, loadReportWithReference, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
 import { type LoadReport, referenceLines, reportText } from '../bench/load/loadReport.ts';
 import type { WindowFigures } from '../bench/load/loadFigures.ts';
 import type { LoadOptions } from '../bench/load/runLoad.ts';
 import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
-import { emptyEnvelope, parseSnapshotEnvelope } from '../bench/load/snapshotEnvelope.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -35,11 +40,11 @@ describe('load test bots', () => {
     ];
     for (const [seq, viewTick, values] of cases) {
       assert.equal(
-        hex(scratch.subarray(0, writeInput(scratch, seq, viewTick, values))),
+        hex(scratch.subarray(0, writeInputMessage(scratch, seq, viewTick, values))),
         hex(encodeMessage({ kind: MsgKind.Input, seq, viewTick, values })),
       );
       assert.equal(
-        hex(scratch.subarray(0, writeAck(scratch, viewTick))),
+        hex(scratch.subarray(0, writeAckMessage(scratch, viewTick))),
         hex(encodeMessage({ kind: MsgKind.Ack, tick: viewTick })),
       );
     }

@@ -8,18 +8,21 @@
 import {
   ACK_EVERY_SNAPSHOTS,
   decodeServerMessage,
+  emptyEnvelope,
   encodeMessage,
   GroupedDecoder,
+  MESSAGE_SCRATCH_BYTES,
   MsgKind,
+  parseSnapshotEnvelope,
   PROTOCOL_VERSION,
   type Snapshot,
   SnapshotCodec,
   SUBPROTOCOL,
+  writeAckMessage,
+  writeInputMessage,
 } from '../../shared/index.ts';
-import { SCRATCH_BYTES, writeAck, writeInput } from './botMessages.ts';
 import { botInput, type BotContext, InputClock } from './botTraffic.ts';
 import { RawWebSocket } from './RawWebSocket.ts';
-import { emptyEnvelope, parseSnapshotEnvelope } from './snapshotEnvelope.ts';
 
 /** One light bot. It connects when created and lives until `close()` or the server closes it. */
 export class LightBot {
@@ -29,8 +32,8 @@ export class LightBot {
   private readonly codec: SnapshotCodec | null;
   private readonly grouped: GroupedDecoder | null;
   /** Scratch for the messages sent; RawWebSocket copies (masks) them into the frame at once. */
-  private readonly ackScratch = new Uint8Array(SCRATCH_BYTES);
-  private readonly inputScratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly ackScratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
+  private readonly inputScratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
   private readonly values: number[];
   private held: Snapshot | null = null;
   private joined = false;
@@ -96,7 +99,7 @@ export class LightBot {
     this.clock.sent(seq, nowMs);
     this.lastInputAtMs = nowMs;
     this.ctx.counters.inputs++;
-    return this.inputScratch.subarray(0, writeInput(this.inputScratch, seq, viewTick, this.values));
+    return this.inputScratch.subarray(0, writeInputMessage(this.inputScratch, seq, viewTick, this.values));
   }
 
   private message(payload: Buffer, frameBytes: number): void {
@@ -128,7 +131,7 @@ export class LightBot {
     const before = this.ws.bytesOut;
     if (env.baseTick < 0 || ++this.snapshotsSinceAck >= ACK_EVERY_SNAPSHOTS) {
       this.snapshotsSinceAck = 0;
-      this.ws.send(this.ackScratch.subarray(0, writeAck(this.ackScratch, env.tick)), this.input(now, env.tick));
+      this.ws.send(this.ackScratch.subarray(0, writeAckMessage(this.ackScratch, env.tick)), this.input(now, env.tick));
     } else this.ws.send(this.input(now, env.tick));
     c.wsBytesOut += this.ws.bytesOut - before;
   }

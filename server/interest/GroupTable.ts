@@ -1,5 +1,5 @@
 /**
- * The groups of one interest-managed room (shared/groupedBody.ts): each tick every entity belongs to
+ * The groups of one interest-managed room (shared/wire/groupedBody.ts): each tick every entity belongs to
  * one group, a group holds the entities of one grid cell (at most `groupCap` of them; a crowded cell
  * has several groups) or, for kinds without a position, of no cell ("global" groups every client
  * holds). An entity keeps its group until it strays more than a tenth of a cell past the group's
@@ -14,10 +14,10 @@
  * The continuous fields' Exp-Golomb orders are fixed per tick, chosen from the previous tick's codes,
  * so every chunk of a tick uses the same orders (the body carries them once).
  */
-import { bestOrder, CodecTables, CONTINUOUS, HIST_BINS } from '../../shared/codecTables.ts';
+import { bestOrder, CodecTables, CONTINUOUS, HIST_BINS } from '../../shared/wire/codecTables.ts';
 import type { Schema, Snapshot } from '../../shared/index.ts';
 import { ZeroArrays } from '../../shared/snapshot.ts';
-import { type EncodedChunk, SnapshotEncoder } from '../../shared/SnapshotEncoder.ts';
+import { type EncodedChunk, SnapshotEncoder } from '../../shared/wire/SnapshotEncoder.ts';
 import type { GridBounds } from './interestOptions.ts';
 
 /** The cell of a global group (entities without a position). */

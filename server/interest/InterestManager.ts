@@ -1,6 +1,6 @@
 /**
  * Interest management and the per-client byte budget of one room, on grouped snapshots
- * (shared/groupedBody.ts): the world is split into groups (GroupTable.ts: the entities of one grid
+ * (shared/wire/groupedBody.ts): the world is split into groups (GroupTable.ts: the entities of one grid
  * cell, a few dozen at most per group), each group's chunk is encoded once per tick, and a client's
  * body is the chunks of the groups it sees, copied bit for bit. So the cost per client follows the
  * groups it sees, and most of the work is shared by every client that sees the same group.
@@ -28,7 +28,7 @@
  * after it was last sent and is sent within T more: every visible entity is sent at least every
  * K = 2T ticks while V holds ({@link InterestManager.maxUpdateIntervalTicks}; K = 1 when everything fits).
  */
-import { BitWriter } from '../../shared/bits.ts';
+import { BitWriter } from '../../shared/wire/bits.ts';
 import {
   type AddedGroup,
   HELD_DROPPED,
@@ -37,18 +37,18 @@ import {
   writeAdded,
   writeHeldCode,
   writeOrders,
-} from '../../shared/groupedBody.ts';
+} from '../../shared/wire/groupedBody.ts';
 import { indexOfEntity, MsgKind, type Schema, type Snapshot } from '../../shared/index.ts';
-import type { EncodedChunk } from '../../shared/SnapshotEncoder.ts';
+import type { EncodedChunk } from '../../shared/wire/SnapshotEncoder.ts';
 import type { RoomClient } from '../defineRoom.ts';
 import type { ServerMetrics } from '../ServerMetrics.ts';
 import type { Session } from '../Session.ts';
-import { FrameScratch, patchInputSeq } from '../snapshotFrame.ts';
+import { patchInputSeq, SnapshotFrameScratch, snapshotFrameBytes } from '../../shared/wire/snapshotFrame.ts';
 import { ClientInterest } from './ClientInterest.ts';
 import { GLOBAL_CELL, type Group, GroupTable } from './GroupTable.ts';
 import { checkBudget, checkMargin, checkWeight, type ResolvedInterest } from './interestOptions.ts';
 import type { ClientViewInfo, InterestStats, StreamHost, ViewOptions } from './interestTypes.ts';
-import { eg0Bits, frameBytes, type WireBounds } from './wireBounds.ts';
+import { eg0Bits, type WireBounds } from '../../shared/wire/wireBounds.ts';
 
 /** How much farther groups lose priority: score ÷ (1 + this × d² / r²). */
 const DISTANCE_FALLOFF = 3;
@@ -73,7 +73,7 @@ export class InterestManager {
   private readonly ordersWriter = new BitWriter();
   private ordersBytes: Uint8Array = new Uint8Array(0);
   private ordersBitLength = 0;
-  private readonly frames = new FrameScratch();
+  private readonly frames = new SnapshotFrameScratch();
   private readonly clients = new Map<RoomClient, ClientInterest>();
   private readonly weights = new Map<number, number>();
   private readonly counts = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0, bytes: 0 };
@@ -266,17 +266,17 @@ export class InterestManager {
     state.maxIntervalTicks = 1;
     let adds = this.addsSent(entries);
     let body = this.write(state, adds);
-    if (frameBytes(tick, baseTick, body.byteLength) > budget) {
+    if (snapshotFrameBytes(tick, baseTick, body.byteLength) > budget) {
       this.choose(state, entries, own, budget, baseTick, tick, cx, cy);
       adds = this.addsSent(entries);
       body = this.write(state, adds);
-      if (frameBytes(tick, baseTick, body.byteLength) > budget) {
+      if (snapshotFrameBytes(tick, baseTick, body.byteLength) > budget) {
         // Even the held groups' codes alone do not fit (a view of very many groups on a tiny budget).
         metrics.snapshotSkipped();
         return;
       }
     }
-    const frame = this.frames.build(tick, baseTick, body, MsgKind.GroupSnapshot);
+    const frame = this.frames.build(MsgKind.GroupSnapshot, tick, baseTick, body);
     patchInputSeq(frame, client.lastInputSeq);
     if (session.conn!.send(frame.bytes) === 'dropped') {
       metrics.snapshotSkipped();
@@ -380,7 +380,7 @@ export class InterestManager {
     cy: number,
   ): void {
     const r2 = state.radius * state.radius;
-    const availBits = (budget - frameBytes(tick, baseTick, 0x100) + 0x100) * 8;
+    const availBits = (budget - snapshotFrameBytes(tick, baseTick, 0x100) + 0x100) * 8;
     let used = this.ordersBitLength + 2 * state.held.length + eg0Bits(entries);
     const perSnapshot = Math.max(1, Math.floor((availBits - used) / this.wire.groupWorstBits));
     let ownEntry = -1;
@@ -410,7 +410,7 @@ export class InterestManager {
     }
   }
 
-  /** Writes the body of the entries marked in `inc`, `adds` being those to add (layout in shared/groupedBody.ts). */
+  /** Writes the body of the entries marked in `inc`, `adds` being those to add (layout: shared/wire/README.md). */
   private write(state: ClientInterest, adds: readonly number[]): Uint8Array {
     const w = this.writer;
     w.reset();

@@ -3,7 +3,7 @@
  * defaults and their validation, compiled once per room type against its schema.
  */
 import type { KindName, Schema } from '../../shared/index.ts';
-import { WireBounds } from './wireBounds.ts';
+import { WireBounds } from '../../shared/wire/wireBounds.ts';
 
 /** Default hysteresis margin as a share of the view radius: an entity enters at r and leaves at r × (1 + this). */
 export const DEFAULT_VIEW_MARGIN_SHARE = 0.1;

@@ -15,7 +15,7 @@
  * read, depth is checked before recursing, and trailing bytes after the value are rejected. It never
  * throws on any input and keeps no state between calls.
  */
-import { decodeUtf8 } from '../utf8.ts';
+import { decodeUtf8 } from './utf8.ts';
 import { fail, ok, type Result } from '../result.ts';
 
 /** A map read from msgpack: string keys only, in wire order, no duplicates. */

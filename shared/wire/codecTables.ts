@@ -1,6 +1,6 @@
 import { type BitReader, type BitWriter, bitLengthOf } from './bits.ts';
-import type { Schema } from './schema.ts';
-import { hasTextFields, strideOf } from './snapshot.ts';
+import type { Schema } from '../schema.ts';
+import { hasTextFields, strideOf } from '../snapshot.ts';
 import { decodeUtf8, forEachUtf8Byte, utf8Length } from './utf8.ts';
 
 /** Largest tick distance between a baseline and the snapshot encoded against it. */

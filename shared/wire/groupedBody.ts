@@ -34,9 +34,9 @@
  */
 import { BitReader, type BitWriter } from './bits.ts';
 import { CodecTables, CONTINUOUS, DEFAULT_MAX_ENTITIES, K_BITS, predict } from './codecTables.ts';
-import { fail, ok, type Result } from './result.ts';
-import type { Schema } from './schema.ts';
-import { indexOfSorted, type Snapshot } from './snapshot.ts';
+import { fail, ok, type Result } from '../result.ts';
+import type { Schema } from '../schema.ts';
+import { indexOfSorted, type Snapshot } from '../snapshot.ts';
 import type { DecodeLimits } from './SnapshotDecoder.ts';
 import { SnapshotDecoder } from './SnapshotDecoder.ts';
 

@@ -1,15 +1,15 @@
 /**
- * Worst-case sizes of the pieces of a grouped snapshot body (layout in shared/groupedBody.ts, its
- * chunks in shared/deltaCodec.ts) and of the frame around it (server/snapshotFrame.ts), so the
+ * Worst-case sizes of the pieces of a grouped snapshot body (layout in shared/wire/groupedBody.ts, its
+ * chunks in shared/wire/deltaCodec.ts) and of the frame around it (shared/wire/snapshotFrame.ts), so the
  * minimum budget can prove that a group always fits.
  */
-import type { Schema } from '../../shared/index.ts';
+import type { Schema } from '../schema.ts';
 
 /**
  * Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq, bin16 header.
  */
 export const MAX_FRAME_OVERHEAD_BYTES = 1 + 1 + 5 + 5 + 5 + 3;
-/** Bits of an Exp-Golomb order in a body's header (shared/codecTables.ts K_BITS). */
+/** Bits of an Exp-Golomb order in a body's header (shared/wire/codecTables.ts K_BITS). */
 const K_BITS = 5;
 /** Largest EG(0) code of a count (the decoder's bound: 65,536 groups). */
 const MAX_COUNT_BITS = eg0Bits(65_536);
@@ -63,13 +63,6 @@ export class WireBounds {
   }
 }
 
-/** The exact size in bytes of a Snapshot frame holding a body of `bodyBytes` (see server/snapshotFrame.ts). */
-export function frameBytes(tick: number, baseTick: number, bodyBytes: number): number {
-  return (
-    2 + intBytes(tick) + intBytes(baseTick) + 5 + (bodyBytes < 0x100 ? 2 : bodyBytes < 0x10000 ? 3 : 5) + bodyBytes
-  );
-}
-
 /** Bits of the EG(0) code of `v` ≥ 0. */
 export function eg0Bits(v: number): number {
   return 2 * bitLength(v + 1) - 1;
@@ -77,8 +70,4 @@ export function eg0Bits(v: number): number {
 
 function bitLength(v: number): number {
   return v <= 0 ? 0 : Math.floor(Math.log2(v)) + 1;
-}
-
-function intBytes(v: number): number {
-  return v === -1 || v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : 5;
 }

@@ -14,7 +14,7 @@ import {
   wrap,
   writeText,
 } from './codecTables.ts';
-import { type Snapshot, ZeroArrays } from './snapshot.ts';
+import { type Snapshot, ZeroArrays } from '../snapshot.ts';
 
 /** The result of one encode. */
 export interface EncodedDelta {

@@ -11,8 +11,8 @@ import {
   stepMod,
   TEXT,
 } from './codecTables.ts';
-import { fail, ok, type Result } from './result.ts';
-import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from './snapshot.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from '../snapshot.ts';
 
 /** Options for decoding untrusted bodies. */
 export interface DecodeLimits {

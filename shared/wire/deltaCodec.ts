@@ -35,9 +35,9 @@
  * SnapshotCodec constructor, so the hot loops read typed arrays only.
  */
 import { CodecTables } from './codecTables.ts';
-import type { Result } from './result.ts';
-import type { Schema } from './schema.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Result } from '../result.ts';
+import type { Schema } from '../schema.ts';
+import type { Snapshot } from '../snapshot.ts';
 import { type DecodeLimits, SnapshotDecoder } from './SnapshotDecoder.ts';
 import { type EncodedDelta, SnapshotEncoder } from './SnapshotEncoder.ts';
 

@@ -17,9 +17,9 @@
  * The server closes a misbehaving client with one of CloseCode and a short reason.
  */
 import { Packr } from 'msgpackr';
-import { fail, ok, type Result } from './result.ts';
-import { isValidQValue, type QValue, type Schema } from './schema.ts';
-import { MESSAGE_READ_LIMITS, type MsgValue, readMsgpack } from './wire/readMsgpack.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { isValidQValue, type QValue, type Schema } from '../schema.ts';
+import { MESSAGE_READ_LIMITS, type MsgValue, readMsgpack } from './readMsgpack.ts';
 
 /** WebSocket subprotocol negotiated in the upgrade. */
 export const SUBPROTOCOL = 'tickwave.v1';
