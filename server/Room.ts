@@ -202,9 +202,9 @@ export class Room<S extends Schema = Schema> {
         }
       }
     }
-    const stepStart = performance.now();
+    const stepStart = this.host.now();
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
-    this.host.metrics.stepHandlerTime(performance.now() - stepStart);
+    this.host.metrics.stepHandlerTime(this.host.now() - stepStart);
     this.tick = tick + 1;
     if (this.dirty) this.compact();
     const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);
