@@ -1,7 +1,8 @@
 /**
  * A running room: the authoritative entities of one game instance, its clients, and its tick. Each
  * `step()` applies one buffered input per client, runs the game's `step`, quantizes the world once and
- * streams every connected client a delta against the snapshot it holds (see `streamSnapshot`).
+ * hands it to the room's snapshot stream (server/stream/SnapshotStream.ts), which sends each client
+ * what it sees: all of it, or what its interest view chooses.
  */
 import {
   type EntityOf,
@@ -9,17 +10,20 @@ import {
   type JoinOptions,
   type KindName,
   MAX_ENTITY_ID,
-  MsgKind,
   type Schema,
   type Snapshot,
   type SnapshotCodec,
 } from '../shared/index.ts';
-import type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
+import type { RoomHandlers, RoomType } from './defineRoom.ts';
+import type { ClientInterest } from './interest/ClientInterest.ts';
 import { InterestManager } from './interest/InterestManager.ts';
 import { LagCompensation, type RewoundWorld } from './LagCompensation.ts';
 import type { Session } from './Session.ts';
+import type { RoomClient } from './RoomClient.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
-import { buildSnapshotFrame, patchInputSeq, type SnapshotFrame } from '../shared/wire/snapshotFrame.ts';
+import { type AllVisibleState, AllVisibleStrategy } from './stream/AllVisibleStrategy.ts';
+import { SnapshotStream } from './stream/SnapshotStream.ts';
+import type { StreamListener } from './stream/streamTypes.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
 
 /** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
@@ -37,7 +41,7 @@ export interface ErrorContext {
   /** The room's tick when it happened. */
   readonly tick: number;
   /** The handler that threw. */
-  readonly handler: 'onCreate' | 'onJoin' | 'onInput' | 'step' | 'onLeave' | 'onDispose';
+  readonly handler: 'onCreate' | 'onJoin' | 'onInput' | 'step' | 'onLeave' | 'onDispose' | 'onTick';
   /** The client concerned, if any. */
   readonly client: RoomClient | null;
 }
@@ -81,6 +85,8 @@ export class Room<S extends Schema = Schema> {
   /** The world history behind {@link Room.rewind}. */
   readonly history: LagCompensation<S>;
   private readonly handlers: RoomHandlers<S>;
+  /** The one stream every client's snapshots go through, with the strategy of this room type. */
+  private readonly stream: SnapshotStream<AllVisibleState> | SnapshotStream<ClientInterest>;
   private readonly records: EntityRecord[] = [];
   private readonly byId = new Map<number, EntityRecord>();
   private readonly sessions = new Set<Session>();
@@ -98,12 +104,16 @@ export class Room<S extends Schema = Schema> {
     readonly name: string,
     /** The room type. */
     readonly type: RoomType<S>,
-    private readonly codec: SnapshotCodec,
+    codec: SnapshotCodec,
     private readonly host: RoomHost,
   ) {
     this.handlers = type.handlers;
     this.dtSec = 1 / host.tickRateHz;
     this.interest = type.interest === null ? null : new InterestManager(type.schema, type.interest);
+    this.stream =
+      this.interest === null
+        ? new SnapshotStream(new AllVisibleStrategy(codec), host, codec)
+        : new SnapshotStream(this.interest.strategy, host, codec);
     this.history = new LagCompensation(type.schema, host.tickRateHz, type.handlers.lagCompensation);
   }
 
@@ -210,8 +220,17 @@ export class Room<S extends Schema = Schema> {
     const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);
     this.snapshot = snapshot;
     this.history.record(snapshot);
-    if (this.interest === null) this.streamSnapshot(snapshot);
-    else this.interest.stream(snapshot, this.sessions, this.host);
+    this.stream.stream(snapshot);
+  }
+
+  /**
+   * Calls `listener` after each tick's snapshots went out, with the tick's quantized world and its
+   * delta and keyframe encodings (made once per tick, on first use, apart from what clients are sent):
+   * what a recorder or a spectator feed attaches to. Returns a function that removes the listener. An
+   * exception it throws is reported to the server's `onError` (handler 'onTick') and the tick carries on.
+   */
+  onTick(listener: StreamListener): () => void {
+    return this.stream.onTick((tick) => this.call('onTick', null, () => listener(tick)));
   }
 
   /**
@@ -246,83 +265,6 @@ export class Room<S extends Schema = Schema> {
     return this.history.stateAt(tick, id);
   }
 
-  /**
-   * Sends each connected client the delta from its baseline to `snapshot`. Clients are grouped by
-   * baseline object, each group is encoded once, and only the per-client input seq is patched into
-   * the group's frame. A client whose socket is backed up is skipped (it keeps its baseline, so its
-   * next delta covers the gap); a baseline older than the bound is replaced by a full snapshot.
-   *
-   * The snapshot a client holds afterwards depends only on this tick's world and its baseline's tick
-   * (its motion is derived from the two worlds), so groups whose baselines share a tick are handed
-   * one and the same object: clients that joined at different ticks merge into one group from the
-   * next tick on, instead of each join tick costing an encode forever.
-   */
-  private streamSnapshot(snapshot: Snapshot): void {
-    const metrics = this.host.metrics;
-    const maxBuffered = this.host.maxBufferedBytes;
-    const maxAge = this.host.maxBaselineAgeTicks;
-    let groups: Map<Snapshot | null, Session[]> | null = null;
-    let firstBaseline: Snapshot | null = null;
-    let first: Session[] | null = null;
-    for (const session of this.sessions) {
-      const conn = session.conn;
-      if (conn === null || !session.welcomed) continue;
-      if (conn.bufferedAmount > maxBuffered) {
-        metrics.snapshotSkipped();
-        continue;
-      }
-      let baseline = session.baseline;
-      if (baseline !== null && snapshot.tick - baseline.tick > maxAge) baseline = session.baseline = null;
-      if (first === null) {
-        first = [session];
-        firstBaseline = baseline;
-      } else if (groups === null && baseline === firstBaseline) first.push(session);
-      else {
-        groups ??= new Map([[firstBaseline, first]]);
-        const list = groups.get(baseline);
-        if (list === undefined) groups.set(baseline, [session]);
-        else list.push(session);
-      }
-    }
-    if (first === null) return;
-    if (groups === null) this.sendGroup(firstBaseline, first, snapshot, null);
-    else {
-      const heldByBaseTick = new Map<number, Snapshot>();
-      for (const [baseline, list] of groups) this.sendGroup(baseline, list, snapshot, heldByBaseTick);
-    }
-  }
-
-  private sendGroup(
-    baseline: Snapshot | null,
-    sessions: readonly Session[],
-    snapshot: Snapshot,
-    heldByBaseTick: Map<number, Snapshot> | null,
-  ): void {
-    const encoded = this.codec.encode(baseline, snapshot);
-    this.host.metrics.encoded();
-    const bytes = encoded.bytes;
-    const baseTick = baseline === null ? -1 : baseline.tick;
-    let next = heldByBaseTick?.get(baseTick);
-    if (next === undefined) {
-      next = encoded.next;
-      heldByBaseTick?.set(baseTick, next);
-    }
-    const frame: SnapshotFrame = buildSnapshotFrame(MsgKind.Snapshot, snapshot.tick, baseTick, bytes);
-    const metrics = this.host.metrics;
-    const size = frame.bytes.byteLength;
-    for (const session of sessions) {
-      const conn = session.conn!;
-      patchInputSeq(frame, session.client.lastInputSeq);
-      if (conn.send(frame.bytes) === 'dropped') {
-        metrics.snapshotSkipped();
-        continue;
-      }
-      session.baseline = next;
-      metrics.sent(size);
-      metrics.snapshotSent();
-    }
-  }
-
   /** Closes the room: every client is closed with `code` and `reason` and leaves; then `onDispose` runs. */
   close(reason = 'room closed', code = 4012): void {
     if (this.closed) return;
@@ -344,6 +286,7 @@ export class Room<S extends Schema = Schema> {
   /** @internal admits a new session; false if the game's onJoin threw (the session is then removed). */
   join(session: Session, options: JoinOptions): boolean {
     this.sessions.add(session);
+    this.stream.add(session);
     this.clientList = [...this.clientList, session.client];
     const ok = this.call('onJoin', session.client, () => this.handlers.onJoin?.(this, session.client, options));
     if (!ok) this.leave(session);
@@ -354,7 +297,7 @@ export class Room<S extends Schema = Schema> {
   leave(session: Session): void {
     if (!this.sessions.delete(session)) return;
     this.clientList = this.clientList.filter((c) => c !== session.client);
-    this.interest?.forget(session.client);
+    this.stream.remove(session);
     this.call('onLeave', session.client, () => this.handlers.onLeave?.(this, session.client));
     this.host.sessionLeft(session);
     if (this.sessions.size === 0 && this.type.closeWhenEmpty && !this.closed) this.close('room empty');

@@ -1,6 +1,7 @@
 /**
  * One player's session: its identity (client id, resume token), its current connection (null while
- * disconnected within the resume grace period), its input buffer and its snapshot baseline.
+ * disconnected within the resume grace period) and its input buffer. What it holds of the snapshot
+ * stream is the room's stream's (server/stream/SnapshotStream.ts).
  *
  * Input policy: an input whose seq is not above the newest seq received is dropped (stale or
  * duplicate). Inputs wait in a buffer of at most `maxBufferedInputs` and are applied in seq order, one
@@ -10,9 +11,10 @@
  * ahead of the server loses its oldest intent, never its newest). viewTick is capped at the room's
  * current tick when applied.
  */
-import type { InputMsg, JoinOptions, QValue, Schema, Snapshot } from '../shared/index.ts';
-import type { RoomClient } from './defineRoom.ts';
+import type { InputMsg, JoinOptions, QValue, Schema } from '../shared/index.ts';
+import type { RoomClient } from './RoomClient.ts';
 import type { Room } from './Room.ts';
+import type { StreamPeer } from './stream/streamTypes.ts';
 import type { Connection } from './transport/Transport.ts';
 
 /** Default most inputs waiting per client (at 60 Hz, 133 ms of inputs). */
@@ -42,14 +44,14 @@ class ClientView implements RoomClient {
   ) {}
 }
 
-/** A player's session; owned by the Server, listed by its Room. */
-export class Session {
+/** A player's session; owned by the Server, listed by its Room, a peer of the room's snapshot stream. */
+export class Session implements StreamPeer {
   /** The game-facing client. */
   readonly client: ClientView;
   /** The connection, or null while disconnected. */
   conn: Connection | null;
-  /** The snapshot the client holds (what the last snapshot written to its socket decodes to), or null. */
-  baseline: Snapshot | null = null;
+  /** Changes on every attach and detach: a new connection holds none of the stream (see StreamPeer). */
+  connectionSerial = 0;
   /** True once Welcome was sent on the current connection (snapshots may follow). */
   welcomed = false;
   /** When the connection was lost (ms on the server clock), for the grace period. */
@@ -116,7 +118,7 @@ export class Session {
   attach(conn: Connection): void {
     this.conn = conn;
     this.welcomed = false;
-    this.baseline = null;
+    this.connectionSerial++;
     this.client.connected = true;
   }
 
@@ -124,7 +126,7 @@ export class Session {
   detach(nowMs: number): void {
     this.conn = null;
     this.welcomed = false;
-    this.baseline = null;
+    this.connectionSerial++;
     this.client.connected = false;
     this.disconnectedAtMs = nowMs;
   }

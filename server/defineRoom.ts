@@ -3,27 +3,12 @@ import type { InputOf, JoinOptions, Schema } from '../shared/index.ts';
 import { type InterestOptions, type ResolvedInterest, resolveInterest } from './interest/interestOptions.ts';
 import type { LagCompensationOptions } from './LagCompensation.ts';
 import type { Room } from './Room.ts';
+import type { RoomClient } from './RoomClient.ts';
+
+export type { RoomClient } from './RoomClient.ts';
 
 /** Default most clients per room. */
 export const DEFAULT_MAX_CLIENTS = 64;
-
-/** A player in a room, as the game's handlers see it. Lives from join until `onLeave` returned. */
-export interface RoomClient {
-  /** The client id, unique in the server process; kept across a resume. */
-  readonly id: number;
-  /** The entity this client controls, or -1. The game sets it in `onJoin`; Welcome carries it. */
-  entityId: number;
-  /** What the authenticate hook returned for this client's connection (undefined without one). */
-  readonly userData: unknown;
-  /** The join options the client sent in Hello. */
-  readonly options: JoinOptions;
-  /** False while the client is disconnected within its resume grace period. */
-  readonly connected: boolean;
-  /** The server tick the client was showing with its latest applied input (capped at the room's tick). */
-  readonly viewTick: number;
-  /** The sequence number of the latest input applied for this client, or -1. */
-  readonly lastInputSeq: number;
-}
 
 /** The game's side of a room type. Every handler is optional; errors they throw reach the server's `onError`. */
 export interface RoomHandlers<S extends Schema> {

@@ -2,18 +2,14 @@
  * One client's interest state: its view, its budget override, and the groups it holds (which group,
  * the tick it last updated it, and whether that update was a one-tick delta).
  */
-import type { Snapshot } from '../../shared/index.ts';
 import type { Group } from './GroupTable.ts';
 
 /** Per-client interest state; owned by the InterestManager. */
 export class ClientInterest {
   center: { readonly x: number; readonly y: number } | null = null;
   budgetBytes: number | null = null;
-  /**
-   * The session's baseline marker for the last body sent (its tick is that body's), or null when the
-   * client holds nothing. A session whose baseline is not this marker was reset: it holds nothing.
-   */
-  marker: Snapshot | null = null;
+  /** The tick of the last body written to the client (what its next body is against), or -1 when it holds nothing. */
+  sentTick = -1;
   /** Groups held, ascending id. Kept as parallel columns: one client's are read together each tick. */
   held: Group[] = [];
   /** Per held group: the tick of the group the client holds. */
@@ -34,10 +30,9 @@ export class ClientInterest {
     public margin: number,
   ) {}
 
-  /** Forgets the groups held when `baseline` (the session's) is not the marker of the last body sent. */
-  sync(baseline: Snapshot | null): void {
-    if (baseline !== null && baseline === this.marker) return;
-    this.marker = null;
+  /** Forgets the groups held: the client's next body is against nothing. */
+  reset(): void {
+    this.sentTick = -1;
     this.held = [];
     this.heldTick = new Int32Array(0);
     this.heldCanon = new Uint8Array(0);

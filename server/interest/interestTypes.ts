@@ -1,5 +1,4 @@
-/** The public types of per-client interest: views, view info, counters, and what streaming needs. */
-import type { ServerMetrics } from '../ServerMetrics.ts';
+/** The public types of per-client interest: views, view info and counters. */
 
 /** A client's view. */
 export interface ViewOptions {
@@ -47,11 +46,4 @@ export interface InterestStats {
   readonly snapshots: number;
   /** Snapshot frame bytes sent. */
   readonly bytes: number;
-}
-
-/** What streaming needs from the room. */
-export interface StreamHost {
-  readonly metrics: ServerMetrics;
-  readonly maxBufferedBytes: number;
-  readonly maxBaselineAgeTicks: number;
 }

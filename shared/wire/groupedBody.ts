@@ -32,7 +32,7 @@
  * A body's baseTick (in the frame) is the tick of the previous body the client got, or −1 when the
  * client holds no group and must forget any it had (a new connection, or a resync).
  */
-import { BitReader, type BitWriter } from './bits.ts';
+import { BitReader, BitWriter } from './bits.ts';
 import { CodecTables, CONTINUOUS, DEFAULT_MAX_ENTITIES, K_BITS, predict } from './codecTables.ts';
 import { fail, ok, type Result } from '../result.ts';
 import type { Schema } from '../schema.ts';
@@ -71,8 +71,10 @@ export function writeHeldCode(w: BitWriter, what: number): void {
 
 /** A group added to a body: its id and its chunk against nothing. */
 export interface AddedGroup {
+  /** The group's id (ascending within a body). */
   readonly id: number;
-  readonly chunk: { readonly bytes: Uint8Array; readonly bitLength: number };
+  /** Its chunk against nothing. */
+  readonly chunk: ChunkBits;
 }
 
 /** Writes the added section: the count, then each group (ascending id) as an id gap and its chunk. */
@@ -83,6 +85,63 @@ export function writeAdded(w: BitWriter, added: readonly AddedGroup[]): void {
     w.expGolomb(a.id - prev - 1, 0);
     prev = a.id;
     w.append(a.chunk.bytes, a.chunk.bitLength);
+  }
+}
+
+/** A chunk as it is copied into a body: bits, most significant first, and how many of them count. */
+export interface ChunkBits {
+  readonly bytes: Uint8Array;
+  readonly bitLength: number;
+}
+
+/**
+ * The server's side of grouped bodies: writes one client's body at a time from this tick's orders,
+ * a code per held group (with its chunk when updated) and the groups added. The chunks are encoded
+ * by the caller (once per group per tick) and copied in bit for bit. One writer per room; the body
+ * returned by {@link GroupedBodyWriter.finish} aliases the writer's buffer until the next `begin`.
+ *
+ * Call order per body: `begin`, then `held` once per held group in ascending id, then `added` once, then `finish`.
+ */
+export class GroupedBodyWriter {
+  private readonly w = new BitWriter();
+  private readonly ordersWriter = new BitWriter(64);
+  private ordersBytes: Uint8Array = new Uint8Array(0);
+  private ordersBits = 0;
+
+  /** Sets this tick's orders (`orders[slot]` of each continuous field), which every later body starts with. */
+  setOrders(tables: CodecTables, orders: Uint8Array): void {
+    const o = this.ordersWriter;
+    o.reset();
+    writeOrders(o, tables, orders);
+    this.ordersBits = o.bitLength;
+    this.ordersBytes = o.finish().slice();
+  }
+
+  /** Bits of this tick's orders header, which every body starts with. */
+  get ordersBitLength(): number {
+    return this.ordersBits;
+  }
+
+  /** Starts a body: its orders header. */
+  begin(): void {
+    this.w.reset();
+    this.w.append(this.ordersBytes, this.ordersBits);
+  }
+
+  /** Writes the next held group's code: HELD_UPDATED (then `chunk`, required), HELD_KEPT or HELD_DROPPED. */
+  held(what: number, chunk?: ChunkBits): void {
+    writeHeldCode(this.w, what);
+    if (what === HELD_UPDATED) this.w.append(chunk!.bytes, chunk!.bitLength);
+  }
+
+  /** Writes the added section: the groups added, ascending id, each with its chunk against nothing. */
+  added(groups: readonly AddedGroup[]): void {
+    writeAdded(this.w, groups);
+  }
+
+  /** Ends the body and returns it, zero-padded to a whole byte; valid until the next `begin`. */
+  finish(): Uint8Array {
+    return this.w.finish();
   }
 }
 
