@@ -1,4 +1,4 @@
-import type { Field, FieldsDecl, StateOf } from './fields.ts';
+import type { AngleField, EnumField, Field, FieldsDecl, FloatField, IntField, StateOf, StringField } from './fields.ts';
 import { bitLengthOf } from './wire/bits.ts';
 import { hash64 } from './hash.ts';
 import { truncateUtf8, utf8Length, wellFormed } from './wire/utf8.ts';
@@ -180,125 +180,141 @@ function compileFields(fields: FieldsDecl, where: string): readonly CompiledFiel
   );
 }
 
+/** What a field type compiles to, besides the name, index and declaration every field carries. */
+type FieldCode = Omit<CompiledField, 'name' | 'index' | 'decl'>;
+
 function compileField(name: string, index: number, decl: Field, where: string): CompiledField {
-  const base = { name, index, decl };
+  return Object.freeze({ name, index, decl, ...fieldCode(decl, where) });
+}
+
+/** The coding and (de)quantizer of `decl`; throws naming `where` and the fix for a bad declaration. */
+function fieldCode(decl: Field, where: string): FieldCode {
   switch (decl?.type) {
-    case 'float': {
-      const { min, max, step } = decl;
-      if (![min, max, step].every(Number.isFinite) || !(max > min) || !(step > 0)) {
-        throw new RangeError(
-          `defineSchema: ${where} needs finite min < max and step > 0; got min=${min} max=${max} step=${step}`,
-        );
-      }
-      const range = Math.round((max - min) / step) + 1;
-      if (range > MAX_RANGE) {
-        throw new RangeError(
-          `defineSchema: ${where} has ${range} steps; at most 2^32 fit, use a larger step or a smaller range`,
-        );
-      }
-      if (decl.interp !== 'linear' && decl.interp !== 'none')
-        throw new RangeError(`defineSchema: ${where} interp must be 'linear' or 'none'`);
-      const top = range - 1;
-      return Object.freeze({
-        ...base,
-        coding: 'continuous',
-        range,
-        bits: bitLengthOf(top),
-        interp: decl.interp,
-        quantize: (v: unknown) => clampInt(Math.round(((v as number) - min) / step), top),
-        dequantize: (q: QValue) => min + (q as number) * step,
-      });
-    }
-    case 'angle': {
-      const { steps } = decl;
-      if (!Number.isInteger(steps) || steps < 2 || steps > MAX_RANGE) {
-        throw new RangeError(`defineSchema: ${where} steps must be an integer from 2 to 2^32; got ${steps}`);
-      }
-      if (decl.interp !== 'angle' && decl.interp !== 'none')
-        throw new RangeError(`defineSchema: ${where} interp must be 'angle' or 'none'`);
-      const perRad = steps / TURN;
-      return Object.freeze({
-        ...base,
-        coding: 'continuous',
-        range: steps,
-        bits: bitLengthOf(steps - 1),
-        interp: decl.interp,
-        quantize: (v: unknown) => {
-          const q = Math.round((v as number) * perRad) % steps;
-          return Number.isNaN(q) ? 0 : q < 0 ? q + steps : q + 0; // + 0 turns -0 into 0
-        },
-        dequantize: (q: QValue) => (q as number) / perRad,
-      });
-    }
-    case 'int': {
-      const { bits, signed } = decl;
-      if (!Number.isInteger(bits) || bits < 1 || bits > 32) {
-        throw new RangeError(`defineSchema: ${where} bits must be an integer from 1 to 32; got ${bits}`);
-      }
-      const range = 2 ** bits;
-      const min = signed ? -(range / 2) : 0;
-      return Object.freeze({
-        ...base,
-        coding: 'continuous',
-        range,
-        bits,
-        interp: 'none',
-        quantize: (v: unknown) => clampInt(Math.round(v as number) - min, range - 1),
-        dequantize: (q: QValue) => (q as number) + min,
-      });
-    }
+    case 'float':
+      return floatCode(decl, where);
+    case 'angle':
+      return angleCode(decl, where);
+    case 'int':
+      return intCode(decl, where);
     case 'bool':
-      return Object.freeze({
-        ...base,
+      return {
         coding: 'discrete',
         range: 2,
         bits: 1,
         interp: 'none',
         quantize: (v: unknown) => (v ? 1 : 0),
         dequantize: (q: QValue) => q === 1,
-      });
-    case 'enum': {
-      const values = decl.values;
-      if (!Array.isArray(values) || values.length < 1 || values.length > 65536) {
-        throw new RangeError(
-          `defineSchema: ${where} needs 1 to 65,536 enum values; got ${Array.isArray(values) ? values.length : values}`,
-        );
-      }
-      if (new Set(values).size !== values.length)
-        throw new RangeError(`defineSchema: ${where} lists an enum value twice; remove the duplicate`);
-      const index = new Map(values.map((v, i) => [v, i]));
-      return Object.freeze({
-        ...base,
-        coding: 'discrete',
-        range: values.length,
-        bits: bitLengthOf(values.length - 1),
-        interp: 'none',
-        quantize: (v: unknown) => index.get(v as string) ?? 0,
-        dequantize: (q: QValue) => values[q as number],
-      });
-    }
-    case 'string': {
-      const { maxBytes } = decl;
-      if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_STRING_BYTES) {
-        throw new RangeError(
-          `defineSchema: ${where} maxBytes must be an integer from 1 to ${MAX_STRING_BYTES}; got ${maxBytes}`,
-        );
-      }
-      return Object.freeze({
-        ...base,
-        coding: 'text',
-        range: 0,
-        bits: maxBytes,
-        interp: 'none',
-        quantize: (v: unknown) => truncateUtf8(wellFormed(typeof v === 'string' ? v : String(v ?? '')), maxBytes),
-        dequantize: (q: QValue) => q,
-      });
-    }
+      };
+    case 'enum':
+      return enumCode(decl, where);
+    case 'string':
+      return stringCode(decl, where);
     default:
       throw new TypeError(
         `defineSchema: ${where} is not a field type; use t.float, t.angle, t.int, t.uint, t.bool, t.enum or t.string`,
       );
   }
+}
+
+function floatCode(decl: FloatField, where: string): FieldCode {
+  const { min, max, step } = decl;
+  if (![min, max, step].every(Number.isFinite) || !(max > min) || !(step > 0)) {
+    throw new RangeError(
+      `defineSchema: ${where} needs finite min < max and step > 0; got min=${min} max=${max} step=${step}`,
+    );
+  }
+  const range = Math.round((max - min) / step) + 1;
+  if (range > MAX_RANGE) {
+    throw new RangeError(
+      `defineSchema: ${where} has ${range} steps; at most 2^32 fit, use a larger step or a smaller range`,
+    );
+  }
+  if (decl.interp !== 'linear' && decl.interp !== 'none')
+    throw new RangeError(`defineSchema: ${where} interp must be 'linear' or 'none'`);
+  const top = range - 1;
+  return {
+    coding: 'continuous',
+    range,
+    bits: bitLengthOf(top),
+    interp: decl.interp,
+    quantize: (v: unknown) => clampInt(Math.round(((v as number) - min) / step), top),
+    dequantize: (q: QValue) => min + (q as number) * step,
+  };
+}
+
+function angleCode(decl: AngleField, where: string): FieldCode {
+  const { steps } = decl;
+  if (!Number.isInteger(steps) || steps < 2 || steps > MAX_RANGE) {
+    throw new RangeError(`defineSchema: ${where} steps must be an integer from 2 to 2^32; got ${steps}`);
+  }
+  if (decl.interp !== 'angle' && decl.interp !== 'none')
+    throw new RangeError(`defineSchema: ${where} interp must be 'angle' or 'none'`);
+  const perRad = steps / TURN;
+  return {
+    coding: 'continuous',
+    range: steps,
+    bits: bitLengthOf(steps - 1),
+    interp: decl.interp,
+    quantize: (v: unknown) => {
+      const q = Math.round((v as number) * perRad) % steps;
+      return Number.isNaN(q) ? 0 : q < 0 ? q + steps : q + 0; // + 0 turns -0 into 0
+    },
+    dequantize: (q: QValue) => (q as number) / perRad,
+  };
+}
+
+function intCode(decl: IntField, where: string): FieldCode {
+  const { bits, signed } = decl;
+  if (!Number.isInteger(bits) || bits < 1 || bits > 32) {
+    throw new RangeError(`defineSchema: ${where} bits must be an integer from 1 to 32; got ${bits}`);
+  }
+  const range = 2 ** bits;
+  const min = signed ? -(range / 2) : 0;
+  return {
+    coding: 'continuous',
+    range,
+    bits,
+    interp: 'none',
+    quantize: (v: unknown) => clampInt(Math.round(v as number) - min, range - 1),
+    dequantize: (q: QValue) => (q as number) + min,
+  };
+}
+
+function enumCode(decl: EnumField, where: string): FieldCode {
+  const values = decl.values;
+  if (!Array.isArray(values) || values.length < 1 || values.length > 65536) {
+    throw new RangeError(
+      `defineSchema: ${where} needs 1 to 65,536 enum values; got ${Array.isArray(values) ? values.length : values}`,
+    );
+  }
+  if (new Set(values).size !== values.length)
+    throw new RangeError(`defineSchema: ${where} lists an enum value twice; remove the duplicate`);
+  const index = new Map(values.map((v, i) => [v, i]));
+  return {
+    coding: 'discrete',
+    range: values.length,
+    bits: bitLengthOf(values.length - 1),
+    interp: 'none',
+    quantize: (v: unknown) => index.get(v as string) ?? 0,
+    dequantize: (q: QValue) => values[q as number],
+  };
+}
+
+function stringCode(decl: StringField, where: string): FieldCode {
+  const { maxBytes } = decl;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_STRING_BYTES) {
+    throw new RangeError(
+      `defineSchema: ${where} maxBytes must be an integer from 1 to ${MAX_STRING_BYTES}; got ${maxBytes}`,
+    );
+  }
+  return {
+    coding: 'text',
+    range: 0,
+    bits: maxBytes,
+    interp: 'none',
+    quantize: (v: unknown) => truncateUtf8(wellFormed(typeof v === 'string' ? v : String(v ?? '')), maxBytes),
+    dequantize: (q: QValue) => q,
+  };
 }
 
 /** True if `q` is a valid quantized value of `field` (an integer in range, or a string within its byte bound). */
