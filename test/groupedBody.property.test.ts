@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BitReader, BitWriter } from '../shared/wire/bits.ts';
 import {
+  GroupedBodyWriter,
   GroupedDecoder,
   HELD_DROPPED,
   HELD_KEPT,
   HELD_UPDATED,
-  writeAdded,
-  writeHeldCode,
-  writeOrders,
 } from '../shared/wire/groupedBody.ts';
 import { defineSchema, type EntityInput, quantizeWorld, seededRandom, type Snapshot, t } from '../shared/index.ts';
 import { type Group, GroupTable, HISTORY_TICKS } from '../server/interest/GroupTable.ts';
@@ -414,6 +412,9 @@ function newStats(): Stats {
 }
 
 /** Writes `client`'s body for this tick with random choices, and returns it with the groups it will hold. */
+/** The server's grouped body writer, shared by every body of the test. */
+const bodyWriter = new GroupedBodyWriter();
+
 function writeBody(
   table: GroupTable,
   client: Client,
@@ -426,14 +427,16 @@ function writeBody(
   if (resync) stats.resyncs++;
   const baseTick = resync ? -1 : client.lastTick;
   const held = resync ? [] : client.held;
-  const w = new BitWriter(16);
-  writeOrders(w, table.tables, table.orders);
+  // The production writer: this test round-trips the bytes the server writes, not a copy of its writer.
+  const w = bodyWriter;
+  w.setOrders(table.tables, table.orders);
+  w.begin();
   const next: Held[] = [];
   const adds = new Set<Group>();
   for (const h of held) {
     const g = h.group;
     if (g.dead) {
-      writeHeldCode(w, HELD_DROPPED);
+      w.held(HELD_DROPPED);
       stats.deadDropped++;
       continue;
     }
@@ -451,7 +454,7 @@ function writeBody(
         // Its state is older than the table keeps: dropped and sent afresh in the same body.
         stats.tooOld++;
         if (tick - h.tick === HISTORY_TICKS + 1) stats.firstTooOld++;
-        writeHeldCode(w, HELD_DROPPED);
+        w.held(HELD_DROPPED);
         adds.add(g);
         continue;
       }
@@ -461,8 +464,7 @@ function writeBody(
       else if (gap === 1) stats.oneTickFresh++;
       else if (h.canon) stats.gapCanon++;
       else stats.gapFresh++;
-      writeHeldCode(w, HELD_UPDATED);
-      w.append(chunk.bytes, chunk.bitLength);
+      w.held(HELD_UPDATED, chunk);
       next.push({
         group: g,
         tick,
@@ -472,11 +474,11 @@ function writeBody(
       });
     } else if (r < p.update + p.keep) {
       stats.kept++;
-      writeHeldCode(w, HELD_KEPT);
+      w.held(HELD_KEPT);
       next.push(h);
     } else {
       stats.dropped++;
-      writeHeldCode(w, HELD_DROPPED);
+      w.held(HELD_DROPPED);
       if (rand() < p.readd) {
         stats.readded++;
         adds.add(g);
@@ -487,10 +489,7 @@ function writeBody(
   const live = new Set(table.rowGroup);
   for (const g of live) if (!holding.has(g) && !adds.has(g) && rand() < p.add) adds.add(g);
   const added = [...adds].sort((a, b) => a.id - b.id);
-  writeAdded(
-    w,
-    added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })),
-  );
+  w.added(added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
   for (const g of added) next.push({ group: g, tick, canon: false, snap: copyOf(g.now), motion: null });
   stats.added += added.length;
   next.sort((a, b) => a.group.id - b.group.id);
@@ -657,19 +656,11 @@ describe('an entity that moved between groups', () => {
     held: readonly { group: Group; tick: number; canon: boolean; what: number }[],
     added: readonly Group[],
   ): Uint8Array {
-    const w = new BitWriter();
-    writeOrders(w, table.tables, table.orders);
-    for (const h of held) {
-      writeHeldCode(w, h.what);
-      if (h.what === HELD_UPDATED) {
-        const chunk = table.chunk(h.group, h.tick, h.canon)!;
-        w.append(chunk.bytes, chunk.bitLength);
-      }
-    }
-    writeAdded(
-      w,
-      added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })),
-    );
+    const w = bodyWriter;
+    w.setOrders(table.tables, table.orders);
+    w.begin();
+    for (const h of held) w.held(h.what, h.what === HELD_UPDATED ? table.chunk(h.group, h.tick, h.canon)! : undefined);
+    w.added(added.map((g) => ({ id: g.id, chunk: table.chunk(g, -1, false)! })));
     return w.finish().slice();
   }
 
