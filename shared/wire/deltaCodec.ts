@@ -1,5 +1,6 @@
 /*
  * Snapshot delta codec: (baseline snapshot | none, current snapshot) → a bit-packed body, and back.
+ * (The layout of every frame and body, as tables: shared/wire/README.md.)
  *
  * The body travels inside the msgpack Snapshot message (see protocol.ts), which carries the tick,
  * the baseline tick (-1 for a full snapshot) and the last applied input sequence. The body itself is

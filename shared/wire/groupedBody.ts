@@ -1,5 +1,6 @@
 /*
  * Grouped snapshot bodies: what an interest-managed room sends (MsgKind.GroupSnapshot, protocol.ts).
+ * (The layout of every frame and body, as tables: shared/wire/README.md.)
  *
  * The server splits its world into groups (with interest management: the entities of one grid cell,
  * at most a few dozen per group). A client holds some of the groups; its snapshot is the union of the

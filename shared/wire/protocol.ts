@@ -14,7 +14,8 @@
  *                body (bin, groupedBody.ts)]
  *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
  *
- * The server closes a misbehaving client with one of CloseCode and a short reason.
+ * The server closes a misbehaving client with one of CloseCode and a short reason. Every field's type,
+ * size and writer/reader: shared/wire/README.md.
  */
 import { Packr } from 'msgpackr';
 import { fail, ok, type Result } from '../result.ts';
