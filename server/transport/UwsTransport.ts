@@ -4,14 +4,12 @@
  * with a dynamic import on the first `listen` (see {@link loadUws}), so the server module loads on a
  * Node where the package is missing or its native binary does not load; only using it then fails.
  */
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
 import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
+import { freePort } from './freePort.ts';
+import { answerHttp, type HttpAnswer, statusLine } from './httpRoutes.ts';
+import type { TlsOptions } from '../serverOptions.ts';
 import { checkTlsFiles } from './tlsFiles.ts';
-import { readStaticFile } from './staticFiles.ts';
 import type {
   Connection,
   HttpRoutes,
@@ -21,6 +19,8 @@ import type {
   UpgradeDecision,
   UpgradeRequest,
 } from './Transport.ts';
+import { decideUpgrade, offeredProtocols, UPGRADE_FAILED } from './upgradeRequest.ts';
+import { isUwsNotFound, lacksBinaryForThisNode, uwsBinaryMessage, uwsMissingMessage } from './uwsPackage.ts';
 
 /**
  * The App methods uWS has at run time but its type file lacks. A local type rather than a module
@@ -40,9 +40,6 @@ type App = uWS.TemplatedApp & {
 
 /** The uWebSockets.js module (its default export: the only form that works at run time). */
 type Uws = typeof uWS;
-
-/** The npm package name the server imports; the alias in package.json points it at a build. */
-const UWS_PACKAGE = 'uWebSockets.js';
 
 /** The loaded module, or the error that explains why it cannot be used; settled once per process. */
 let uwsLoad: Promise<Uws> | null = null;
@@ -70,7 +67,7 @@ function uwsModule(): Promise<Uws> {
           return loaded;
         },
         (err: unknown) => {
-          throw new Error(isNotFound(err) ? uwsMissingMessage() : `${uwsBinaryMessage()} (${String(err)})`, {
+          throw new Error(isUwsNotFound(err) ? uwsMissingMessage() : `${uwsBinaryMessage()} (${String(err)})`, {
             cause: err,
           });
         },
@@ -78,73 +75,8 @@ function uwsModule(): Promise<Uws> {
   return uwsLoad;
 }
 
-/**
- * True when the installed package ships native binaries (`uws_<platform>_<arch>_<abi>.node`, in its
- * folder or a `binaries/` or `dist/` folder beside its main file) but none for this platform and Node
- * ABI. False when it cannot tell (not installed, another layout): the import then decides.
- */
-function lacksBinaryForThisNode(): boolean {
-  let main: string;
-  try {
-    main = createRequire(import.meta.url).resolve(UWS_PACKAGE);
-  } catch {
-    return false;
-  }
-  const wanted = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-  const root = dirname(main);
-  let shipsBinaries = false;
-  for (const dir of [root, join(root, '..'), join(root, '..', 'binaries'), join(root, 'binaries')]) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    if (names.includes(wanted)) return false;
-    if (names.some((name) => /^uws_.*\.node$/.test(name))) shipsBinaries = true;
-  }
-  return shipsBinaries;
-}
-
-/** True for the error a dynamic import gives when the package itself is not installed. */
-function isNotFound(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String(err).includes(UWS_PACKAGE);
-}
-
-function uwsMissingMessage(): string {
-  return (
-    `${UWS_PACKAGE}: the package is not installed. Install it with ` +
-    `\`npm install uWebSockets.js@npm:@trufflesuite/uws-js-unofficial@20.30.0-unofficial.0\` (Node 20), ` +
-    "or use the transport 'ws' (`npm install ws`)."
-  );
-}
-
-function uwsBinaryMessage(): string {
-  return (
-    `${UWS_PACKAGE}: the native binary did not load (no build for Node ${process.version} on ` +
-    `${process.platform}-${process.arch}), and its JS fallback hangs on upgrades. Use Node 20, install a ` +
-    "uWebSockets.js build for this Node version, or use the transport 'ws'."
-  );
-}
-
 /** Tries at picking a free port for `listen(0)` (another process may take the picked one meanwhile). */
 const FREE_PORT_ATTEMPTS = 5;
-
-/** A TCP port free on `host` now, found by binding a Node listener to port 0 and closing it. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port);
-        else reject(new Error(`UwsTransport: no free port on ${host}`));
-      });
-    });
-  });
-}
 
 /** Default largest frame uWS accepts, bytes; above it uWS itself cuts the connection (the client sees 1006). */
 export const DEFAULT_UWS_MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -166,17 +98,8 @@ export interface UwsTransportOptions {
   readonly maxBackpressureBytes?: number;
   /** Directory of static files for HTTP GET, or undefined for none. */
   readonly staticDir?: string | undefined;
-  /** PEM key and certificate paths for wss:// / https://. */
-  readonly tls?:
-    | {
-        /** Path of the PEM private key; must exist when the transport is constructed. */
-        readonly keyFile: string;
-        /** Path of the PEM certificate (chain); must exist when the transport is constructed. */
-        readonly certFile: string;
-        /** The key's passphrase, if any. */
-        readonly passphrase?: string;
-      }
-    | undefined;
+  /** PEM key and certificate paths for wss:// / https://; both files must exist when the transport is constructed. */
+  readonly tls?: TlsOptions | undefined;
 }
 
 interface SocketData {
@@ -188,20 +111,6 @@ interface SocketData {
 /** Decoded text of a uWS ArrayBuffer. */
 function text(buffer: ArrayBuffer): string {
   return Buffer.from(buffer).toString('utf8');
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  200: 'OK',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-function status(code: number): string {
-  return `${code} ${STATUS_TEXT[code] ?? 'Error'}`;
 }
 
 /**
@@ -256,7 +165,7 @@ export class UwsTransport implements Transport {
       // accepted sockets inherit that, and after a crash (SIGKILL) their TIME_WAIT entries refuse the
       // port to the next server for a minute. So a free port is picked first and then asked for.
       for (let attempt = 1; ; attempt++) {
-        const free = await freePort(host);
+        const free = await freePort(host, 'UwsTransport');
         try {
           return await this.start(uws, free, host, handlers);
         } catch (err) {
@@ -355,16 +264,13 @@ export class UwsTransport implements Transport {
       url: req.getUrl(),
       query: req.getQuery() ?? '',
       origin: headers['origin'] ?? '',
-      protocols: (headers['sec-websocket-protocol'] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== ''),
+      protocols: offeredProtocols(headers['sec-websocket-protocol']),
       headers,
       remoteAddress: text(res.getRemoteAddressAsText()),
     };
     const finish = (d: UpgradeDecision): void => {
       if (!d.ok) {
-        res.writeStatus(status(d.status)).writeHeader('content-type', 'text/plain').end(d.reason);
+        res.writeStatus(statusLine(d.status)).writeHeader('content-type', 'text/plain').end(d.reason);
         return;
       }
       const data: SocketData = { conn: null, userData: d.userData, remoteAddress: request.remoteAddress };
@@ -376,12 +282,7 @@ export class UwsTransport implements Transport {
         context,
       );
     };
-    let decision: UpgradeDecision | Promise<UpgradeDecision>;
-    try {
-      decision = handlers.upgrade(request);
-    } catch {
-      decision = { ok: false, status: 500, reason: 'upgrade failed' };
-    }
+    const decision = decideUpgrade(handlers, request);
     if (!(decision instanceof Promise)) return finish(decision);
     let aborted = false;
     res.onAborted(() => {
@@ -392,55 +293,34 @@ export class UwsTransport implements Transport {
         if (!aborted) res.cork(() => finish(d));
       },
       () => {
-        if (!aborted) res.cork(() => finish({ ok: false, status: 500, reason: 'upgrade failed' }));
+        if (!aborted) res.cork(() => finish(UPGRADE_FAILED));
       },
     );
   }
 
+  /** Serves the HTTP routes (httpRoutes.ts) on every path the WebSocket upgrade does not take. */
   private routes(app: uWS.TemplatedApp, http: HttpRoutes): void {
-    app.get('/health', (res) => {
-      res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(http.health());
-    });
-    app.get('/metrics', (res) => {
-      let aborted = false;
-      res.onAborted(() => {
-        aborted = true;
-      });
-      http.metrics().then(
-        ({ body, contentType }) => {
-          if (!aborted) res.cork(() => res.writeHeader('content-type', contentType).end(body));
-        },
-        () => {
-          if (!aborted) res.cork(() => res.writeStatus(status(500)).end('metrics failed'));
-        },
-      );
-    });
     const dir = this.options.staticDir;
     app.any('/*', (res, req) => {
-      const method = req.getMethod();
-      const url = req.getUrl();
-      if (dir === undefined || (method !== 'get' && method !== 'head')) {
-        res.writeStatus(status(404)).end('not found');
-        return;
-      }
+      // uWS names methods in lower case; the request object is valid only during this call.
+      const answer = answerHttp(req.getMethod().toUpperCase(), req.getUrl(), http, dir);
+      if (!(answer instanceof Promise)) return writeAnswer(res, answer);
       let aborted = false;
       res.onAborted(() => {
         aborted = true;
       });
-      void readStaticFile(dir, url).then((file) => {
-        if (aborted) return;
-        res.cork(() => {
-          if (file.status !== 200)
-            res.writeStatus(status(file.status)).end(file.status === 404 ? 'not found' : 'bad request');
-          else
-            res
-              .writeHeader('content-type', file.contentType)
-              .writeHeader('x-content-type-options', 'nosniff')
-              .end(method === 'head' ? '' : file.body);
-        });
+      void answer.then((a) => {
+        if (!aborted) res.cork(() => writeAnswer(res, a));
       });
     });
   }
+}
+
+/** Writes `answer` on `res` (uWS adds content-length itself). */
+function writeAnswer(res: uWS.HttpResponse, answer: HttpAnswer): void {
+  res.writeStatus(statusLine(answer.status));
+  for (const [name, value] of Object.entries(answer.headers)) res.writeHeader(name, value);
+  res.end(answer.headOnly ? '' : answer.body);
 }
 
 /** The engine's view of one uWS WebSocket. */

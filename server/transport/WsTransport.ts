@@ -10,13 +10,14 @@
  * `listen`, so the server module loads where the package is missing; only using it then fails.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { closeReason } from './closeReason.ts';
+import { answerHttp, type HttpAnswer, statusLine } from './httpRoutes.ts';
+import type { TlsOptions } from '../serverOptions.ts';
 import { checkTlsFiles } from './tlsFiles.ts';
-import { readStaticFile } from './staticFiles.ts';
 import type {
   Connection,
   HttpRoutes,
@@ -26,6 +27,7 @@ import type {
   UpgradeDecision,
   UpgradeRequest,
 } from './Transport.ts';
+import { decideUpgrade, offeredProtocols, UPGRADE_FAILED } from './upgradeRequest.ts';
 
 /** Default largest frame `ws` accepts, bytes; above it the socket is cut. Same rule as UwsTransport. */
 export const DEFAULT_WS_MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -60,17 +62,8 @@ export interface WsTransportOptions {
   readonly closeTimeoutMs?: number;
   /** Directory of static files for HTTP GET, or undefined for none. */
   readonly staticDir?: string | undefined;
-  /** PEM key and certificate paths for wss:// / https://. */
-  readonly tls?:
-    | {
-        /** Path of the PEM private key; must exist when the transport is constructed. */
-        readonly keyFile: string;
-        /** Path of the PEM certificate (chain); must exist when the transport is constructed. */
-        readonly certFile: string;
-        /** The key's passphrase, if any. */
-        readonly passphrase?: string;
-      }
-    | undefined;
+  /** PEM key and certificate paths for wss:// / https://; both files must exist when the transport is constructed. */
+  readonly tls?: TlsOptions | undefined;
 }
 
 type WsModule = typeof import('ws');
@@ -258,19 +251,11 @@ export class WsTransport implements Transport {
       url: q === -1 ? url : url.slice(0, q),
       query: q === -1 ? '' : url.slice(q + 1),
       origin: headers['origin'] ?? '',
-      protocols: (headers['sec-websocket-protocol'] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== ''),
+      protocols: offeredProtocols(headers['sec-websocket-protocol']),
       headers,
       remoteAddress: socket.remoteAddress ?? '',
     };
-    let decision: UpgradeDecision | Promise<UpgradeDecision>;
-    try {
-      decision = handlers.upgrade(request);
-    } catch {
-      decision = { ok: false, status: 500, reason: 'upgrade failed' };
-    }
+    const decision = decideUpgrade(handlers, request);
     if (!(decision instanceof Promise)) return this.finish(req, socket, head, decision, request.remoteAddress);
     this.pending.add(socket);
     const settle = (d: UpgradeDecision): void => {
@@ -279,7 +264,7 @@ export class WsTransport implements Transport {
       if (socket.destroyed || !socket.writable) return void socket.destroy();
       this.finish(req, socket, head, d, request.remoteAddress);
     };
-    decision.then(settle, () => settle({ ok: false, status: 500, reason: 'upgrade failed' }));
+    decision.then(settle, () => settle(UPGRADE_FAILED));
   }
 
   private finish(req: IncomingMessage, socket: Socket, head: Buffer, d: UpgradeDecision, remoteAddress: string): void {
@@ -308,41 +293,22 @@ export class WsTransport implements Transport {
     });
   }
 
+  /** Serves the HTTP routes (httpRoutes.ts) on a plain request. */
   private route(req: IncomingMessage, res: ServerResponse, http: HttpRoutes): void {
-    const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    if (method === 'GET' && path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(http.health());
-      return;
-    }
-    if (method === 'GET' && path === '/metrics') {
-      http.metrics().then(
-        ({ body, contentType }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-        () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed'),
-      );
-      return;
-    }
-    const dir = this.options.staticDir;
-    if (dir === undefined || (method !== 'GET' && method !== 'HEAD')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    void readStaticFile(dir, path).then((file) => {
-      if (file.status !== 200) {
-        const body = file.status === 404 ? 'not found' : 'bad request';
-        res.writeHead(file.status, { 'content-type': 'text/plain' }).end(body);
-        return;
-      }
-      res.writeHead(200, {
-        'content-type': file.contentType,
-        'x-content-type-options': 'nosniff',
-        'content-length': file.body.byteLength,
-      });
-      res.end(method === 'HEAD' ? undefined : file.body);
-    });
+    const answer = answerHttp(req.method ?? 'GET', q === -1 ? url : url.slice(0, q), http, this.options.staticDir);
+    if (answer instanceof Promise) void answer.then((a) => writeAnswer(res, a));
+    else writeAnswer(res, answer);
   }
+}
+
+/** Writes `answer` on `res` with its content-length (for HEAD, the length of the body not sent). */
+function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  const body = answer.body;
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': length });
+  res.end(answer.headOnly ? undefined : body);
 }
 
 /** Answers an upgrade request with an HTTP error and a plain-text body, then closes the socket. */
@@ -351,7 +317,7 @@ function reject(socket: Socket, status: number, reason: string): void {
   const body = Buffer.from(reason, 'utf8');
   socket.once('finish', () => socket.destroy());
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    `HTTP/1.1 ${statusLine(status)}\r\n` +
       `content-type: text/plain; charset=utf-8\r\ncontent-length: ${body.byteLength}\r\n` +
       `connection: close\r\n\r\n${reason}`,
   );
