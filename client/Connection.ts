@@ -12,6 +12,7 @@
 import {
   type ClientMsg,
   type ClientSocket,
+  type Clock,
   CloseCode,
   decodeServerMessage,
   encodeMessage,
@@ -33,7 +34,6 @@ import {
   type ReconnectPolicy,
 } from './backoff.ts';
 import type { NetStats } from './NetStats.ts';
-import type { Timers } from './timing.ts';
 
 /** Where the connection is in its life. */
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'joined' | 'waiting' | 'closed';
@@ -80,7 +80,7 @@ export class Connection {
 
   constructor(
     private readonly config: ConnectionConfig,
-    private readonly timers: Timers,
+    private readonly clock: Clock,
     private readonly stats: NetStats,
     private readonly handlers: ConnectionHandlers,
   ) {
@@ -160,7 +160,7 @@ export class Connection {
   send(msg: ClientMsg): boolean {
     if (this.socket === null || (this.state !== 'handshaking' && this.state !== 'joined')) return false;
     const bytes = encodeMessage(msg);
-    this.stats.sent(this.timers.now(), bytes.byteLength);
+    this.stats.sent(this.clock.now(), bytes.byteLength);
     this.socket.send(bytes);
     return true;
   }
@@ -186,7 +186,7 @@ export class Connection {
   }
 
   private receive(data: Uint8Array): void {
-    this.stats.received(this.timers.now(), data.byteLength);
+    this.stats.received(this.clock.now(), data.byteLength);
     const decoded = decodeServerMessage(data);
     if (!decoded.ok) {
       this.fail(decoded.error.code, decoded.error.reason);
@@ -244,7 +244,7 @@ export class Connection {
       this.lastDelayMs = backoffDelayMs(this.attempts, this.initialDelayMs, this.maxDelayMs, this.random);
       this.attempts++;
       this.state = 'waiting';
-      this.timer = this.timers.schedule(() => {
+      this.timer = this.clock.schedule(() => {
         this.timer = null;
         this.connect();
       }, this.lastDelayMs);
@@ -255,7 +255,7 @@ export class Connection {
   }
 
   private cancelTimer(): void {
-    if (this.timer !== null) this.timers.cancel(this.timer);
+    if (this.timer !== null) this.clock.cancel(this.timer);
     this.timer = null;
   }
 }

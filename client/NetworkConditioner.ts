@@ -2,22 +2,23 @@
  * A bad network in a box: wraps a {@link ClientSocket} and delays every frame in both directions by a
  * latency plus seeded random jitter, and now and then stalls a direction (nothing is delivered, then
  * everything at once — what a lost TCP segment looks like to the application). Order is preserved, as
- * on TCP: a late frame holds back the ones behind it. It runs on the injected clock and timers, so a
- * test with a fake clock is fully deterministic for a given seed.
+ * on TCP: a late frame holds back the ones behind it. The timing model is shared/LinkDelay.ts, the same
+ * one the server's MemoryTransport applies inside its links. It runs on the injected clock, so a test
+ * with a fake clock is fully deterministic for a given seed.
  */
-import { type ClientSocket, seededRandom, type SocketFactory } from '../shared/index.ts';
-import type { Timers } from './timing.ts';
+import {
+  type ClientSocket,
+  checkLinkConditions,
+  type Clock,
+  type LinkConditions,
+  LinkDelay,
+  seededRandom,
+  type SocketFactory,
+  type TimerHandle,
+} from '../shared/index.ts';
 
-/** Conditions for one connection. Latency and jitter apply to each direction separately. */
-export interface ConditionerOptions {
-  /** Added one-way delay, in ms (half the added round trip). Default 0. */
-  readonly latencyMs?: number;
-  /** One-way jitter: each frame's delay varies uniformly by ± this, in ms. Default 0. */
-  readonly jitterMs?: number;
-  /** Mean time between stalls of a direction, in ms (exponentially distributed); 0 for none. Default 0. */
-  readonly stallIntervalMs?: number;
-  /** Length of each stall, in ms. Default 0. */
-  readonly stallMs?: number;
+/** Conditions for one connection: the {@link LinkConditions} of both directions, and a seed. */
+export interface ConditionerOptions extends LinkConditions {
   /** Seed of the pseudo-random generator. Default 1. */
   readonly seed?: number;
 }
@@ -54,35 +55,27 @@ interface Pending {
   readonly deliver: () => void;
 }
 
-/** One direction: a FIFO with delivery times, a timer for its head, and its own stall schedule. */
+/** One direction: a FIFO with delivery times from its {@link LinkDelay}, and a timer for its head. */
 class Lane {
   private queue: Pending[] = [];
   private head = 0;
-  private timer: unknown = null;
-  private lastAtMs = -Infinity;
-  private stallStartMs = Infinity;
-  private stallEndMs = -Infinity;
+  private timer: TimerHandle | null = null;
+  private readonly delay: LinkDelay;
   queuedBytes = 0;
 
   constructor(
-    private readonly timers: Timers,
-    private readonly options: Required<ConditionerOptions>,
-    private readonly random: () => number,
+    private readonly clock: Clock,
+    conditions: LinkConditions,
+    random: () => number,
   ) {
-    if (options.stallIntervalMs > 0 && options.stallMs > 0) this.nextStall(timers.now());
+    this.delay = new LinkDelay(conditions, random, clock.now());
   }
 
   push(deliver: () => void, bytes: number): void {
-    const now = this.timers.now();
-    const { latencyMs, jitterMs } = this.options;
-    let at = now + Math.max(0, latencyMs + (this.random() * 2 - 1) * jitterMs);
-    at = Math.max(at, this.lastAtMs);
-    while (this.stallEndMs <= at && this.stallStartMs !== Infinity) this.nextStall(this.stallEndMs);
-    if (at >= this.stallStartMs) at = this.stallEndMs;
-    this.lastAtMs = at;
+    const atMs = this.delay.arrivalMs(this.clock.now());
     this.queuedBytes += bytes;
     this.queue.push({
-      atMs: at,
+      atMs,
       deliver: () => {
         this.queuedBytes -= bytes;
         deliver();
@@ -92,28 +85,22 @@ class Lane {
   }
 
   clear(): void {
-    if (this.timer !== null) this.timers.cancel(this.timer);
+    if (this.timer !== null) this.clock.cancel(this.timer);
     this.timer = null;
     this.queue = [];
     this.head = 0;
     this.queuedBytes = 0;
   }
 
-  private nextStall(afterMs: number): void {
-    const gap = -Math.log(1 - this.random()) * this.options.stallIntervalMs;
-    this.stallStartMs = afterMs + gap;
-    this.stallEndMs = this.stallStartMs + this.options.stallMs;
-  }
-
   private arm(): void {
     const next = this.queue[this.head];
     if (next === undefined) return;
-    this.timer = this.timers.schedule(() => this.fire(), Math.max(0, next.atMs - this.timers.now()));
+    this.timer = this.clock.schedule(() => this.fire(), Math.max(0, next.atMs - this.clock.now()));
   }
 
   private fire(): void {
     this.timer = null;
-    const now = this.timers.now();
+    const now = this.clock.now();
     while (this.head < this.queue.length && this.queue[this.head]!.atMs <= now) {
       const p = this.queue[this.head++]!;
       p.deliver();
@@ -145,36 +132,33 @@ export class NetworkConditioner implements ClientSocket {
    * Wraps every socket a factory opens. Each connection gets its own generator, seeded from
    * `options.seed` and the connection's number, so reconnections do not replay the same delays.
    */
-  static factory(inner: SocketFactory, options: ConditionerOptions, timers: Timers): SocketFactory {
+  static factory(inner: SocketFactory, options: ConditionerOptions, clock: Clock): SocketFactory {
     let connections = 0;
     return (url, protocol) =>
       new NetworkConditioner(
         inner(url, protocol),
         { ...options, seed: (options.seed ?? 1) + 7919 * connections++ },
-        timers,
+        clock,
       );
   }
 
-  /** @param inner the real socket, owned by the conditioner from now on. */
+  /**
+   * @param inner the real socket, owned by the conditioner from now on
+   * @param options the conditions; throws a RangeError naming a value that is not a finite number ≥ 0
+   * @param clock time and timers for the delays (the page's `systemClock`, or a test's fake clock)
+   */
   constructor(
     private readonly inner: ClientSocket,
     options: ConditionerOptions,
-    timers: Timers,
+    clock: Clock,
   ) {
-    const full: Required<ConditionerOptions> = {
-      latencyMs: options.latencyMs ?? 0,
-      jitterMs: options.jitterMs ?? 0,
-      stallIntervalMs: options.stallIntervalMs ?? 0,
-      stallMs: options.stallMs ?? 0,
-      seed: options.seed ?? 1,
-    };
-    for (const [key, value] of Object.entries(full)) {
-      if (!(Number.isFinite(value) && value >= 0))
-        throw new RangeError(`NetworkConditioner: ${key} must be a finite number ≥ 0; got ${value}`);
-    }
-    const random = seededRandom(full.seed);
-    this.up = new Lane(timers, full, random);
-    this.down = new Lane(timers, full, random);
+    const conditions = checkLinkConditions('NetworkConditioner', options);
+    const seed = options.seed ?? 1;
+    if (!(Number.isFinite(seed) && seed >= 0))
+      throw new RangeError(`NetworkConditioner: seed must be a finite number ≥ 0; got ${seed}`);
+    const random = seededRandom(seed);
+    this.up = new Lane(clock, conditions, random);
+    this.down = new Lane(clock, conditions, random);
     inner.onopen = () => this.down.push(() => this.onopen?.(), 0);
     inner.onmessage = (data) => this.down.push(() => this.onmessage?.(data), data.byteLength);
     inner.onclose = (code, reason) => {

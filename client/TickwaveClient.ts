@@ -36,7 +36,7 @@ import { PredictedEntities } from './PredictedEntities.ts';
 import type { PredictorOptions } from './Predictor.ts';
 import { Signal } from './Signal.ts';
 import { SnapshotBuffer, type SnapshotBufferOptions } from './SnapshotBuffer.ts';
-import { type CancelFn, type NowFn, resolveTimers, type ScheduleFn, type Timers } from './timing.ts';
+import { type CancelFn, type Clock, type NowFn, resolveClock, type ScheduleFn } from '../shared/clock.ts';
 
 /** Inputs kept unacknowledged at most; older ones are dropped (the server has lost them anyway). */
 export const DEFAULT_MAX_PENDING_INPUTS = 256;
@@ -96,7 +96,7 @@ export class TickwaveClient<S extends Schema> {
   readonly clock: ClockSync;
   /** Live figures for a net-graph, updated in place. */
   readonly stats: ClientStats;
-  private readonly timers: Timers;
+  private readonly timers: Clock;
   private readonly codec: SnapshotCodec;
   private readonly grouped: GroupedDecoder;
   private readonly connection: Connection;
@@ -135,7 +135,7 @@ export class TickwaveClient<S extends Schema> {
           'e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }',
       );
     }
-    this.timers = resolveTimers(options.now, options.schedule, options.cancel);
+    this.timers = resolveClock(options.now, options.schedule, options.cancel);
     this.codec = new SnapshotCodec(schema);
     this.grouped = new GroupedDecoder(schema);
     this.clock = new ClockSync(options.clock);

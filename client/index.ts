@@ -43,5 +43,5 @@ export type { ConditionerOptions } from './NetworkConditioner.ts';
 export { STATS_WINDOW_MS } from './NetStats.ts';
 export type { ClientStats } from './NetStats.ts';
 export { browserSocketFactory } from './browserSocket.ts';
-export { resolveTimers } from './timing.ts';
-export type { CancelFn, NowFn, ScheduleFn, Timers } from './timing.ts';
+export { resolveClock, resolveClock as resolveTimers, systemClock } from '../shared/clock.ts';
+export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle, Timers } from '../shared/clock.ts';

@@ -12,7 +12,7 @@
  *   wake:  ^ run 0  ^ run 1   (late)    ^ run 2, 3 (catch-up), sleep until t0+4dt
  */
 import { tickDurationMs } from '../shared/index.ts';
-import { type Clock, systemClock, type TimerHandle } from './clock.ts';
+import { type Clock, systemClock, type TimerHandle } from '../shared/clock.ts';
 
 /** Default tick rate in Hz. */
 export const DEFAULT_TICK_RATE_HZ = 60;

@@ -1,5 +1,5 @@
 /** The Server's options, their safe defaults, and their validation. */
-import type { Clock } from './clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { ErrorContext } from './Room.ts';
 import type { Logger } from './RateLimitedLog.ts';
 import type { Transport, UpgradeRequest } from './transport/Transport.ts';

@@ -78,3 +78,7 @@ export { seededRandom } from './random.ts';
 export { fail, ok } from './result.ts';
 export type { Result } from './result.ts';
 export { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ, tickAtMs, tickDueMs, tickDurationMs } from './time.ts';
+export { resolveClock, systemClock } from './clock.ts';
+export { checkLinkConditions, LinkDelay } from './LinkDelay.ts';
+export type { LinkConditions } from './LinkDelay.ts';
+export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle } from './clock.ts';

@@ -1,15 +1,44 @@
-/** NetworkConditioner: delays, order, stalls, determinism; parseConditionerQuery. */
+/**
+ * The one simulated network: NetworkConditioner (delays, order, stalls, determinism) around a memory
+ * transport socket, the same LinkDelay model inside MemoryTransport's links; parseConditionerQuery.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ClientSocket } from '../shared/index.ts';
-import { type ConditionerOptions, NetworkConditioner, parseConditionerQuery } from '../client/NetworkConditioner.ts';
-import { FakeClock, memoryPair } from './clientHarness.ts';
+import { type ClientSocket, type LinkConditions, seededRandom } from '../shared/index.ts';
+import { type ConditionerOptions, NetworkConditioner, parseConditionerQuery } from '../client/index.ts';
+import { type Connection, MemoryTransport, type MemoryTransportOptions } from '../server/index.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
 
-/** Sends one numbered frame per ms for `count` ms from the server end; returns arrival times by number. */
-function stream(options: ConditionerOptions, count: number): number[] {
+/** A memory transport on `clock` whose server end accepts every client and records what it receives. */
+async function memoryServer(clock: FakeClock, options: MemoryTransportOptions = {}) {
+  const memory = new MemoryTransport({ ...options, clock });
+  const ends: Connection[] = [];
+  const received: number[] = [];
+  await memory.listen(0, '', {
+    upgrade: () => ({ ok: true, protocol: 'tickwave.v1', userData: undefined }),
+    open: (conn) => ends.push(conn),
+    message: () => received.push(clock.now()),
+    close: () => {},
+    http: { health: () => '', metrics: () => Promise.resolve({ body: '', contentType: '' }) },
+  });
+  /** Opens a client socket and waits until the server end exists. */
+  const connect = async (): Promise<{ client: ReturnType<MemoryTransport['connect']>; server: Connection }> => {
+    const client = memory.connect();
+    await clock.settle();
+    return { client, server: ends.at(-1)! };
+  };
+  return { connect, received };
+}
+
+/**
+ * Sends one numbered frame per ms for `count` ms from the server end, through a NetworkConditioner with
+ * `conditioner` (or none) on a memory transport with `link` conditions; returns arrival times by number.
+ */
+async function stream(conditioner: ConditionerOptions | null, count: number, link: MemoryTransportOptions = {}) {
   const clock = new FakeClock(0);
-  const { client, server } = memoryPair(clock);
-  const socket: ClientSocket = new NetworkConditioner(client, options, clock);
+  const { connect } = await memoryServer(clock, link);
+  const { client, server } = await connect();
+  const socket: ClientSocket = conditioner === null ? client : new NetworkConditioner(client, conditioner, clock);
   const arrivals: number[] = [];
   socket.onmessage = (data) => arrivals.push(data[0]! * 256 + data[1]!, clock.now());
   for (let i = 0; i < count; i++) {
@@ -27,8 +56,8 @@ function pairs(flat: number[]): [number, number][] {
 }
 
 describe('NetworkConditioner', () => {
-  it('delays each frame by latency ± jitter and preserves order', () => {
-    const got = pairs(stream({ latencyMs: 75, jitterMs: 15, seed: 3 }, 2000));
+  it('delays each frame by latency ± jitter and preserves order', async () => {
+    const got = pairs(await stream({ latencyMs: 75, jitterMs: 15, seed: 3 }, 2000));
     assert.equal(got.length, 2000);
     let lastAt = -Infinity;
     got.forEach(([n, at], i) => {
@@ -41,8 +70,8 @@ describe('NetworkConditioner', () => {
     assert.ok(Math.max(...delays) - Math.min(...delays) > 20, 'delays vary');
   });
 
-  it('stalls a direction, then delivers the backlog in a burst', () => {
-    const got = pairs(stream({ latencyMs: 10, stallIntervalMs: 1000, stallMs: 300, seed: 5 }, 5000));
+  it('stalls a direction, then delivers the backlog in a burst', async () => {
+    const got = pairs(await stream({ latencyMs: 10, stallIntervalMs: 1000, stallMs: 300, seed: 5 }, 5000));
     assert.equal(got.length, 5000);
     let longest = 0;
     let burst = 0;
@@ -54,18 +83,17 @@ describe('NetworkConditioner', () => {
     assert.ok(burst > 200, `frames delivered together after stalls: ${burst}`);
   });
 
-  it('is deterministic for a seed', () => {
+  it('is deterministic for a seed', async () => {
     const options = { latencyMs: 50, jitterMs: 20, stallIntervalMs: 500, stallMs: 100, seed: 11 };
-    assert.deepEqual(stream(options, 500), stream(options, 500));
-    assert.notDeepEqual(stream(options, 500), stream({ ...options, seed: 12 }, 500));
+    assert.deepEqual(await stream(options, 500), await stream(options, 500));
+    assert.notDeepEqual(await stream(options, 500), await stream({ ...options, seed: 12 }, 500));
   });
 
-  it('conditions the client-to-server direction too, and closes at once on close()', () => {
+  it('conditions the client-to-server direction too, and closes at once on close()', async () => {
     const clock = new FakeClock(0);
-    const { client, server } = memoryPair(clock);
+    const { connect, received: got } = await memoryServer(clock);
+    const { client } = await connect();
     const socket = new NetworkConditioner(client, { latencyMs: 40 }, clock);
-    const got: number[] = [];
-    server.onmessage = () => got.push(clock.now());
     let closed: number | null = null;
     socket.onclose = (code) => (closed = code);
     let opened = -1;
@@ -83,9 +111,27 @@ describe('NetworkConditioner', () => {
     assert.equal(closed, 1000);
   });
 
-  it('rejects negative or non-finite conditions', () => {
+  it('rejects negative or non-finite conditions', async () => {
     const clock = new FakeClock(0);
-    assert.throws(() => new NetworkConditioner(memoryPair(clock).client, { latencyMs: -1 }, clock), /latencyMs/);
+    const { connect } = await memoryServer(clock);
+    const { client } = await connect();
+    assert.throws(() => new NetworkConditioner(client, { latencyMs: -1 }, clock), /latencyMs/);
+    assert.throws(() => new NetworkConditioner(client, { stallMs: Number.NaN }, clock), /stallMs/);
+    assert.throws(() => new NetworkConditioner(client, { seed: Number.POSITIVE_INFINITY }, clock), /seed/);
+    assert.throws(() => new MemoryTransport({ jitterMs: -5 }), /MemoryTransport: jitterMs/);
+  });
+});
+
+describe('MemoryTransport link conditions', () => {
+  it('delay frames exactly as a NetworkConditioner with the same conditions and random numbers does', async () => {
+    const conditions: LinkConditions = { latencyMs: 50, jitterMs: 20, stallIntervalMs: 500, stallMs: 100 };
+    const inLinks = pairs(await stream(null, 3000, { ...conditions, random: seededRandom(11) }));
+    const conditioned = pairs(await stream({ ...conditions, seed: 11 }, 3000));
+    assert.equal(inLinks.length, 3000);
+    assert.deepEqual(inLinks, conditioned);
+    const delays = inLinks.map(([n, at]) => at - n);
+    assert.ok(Math.min(...delays) >= 30, 'no frame arrives before latency − jitter');
+    assert.ok(Math.max(...delays) >= 100, `stalls held frames back: ${Math.max(...delays)} ms`);
   });
 });
 

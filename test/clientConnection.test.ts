@@ -1,4 +1,7 @@
-/** Connection behaviour: resume after bad snapshots, reconnection backoff, final close codes. */
+/**
+ * Connection behaviour against the real Server over the memory transport: resume after bad snapshots,
+ * reconnection backoff, final close codes. Both sides run on the one fake clock.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -12,8 +15,9 @@ import {
 import { Connection } from '../client/Connection.ts';
 import { NetStats } from '../client/NetStats.ts';
 import { backoffDelayMs, FINAL_CLOSE_CODES } from '../client/backoff.ts';
-import { TickwaveClient, type TickwaveClientOptions } from '../client/TickwaveClient.ts';
-import { apply, BAD_NETWORK, FakeClock, gameLoop, schema, type TestSchema, TestServer } from './clientHarness.ts';
+import { TickwaveClient, type TickwaveClientOptions } from '../client/index.ts';
+import { apply, ArenaServer, BAD_NETWORK, gameLoop, schema, type TestSchema } from './helpers/clientFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
 
 function makeClient(
   clock: FakeClock,
@@ -42,6 +46,11 @@ function makeClient(
   return { client, log };
 }
 
+/** A snapshot's entity columns as plain arrays (the server's and a decoder's column types may differ). */
+function columns(s: Snapshot) {
+  return { ids: [...s.ids], kinds: [...s.kinds], values: [...s.values], texts: s.texts === null ? null : [...s.texts] };
+}
+
 /** A factory whose sockets close at once with `code`, counting how many were opened. */
 function refusingFactory(clock: FakeClock, code: number) {
   const opened: number[] = [];
@@ -63,37 +72,34 @@ function refusingFactory(clock: FakeClock, code: number) {
 
 describe('client connection', () => {
   for (const mode of ['trailing', 'unknownBaseline'] as const) {
-    it(`reconnects and resumes after a snapshot it cannot trust (${mode}), never applying a wrong state`, () => {
-      const clock = new FakeClock();
-      const server = new TestServer(clock);
+    it(`reconnects and resumes after a snapshot it cannot trust (${mode}), never applying a wrong state`, async () => {
+      const clock = new FakeClock(1000);
+      const server = await ArenaServer.start(clock);
       const { client, log } = makeClient(clock, server.factory(BAD_NETWORK));
       client.connect();
       const loop = gameLoop(clock, client, () => ({ dx: 1, dy: 0, aim: 1 }));
-      loop.run(3000);
-      server.corruptNext = mode;
-      loop.run(8000);
+      await loop.run(3000);
+      server.corruptNext(mode);
+      await loop.run(8000);
       assert.equal(client.stats.decodeFailures, 1);
       assert.equal(log.errors.length, 1, 'the rejected snapshot was reported');
       assert.match(log.errors[0]!.message, /rejected/);
       assert.deepEqual(log.disconnects, [[CloseCode.Malformed, true]]);
       assert.equal(log.reconnects, 1);
-      assert.deepEqual(server.hellos, [null, [...server.sessions.keys()][0]], 'the second Hello resumed the session');
-      assert.equal(server.sessions.size, 1);
+      assert.deepEqual(server.hellos, [null, server.welcomes[0]!.resumeToken], 'the second Hello resumed the session');
+      assert.equal(server.welcomes[1]!.clientId, server.welcomes[0]!.clientId, 'as the same client');
+      assert.equal(server.room.clients.length, 1);
       assert.equal(client.state, 'joined');
       for (const s of log.snapshots) {
-        const truth = server.history.get(s.tick)!;
-        assert.deepEqual(
-          [s.ids, s.kinds, s.values],
-          [truth.ids, truth.kinds, truth.values],
-          `snapshot ${s.tick} equals the server's`,
-        );
+        const truth = server.snapshotAt(s.tick)!;
+        assert.deepEqual(columns(s), columns(truth), `snapshot ${s.tick} equals the server's`);
       }
       assert.ok(log.snapshots.length > 250);
     });
   }
 
   it('backs off exponentially with full jitter and gives up after maxAttempts', () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(1000);
     const { factory, opened } = refusingFactory(clock, 1006);
     const { client, log } = makeClient(clock, factory, () => 0.999);
     const delays: number[] = [];
@@ -101,7 +107,7 @@ describe('client connection', () => {
       if (again) delays.push(Math.round(client.reconnectDelayMs));
     });
     client.connect();
-    clock.advanceBy(60_000);
+    clock.advance(60_000);
     assert.deepEqual(delays, [250, 500, 999, 1998, 3996, 3996]);
     assert.equal(opened.length, 7, 'the first try and 6 reconnections');
     assert.deepEqual(
@@ -127,64 +133,68 @@ describe('client connection', () => {
   });
 
   for (const code of [...FINAL_CLOSE_CODES]) {
-    it(`does not reconnect after close code ${code}`, () => {
-      const clock = new FakeClock();
-      const server = new TestServer(clock);
+    it(`does not reconnect after close code ${code}`, async () => {
+      const clock = new FakeClock(1000);
+      const server = await ArenaServer.start(clock);
       const { client, log } = makeClient(clock, server.factory());
       client.connect();
-      gameLoop(clock, client, null).run(2000);
-      server.kick(code, 'bye');
-      clock.advanceBy(20_000);
+      await gameLoop(clock, client, null).run(2000);
+      server.closeAll(code, 'bye');
+      await clock.flow(20_000);
       assert.deepEqual(log.disconnects, [[code, false]]);
       assert.equal(client.state, 'closed');
       assert.equal(server.hellos.length, 1);
     });
   }
 
-  it('does not reconnect when the Hello is refused for a final reason', () => {
-    const clock = new FakeClock();
-    const server = new TestServer(clock);
-    server.refuseNext = CloseCode.RoomFull;
+  it('does not reconnect when the Hello is refused for a final reason', async () => {
+    const clock = new FakeClock(1000);
+    const server = await ArenaServer.start(clock, { maxClients: 1 });
+    const occupant = makeClient(clock, server.factory()).client;
+    occupant.connect();
+    await clock.flow(1000);
+    assert.equal(occupant.state, 'joined', 'the one place in the room is taken');
     const { client, log } = makeClient(clock, server.factory());
     client.connect();
-    clock.advanceBy(20_000);
+    await clock.flow(20_000);
     assert.deepEqual(log.disconnects, [[CloseCode.RoomFull, false]]);
     assert.equal(client.welcome, null);
+    assert.equal(server.hellos.length, 2, 'the refused client did not try again');
   });
 
-  it('reconnects after a non-final close such as a closed room, and resumes', () => {
-    const clock = new FakeClock();
-    const server = new TestServer(clock);
+  it('reconnects after a non-final close such as a closed room, and resumes', async () => {
+    const clock = new FakeClock(1000);
+    const server = await ArenaServer.start(clock);
     const { client, log } = makeClient(clock, server.factory());
     client.connect();
     const loop = gameLoop(clock, client, null);
-    loop.run(2000);
-    server.kick(CloseCode.RoomClosed, 'room closed');
-    loop.run(6000);
+    await loop.run(2000);
+    server.closeAll(CloseCode.RoomClosed, 'room closed');
+    await loop.run(6000);
     assert.deepEqual(log.disconnects, [[CloseCode.RoomClosed, true]]);
     assert.equal(log.reconnects, 1);
-    assert.deepEqual(server.hellos, [null, [...server.sessions.keys()][0]]);
+    assert.deepEqual(server.hellos, [null, server.welcomes[0]!.resumeToken]);
     assert.equal(client.state, 'joined');
   });
 
-  it('closes with 1000 on close() and stays closed', () => {
-    const clock = new FakeClock();
-    const server = new TestServer(clock);
+  it('closes with 1000 on close() and stays closed', async () => {
+    const clock = new FakeClock(1000);
+    const server = await ArenaServer.start(clock);
     const { client, log } = makeClient(clock, server.factory());
     client.connect();
-    gameLoop(clock, client, null).run(2000);
+    await gameLoop(clock, client, null).run(2000);
     client.close();
     client.close();
-    clock.advanceBy(20_000);
+    await clock.flow(20_000);
     assert.deepEqual(log.disconnects, [[CloseCode.Normal, false]]);
     assert.equal(client.state, 'closed');
     assert.equal(server.hellos.length, 1);
     assert.equal(client.sendInput({ dx: 0, dy: 0, aim: 0 }), false);
   });
 
-  it('reports entities appearing and disappearing, and the local entity at once', () => {
-    const clock = new FakeClock();
-    const server = new TestServer(clock, { bots: 2 });
+  it('reports entities appearing and disappearing, and the local entity at once', async () => {
+    const clock = new FakeClock(1000);
+    const server = await ArenaServer.start(clock, { bots: 2 });
     const { client } = makeClient(clock, server.factory());
     const added: [number, string][] = [];
     const removed: number[] = [];
@@ -192,14 +202,14 @@ describe('client connection', () => {
     client.onEntityRemoved((id) => removed.push(id));
     client.connect();
     const loop = gameLoop(clock, client, null);
-    loop.run(2000);
+    await loop.run(2000);
     assert.deepEqual(added.sort(), [
       [1, 'bot'],
       [2, 'bot'],
       [3, 'player'],
     ]);
-    server.entities.delete(2);
-    loop.run(3000);
+    server.despawn(2);
+    await loop.run(3000);
     assert.deepEqual(removed, [2]);
     assert.deepEqual([...client.entities.keys()].sort(), [1, 3]);
     assert.equal(client.entities.get(3)!.isLocal, true);
@@ -208,7 +218,7 @@ describe('client connection', () => {
 
   it('rejects bad options at once, naming the fix', () => {
     assert.throws(() => new TickwaveClient(schema, {} as TickwaveClientOptions<TestSchema>), /url, socketFactory/);
-    const clock = new FakeClock();
+    const clock = new FakeClock(1000);
     assert.throws(
       () =>
         new TickwaveClient(schema, {
@@ -224,7 +234,7 @@ describe('client connection', () => {
 
 describe('client socket callbacks', () => {
   it('let no exception escape: an unexpected one is reported, drops the socket with 1011 and reconnects', () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(1000);
     const sockets: { socket: ClientSocket; closedWith: number | null }[] = [];
     const factory = (): ClientSocket => {
       const entry = { socket: null as unknown as ClientSocket, closedWith: null as number | null };

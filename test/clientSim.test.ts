@@ -1,26 +1,26 @@
 /**
- * Deterministic simulations: a client against the in-test authoritative server over the in-memory
- * transport, through a NetworkConditioner at 150 ms RTT ± 30 ms jitter with stalls, on a fake clock.
+ * Deterministic simulations: a client against the real Server over the memory transport, through a
+ * NetworkConditioner at 150 ms RTT ± 30 ms jitter with stalls, both sides on the one fake clock.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dequantizeEntity, indexOfEntity, type InputOf } from '../shared/index.ts';
 import { seededRandom } from '../shared/index.ts';
-import { TickwaveClient } from '../client/TickwaveClient.ts';
+import { TickwaveClient } from '../client/index.ts';
 import {
   apply,
+  ArenaServer,
   BAD_NETWORK,
   BOT_SPEED,
-  FakeClock,
   gameLoop,
   schema,
   type TestSchema,
-  TestServer,
-} from './clientHarness.ts';
+} from './helpers/clientFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
 
-function setup(conditions = BAD_NETWORK, interpolation = {}) {
-  const clock = new FakeClock();
-  const server = new TestServer(clock, { bots: 3 });
+async function setup(conditions = BAD_NETWORK, interpolation = {}) {
+  const clock = new FakeClock(1000);
+  const server = await ArenaServer.start(clock, { bots: 3 });
   const client = new TickwaveClient(schema, {
     url: 'memory://arena',
     socketFactory: server.factory(conditions),
@@ -58,16 +58,16 @@ function localId(client: TickwaveClient<TestSchema>): number {
 }
 
 describe('client simulation over a bad network', () => {
-  it('ends the predicted player exactly where the server has it once every input is acknowledged', () => {
-    const { clock, server, client, errors } = setup();
+  it('ends the predicted player exactly where the server has it once every input is acknowledged', async () => {
+    const { clock, server, client, errors } = await setup();
     const loop = gameLoop(clock, client, wanderingInput(3));
-    loop.run(12_000);
+    await loop.run(12_000);
     assert.ok(client.stats.pendingInputs > 0, 'inputs were in flight while playing');
     loop.sample = null;
-    loop.run(14_000);
+    await loop.run(14_000);
     const id = localId(client);
     assert.equal(client.stats.pendingInputs, 0);
-    const snap = server.history.get(server.tick)!;
+    const snap = server.snapshotAt(server.tick)!;
     const expected = dequantizeEntity(schema, snap, indexOfEntity(snap, id));
     assert.deepEqual({ ...client.predictedState(id) }, expected);
     assert.deepEqual({ ...client.entities.get(id)!.state }, expected, 'the drawn state has no smoothing offset left');
@@ -75,14 +75,15 @@ describe('client simulation over a bad network', () => {
     assert.equal(client.stats.corrections, 0, 'prediction agreed with the server all along');
     assert.ok(client.stats.snapshots > 600);
     assert.deepEqual(errors, []);
+    assert.deepEqual(server.gameErrors, []);
   });
 
-  it('never draws a remote entity beyond the extrapolation bound, and holds after it', () => {
-    const { clock, server, client } = setup(BAD_NETWORK, { maxExtrapolationMs: 50 });
+  it('never draws a remote entity beyond the extrapolation bound, and holds after it', async () => {
+    const { clock, server, client } = await setup(BAD_NETWORK, { maxExtrapolationMs: 50 });
     const loop = gameLoop(clock, client, wanderingInput(5));
     let checked = 0;
     let extrapolatedFrames = 0;
-    loop.run(10_000, () => {
+    await loop.run(10_000, () => {
       const newest = client.latestSnapshot;
       if (newest === null) return;
       if (client.stats.extrapolatedMs > 0) extrapolatedFrames++;
@@ -100,11 +101,11 @@ describe('client simulation over a bad network', () => {
     assert.ok(extrapolatedFrames > 0);
   });
 
-  it('interpolates angles the short way round and draws enums and strings as sent', () => {
-    const { clock, client } = setup({ latencyMs: 20 });
+  it('interpolates angles the short way round and draws enums and strings as sent', async () => {
+    const { clock, client } = await setup({ latencyMs: 20 });
     const loop = gameLoop(clock, client, null);
     let prev = new Map<number, number>();
-    loop.run(6000, () => {
+    await loop.run(6000, () => {
       const next = new Map<number, number>();
       for (const e of client.entities.values()) {
         if (e.kind !== 'bot') continue;
@@ -124,15 +125,15 @@ describe('client simulation over a bad network', () => {
     assert.equal(prev.size, 3);
   });
 
-  it('smooths a small correction over several frames and snaps a huge one', () => {
-    const { clock, server, client } = setup();
+  it('smooths a small correction over several frames and snaps a huge one', async () => {
+    const { clock, server, client } = await setup();
     const loop = gameLoop(clock, client, () => ({ dx: 0, dy: 0, aim: 0 }));
-    loop.run(3000);
+    await loop.run(3000);
     const id = localId(client);
     server.push(id, 20);
     const gaps: number[] = [];
     const snapsBefore = client.stats.correctionSnaps;
-    loop.run(4500, () => {
+    await loop.run(4500, () => {
       const drawn = client.entities.get(id)!.state.x as number;
       gaps.push(client.predictedState(id)!.x - drawn);
     });
@@ -147,7 +148,7 @@ describe('client simulation over a bad network', () => {
 
     server.push(id, 400);
     const after: number[] = [];
-    loop.run(6000, () => after.push(client.predictedState(id)!.x - (client.entities.get(id)!.state.x as number)));
+    await loop.run(6000, () => after.push(client.predictedState(id)!.x - (client.entities.get(id)!.state.x as number)));
     assert.ok(
       after.every((g) => Math.abs(g) < 1e-9),
       'a teleport-sized correction snaps',
@@ -156,11 +157,11 @@ describe('client simulation over a bad network', () => {
     assert.equal(client.stats.correctionSnaps, snapsBefore + 1);
   });
 
-  it('adapts the interpolation delay to jitter, within its bounds, without render time going backwards', () => {
-    const delayAfter = (conditions: object, ms: number): { delay: number; target: number } => {
-      const { clock, client } = setup(conditions, { minDelayMs: 50, maxDelayMs: 300 });
+  it('adapts the interpolation delay to jitter, within its bounds, without render time going backwards', async () => {
+    const delayAfter = async (conditions: object, ms: number): Promise<{ delay: number; target: number }> => {
+      const { clock, client } = await setup(conditions, { minDelayMs: 50, maxDelayMs: 300 });
       let last = -Infinity;
-      gameLoop(clock, client, null).run(ms, () => {
+      await gameLoop(clock, client, null).run(ms, () => {
         const tick = client.stats.renderTick;
         if (Number.isNaN(tick)) return;
         assert.ok(tick >= last, `render tick went from ${last} back to ${tick}`);
@@ -170,9 +171,9 @@ describe('client simulation over a bad network', () => {
       });
       return { delay: client.stats.interpDelayMs, target: client.stats.targetInterpDelayMs };
     };
-    const clean = delayAfter({ latencyMs: 10 }, 8000);
-    const jittery = delayAfter({ latencyMs: 75, jitterMs: 40, seed: 4 }, 8000);
-    const awful = delayAfter({ latencyMs: 500, jitterMs: 500, seed: 4 }, 25_000);
+    const clean = await delayAfter({ latencyMs: 10 }, 8000);
+    const jittery = await delayAfter({ latencyMs: 75, jitterMs: 40, seed: 4 }, 8000);
+    const awful = await delayAfter({ latencyMs: 500, jitterMs: 500, seed: 4 }, 25_000);
     assert.ok(Math.abs(clean.delay - 50) < 1, `clean link: ${clean.delay} ms`);
     assert.ok(
       Math.abs(jittery.delay - jittery.target) < 1,
@@ -182,12 +183,12 @@ describe('client simulation over a bad network', () => {
     assert.equal(awful.target, 300, 'an awful link is clamped to maxDelayMs');
   });
 
-  it('converges the clock on the server time and tick', () => {
-    const { clock, server, client } = setup();
-    gameLoop(clock, client, null).run(8000);
+  it('converges the clock on the server time and tick', async () => {
+    const { clock, server, client } = await setup();
+    await gameLoop(clock, client, null).run(8000);
     const serverTime = clock.now() + 5_000_000;
     assert.ok(Math.abs(client.clock.serverTimeMs(clock.now()) - serverTime) < 20);
-    const tickNow = ((clock.now() - server.startMs) * server.tickRateHz) / 1000;
+    const tickNow = server.tickAt(clock.now());
     assert.ok(
       Math.abs(client.clock.serverTick(clock.now()) - tickNow) < 2,
       `tick ${client.clock.serverTick(clock.now())} vs ${tickNow}`,
@@ -196,27 +197,27 @@ describe('client simulation over a bad network', () => {
     assert.ok(client.stats.snapshotRateHz > 50 && client.stats.snapshotRateHz < 70);
     assert.ok(client.stats.bytesInPerSec > 0 && client.stats.bytesOutPerSec > 0);
   });
-  it('keeps each drawn entity and its state object for as long as the entity lives', () => {
-    const { clock, client } = setup({ latencyMs: 30, jitterMs: 10, seed: 2 });
+  it('keeps each drawn entity and its state object for as long as the entity lives', async () => {
+    const { clock, client } = await setup({ latencyMs: 30, jitterMs: 10, seed: 2 });
     const loop = gameLoop(clock, client, wanderingInput(8));
-    loop.run(2000);
+    await loop.run(2000);
     const before = new Map([...client.entities].map(([id, e]) => [id, [e, e.state] as const]));
     assert.equal(before.size, 4);
-    loop.run(5000);
+    await loop.run(5000);
     for (const [id, [entity, state]] of before) {
       assert.equal(client.entities.get(id), entity, `entity ${id} is the same object`);
       assert.equal(client.entities.get(id)!.state, state, `entity ${id} state is the same object`);
     }
   });
 
-  it('predicts an opted-in entity with the local inputs, reusing its drawn object', () => {
-    const { clock, client } = setup({ latencyMs: 40 });
+  it('predicts an opted-in entity with the local inputs, reusing its drawn object', async () => {
+    const { clock, client } = await setup({ latencyMs: 40 });
     const loop = gameLoop(clock, client, null);
-    loop.run(2000);
+    await loop.run(2000);
     const bot = client.entities.get(1)!;
     assert.equal(bot.isLocal, false);
     client.predictEntity(1);
-    loop.run(2100);
+    await loop.run(2100);
     assert.equal(client.entities.get(1), bot);
     assert.equal(bot.isLocal, true);
     assert.deepEqual(

@@ -15,7 +15,8 @@ import {
   type RoomHandlers,
   Server,
 } from '../server/index.ts';
-import { arenaRoom, ManualClock, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
+import { arenaRoom, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 50;
 
@@ -28,7 +29,7 @@ interface Harness {
 }
 
 async function setup(handlers: RoomHandlers<TestSchema>, maxBufferedBytes?: number): Promise<Harness> {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const memory = new MemoryTransport({ clock });
   const buffered = maxBufferedBytes === undefined ? {} : { maxBufferedBytes };
   const server = new Server({

@@ -18,7 +18,7 @@ import {
   t,
 } from '../shared/index.ts';
 import { defineRoom, LagCompensation, MemoryTransport, type Room, Server } from '../server/index.ts';
-import { ManualClock } from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
 
 const TICK_RATE_HZ = 60;
 const ONE_WAY_MS = 75;
@@ -46,7 +46,7 @@ interface Shot {
 }
 
 async function setup() {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const memory = new MemoryTransport({ clock, latencyMs: ONE_WAY_MS });
   const server = new Server({ clock, transport: memory, tickRateHz: TICK_RATE_HZ, logger: { warn() {}, error() {} } });
   const shots: Shot[] = [];

@@ -10,7 +10,8 @@ import {
   type TransportHandlers,
 } from '../server/index.ts';
 import { CloseCode, decodeServerMessage, encodeMessage, MsgKind, PROTOCOL_VERSION } from '../shared/index.ts';
-import { arenaRoom, ManualClock, testSchema } from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
+import { arenaRoom, testSchema } from './helpers/serverFixture.ts';
 
 /** A transport that hands its handlers to the test, which plays the network. */
 class CapturingTransport implements Transport {
@@ -56,7 +57,7 @@ describe('server entry points', () => {
   it('close only the connection whose handling threw, with 1011 and one log line; the room carries on', async () => {
     const lines: string[] = [];
     const transport = new CapturingTransport();
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const logger = { warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
     const server = new Server({ transport, clock, logger, autoTick: false });
     server.define('arena', arenaRoom());
@@ -89,7 +90,7 @@ describe('server entry points', () => {
     const transport = new CapturingTransport();
     const server = new Server({
       transport,
-      clock: new ManualClock(),
+      clock: new FakeClock(),
       logger: { warn() {}, error() {} },
       autoTick: false,
     });
@@ -110,7 +111,7 @@ describe('server entry points', () => {
 
 describe('server connection limit', () => {
   it('refuses upgrades past maxConnections with 503, and admits again once one closes', async () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const memory = new MemoryTransport({ clock });
     const server = new Server({
       transport: memory,

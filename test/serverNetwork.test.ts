@@ -30,7 +30,6 @@ import {
   type ArenaOptions,
   arenaRoom,
   event,
-  ProbeTransport,
   sameWorld,
   TestClient,
   testSchema,
@@ -38,6 +37,7 @@ import {
   wsSocket,
   type WsClientSocket,
 } from './helpers/serverFixture.ts';
+import { ProbeTransport } from './helpers/ProbeTransport.ts';
 
 const silent = { warn: () => {}, error: () => {} };
 const servers: Server[] = [];

@@ -3,20 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseCode, encodeMessage, MsgKind, seededRandom, type Snapshot } from '../shared/index.ts';
 import { MemoryTransport, type RoomHandlers, Server, type ServerOptions } from '../server/index.ts';
-import {
-  type ArenaOptions,
-  arenaRoom,
-  ManualClock,
-  ProbeTransport,
-  sameWorld,
-  TestClient,
-  type TestSchema,
-} from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
+import { type ArenaOptions, arenaRoom, sameWorld, TestClient, type TestSchema } from './helpers/serverFixture.ts';
+import { ProbeTransport } from './helpers/ProbeTransport.ts';
 
 async function setup(
   options: { server?: ServerOptions; arena?: ArenaOptions; latencyMs?: number; jitterMs?: number } = {},
 ) {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const memory = new MemoryTransport({
     clock,
     latencyMs: options.latencyMs ?? 0,

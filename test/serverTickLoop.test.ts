@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Clock, TickLoop } from '../server/index.ts';
-import { ManualClock } from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
 
 /** A manual clock whose timers truncate fractional delays, as Node's setTimeout does (16.67 → 16, below 1 → 1). */
-function truncatingClock(): ManualClock & Clock {
-  const clock = new ManualClock();
+function truncatingClock(): FakeClock & Clock {
+  const clock = new FakeClock();
   const schedule = clock.schedule.bind(clock);
   clock.schedule = (fn, delayMs) => schedule(fn, Math.max(1, Math.floor(delayMs)));
   return clock;
@@ -43,7 +43,7 @@ describe('TickLoop', () => {
   });
 
   it('catches up at most maxCatchUpTicks after an overrun, then re-anchors and counts the skipped ticks', () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const starts: number[] = [];
     const loop = new TickLoop({
       tickRateHz: 50,
@@ -70,7 +70,7 @@ describe('TickLoop', () => {
   });
 
   it('records every tick duration and reports p50, p99 and max', () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const loop = new TickLoop({ tickRateHz: 20, clock, onTick: (tick) => clock.spend(tick % 10 === 9 ? 5 : 1) });
     loop.start();
     clock.advance(5_000);
@@ -89,7 +89,7 @@ describe('TickLoop', () => {
   });
 
   it('stops running ticks after stop()', () => {
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     let ticks = 0;
     const loop = new TickLoop({ tickRateHz: 30, clock, onTick: () => ticks++ });
     loop.start();

@@ -5,7 +5,7 @@
  * syncs the views, moves the camera and renders.
  */
 import { Application, Container } from 'pixi.js';
-import { browserSocketFactory, NetworkConditioner, resolveTimers, TickwaveClient } from '../../client/index.ts';
+import { browserSocketFactory, NetworkConditioner, systemClock, TickwaveClient } from '../../client/index.ts';
 import { EntityViews, NetGraph } from '../../client/pixi/index.ts';
 import { moveShip } from '../game/rules.ts';
 import { arenaSchema, worldSizeOf } from '../game/schema.ts';
@@ -31,9 +31,9 @@ async function start(): Promise<void> {
   // The walls prediction stops at; set from the room actually joined (Welcome) before any input is sent.
   let worldSize = worldSizeOf(page.room);
   const perf = new FramePerf();
-  const timers = resolveTimers();
   let socketFactory = browserSocketFactory;
-  if (page.conditioner !== null) socketFactory = NetworkConditioner.factory(socketFactory, page.conditioner, timers);
+  if (page.conditioner !== null)
+    socketFactory = NetworkConditioner.factory(socketFactory, page.conditioner, systemClock);
   socketFactory = timedSocketFactory(socketFactory, perf.recordDecode);
 
   const client = new TickwaveClient(arenaSchema, {

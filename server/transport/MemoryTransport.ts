@@ -2,10 +2,21 @@
  * An in-process Transport with injectable latency, jitter and stalls. Frames are copied and queued per
  * direction; one pump timer on the injected clock delivers whatever is due, so tests and benchmarks
  * run the whole engine without sockets and, with a manual clock, without real timers. Per link,
- * frames arrive in order (a later frame never overtakes an earlier one, whatever the jitter).
+ * frames arrive in order (a later frame never overtakes an earlier one, whatever the jitter). Each
+ * direction of a link times its frames with shared/LinkDelay.ts, the one network model that the
+ * client's NetworkConditioner applies around any socket too. A client that stops reading (`stall`,
+ * `pauseReading`) is another thing: its frames queue at the server end, whose bufferedAmount grows.
  */
-import { type ClientSocket, seededRandom } from '../../shared/index.ts';
-import { type Clock, systemClock, type TimerHandle } from '../clock.ts';
+import {
+  type ClientSocket,
+  type Clock,
+  checkLinkConditions,
+  type LinkConditions,
+  LinkDelay,
+  seededRandom,
+  systemClock,
+  type TimerHandle,
+} from '../../shared/index.ts';
 import { closeReason } from './closeReason.ts';
 import type { Connection, SendStatus, Transport, TransportHandlers, UpgradeRequest } from './Transport.ts';
 
@@ -14,15 +25,17 @@ export const DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
 /** The WebSocket close code a peer sees for an abnormal close (no close frame). */
 const ABNORMAL_CLOSE = 1006;
 
-/** Options of a {@link MemoryTransport}. */
-export interface MemoryTransportOptions {
+/**
+ * Options of a {@link MemoryTransport}. The {@link LinkConditions} (latency, ± jitter, stalls; all 0 by
+ * default) apply to each direction of every link.
+ */
+export interface MemoryTransportOptions extends LinkConditions {
   /** Time and timers for delivery. Default: the system clock. */
   readonly clock?: Clock;
-  /** One-way delay added to every frame, ms. Default 0. */
-  readonly latencyMs?: number;
-  /** Extra random one-way delay, uniform in [0, jitterMs), ms. Default 0. */
-  readonly jitterMs?: number;
-  /** Random numbers in [0, 1) for the jitter; seed it for reproducible runs. Default: a fixed-seed generator. */
+  /**
+   * Random numbers in [0, 1) for jitter and stalls, shared by every link; seed it for reproducible runs.
+   * Default: a fixed-seed generator.
+   */
   readonly random?: () => number;
   /**
    * Most bytes queued toward one client before sends are dropped. Default
@@ -51,8 +64,7 @@ type Event =
 /** An in-memory Transport; see the module comment. Create one per test or benchmark. */
 export class MemoryTransport implements Transport {
   private readonly clock: Clock;
-  private readonly latencyMs: number;
-  private readonly jitterMs: number;
+  private readonly conditions: Required<LinkConditions>;
   private readonly random: () => number;
   /** @internal read by links */
   readonly maxBackpressureBytes: number;
@@ -62,16 +74,10 @@ export class MemoryTransport implements Transport {
   private pumpTimer: TimerHandle | null = null;
   private pumpAtMs = Infinity;
 
-  /** Validates the options; throws for negative delays. */
+  /** Validates the options; throws a RangeError naming a delay that is not a finite number ≥ 0. */
   constructor(options: MemoryTransportOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.latencyMs = options.latencyMs ?? 0;
-    this.jitterMs = options.jitterMs ?? 0;
-    if (!(this.latencyMs >= 0) || !(this.jitterMs >= 0)) {
-      throw new RangeError(
-        `MemoryTransport: latencyMs and jitterMs must be ≥ 0; got ${this.latencyMs} and ${this.jitterMs}`,
-      );
-    }
+    this.conditions = checkLinkConditions('MemoryTransport', options);
     this.random = options.random ?? seededRandom(1);
     this.maxBackpressureBytes = options.maxBackpressureBytes ?? DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES;
   }
@@ -160,10 +166,9 @@ export class MemoryTransport implements Transport {
     this.links.delete(link);
   }
 
-  /** @internal the arrival time of a frame sent now on a link whose previous frame arrives at `afterMs`. */
-  arrivalMs(afterMs: number): number {
-    const jitter = this.jitterMs > 0 ? this.random() * this.jitterMs : 0;
-    return Math.max(afterMs, this.clock.now() + this.latencyMs + jitter);
+  /** @internal the timing of one direction of a new link. */
+  newDelay(): LinkDelay {
+    return new LinkDelay(this.conditions, this.random, this.clock.now());
   }
 
   /** @internal */
@@ -197,8 +202,8 @@ class MemoryLink {
   toServer: Event[] = [];
   toClientBytes = 0;
   toServerBytes = 0;
-  lastToClientMs = 0;
-  lastToServerMs = 0;
+  readonly toClientDelay: LinkDelay;
+  readonly toServerDelay: LinkDelay;
   pausedUntilMs = 0;
   paused = false;
   serverOpen = false;
@@ -207,6 +212,19 @@ class MemoryLink {
   constructor(readonly transport: MemoryTransport) {
     this.client = new MemoryClientSocket(this);
     this.server = new MemoryConnection(this);
+    // Upward first, as a NetworkConditioner does: the same random numbers give the same delays.
+    this.toServerDelay = transport.newDelay();
+    this.toClientDelay = transport.newDelay();
+  }
+
+  /** When a frame sent toward the client now arrives. */
+  toClientAt(): number {
+    return this.toClientDelay.arrivalMs(this.transport.nowMs());
+  }
+
+  /** When a frame sent toward the server now arrives. */
+  toServerAt(): number {
+    return this.toServerDelay.arrivalMs(this.transport.nowMs());
   }
 
   reject(status: number): void {
@@ -215,7 +233,7 @@ class MemoryLink {
     this.client.rejectedStatus = status;
     this.transport.addLink(this);
     this.pushToClient({
-      at: this.transport.arrivalMs(this.lastToClientMs),
+      at: this.toClientAt(),
       kind: 'close',
       code: ABNORMAL_CLOSE,
       reason,
@@ -228,19 +246,17 @@ class MemoryLink {
     this.server.userData = userData;
     this.serverOpen = true;
     this.transport.addLink(this);
-    this.pushToClient({ at: this.transport.arrivalMs(this.lastToClientMs), kind: 'open' });
+    this.pushToClient({ at: this.toClientAt(), kind: 'open' });
     handlers.open(this.server);
   }
 
   pushToClient(event: Event): void {
-    this.lastToClientMs = event.at;
     this.toClient.push(event);
     if (event.kind === 'message') this.toClientBytes += event.bytes.byteLength;
     this.transport.wantPump(event.at);
   }
 
   pushToServer(event: Event): void {
-    this.lastToServerMs = event.at;
     this.toServer.push(event);
     if (event.kind === 'message') this.toServerBytes += event.bytes.byteLength;
     this.transport.wantPump(event.at);
@@ -254,7 +270,7 @@ class MemoryLink {
     this.serverOpen = false;
     this.toServer = [];
     this.toServerBytes = 0;
-    this.pushToClient({ at: this.transport.arrivalMs(this.lastToClientMs), kind: 'close', code, reason });
+    this.pushToClient({ at: this.toClientAt(), kind: 'close', code, reason });
     this.transport.handlersOrNull()?.close(this.server, code, reason);
   }
 
@@ -285,7 +301,7 @@ class MemoryLink {
         this.toServerBytes = 0;
         handlers?.close(this.server, e.code, e.reason);
         this.pushToClient({
-          at: this.transport.arrivalMs(this.lastToClientMs),
+          at: this.toClientAt(),
           kind: 'close',
           code: e.code,
           reason: e.reason,
@@ -329,7 +345,7 @@ class MemoryConnection implements Connection {
     const link = this.link;
     if (!link.serverOpen) return 'dropped';
     if (link.toClientBytes + bytes.byteLength > link.transport.maxBackpressureBytes) return 'dropped';
-    link.pushToClient({ at: link.transport.arrivalMs(link.lastToClientMs), kind: 'message', bytes: bytes.slice() });
+    link.pushToClient({ at: link.toClientAt(), kind: 'message', bytes: bytes.slice() });
     return link.paused || link.pausedUntilMs > link.transport.nowMs() ? 'backpressure' : 'sent';
   }
 
@@ -373,7 +389,7 @@ export class MemoryClientSocket implements ClientSocket {
   send(data: Uint8Array): void {
     if (!this.isOpen || this.closedByClient) return;
     this.link.pushToServer({
-      at: this.link.transport.arrivalMs(this.link.lastToServerMs),
+      at: this.link.toServerAt(),
       kind: 'message',
       bytes: data.slice(),
     });
@@ -385,7 +401,7 @@ export class MemoryClientSocket implements ClientSocket {
     this.closedByClient = true;
     if (!this.isOpen) return;
     this.link.pushToServer({
-      at: this.link.transport.arrivalMs(this.link.lastToServerMs),
+      at: this.link.toServerAt(),
       kind: 'close',
       code,
       reason: closeReason(reason),

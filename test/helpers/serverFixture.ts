@@ -1,5 +1,5 @@
 /**
- * Shared fixtures for the server tests: a small game (schema + room type), a manual clock, a `ws`
+ * Shared fixtures for the server tests: a small game (schema + room type), a `ws`
  * adapter to the shared ClientSocket interface, and a test client that decodes the snapshot stream
  * exactly like a real client (delta against the snapshot it holds) and records what it saw.
  */
@@ -22,14 +22,7 @@ import {
   type ClientSocket,
   type WelcomeMsg,
 } from '../../shared/index.ts';
-import {
-  type Clock,
-  type Connection,
-  defineRoom,
-  type RoomHandlers,
-  type Transport,
-  type TransportHandlers,
-} from '../../server/index.ts';
+import { defineRoom, type RoomHandlers } from '../../server/index.ts';
 
 /** The test game's schema: ships steered by input, rocks that drift on their own. */
 export const testSchema = defineSchema({
@@ -102,50 +95,11 @@ export function arenaRoom(options: ArenaOptions = {}) {
   });
 }
 
-/** A clock whose time moves only when the test says so; timers run in due order. */
-export class ManualClock implements Clock {
-  private time = 0;
-  private seq = 0;
-  private timers: { at: number; seq: number; fn: () => void }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  schedule(fn: () => void, delayMs: number): unknown {
-    const timer = { at: this.time + Math.max(0, delayMs), seq: this.seq++, fn };
-    this.timers.push(timer);
-    return timer;
-  }
-
-  cancel(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-
-  /** Sets the time without running timers (simulates work taking time). */
-  spend(ms: number): void {
-    this.time += ms;
-  }
-
-  /** Advances time by `ms`, running every timer that falls due, in order, at its due time. */
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      let next: { at: number; seq: number; fn: () => void } | undefined;
-      for (const timer of this.timers)
-        if (
-          timer.at <= end &&
-          (next === undefined || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq))
-        )
-          next = timer;
-      if (next === undefined) break;
-      this.timers = this.timers.filter((t) => t !== next);
-      this.time = Math.max(this.time, next.at);
-      next.fn();
-    }
-    this.time = end;
-  }
-}
+/**
+ * The tests' one fake clock, under the name the server tests first knew it by.
+ * @deprecated import FakeClock from ./FakeClock.ts.
+ */
+export { FakeClock as ManualClock } from './FakeClock.ts';
 
 /** A `ws` socket behind the shared ClientSocket interface, with the raw socket and upgrade status exposed. */
 export interface WsClientSocket extends ClientSocket {
@@ -341,31 +295,6 @@ export function sameWorld(a: Snapshot, b: Snapshot): boolean {
   for (let i = 0; a.texts !== null && i < a.texts.length; i++)
     if ((a.texts[i] ?? '') !== (b.texts![i] ?? '')) return false;
   return true;
-}
-
-/** A Transport wrapper that records the engine-side connections, so tests can read their buffered bytes. */
-export class ProbeTransport implements Transport {
-  readonly connections = new Set<Connection>();
-  constructor(private readonly inner: Transport) {}
-  listen(port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
-    return this.inner.listen(port, host, {
-      ...handlers,
-      open: (conn) => {
-        this.connections.add(conn);
-        handlers.open(conn);
-      },
-      close: (conn, code, reason) => {
-        this.connections.delete(conn);
-        handlers.close(conn, code, reason);
-      },
-    });
-  }
-  stopAccepting(): void {
-    this.inner.stopAccepting();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 }
 
 /** Resolves on the next turn of the event loop after I/O (lets sockets flush between manual steps). */
