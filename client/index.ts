@@ -2,8 +2,10 @@
  * Tickwave's client core: DOM-free, so browsers and Node bots share it. The Node `ws` adapter lives
  * in `client/node/wsSocket.ts`; Pixi rendering in `client/pixi/`.
  */
-export { TickwaveClient, DEFAULT_MAX_PENDING_INPUTS, MAX_INPUTS_PER_UPDATE } from './TickwaveClient.ts';
-export type { AnyEntityOf, ClientEntity, PredictionOptions, TickwaveClientOptions } from './TickwaveClient.ts';
+export { TickwaveClient } from './TickwaveClient.ts';
+export { DEFAULT_MAX_PENDING_INPUTS } from './clientOptions.ts';
+export type { AnyEntityOf, ClientEntity, PredictionOptions, TickwaveClientOptions } from './clientOptions.ts';
+export { MAX_INPUTS_PER_UPDATE } from './InputSender.ts';
 export type { ConnectionState } from './Connection.ts';
 export {
   backoffDelayMs,

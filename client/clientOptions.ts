@@ -1,0 +1,68 @@
+/** The options and entity types of {@link TickwaveClient}, with their defaults. */
+import type {
+  CancelFn,
+  EntityOf,
+  InputOf,
+  JoinOptions,
+  KindName,
+  NowFn,
+  ScheduleFn,
+  Schema,
+  SocketFactory,
+} from '../shared/index.ts';
+import type { ReconnectPolicy } from './backoff.ts';
+import type { ClockSyncOptions } from './ClockSync.ts';
+import type { InterpolatorOptions, RenderEntity } from './Interpolator.ts';
+import type { PredictorOptions } from './Predictor.ts';
+import type { SnapshotBufferOptions } from './SnapshotBuffer.ts';
+import type { TickwaveClient } from './TickwaveClient.ts';
+
+/** Inputs kept unacknowledged at most; older ones are dropped (the server has lost them anyway). */
+export const DEFAULT_MAX_PENDING_INPUTS = 256;
+
+/** The state of any entity kind of schema `S`. */
+export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
+/**
+ * A drawable entity of schema `S`, as found in {@link TickwaveClient.entities}: a union over the kinds,
+ * so checking `entity.kind` narrows `entity.state` to that kind's fields.
+ */
+export type ClientEntity<S extends Schema> = { [K in KindName<S>]: RenderEntity<EntityOf<S, K>, K> }[KindName<S>];
+
+/** Prediction settings: the shared step function, and smoothing. */
+export interface PredictionOptions<S extends Schema> extends PredictorOptions {
+  /**
+   * The game's step function, the same code the server's onInput runs: mutates `state` by one tick of
+   * `input`. Declared as a method so a function taking one specific kind's state fits.
+   */
+  apply(state: AnyEntityOf<S>, input: InputOf<S>, dtSec: number): void;
+  /** Unacknowledged inputs kept at most. Default {@link DEFAULT_MAX_PENDING_INPUTS}. */
+  readonly maxPendingInputs?: number;
+}
+
+/** Options of {@link TickwaveClient}. Only `url` and `socketFactory` are required. */
+export interface TickwaveClientOptions<S extends Schema> {
+  /** Server URL, e.g. `ws://localhost:8080/play`. */
+  readonly url: string;
+  /** Opens sockets: `browserSocketFactory`, `wsSocketFactory` (Node), or an in-memory one in tests. */
+  readonly socketFactory: SocketFactory;
+  /** Room to join; null or absent lets the server choose. */
+  readonly room?: string | null;
+  /** Join options sent in Hello (name, team, …). */
+  readonly joinOptions?: JoinOptions;
+  /** Monotonic clock in ms (a Clock's `now`). Default `globalThis.performance.now`. */
+  readonly now?: NowFn;
+  /** Timer (a Clock's `schedule`), delay in ms. Default `globalThis.setTimeout`; pass with `cancel`. */
+  readonly schedule?: ScheduleFn;
+  /** Timer cancel (a Clock's `cancel`). Default `globalThis.clearTimeout`; pass with `schedule`. */
+  readonly cancel?: CancelFn;
+  /** Reconnection policy. */
+  readonly reconnect?: ReconnectPolicy;
+  /** Most entities a snapshot may hold before it is rejected as hostile. Default 65,536. */
+  readonly maxEntities?: number;
+  /** Interpolation delay bounds, jitter adaptation and extrapolation. */
+  readonly interpolation?: SnapshotBufferOptions & InterpolatorOptions;
+  /** Clock sync settings. */
+  readonly clock?: ClockSyncOptions;
+  /** Prediction of the local entity (Welcome.entityId); without it every entity is interpolated. */
+  readonly prediction?: PredictionOptions<S>;
+}
