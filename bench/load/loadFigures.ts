@@ -203,7 +203,34 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
     rounds.length === 0 ? 0 : sum(rounds.map((r) => Math.max(0, ...r.bots.map((b) => b.intervalMs)))) / 1000;
   const connectedPerRound = rounds.map((r) => sum(r.bots.map((b) => b.connected)));
   const meanConnected = connectedPerRound.length === 0 ? 0 : sum(connectedPerRound) / connectedPerRound.length;
-  const clientSec = Math.max(1e-9, meanConnected * botSec);
+  const client = clientFigures(bots, Math.max(1e-9, meanConnected * botSec));
+  const servers = rounds.map((r) => r.server).filter((s): s is ServerSample => s !== null);
+  const server = servers.length === 0 ? null : serverFigures(servers, budgetMs, meanConnected);
+  const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));
+  const botCpuPercent =
+    botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
+  const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
+  const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
+  const notes: string[] = [];
+  const held = judge(notes, { clients, minConnected, server, client, tickRateHz, budgetMs });
+  warn(notes, { server, client, botProcesses, botCpuPercent, otherCpuPercent });
+  return {
+    clients,
+    minConnected,
+    durationSec: round(botSec, 1),
+    server,
+    client,
+    botProcesses,
+    botCpuPercent,
+    botEventLoopDelayP99Ms: round(Math.max(0, ...bots.map((b) => b.eventLoopDelayP99Ms)), 2),
+    otherCpuPercent,
+    held,
+    notes,
+  };
+}
+
+/** The clients' figures from the bot samples of a window; `clientSec` is client-seconds connected. */
+function clientFigures(bots: readonly BotSample[], clientSec: number): ClientFigures {
   const lat = new Histogram();
   const ia = new Histogram();
   const jit = new Histogram();
@@ -216,7 +243,7 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
   }
   const snapshots = sum(bots.map((b) => b.snapshots));
   const perSnapshot = (bytes: number): number => (snapshots === 0 ? 0 : round(bytes / snapshots, 1));
-  const client: ClientFigures = {
+  return {
     snapshotsPerClientPerSec: round(snapshots / clientSec, 2),
     payloadBytesPerClientPerSec: round(sum(bots.map((b) => b.payloadBytes)) / clientSec, 0),
     wsBytesPerClientPerSec: round(sum(bots.map((b) => b.wsBytes)) / clientSec, 0),
@@ -235,51 +262,65 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
     decodedSnapshots: sum(bots.map((b) => b.decoded)),
     decodeFailures: sum(bots.map((b) => b.decodeFailures)),
   };
-  const servers = rounds.map((r) => r.server).filter((s): s is ServerSample => s !== null);
-  let server: ServerFigures | null = null;
-  if (servers.length > 0) {
-    const durations = servers.flatMap((s) => s.tickDurationsMs);
-    const sec = sum(servers.map((s) => s.intervalMs)) / 1000;
-    const cpuUserUs = sum(servers.map((s) => s.cpuUserUs));
-    const cpuSystemUs = sum(servers.map((s) => s.cpuSystemUs));
-    const cpuUs = cpuUserUs + cpuSystemUs;
-    const sent = sum(servers.map((s) => s.snapshotsSent));
-    const seen = servers.map((s) => s.seenPerClient).filter((n): n is number => n !== null);
-    const interest = servers.map((s) => s.interest).filter((i): i is InterestSample => i !== null);
-    const updates = sum(interest.map((i) => i.entitiesSent));
-    const deferred = sum(interest.map((i) => i.entitiesDeferred));
-    const interestSnapshots = sum(interest.map((i) => i.snapshots));
-    server = {
-      tickBudgetMs: round(budgetMs, 2),
-      tickP50Ms: round(percentile(durations, 50), 3),
-      tickP99Ms: round(percentile(durations, 99), 3),
-      tickMaxMs: round(Math.max(...durations), 3),
-      achievedTickRateHz: round(durations.length / sec, 2),
-      skippedTicks: sum(servers.map((s) => s.skippedTicks)),
-      stepHandlerMsPerTick:
-        durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
-      cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
-      cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
-      cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),
-      cpuPercent: round((cpuUs / 1e6 / sec) * 100, 1),
-      rssMiB: round(mib(Math.max(...servers.map((s) => s.rssBytes))), 1),
-      eventLoopDelayP99Ms: round(Math.max(...servers.map((s) => s.eventLoopDelayP99Ms)), 2),
-      eventLoopDelayMaxMs: round(Math.max(...servers.map((s) => s.eventLoopDelayMaxMs)), 2),
-      snapshotsSent: sent,
-      snapshotsSkipped: sum(servers.map((s) => s.snapshotsSkipped)),
-      bytesSentPerClientPerSec: round(sum(servers.map((s) => s.bytesSent)) / Math.max(1e-9, meanConnected * sec), 0),
-      seenPerClient: seen.length === 0 ? null : round(sum(seen) / seen.length, 1),
-      entitiesSentPerSnapshot:
-        interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
-      deferredShare:
-        interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
-    };
-  }
-  const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));
-  const botCpuPercent =
-    botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
-  const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
-  const notes: string[] = [];
+}
+
+/** The server's figures from its samples of a window (at least one); `meanConnected` clients on average. */
+function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanConnected: number): ServerFigures {
+  const durations = servers.flatMap((s) => s.tickDurationsMs);
+  const sec = sum(servers.map((s) => s.intervalMs)) / 1000;
+  const cpuUserUs = sum(servers.map((s) => s.cpuUserUs));
+  const cpuSystemUs = sum(servers.map((s) => s.cpuSystemUs));
+  const cpuUs = cpuUserUs + cpuSystemUs;
+  const sent = sum(servers.map((s) => s.snapshotsSent));
+  const seen = servers.map((s) => s.seenPerClient).filter((n): n is number => n !== null);
+  const interest = servers.map((s) => s.interest).filter((i): i is InterestSample => i !== null);
+  const updates = sum(interest.map((i) => i.entitiesSent));
+  const deferred = sum(interest.map((i) => i.entitiesDeferred));
+  const interestSnapshots = sum(interest.map((i) => i.snapshots));
+  return {
+    tickBudgetMs: round(budgetMs, 2),
+    tickP50Ms: round(percentile(durations, 50), 3),
+    tickP99Ms: round(percentile(durations, 99), 3),
+    tickMaxMs: round(Math.max(...durations), 3),
+    achievedTickRateHz: round(durations.length / sec, 2),
+    skippedTicks: sum(servers.map((s) => s.skippedTicks)),
+    stepHandlerMsPerTick:
+      durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
+    cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
+    cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
+    cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),
+    cpuPercent: round((cpuUs / 1e6 / sec) * 100, 1),
+    rssMiB: round(mib(Math.max(...servers.map((s) => s.rssBytes))), 1),
+    eventLoopDelayP99Ms: round(Math.max(...servers.map((s) => s.eventLoopDelayP99Ms)), 2),
+    eventLoopDelayMaxMs: round(Math.max(...servers.map((s) => s.eventLoopDelayMaxMs)), 2),
+    snapshotsSent: sent,
+    snapshotsSkipped: sum(servers.map((s) => s.snapshotsSkipped)),
+    bytesSentPerClientPerSec: round(sum(servers.map((s) => s.bytesSent)) / Math.max(1e-9, meanConnected * sec), 0),
+    seenPerClient: seen.length === 0 ? null : round(sum(seen) / seen.length, 1),
+    entitiesSentPerSnapshot:
+      interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
+    deferredShare:
+      interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
+  };
+}
+
+/**
+ * Whether the window held the tick rate: every client connected throughout, and the server's tick p99
+ * within budget at the configured rate (against an external server: the clients' snapshot rate).
+ * Appends to `notes` why not.
+ */
+function judge(
+  notes: string[],
+  w: {
+    readonly clients: number;
+    readonly minConnected: number;
+    readonly server: ServerFigures | null;
+    readonly client: ClientFigures;
+    readonly tickRateHz: number;
+    readonly budgetMs: number;
+  },
+): boolean {
+  const { clients, minConnected, server, client, tickRateHz, budgetMs } = w;
   let held = true;
   if (minConnected < clients) {
     held = false;
@@ -302,7 +343,22 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
         '(external server: judged from the clients)',
     );
   }
-  if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(closeCodes)}`);
+  return held;
+}
+
+/** Appends to `notes` what to be wary of in a window: disconnects, decode failures, busy bots or machine, skips. */
+function warn(
+  notes: string[],
+  w: {
+    readonly server: ServerFigures | null;
+    readonly client: ClientFigures;
+    readonly botProcesses: number;
+    readonly botCpuPercent: number;
+    readonly otherCpuPercent: number;
+  },
+): void {
+  const { server, client, botProcesses, botCpuPercent, otherCpuPercent } = w;
+  if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(client.closeCodes)}`);
   if (client.decodeFailures > 0) notes.push(`${client.decodeFailures} snapshots failed to decode`);
   if (botProcesses > 0 && botCpuPercent / botProcesses > BOT_BUSY_SHARE * 100) {
     notes.push(
@@ -310,7 +366,6 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
         'the bots may be the limit, not the server',
     );
   }
-  const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
   if (otherCpuPercent > OTHER_BUSY_PERCENT) {
     notes.push(
       `other processes on this machine used ${otherCpuPercent} % of a core during the window: ` +
@@ -319,17 +374,4 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
   }
   if (server !== null && server.snapshotsSkipped > 0)
     notes.push(`${server.snapshotsSkipped} snapshots skipped for congestion`);
-  return {
-    clients,
-    minConnected,
-    durationSec: round(botSec, 1),
-    server,
-    client,
-    botProcesses,
-    botCpuPercent,
-    botEventLoopDelayP99Ms: round(Math.max(0, ...bots.map((b) => b.eventLoopDelayP99Ms)), 2),
-    otherCpuPercent,
-    held,
-    notes,
-  };
 }

@@ -175,61 +175,73 @@ export function reportText(report: LoadReport): string {
   lines.push('clients (per client; bytes are server → client unless "up")');
   lines.push(formatTable(CLIENT_COLUMNS, report.steps));
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
-  if (isBigworld(o.scenario)) {
-    lines.push('');
-    const compare =
-      report.reference !== undefined
-        ? 'judged below against the all-visible reference run first'
-        : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'}` +
-          ' at the same --clients';
-    lines.push(`per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`);
-    lines.push(formatTable(VIEW_COLUMNS, report.steps));
-  }
+  if (isBigworld(o.scenario)) lines.push('', ...viewLines(report));
   lines.push('');
   lines.push(report.verdict.summary);
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
   if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60)
     lines.push(...bigworldTargets(best, report.reference ?? null));
-  if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60) {
-    const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
-    // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
-    const perSnapshot =
-      best.client.snapshotsPerClientPerSec > 0
-        ? best.client.wireBytesPerClientPerSec / best.client.snapshotsPerClientPerSec
-        : 0;
-    const wire = kib(perSnapshot * o.tickRateHz);
-    lines.push(
-      check(
-        wire <= TARGET_WIRE_KIB_PER_SEC,
-        `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz ` +
-          `(target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
-      ),
-    );
-    if (best.server !== null) {
-      // The peer's 10–13 µs is user-space CPU, with about 3 µs more in the kernel: compare like with like.
-      const { cpuUserUsPerClientSnapshot: user, cpuSystemUsPerClientSnapshot: kernel } = best.server;
-      lines.push(
-        check(
-          user <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT,
-          `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients ` +
-            `(target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
-        ),
-      );
-    }
-    const capacity = o.ramp
-      ? `${report.verdict.lastHeldClients} clients held`
-      : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
-    lines.push(
-      check(
-        report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE,
-        `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} ` +
-          `(target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
-      ),
-    );
-  }
+  if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60)
+    lines.push(...arenaTargets(best, report));
   lines.push('');
   lines.push(`wire estimate: ${report.wireEstimate}`);
   return lines.join('\n');
+}
+
+/** The big-world table of what a client sees and is sent per snapshot, headed by how to compare it. */
+function viewLines(report: LoadReport): string[] {
+  const o = report.parameters;
+  const compare =
+    report.reference !== undefined
+      ? 'judged below against the all-visible reference run first'
+      : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'}` +
+        ' at the same --clients';
+  return [
+    `per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`,
+    formatTable(VIEW_COLUMNS, report.steps),
+  ];
+}
+
+/** The arena target lines (bandwidth, server CPU, capacity at 60 Hz) for window `best` of `report`. */
+function arenaTargets(best: WindowFigures, report: LoadReport): string[] {
+  const o = report.parameters;
+  const lines: string[] = [];
+  const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
+  // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
+  const perSnapshot =
+    best.client.snapshotsPerClientPerSec > 0
+      ? best.client.wireBytesPerClientPerSec / best.client.snapshotsPerClientPerSec
+      : 0;
+  const wire = kib(perSnapshot * o.tickRateHz);
+  lines.push(
+    check(
+      wire <= TARGET_WIRE_KIB_PER_SEC,
+      `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz ` +
+        `(target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
+    ),
+  );
+  if (best.server !== null) {
+    // The peer's 10–13 µs is user-space CPU, with about 3 µs more in the kernel: compare like with like.
+    const { cpuUserUsPerClientSnapshot: user, cpuSystemUsPerClientSnapshot: kernel } = best.server;
+    lines.push(
+      check(
+        user <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT,
+        `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients ` +
+          `(target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
+      ),
+    );
+  }
+  const capacity = o.ramp
+    ? `${report.verdict.lastHeldClients} clients held`
+    : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
+  lines.push(
+    check(
+      report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE,
+      `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} ` +
+        `(target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
+    ),
+  );
+  return lines;
 }
 
 /**

@@ -94,79 +94,117 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   });
   server.define('arena', roomTypeOf(options));
   const room = server.createRoom('arena');
-  let durations: number[] = [];
+  const sampler = new ServerSampler(server, room);
   const loop = new TickLoop({
     tickRateHz: options.tickRateHz,
     onTick: () => server.step(),
-    onTickDuration: (ms) => durations.push(ms),
+    onTickDuration: (ms) => sampler.tickDurationsMs.push(ms),
   });
   const { port } = await server.listen(options.port, options.host);
-  const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
-  delay.enable();
   loop.start();
-
-  let lastAt = performance.now();
-  let lastCpu = process.cpuUsage();
-  let lastSkipped = 0;
-  const last = { ...server.metrics.totals };
-  let lastCloses = new Map<string, number>();
-  let lastInterest = interestCounts(room);
+  sampler.begin();
   return {
     port,
     transport: chosen.name,
     roomId: room.id,
-    async sample() {
-      const now = performance.now();
-      const cpu = process.cpuUsage(lastCpu);
-      lastCpu = process.cpuUsage();
-      const totals = server.metrics.totals;
-      const stats = loop.stats();
-      const closesNow = await closeCounts(server);
-      const interestNow = interestCounts(room);
-      const closes: Record<string, number> = {};
-      for (const [code, n] of closesNow) {
-        const d = n - (lastCloses.get(code) ?? 0);
-        if (d > 0) closes[code] = d;
-      }
-      const sample: ServerSample = {
-        intervalMs: now - lastAt,
-        clients: server.connectionCount,
-        tickDurationsMs: durations,
-        skippedTicks: stats.skippedTicks - lastSkipped,
-        stepHandlerMs: totals.stepHandlerMs - last.stepHandlerMs,
-        cpuUserUs: cpu.user,
-        cpuSystemUs: cpu.system,
-        rssBytes: process.memoryUsage.rss(),
-        eventLoopDelayP99Ms: delay.count === 0 ? 0 : delay.percentile(99) / 1e6,
-        eventLoopDelayMaxMs: delay.count === 0 ? 0 : delay.max / 1e6,
-        snapshotsSent: totals.snapshotsSent - last.snapshotsSent,
-        snapshotsSkipped: totals.snapshotsSkipped - last.snapshotsSkipped,
-        bytesSent: totals.bytesSent - last.bytesSent,
-        closes,
-        seenPerClient: seenPerClient(room),
-        interest:
-          interestNow === null || lastInterest === null
-            ? null
-            : {
-                entitiesSent: interestNow.entitiesSent - lastInterest.entitiesSent,
-                entitiesDeferred: interestNow.entitiesDeferred - lastInterest.entitiesDeferred,
-                snapshots: interestNow.snapshots - lastInterest.snapshots,
-              },
-      };
-      durations = [];
-      lastInterest = interestNow;
-      lastAt = now;
-      lastSkipped = stats.skippedTicks;
-      Object.assign(last, totals);
-      lastCloses = closesNow;
-      delay.reset();
-      return sample;
-    },
+    sample: () => sampler.sample(loop.stats().skippedTicks),
     async stop() {
       loop.stop();
-      delay.disable();
+      sampler.end();
       await server.close('load test over');
     },
+  };
+}
+
+/** The server process's figures between two samples: each sample holds what changed since the last. */
+class ServerSampler {
+  /** Durations of the ticks since the last sample, ms; the tick loop appends to it. */
+  tickDurationsMs: number[] = [];
+  private readonly delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  private lastAt = 0;
+  private lastCpu = process.cpuUsage();
+  private lastSkipped = 0;
+  private readonly last: Server['metrics']['totals'];
+  private lastCloses = new Map<string, number>();
+  private lastInterest: InterestSample | null = null;
+
+  constructor(
+    private readonly server: Server,
+    private readonly room: Room<Schema>,
+  ) {
+    this.last = { ...server.metrics.totals };
+  }
+
+  /** Starts measuring: the first sample covers the time from here. */
+  begin(): void {
+    this.delay.enable();
+    this.lastAt = performance.now();
+    this.lastCpu = process.cpuUsage();
+    Object.assign(this.last, this.server.metrics.totals);
+    this.lastInterest = interestCounts(this.room);
+  }
+
+  /** Stops the event-loop delay monitor. */
+  end(): void {
+    this.delay.disable();
+  }
+
+  /** The figures since the previous sample; `skippedTicks` is the tick loop's count so far. */
+  async sample(skippedTicks: number): Promise<ServerSample> {
+    const { server, room, delay } = this;
+    const now = performance.now();
+    const cpu = process.cpuUsage(this.lastCpu);
+    this.lastCpu = process.cpuUsage();
+    const totals = server.metrics.totals;
+    const last = this.last;
+    const closesNow = await closeCounts(server);
+    const interestNow = interestCounts(room);
+    const sample: ServerSample = {
+      intervalMs: now - this.lastAt,
+      clients: server.connectionCount,
+      tickDurationsMs: this.tickDurationsMs,
+      skippedTicks: skippedTicks - this.lastSkipped,
+      stepHandlerMs: totals.stepHandlerMs - last.stepHandlerMs,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      rssBytes: process.memoryUsage.rss(),
+      eventLoopDelayP99Ms: delay.count === 0 ? 0 : delay.percentile(99) / 1e6,
+      eventLoopDelayMaxMs: delay.count === 0 ? 0 : delay.max / 1e6,
+      snapshotsSent: totals.snapshotsSent - last.snapshotsSent,
+      snapshotsSkipped: totals.snapshotsSkipped - last.snapshotsSkipped,
+      bytesSent: totals.bytesSent - last.bytesSent,
+      closes: countsSince(closesNow, this.lastCloses),
+      seenPerClient: seenPerClient(room),
+      interest: interestSince(interestNow, this.lastInterest),
+    };
+    this.tickDurationsMs = [];
+    this.lastInterest = interestNow;
+    this.lastAt = now;
+    this.lastSkipped = skippedTicks;
+    Object.assign(last, totals);
+    this.lastCloses = closesNow;
+    delay.reset();
+    return sample;
+  }
+}
+
+/** The closes by code since `before` (codes with none left out). */
+function countsSince(now: ReadonlyMap<string, number>, before: ReadonlyMap<string, number>): Record<string, number> {
+  const closes: Record<string, number> = {};
+  for (const [code, n] of now) {
+    const d = n - (before.get(code) ?? 0);
+    if (d > 0) closes[code] = d;
+  }
+  return closes;
+}
+
+/** The interest counters since `before`, or null when either is (no interest management). */
+function interestSince(now: InterestSample | null, before: InterestSample | null): InterestSample | null {
+  if (now === null || before === null) return null;
+  return {
+    entitiesSent: now.entitiesSent - before.entitiesSent,
+    entitiesDeferred: now.entitiesDeferred - before.entitiesDeferred,
+    snapshots: now.snapshots - before.snapshots,
   };
 }
 

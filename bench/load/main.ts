@@ -110,7 +110,24 @@ function oneOf<T extends string>(text: string | undefined, allowed: readonly T[]
 export function parseLoadArgs(
   args: readonly string[],
 ): { options: LoadOptions; out: string | null; compare: boolean } | null {
-  const { values } = parseArgs({
+  const values = readFlags(args);
+  if (values.help === true) return null;
+  const options = optionsOf(values);
+  if (options.url !== null && values.transport !== undefined) {
+    throw new RangeError('--transport chooses the transport of the server the run starts; it does not go with --url');
+  }
+  const compare = values.compare === true;
+  if (compare && (options.scenario !== 'bigworld' || options.ramp || options.url !== null)) {
+    throw new RangeError(
+      '--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)',
+    );
+  }
+  return { options, out: values.out ?? null, compare };
+}
+
+/** The flags given, as text (booleans for switches); throws for an unknown flag. */
+function readFlags(args: readonly string[]) {
+  return parseArgs({
     args: [...args],
     options: {
       clients: { type: 'string' },
@@ -135,14 +152,17 @@ export function parseLoadArgs(
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
-  });
-  if (values.help === true) return null;
+  }).values;
+}
+
+/** The run's options from the flags, each checked and defaulted; throws a RangeError naming a bad one. */
+function optionsOf(values: ReturnType<typeof readFlags>): LoadOptions {
   const url = values.url ?? null;
   if (url !== null && !/^ws:\/\/[^/]+/.test(url))
     throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
   const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
   const scenario = oneOf(values.scenario, SCENARIOS, 'arena', '--scenario');
-  const options: LoadOptions = {
+  return {
     clients,
     tickRateHz: int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ),
     entities: int(
@@ -167,16 +187,6 @@ export function parseLoadArgs(
     settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
     cpuProfDir: values['cpu-prof'] === true ? join(RESULTS_DIR, 'profiles') : null,
   };
-  if (url !== null && values.transport !== undefined) {
-    throw new RangeError('--transport chooses the transport of the server the run starts; it does not go with --url');
-  }
-  const compare = values.compare === true;
-  if (compare && (scenario !== 'bigworld' || options.ramp || url !== null)) {
-    throw new RangeError(
-      '--compare goes with --scenario bigworld, without --ramp or --url (it starts the reference server itself)',
-    );
-  }
-  return { options, out: values.out ?? null, compare };
 }
 
 /** Runs a load test and assembles its report (nothing printed or written). */

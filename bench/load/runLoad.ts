@@ -5,13 +5,13 @@
  * returns or throws, also when aborted (Ctrl-C) — and each child also exits by itself when its
  * lifetime ends or the parent's IPC channel closes.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TransportChoice } from '../../server/index.ts';
-import type { BotKind, BotSample, ChildMsg, LoadScenario, ParentMsg, ServerSample } from './ipc.ts';
+import { Child } from './Child.ts';
+import type { BotKind, BotSample, LoadScenario, ServerSample } from './ipc.ts';
 import { rowOf, type SampleRound, type TimeSeriesRow, windowFigures, type WindowFigures } from './loadFigures.ts';
 
 /** Time between two sample rounds, ms. */
@@ -26,8 +26,6 @@ export const DEFAULT_SETTLE_SEC = 2;
 const START_TIMEOUT_MS = 20_000;
 /** Time a child has to answer a sample request, ms. */
 const SAMPLE_TIMEOUT_MS = 3000;
-/** Time children have to stop before they are killed, ms. */
-const STOP_TIMEOUT_MS = 3000;
 /** Extra connection time allowed beyond count / rate, ms. */
 const CONNECT_SLACK_MS = 10_000;
 /** Lifetime margin given to children beyond the planned run, ms. */
@@ -87,75 +85,6 @@ export interface LoadHooks {
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
-/** A forked child with a reply queue. */
-class Child {
-  readonly proc: ChildProcess;
-  private waiters: { type: ChildMsg['type']; resolve: (msg: ChildMsg) => void }[] = [];
-  exited = false;
-
-  constructor(
-    readonly role: 'server' | 'bots',
-    script: string,
-    execArgv: readonly string[],
-    log: (line: string) => void,
-  ) {
-    this.proc = fork(script, [], {
-      execArgv: ['--import', 'tsx', ...execArgv],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.proc.on('message', (raw) => {
-      const msg = raw as ChildMsg;
-      if (msg.type === 'log') return log(msg.line);
-      const i = this.waiters.findIndex((w) => w.type === msg.type || msg.type === 'error');
-      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(msg);
-      else if (msg.type === 'error') log(`child ${this.proc.pid}: ${msg.message}`);
-    });
-    this.proc.on('exit', () => {
-      this.exited = true;
-      for (const w of this.waiters.splice(0)) w.resolve({ type: 'error', message: `process ${this.proc.pid} exited` });
-    });
-  }
-
-  send(msg: ParentMsg): void {
-    if (!this.exited && this.proc.connected) this.proc.send(msg);
-  }
-
-  /** Sends `msg` and waits for a reply of `type` (or an error), at most `timeoutMs`. */
-  request(msg: ParentMsg, type: ChildMsg['type'], timeoutMs: number): Promise<ChildMsg> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve({
-          type: 'error',
-          message: `process ${this.proc.pid} did not answer ${msg.type} within ${timeoutMs} ms`,
-        });
-      }, timeoutMs);
-      const waiter = {
-        type,
-        resolve: (m: ChildMsg) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      };
-      this.waiters.push(waiter);
-      if (this.exited) waiter.resolve({ type: 'error', message: `process ${this.proc.pid} exited` });
-      else this.send(msg);
-    });
-  }
-
-  /** Asks the child to stop; kills it by PID if it has not exited within the timeout. */
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
-    this.send({ type: 'stop' });
-    const timer = setTimeout(() => {
-      if (!this.exited && this.proc.pid !== undefined) process.kill(this.proc.pid, 'SIGKILL');
-    }, STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 /** Busy and total CPU time of this machine so far (all cores, ms), and the core count. */
 function machineCpuTimes(): { busy: number; total: number; cores: number } {
   let busy = 0;
@@ -184,149 +113,226 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The started server's address (or the external one), and the transport it runs on. */
+interface Target {
+  readonly url: string;
+  readonly room: string | null;
+  readonly transport: 'uws' | 'ws' | null;
+}
+
 /** Runs a load test (see the module comment). Throws if a child fails to start; children are stopped first. */
 export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<LoadRun> {
   const log = hooks.log ?? ((line: string) => console.error(line));
-  const signal = hooks.signal;
-  const rounds: SampleRound[] = [];
-  const timeSeries: TimeSeriesRow[] = [];
-  const steps: WindowFigures[] = [];
   const children: Child[] = [];
-  const plannedSteps = o.ramp ? Math.max(1, Math.ceil((o.rampMax - o.clients) / o.rampStep) + 1) : 1;
-  const maxClients = o.ramp ? o.rampMax : o.clients;
-  const perStepMs = (o.durationSec + o.settleSec) * 1000 + CONNECT_SLACK_MS;
-  const lifetimeMs = plannedSteps * perStepMs + (maxClients / o.connectPerSec) * 1000 + LIFETIME_MARGIN_MS;
+  const lifetimeMs = childLifetimeMs(o);
   const started = performance.now();
-  let target = 0;
   try {
-    let server: Child | null = null;
-    let url = o.url;
-    let room = o.room;
-    let transport: 'uws' | 'ws' | null = null;
-    // One folder per process: tsx's loader thread writes a profile of its own next to the main thread's.
-    const prof = (name: string): string[] => {
-      if (o.cpuProfDir === null) return [];
-      const dir = join(o.cpuProfDir, name);
-      mkdirSync(dir, { recursive: true });
-      return ['--cpu-prof', '--cpu-prof-dir', dir];
+    const target = await startTarget(o, children, lifetimeMs, log);
+    const pools = await startBots(o, target, children, lifetimeMs, log);
+    const sampler = new Sampler(children, hooks, started);
+    await sampler.round();
+    const { steps, lastHeld } = await measureSteps(o, pools, sampler, hooks.signal);
+    const interrupted = hooks.signal?.aborted === true;
+    return {
+      steps,
+      timeSeries: sampler.timeSeries,
+      lastHeldClients: lastHeld,
+      interrupted,
+      transport: target.transport,
     };
-    if (url === null) {
-      server = new Child('server', `${HERE}serverProcess.ts`, prof('server'), log);
-      children.push(server);
-      const ready = await server.request(
-        {
-          type: 'start',
-          scenario: o.scenario,
-          entities: o.entities,
-          tickRateHz: o.tickRateHz,
-          host: '127.0.0.1',
-          port: 0,
-          transport: o.transport,
-          lifetimeMs,
-        },
-        'ready',
-        START_TIMEOUT_MS,
-      );
-      if (ready.type !== 'ready')
-        throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
-      url = `ws://127.0.0.1:${ready.port}/`;
-      room = ready.room;
-      transport = ready.transport ?? null;
-    }
-    const pools: Child[] = [];
-    for (let p = 0; p < o.botProcesses; p++) {
-      const pool = new Child('bots', `${HERE}botProcess.ts`, prof(`bots${p}`), log);
-      children.push(pool);
-      pools.push(pool);
-    }
-    const readies = await Promise.all(
-      pools.map((pool, p) =>
-        pool.request(
-          {
-            type: 'start',
-            url: url!,
-            room,
-            scenario: o.scenario,
-            kind: o.bots,
-            tickRateHz: o.tickRateHz,
-            decodeEvery: o.decodeEvery,
-            connectPerSec: o.connectPerSec,
-            firstIndex: p,
-            stride: pools.length,
-            lifetimeMs,
-          },
-          'ready',
-          START_TIMEOUT_MS,
-        ),
-      ),
-    );
-    const failed = readies.find((r) => r.type !== 'ready');
-    if (failed !== undefined)
-      throw new Error(`a bot process failed to start: ${failed.type === 'error' ? failed.message : failed.type}`);
-
-    let lastCpuTimes = machineCpuTimes();
-    const sampleRound = async (): Promise<SampleRound> => {
-      const answers = await Promise.all(
-        children.map((c) => c.request({ type: 'sample' }, 'sample', SAMPLE_TIMEOUT_MS)),
-      );
-      let serverSample: ServerSample | null = null;
-      const bots: BotSample[] = [];
-      for (const a of answers) {
-        if (a.type !== 'sample') continue;
-        if (a.server !== undefined) serverSample = a.server;
-        if (a.bots !== undefined) bots.push(a.bots);
-      }
-      const cpuTimes = machineCpuTimes();
-      const machineCpuPercent =
-        ((cpuTimes.busy - lastCpuTimes.busy) / Math.max(1, cpuTimes.total - lastCpuTimes.total)) * cpuTimes.cores * 100;
-      lastCpuTimes = cpuTimes;
-      const r: SampleRound = {
-        tSec: Math.round((performance.now() - started) / 100) / 10,
-        targetClients: target,
-        server: serverSample,
-        bots,
-        machineCpuPercent,
-      };
-      rounds.push(r);
-      return r;
-    };
-    let nextSampleAt = performance.now() + SAMPLE_INTERVAL_MS;
-    const tick = async (phase: string): Promise<TimeSeriesRow> => {
-      await sleep(Math.max(0, nextSampleAt - performance.now()), signal);
-      nextSampleAt += SAMPLE_INTERVAL_MS;
-      const row = rowOf(await sampleRound());
-      timeSeries.push(row);
-      hooks.progress?.(row, phase);
-      return row;
-    };
-    await sampleRound();
-
-    let lastHeld = 0;
-    for (let count = o.clients; ; count += o.rampStep) {
-      const add = count - target;
-      target = count;
-      for (let p = 0; p < pools.length; p++) {
-        const share = Math.floor(add / pools.length) + (p < add % pools.length ? 1 : 0);
-        if (share > 0) pools[p]!.send({ type: 'add', count: share });
-      }
-      const connectDeadline = performance.now() + (add / (o.connectPerSec * pools.length)) * 1000 + CONNECT_SLACK_MS;
-      let row = await tick(`connecting ${count}`);
-      while (!signal?.aborted && row.clients < count && performance.now() < connectDeadline)
-        row = await tick(`connecting ${count}`);
-      for (let s = 0; s < o.settleSec && !signal?.aborted; s++) await tick(`settling ${count}`);
-      const first = rounds.length;
-      for (let s = 0; s < o.durationSec && !signal?.aborted; s++) await tick(`measuring ${count}`);
-      if (signal?.aborted) break;
-      const figures = windowFigures(rounds.slice(first), count, o.tickRateHz);
-      steps.push(figures);
-      if (!figures.held) break;
-      lastHeld = count;
-      if (!o.ramp || count + o.rampStep > o.rampMax) break;
-    }
-    return { steps, timeSeries, lastHeldClients: lastHeld, interrupted: signal?.aborted === true, transport };
   } finally {
     // Bots first, so the server sees clean 1000 closes rather than closing them with 1001.
     await Promise.all(children.filter((c) => c.role === 'bots').map((c) => c.stop()));
     await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+/** How long a child may live: every planned step, the connection time and a margin, ms. */
+function childLifetimeMs(o: LoadOptions): number {
+  const plannedSteps = o.ramp ? Math.max(1, Math.ceil((o.rampMax - o.clients) / o.rampStep) + 1) : 1;
+  const maxClients = o.ramp ? o.rampMax : o.clients;
+  const perStepMs = (o.durationSec + o.settleSec) * 1000 + CONNECT_SLACK_MS;
+  return plannedSteps * perStepMs + (maxClients / o.connectPerSec) * 1000 + LIFETIME_MARGIN_MS;
+}
+
+/** Node options writing a V8 CPU profile of process `name`, or none without `cpuProfDir`. */
+function profArgs(o: LoadOptions, name: string): string[] {
+  if (o.cpuProfDir === null) return [];
+  // One folder per process: tsx's loader thread writes a profile of its own next to the main thread's.
+  const dir = join(o.cpuProfDir, name);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
+/** The server to load: `o.url`, or a server process started here (added to `children`). */
+async function startTarget(
+  o: LoadOptions,
+  children: Child[],
+  lifetimeMs: number,
+  log: (line: string) => void,
+): Promise<Target> {
+  if (o.url !== null) return { url: o.url, room: o.room, transport: null };
+  const server = new Child('server', `${HERE}serverProcess.ts`, profArgs(o, 'server'), log);
+  children.push(server);
+  const ready = await server.request(
+    {
+      type: 'start',
+      scenario: o.scenario,
+      entities: o.entities,
+      tickRateHz: o.tickRateHz,
+      host: '127.0.0.1',
+      port: 0,
+      transport: o.transport,
+      lifetimeMs,
+    },
+    'ready',
+    START_TIMEOUT_MS,
+  );
+  if (ready.type !== 'ready')
+    throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
+  return {
+    url: `ws://127.0.0.1:${ready.port}/`,
+    room: ready.room,
+    transport: ready.transport ?? null,
+  };
+}
+
+/** Starts `o.botProcesses` bot processes against `target` (added to `children`); throws if one fails. */
+async function startBots(
+  o: LoadOptions,
+  target: Target,
+  children: Child[],
+  lifetimeMs: number,
+  log: (line: string) => void,
+): Promise<Child[]> {
+  const pools: Child[] = [];
+  for (let p = 0; p < o.botProcesses; p++) {
+    const pool = new Child('bots', `${HERE}botProcess.ts`, profArgs(o, `bots${p}`), log);
+    children.push(pool);
+    pools.push(pool);
+  }
+  const readies = await Promise.all(
+    pools.map((pool, p) =>
+      pool.request(
+        {
+          type: 'start',
+          url: target.url,
+          room: target.room,
+          scenario: o.scenario,
+          kind: o.bots,
+          tickRateHz: o.tickRateHz,
+          decodeEvery: o.decodeEvery,
+          connectPerSec: o.connectPerSec,
+          firstIndex: p,
+          stride: pools.length,
+          lifetimeMs,
+        },
+        'ready',
+        START_TIMEOUT_MS,
+      ),
+    ),
+  );
+  const failed = readies.find((r) => r.type !== 'ready');
+  if (failed !== undefined)
+    throw new Error(`a bot process failed to start: ${failed.type === 'error' ? failed.message : failed.type}`);
+  return pools;
+}
+
+/**
+ * Adds clients step by step (one step without ramp), waits for them to connect and settle, measures
+ * each step's window, and stops at the first step that does not hold the tick rate, the ramp's end or
+ * an abort.
+ */
+async function measureSteps(
+  o: LoadOptions,
+  pools: readonly Child[],
+  sampler: Sampler,
+  signal: AbortSignal | undefined,
+): Promise<{ steps: WindowFigures[]; lastHeld: number }> {
+  const steps: WindowFigures[] = [];
+  let lastHeld = 0;
+  for (let count = o.clients; ; count += o.rampStep) {
+    const add = count - sampler.target;
+    sampler.target = count;
+    addClients(pools, add);
+    const connectDeadline = performance.now() + (add / (o.connectPerSec * pools.length)) * 1000 + CONNECT_SLACK_MS;
+    let row = await sampler.tick(`connecting ${count}`);
+    while (!signal?.aborted && row.clients < count && performance.now() < connectDeadline)
+      row = await sampler.tick(`connecting ${count}`);
+    for (let s = 0; s < o.settleSec && !signal?.aborted; s++) await sampler.tick(`settling ${count}`);
+    const first = sampler.rounds.length;
+    for (let s = 0; s < o.durationSec && !signal?.aborted; s++) await sampler.tick(`measuring ${count}`);
+    if (signal?.aborted) break;
+    const figures = windowFigures(sampler.rounds.slice(first), count, o.tickRateHz);
+    steps.push(figures);
+    if (!figures.held) break;
+    lastHeld = count;
+    if (!o.ramp || count + o.rampStep > o.rampMax) break;
+  }
+  return { steps, lastHeld };
+}
+
+/** Asks the bot processes for `add` more clients, shared out as evenly as possible. */
+function addClients(pools: readonly Child[], add: number): void {
+  for (let p = 0; p < pools.length; p++) {
+    const share = Math.floor(add / pools.length) + (p < add % pools.length ? 1 : 0);
+    if (share > 0) pools[p]!.send({ type: 'add', count: share });
+  }
+}
+
+/** Samples every child once a second, with the machine's CPU use in between; keeps every round and row. */
+class Sampler {
+  /** Every sample round so far. */
+  readonly rounds: SampleRound[] = [];
+  /** One row per timed round (not the first). */
+  readonly timeSeries: TimeSeriesRow[] = [];
+  /** The client count asked for now, recorded in each round. */
+  target = 0;
+  private lastCpuTimes = machineCpuTimes();
+  private nextSampleAt = performance.now() + SAMPLE_INTERVAL_MS;
+
+  /** A sampler of `children`, whose rounds are timed from `started` (performance.now(), ms). */
+  constructor(
+    private readonly children: readonly Child[],
+    private readonly hooks: LoadHooks,
+    private readonly started: number,
+  ) {}
+
+  /** Asks every child for a sample now and records the round. */
+  async round(): Promise<SampleRound> {
+    const answers = await Promise.all(
+      this.children.map((c) => c.request({ type: 'sample' }, 'sample', SAMPLE_TIMEOUT_MS)),
+    );
+    let serverSample: ServerSample | null = null;
+    const bots: BotSample[] = [];
+    for (const a of answers) {
+      if (a.type !== 'sample') continue;
+      if (a.server !== undefined) serverSample = a.server;
+      if (a.bots !== undefined) bots.push(a.bots);
+    }
+    const cpuTimes = machineCpuTimes();
+    const last = this.lastCpuTimes;
+    const machineCpuPercent =
+      ((cpuTimes.busy - last.busy) / Math.max(1, cpuTimes.total - last.total)) * cpuTimes.cores * 100;
+    this.lastCpuTimes = cpuTimes;
+    const r: SampleRound = {
+      tSec: Math.round((performance.now() - this.started) / 100) / 10,
+      targetClients: this.target,
+      server: serverSample,
+      bots,
+      machineCpuPercent,
+    };
+    this.rounds.push(r);
+    return r;
+  }
+
+  /** Waits for the next second (or the abort), samples, and reports the row to the progress hook. */
+  async tick(phase: string): Promise<TimeSeriesRow> {
+    await sleep(Math.max(0, this.nextSampleAt - performance.now()), this.hooks.signal);
+    this.nextSampleAt += SAMPLE_INTERVAL_MS;
+    const row = rowOf(await this.round());
+    this.timeSeries.push(row);
+    this.hooks.progress?.(row, phase);
+    return row;
   }
 }
