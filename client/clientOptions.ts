@@ -1,4 +1,4 @@
-/** The options and entity types of {@link TickwaveClient}, with their defaults. */
+/** The options and entity types of a TickwaveClient, with their defaults: a leaf module (types and one constant). */
 import type {
   CancelFn,
   EntityOf,
@@ -15,7 +15,6 @@ import type { ClockSyncOptions } from './ClockSync.ts';
 import type { InterpolatorOptions, RenderEntity } from './Interpolator.ts';
 import type { PredictorOptions } from './Predictor.ts';
 import type { SnapshotBufferOptions } from './SnapshotBuffer.ts';
-import type { TickwaveClient } from './TickwaveClient.ts';
 
 /** Inputs kept unacknowledged at most; older ones are dropped (the server has lost them anyway). */
 export const DEFAULT_MAX_PENDING_INPUTS = 256;
@@ -23,7 +22,7 @@ export const DEFAULT_MAX_PENDING_INPUTS = 256;
 /** The state of any entity kind of schema `S`. */
 export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
 /**
- * A drawable entity of schema `S`, as found in {@link TickwaveClient.entities}: a union over the kinds,
+ * A drawable entity of schema `S`, as found in the client's `entities` map: a union over the kinds,
  * so checking `entity.kind` narrows `entity.state` to that kind's fields.
  */
 export type ClientEntity<S extends Schema> = { [K in KindName<S>]: RenderEntity<EntityOf<S, K>, K> }[KindName<S>];
@@ -39,7 +38,7 @@ export interface PredictionOptions<S extends Schema> extends PredictorOptions {
   readonly maxPendingInputs?: number;
 }
 
-/** Options of {@link TickwaveClient}. Only `url` and `socketFactory` are required. */
+/** Options of a `TickwaveClient`. Only `url` and `socketFactory` are required. */
 export interface TickwaveClientOptions<S extends Schema> {
   /** Server URL, e.g. `ws://localhost:8080/play`. */
   readonly url: string;
