@@ -15,6 +15,7 @@ export { DEFAULT_MAX_CLIENTS, defineRoom } from './defineRoom.ts';
 export type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
 export { Room } from './Room.ts';
 export type { Entity, ErrorContext } from './Room.ts';
+export type { StreamListener, StreamTick } from './stream/streamTypes.ts';
 export { DEFAULT_MAX_CATCH_UP_TICKS, DEFAULT_TICK_HISTORY, DEFAULT_TICK_RATE_HZ, TickLoop } from './TickLoop.ts';
 export type { TickLoopOptions, TickStats } from './TickLoop.ts';
 export { DEFAULT_MAX_BUFFERED_INPUTS } from './Session.ts';
