@@ -9,13 +9,13 @@
  * are medians per snapshot. Prints a table and writes JSON with the machine it ran on.
  */
 import { parseArgs } from 'node:util';
-import { Packr, Unpackr } from 'msgpackr';
-import { decodeServerMessage, encodeMessage, MsgKind, quantizeWorld, SnapshotCodec } from '../shared/index.ts';
+import { quantizeWorld, SnapshotCodec } from '../shared/index.ts';
 import type { Snapshot } from '../shared/index.ts';
 import { formatTable, machineInfo, mean, median, round, writeJson, defaultResultPath } from './report.ts';
 import type { MachineInfo, TableColumn } from './report.ts';
 import { ARENA_SCENARIOS, arenaSchema, createArena } from './scenarios/arena.ts';
 import type { ArenaScenario } from './scenarios/arena.ts';
+import { type CaseSamples, frameOf, OurPipeline, PlainFormats, type PlainSamples } from './codecPipeline.ts';
 
 /** Measured ticks per case. */
 const DEFAULT_TICKS = 600;
@@ -94,89 +94,39 @@ export function runCodecBench(options: CodecBenchOptions = {}): CodecCaseResult[
   return (options.cases ?? standardCases()).map((c) => runCase(c, ticks, warmupTicks));
 }
 
-/** A Snapshot frame around `body`, as the server sends it. */
-function frameOf(tick: number, baseTick: number, body: Uint8Array): Uint8Array {
-  return encodeMessage({ kind: MsgKind.Snapshot, tick, baseTick, lastInputSeq: -1, body });
-}
-
 function runCase(c: CodecCase, ticks: number, warmupTicks: number): CodecCaseResult {
   const arena = createArena({ scenario: c.scenario, entities: c.entities, tickRateHz: c.tickRateHz });
-  const server = new SnapshotCodec(arenaSchema);
-  const client = new SnapshotCodec(arenaSchema);
-  const packr = new Packr({ useRecords: false });
-  const unpackr = new Unpackr({ useRecords: false });
-  const fields = arenaSchema.kinds[0]!.fields.map((f) => f.name);
-
-  const frameBytes: number[] = [];
-  const moving: number[] = [];
-  const quantizeUs: number[] = [];
-  const encodeUs: number[] = [];
-  const decodeUs: number[] = [];
-  const decodeBodyUs: number[] = [];
-  const mp = { bytes: [] as number[], encodeUs: [] as number[], decodeUs: [] as number[] };
-  const js = { bytes: [] as number[], encodeUs: [] as number[], decodeUs: [] as number[] };
-
-  let baseline: Snapshot | null = null;
-  let held: Snapshot | null = null;
+  const ours = new OurPipeline(c);
+  const plain = new PlainFormats();
+  const plainSamples = (): PlainSamples => ({ bytes: [], encodeUs: [], decodeUs: [] });
+  const samples: CaseSamples = {
+    frameBytes: [],
+    moving: [],
+    quantizeUs: [],
+    encodeUs: [],
+    decodeUs: [],
+    decodeBodyUs: [],
+    mp: plainSamples(),
+    js: plainSamples(),
+  };
   let current: Snapshot | null = null;
   for (let n = 0; n < warmupTicks + ticks; n++) {
     arena.step();
-    const measured = n >= warmupTicks;
-    const tick = arena.tick;
-
-    let t0 = performance.now();
-    current = quantizeWorld(arenaSchema, tick, arena.entities);
-    const t1 = performance.now();
-    const { bytes, next } = server.encode(baseline, current);
-    const frame = frameOf(tick, baseline === null ? -1 : baseline.tick, bytes);
-    const t2 = performance.now();
-    const message = decodeServerMessage(frame);
-    const t3 = performance.now();
-    if (!message.ok || message.value.kind !== MsgKind.Snapshot)
-      throw new Error(`tick ${tick}: the Snapshot frame did not decode`);
-    const decoded = client.decode(held, tick, message.value.body);
-    const t4 = performance.now();
-    if (!decoded.ok) throw new Error(`tick ${tick}: decode failed: ${decoded.reason}`);
-    checkSame(decoded.value, current, c);
-
-    if (measured) {
-      quantizeUs.push((t1 - t0) * 1000);
-      encodeUs.push((t2 - t1) * 1000);
-      decodeUs.push((t4 - t2) * 1000);
-      decodeBodyUs.push((t4 - t3) * 1000);
-      frameBytes.push(frame.length);
-      moving.push(baseline === null ? current.count : changedEntities(baseline, current));
-    }
-
-    const rows = arena.entities.map((e) => [e.id, ...fields.map((f) => e.state[f] as number)]);
-    t0 = performance.now();
-    const packed = packr.pack([MsgKind.Snapshot, tick, rows]);
-    const m1 = performance.now();
-    unpackr.unpack(packed);
-    const m2 = performance.now();
-    const text = JSON.stringify([MsgKind.Snapshot, tick, rows]);
-    const j1 = performance.now();
-    JSON.parse(text);
-    const j2 = performance.now();
-    if (measured) {
-      mp.bytes.push(packed.length);
-      mp.encodeUs.push((m1 - t0) * 1000);
-      mp.decodeUs.push((m2 - m1) * 1000);
-      js.bytes.push(Buffer.byteLength(text));
-      js.encodeUs.push((j1 - m2) * 1000);
-      js.decodeUs.push((j2 - j1) * 1000);
-    }
-
-    baseline = next;
-    held = decoded.value;
+    const into = n >= warmupTicks ? samples : null;
+    current = ours.tick(arena.tick, arena.entities, into);
+    plain.tick(arena.tick, arena.entities, into);
+    ours.advance();
   }
+  return caseResult(c, ticks, samples, current!);
+}
 
-  const last = current!;
+/** The figures of case `c` from its samples; `last` is the last tick's quantized world. */
+function caseResult(c: CodecCase, ticks: number, s: CaseSamples, last: Snapshot): CodecCaseResult {
   const fullSnapshotBytes = frameOf(last.tick, -1, new SnapshotCodec(arenaSchema).encode(null, last).bytes).length;
-  const totalBytes = frameBytes.reduce((a, b) => a + b, 0);
-  const totalMoving = moving.reduce((a, b) => a + b, 0);
-  const bytesPerSnapshot = mean(frameBytes);
-  const figures = (f: typeof mp): FormatFigures => ({
+  const totalBytes = s.frameBytes.reduce((a, b) => a + b, 0);
+  const totalMoving = s.moving.reduce((a, b) => a + b, 0);
+  const bytesPerSnapshot = mean(s.frameBytes);
+  const figures = (f: PlainSamples): FormatFigures => ({
     bytesPerSnapshot: round(mean(f.bytes), 1),
     encodeUs: round(median(f.encodeUs), 1),
     decodeUs: round(median(f.decodeUs), 1),
@@ -186,46 +136,17 @@ function runCase(c: CodecCase, ticks: number, warmupTicks: number): CodecCaseRes
     ticks,
     bytesPerSnapshot: round(bytesPerSnapshot, 1),
     bytesPerSecond: Math.round(bytesPerSnapshot * c.tickRateHz),
-    movingEntities: round(mean(moving), 1),
+    movingEntities: round(mean(s.moving), 1),
     bytesPerMovingEntity: round(totalMoving === 0 ? 0 : totalBytes / totalMoving, 3),
     bytesUnchangedEntity: round(unchangedEntityBytes(c), 3),
     fullSnapshotBytes,
-    quantizeUs: round(median(quantizeUs), 1),
-    encodeUs: round(median(encodeUs), 1),
-    decodeUs: round(median(decodeUs), 1),
-    decodeBodyUs: round(median(decodeBodyUs), 1),
-    msgpackr: figures(mp),
-    json: figures(js),
+    quantizeUs: round(median(s.quantizeUs), 1),
+    encodeUs: round(median(s.encodeUs), 1),
+    decodeUs: round(median(s.decodeUs), 1),
+    decodeBodyUs: round(median(s.decodeBodyUs), 1),
+    msgpackr: figures(s.mp),
+    json: figures(s.js),
   };
-}
-
-/** Throws unless the client's snapshot holds exactly the server's quantized world. */
-function checkSame(decoded: Snapshot, expected: Snapshot, c: CodecCase): void {
-  const same =
-    decoded.count === expected.count &&
-    decoded.ids.every((id, i) => id === expected.ids[i]) &&
-    decoded.values.length === expected.values.length &&
-    decoded.values.every((v, i) => v === expected.values[i]);
-  if (!same)
-    throw new Error(
-      `${c.scenario} E=${c.entities} ${c.tickRateHz} Hz tick ${expected.tick}: ` +
-        'the client decoded another state than the server quantized',
-    );
-}
-
-/** Entities present in both snapshots whose quantized values differ. Both snapshots hold the same ids here. */
-function changedEntities(before: Snapshot, now: Snapshot): number {
-  const stride = now.stride;
-  let changed = 0;
-  for (let i = 0; i < now.count; i++) {
-    for (let f = 0; f < stride; f++) {
-      if (now.values[i * stride + f] !== before.values[i * stride + f]) {
-        changed++;
-        break;
-      }
-    }
-  }
-  return changed;
 }
 
 /**
