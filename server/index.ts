@@ -1,5 +1,6 @@
 export { Server } from './Server.ts';
-export type { AuthResult, ResolvedServerOptions, ServerOptions, TlsOptions } from './serverOptions.ts';
+export type { AuthResult, ResolvedServerOptions, ServerOptions } from './serverOptions.ts';
+export type { TlsOptions } from './transport/tlsFiles.ts';
 export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_SEC,

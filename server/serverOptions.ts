@@ -2,6 +2,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { ErrorContext } from './Room.ts';
 import type { Logger } from './RateLimitedLog.ts';
+import type { TlsOptions } from './transport/tlsFiles.ts';
 import type { Transport, UpgradeRequest } from './transport/Transport.ts';
 import { TRANSPORT_CHOICES, type TransportChoice } from './transport/createTransport.ts';
 import { DEFAULT_TICK_RATE_HZ } from './TickLoop.ts';
@@ -46,16 +47,6 @@ export type AuthResult =
       /** Plain-text body of the rejection response. Default 'not authorized'. */
       readonly reason?: string;
     };
-
-/** TLS files for wss://. */
-export interface TlsOptions {
-  /** Path of the PEM private key. */
-  readonly keyFile: string;
-  /** Path of the PEM certificate (chain). */
-  readonly certFile: string;
-  /** The key's passphrase, if any. */
-  readonly passphrase?: string;
-}
 
 /** Options of a Server. Every limit has a safe default. */
 export interface ServerOptions {

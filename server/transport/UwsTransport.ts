@@ -8,7 +8,7 @@ import type uWS from 'uWebSockets.js';
 import { closeReason } from './closeReason.ts';
 import { freePort } from './freePort.ts';
 import { answerHttp, type HttpAnswer, statusLine } from './httpRoutes.ts';
-import type { TlsOptions } from '../serverOptions.ts';
+import type { TlsOptions } from './tlsFiles.ts';
 import { checkTlsFiles } from './tlsFiles.ts';
 import type {
   Connection,

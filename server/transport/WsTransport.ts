@@ -16,7 +16,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { closeReason } from './closeReason.ts';
 import { answerHttp, type HttpAnswer, statusLine } from './httpRoutes.ts';
-import type { TlsOptions } from '../serverOptions.ts';
+import type { TlsOptions } from './tlsFiles.ts';
 import { checkTlsFiles } from './tlsFiles.ts';
 import type {
   Connection,

@@ -6,7 +6,7 @@
 import type { Transport } from './Transport.ts';
 import { loadUws, UwsTransport } from './UwsTransport.ts';
 import { loadWs, WsTransport } from './WsTransport.ts';
-import type { TlsOptions } from '../serverOptions.ts';
+import type { TlsOptions } from './tlsFiles.ts';
 
 /** Which network transport to create: `auto` (uWS if it runs here, else ws), `uws` or `ws`. */
 export type TransportChoice = 'auto' | 'uws' | 'ws';
