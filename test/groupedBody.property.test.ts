@@ -15,7 +15,8 @@ import {
   HELD_UPDATED,
 } from '../shared/wire/groupedBody.ts';
 import { defineSchema, type EntityInput, quantizeWorld, seededRandom, type Snapshot, t } from '../shared/index.ts';
-import { type Group, GroupTable, HISTORY_TICKS } from '../server/interest/GroupTable.ts';
+import { type Group, HISTORY_TICKS } from '../server/interest/Group.ts';
+import { GroupTable } from '../server/interest/GroupTable.ts';
 import { resolveInterest } from '../server/interest/interestOptions.ts';
 
 const SEED = 42;

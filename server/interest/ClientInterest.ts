@@ -2,7 +2,7 @@
  * One client's interest state: its view, its budget override, and the groups it holds (which group,
  * the tick it last updated it, and whether that update was a one-tick delta).
  */
-import type { Group } from './GroupTable.ts';
+import type { Group } from './Group.ts';
 
 /** Per-client interest state; owned by the InterestManager. */
 export class ClientInterest {

@@ -18,7 +18,8 @@ import type { EncodedChunk } from '../../shared/wire/SnapshotEncoder.ts';
 import type { RoomClient } from '../RoomClient.ts';
 import type { FrameSink, StreamPeer, StreamSlot, StreamStrategy } from '../stream/streamTypes.ts';
 import type { ClientInterest } from './ClientInterest.ts';
-import { GLOBAL_CELL, type Group, type GroupTable } from './GroupTable.ts';
+import type { Group } from './Group.ts';
+import { GLOBAL_CELL, type GroupTable } from './GroupTable.ts';
 import type { ResolvedInterest } from './interestOptions.ts';
 import { choose, type Entries, rectD2 } from './prioritize.ts';
 

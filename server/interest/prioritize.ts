@@ -3,7 +3,8 @@
  * InterestManager.ts's module comment): overdue groups first (oldest first), then the client's own
  * entity's group, then the rest by score = weight × (ticks since sent + 1) / (1 + 3·d²/r²).
  */
-import { GLOBAL_CELL, type Group } from './GroupTable.ts';
+import type { Group } from './Group.ts';
+import { GLOBAL_CELL } from './GroupTable.ts';
 
 /** How much farther groups lose priority: score ÷ (1 + this × d² / r²). */
 const DISTANCE_FALLOFF = 3;
