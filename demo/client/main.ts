@@ -4,21 +4,29 @@
  * animation frame it samples input (`client.update`), brings the entities to now (`client.frame`),
  * syncs the views, moves the camera and renders.
  */
-import { Application, Container } from 'pixi.js';
+import { Application } from 'pixi.js';
 import { browserSocketFactory, NetworkConditioner, systemClock, TickwaveClient } from '../../client/index.ts';
-import { EntityViews, NetGraph } from '../../client/pixi/index.ts';
+import { NetGraph } from '../../client/pixi/index.ts';
 import { moveShip } from '../game/rules.ts';
-import { arenaSchema, worldSizeOf } from '../game/schema.ts';
-import { type ArenaEntity, arenaViewAdapter, Camera, createArenaTextures, createBackground } from './arenaViews.ts';
+import { type ArenaSchema, arenaSchema, worldSizeOf } from '../game/schema.ts';
+import { ArenaScene } from './ArenaScene.ts';
 import { installDebugHook } from './debugHook.ts';
 import { Hud } from './Hud.ts';
 import { PlayerInput } from './PlayerInput.ts';
-import { describeConditions, readPageOptions } from './options.ts';
+import { describeConditions, type PageOptions, readPageOptions } from './options.ts';
 import { FramePerf, timedSocketFactory } from './FramePerf.ts';
 
 /** WebSocket path of the game (any path reaches the server; the dev server proxies this one). */
 const WS_PATH = '/ws';
 const NET_GRAPH_MARGIN_PX = 10;
+
+/** What the page knows of its connection: the room's size and the status line. */
+interface Joined {
+  /** The walls prediction stops at; set from the room actually joined (Welcome) before any input is sent. */
+  worldSize: number;
+  /** The connection's state, as shown in the status line. */
+  status: string;
+}
 
 function element(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -28,15 +36,49 @@ function element(id: string): HTMLElement {
 
 async function start(): Promise<void> {
   const page = readPageOptions(location.search);
-  // The walls prediction stops at; set from the room actually joined (Welcome) before any input is sent.
-  let worldSize = worldSizeOf(page.room);
+  const joined: Joined = { worldSize: worldSizeOf(page.room), status: 'connecting…' };
   const perf = new FramePerf();
+  const client = createClient(page, perf, joined);
+  const app = await createApp(page);
+  const scene = new ArenaScene(app.renderer, client.entities, joined.worldSize);
+  app.stage.addChild(scene.world);
+  const netGraph = createNetGraph(app, client, page);
+  const hud = new Hud(element('scores'), element('status'));
+  const input = new PlayerInput(app.canvas);
+  const conditions = describeConditions(page.conditioner);
+  followConnection(client, joined, scene);
+  installDebugHook(window, client, perf, app.renderer.name);
+
+  const sample = () => input.sample(app.screen.width / 2, app.screen.height / 2);
+  const loop = (): void => {
+    const now = performance.now();
+    client.update(now, sample);
+    const entities = client.frame(now);
+    const afterFrame = performance.now();
+    const localId = client.welcome?.entityId ?? -1;
+    scene.draw(entities, localId, app.screen.width, app.screen.height);
+    netGraph.update(now);
+    hud.updateScores(now, entities, localId);
+    const { ships, bullets, scenery } = scene;
+    hud.setStatus(
+      `${joined.status} · ${ships.size} ships, ${bullets.size} bullets` +
+        `${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
+    );
+    app.render();
+    perf.endFrame(now, afterFrame - now, performance.now() - afterFrame);
+    requestAnimationFrame(loop);
+  };
+  client.connect();
+  requestAnimationFrame(loop);
+}
+
+/** The game's client: the page's server, room and network conditions, predicting within `joined.worldSize`. */
+function createClient(page: PageOptions, perf: FramePerf, joined: Joined): TickwaveClient<ArenaSchema> {
   let socketFactory = browserSocketFactory;
   if (page.conditioner !== null)
     socketFactory = NetworkConditioner.factory(socketFactory, page.conditioner, systemClock);
   socketFactory = timedSocketFactory(socketFactory, perf.recordDecode);
-
-  const client = new TickwaveClient(arenaSchema, {
+  return new TickwaveClient(arenaSchema, {
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`,
     socketFactory,
     room: page.room,
@@ -44,11 +86,14 @@ async function start(): Promise<void> {
     prediction: {
       apply(state, input, dtSec) {
         // Only ships are predicted (the local one); other kinds are never passed here.
-        if ('hp' in state) moveShip(state, input, dtSec, worldSize);
+        if ('hp' in state) moveShip(state, input, dtSec, joined.worldSize);
       },
     },
   });
+}
 
+/** The Pixi application on the page's `#game` element, rendering only when the loop asks. */
+async function createApp(page: PageOptions): Promise<Application> {
   const app = new Application();
   await app.init({
     resizeTo: window,
@@ -59,94 +104,39 @@ async function start(): Promise<void> {
     autoDensity: true,
     resolution: Math.min(2, window.devicePixelRatio || 1),
   });
-  const host = element('game');
-  host.appendChild(app.canvas);
+  element('game').appendChild(app.canvas);
+  return app;
+}
 
-  const world = new Container();
-  let background = createBackground(worldSize);
-  const sceneryLayer = new Container();
-  const bulletLayer = new Container();
-  const shipLayer = new Container();
-  world.addChild(background, sceneryLayer, bulletLayer, shipLayer);
-  app.stage.addChild(world);
-
-  const camera = new Camera();
-  const textures = createArenaTextures(app.renderer);
-  const adapter = arenaViewAdapter(textures, camera, client.entities);
-  const ships = new EntityViews(shipLayer, adapter);
-  const bullets = new EntityViews(bulletLayer, adapter);
-  const scenery = new EntityViews(sceneryLayer, adapter);
-  const shipMap = new Map<number, ArenaEntity>();
-  const bulletMap = new Map<number, ArenaEntity>();
-  const sceneryMap = new Map<number, ArenaEntity>();
-
+/** The net graph in the top left corner, toggled with N or F3. */
+function createNetGraph(app: Application, client: TickwaveClient<ArenaSchema>, page: PageOptions): NetGraph {
   const netGraph = new NetGraph(client.stats);
   netGraph.visible = page.netGraph;
   netGraph.view.position.set(NET_GRAPH_MARGIN_PX, NET_GRAPH_MARGIN_PX);
   app.stage.addChild(netGraph.view);
-
-  const hud = new Hud(element('scores'), element('status'));
-  const input = new PlayerInput(app.canvas);
-  const conditions = describeConditions(page.conditioner);
-  let status = 'connecting…';
-  client.onWelcome((w) => {
-    status = `joined ${w.roomId} at ${w.tickRateHz} Hz`;
-    const size = worldSizeOf(w.roomId);
-    if (size !== worldSize) {
-      worldSize = size;
-      world.removeChild(background).destroy();
-      background = createBackground(worldSize);
-      world.addChildAt(background, 0);
-    }
-  });
-  client.onDisconnect((code, reason, willReconnect) => {
-    status = `disconnected (${code}${reason ? ` ${reason}` : ''})${willReconnect ? ', reconnecting…' : ''}`;
-  });
-  client.onError((err) => console.warn(`tickwave: ${err.message}`));
   window.addEventListener('keydown', (e) => {
     if (e.code === 'KeyN' || e.code === 'F3') {
       netGraph.toggle();
       e.preventDefault();
     }
   });
-  installDebugHook(window, client, perf, app.renderer.name);
+  return netGraph;
+}
 
-  const sample = () => input.sample(app.screen.width / 2, app.screen.height / 2);
-  const loop = (): void => {
-    const now = performance.now();
-    client.update(now, sample);
-    const entities = client.frame(now);
-    const afterFrame = performance.now();
-    const localId = client.welcome?.entityId ?? -1;
-    const local = entities.get(localId);
-    if (local !== undefined) {
-      camera.centerX = local.state.x;
-      camera.centerY = local.state.y;
+/** Keeps `joined` (status, world size) and the scene's floor up to date with the client's connection. */
+function followConnection(client: TickwaveClient<ArenaSchema>, joined: Joined, scene: ArenaScene): void {
+  client.onWelcome((w) => {
+    joined.status = `joined ${w.roomId} at ${w.tickRateHz} Hz`;
+    const size = worldSizeOf(w.roomId);
+    if (size !== joined.worldSize) {
+      joined.worldSize = size;
+      scene.resize(size);
     }
-    camera.halfWidth = app.screen.width / 2;
-    camera.halfHeight = app.screen.height / 2;
-    // Ships above bullets above scenery: split by kind into the layers' maps (reused, no allocation per frame).
-    shipMap.clear();
-    bulletMap.clear();
-    sceneryMap.clear();
-    for (const e of entities.values())
-      (e.kind === 'ship' ? shipMap : e.kind === 'bullet' ? bulletMap : sceneryMap).set(e.id, e);
-    ships.sync(shipMap);
-    bullets.sync(bulletMap);
-    scenery.sync(sceneryMap);
-    world.position.set(Math.round(camera.halfWidth - camera.centerX), Math.round(camera.halfHeight - camera.centerY));
-    netGraph.update(now);
-    hud.updateScores(now, entities, localId);
-    hud.setStatus(
-      `${status} · ${ships.size} ships, ${bullets.size} bullets` +
-        `${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
-    );
-    app.render();
-    perf.endFrame(now, afterFrame - now, performance.now() - afterFrame);
-    requestAnimationFrame(loop);
-  };
-  client.connect();
-  requestAnimationFrame(loop);
+  });
+  client.onDisconnect((code, reason, willReconnect) => {
+    joined.status = `disconnected (${code}${reason ? ` ${reason}` : ''})${willReconnect ? ', reconnecting…' : ''}`;
+  });
+  client.onError((err) => console.warn(`tickwave: ${err.message}`));
 }
 
 start().catch((err: unknown) => {
