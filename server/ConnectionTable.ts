@@ -3,7 +3,7 @@
  * handshake deadline, closing one for cause (with one rate-limited log line), and sending to one.
  */
 import { CloseCode } from '../shared/index.ts';
-import type { Clock, TimerHandle } from './clock.ts';
+import type { Clock, TimerHandle } from '../shared/clock.ts';
 import { errorText } from './errorText.ts';
 import { FrameLimiter } from './FrameLimiter.ts';
 import type { RateLimitedLog } from './RateLimitedLog.ts';

@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
   type Schema,
 } from '../shared/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { ConnectionTable, ConnState } from './ConnectionTable.ts';
 import type { Room } from './Room.ts';
 import type { RoomRegistry } from './RoomRegistry.ts';

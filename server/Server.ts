@@ -13,7 +13,7 @@
  */
 import { CloseCode, decodeClientMessage, type JoinOptions, type Schema } from '../shared/index.ts';
 import { admitUpgrade } from './admitUpgrade.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock } from '../shared/clock.ts';
 import { ConnectionTable } from './ConnectionTable.ts';
 import type { RoomType } from './defineRoom.ts';
 import { errorText } from './errorText.ts';

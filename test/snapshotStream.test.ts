@@ -7,10 +7,11 @@ import { describe, it } from 'node:test';
 import { decodeServerMessage, MsgKind, type Snapshot, SnapshotCodec } from '../shared/index.ts';
 import { MemoryTransport, type Room, Server } from '../server/index.ts';
 import type { StreamTick } from '../server/stream/streamTypes.ts';
-import { arenaRoom, ManualClock, sameWorld, TestClient, testSchema } from './helpers/serverFixture.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
+import { arenaRoom, sameWorld, TestClient, testSchema } from './helpers/serverFixture.ts';
 
 async function setup() {
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const memory = new MemoryTransport({ clock });
   const errors: unknown[] = [];
   const server = new Server({

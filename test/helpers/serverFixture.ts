@@ -95,12 +95,6 @@ export function arenaRoom(options: ArenaOptions = {}) {
   });
 }
 
-/**
- * The tests' one fake clock, under the name the server tests first knew it by.
- * @deprecated import FakeClock from ./FakeClock.ts.
- */
-export { FakeClock as ManualClock } from './FakeClock.ts';
-
 /** A `ws` socket behind the shared ClientSocket interface, with the raw socket and upgrade status exposed. */
 export interface WsClientSocket extends ClientSocket {
   readonly ws: WebSocket;
