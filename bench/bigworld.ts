@@ -15,27 +15,10 @@
  * it ran on.
  */
 import { parseArgs } from 'node:util';
-import {
-  decodeServerMessage,
-  encodeMessage,
-  GroupedDecoder,
-  indexOfEntity,
-  MsgKind,
-  PROTOCOL_VERSION,
-  type Snapshot,
-  SnapshotCodec,
-} from '../shared/index.ts';
-import {
-  type Clock,
-  MemoryTransport,
-  type MemoryClientSocket,
-  type Room,
-  type RoomType,
-  Server,
-} from '../server/index.ts';
 import { defaultResultPath, formatTable, machineInfo, mean, percentile, round, writeJson } from './report.ts';
 import type { TableColumn } from './report.ts';
-import { BIGWORLD_ENTITIES, bigworldRoomType, bigworldSchema } from './scenarios/bigworld.ts';
+import { type CaseRun, StreamCheck, startCase } from './bigworldHarness.ts';
+import { BIGWORLD_ENTITIES, bigworldRoomType } from './scenarios/bigworld.ts';
 
 /** The tick rate measured, Hz. */
 const TICK_RATE_HZ = 60;
@@ -121,51 +104,6 @@ export function fitTickCost(results: readonly BigworldResult[]): TickCostFit[] {
   return fits;
 }
 
-/** A clock that moves only when told; runs due timers in order. */
-class StepClock implements Clock {
-  private time = 0;
-  private timers: { at: number; fn: () => void }[] = [];
-  now(): number {
-    return this.time;
-  }
-  schedule(fn: () => void, delayMs: number): unknown {
-    const timer = { at: this.time + Math.max(0, delayMs), fn };
-    this.timers.push(timer);
-    return timer;
-  }
-  cancel(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x !== handle);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.at <= this.time).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) return;
-      this.timers = this.timers.filter((x) => x !== due);
-      due.fn();
-    }
-  }
-}
-
-/** `type` with its step handler timed on the real clock: `ms` adds up the time spent in it. */
-function withTimedStep(type: RoomType<typeof bigworldSchema>): { type: RoomType<typeof bigworldSchema>; ms: number } {
-  const out = { type, ms: 0 };
-  const step = type.handlers.step;
-  if (step === undefined) return out;
-  out.type = {
-    ...type,
-    handlers: {
-      ...type.handlers,
-      step(room, dtSec) {
-        const start = performance.now();
-        step.call(this, room, dtSec);
-        out.ms += performance.now() - start;
-      },
-    },
-  };
-  return out;
-}
-
 /** Runs one case and returns its figures; throws if a checked client's stream disagrees with the server. */
 export async function runBigworldCase(
   mode: BigworldResult['mode'],
@@ -175,59 +113,80 @@ export async function runBigworldCase(
   entities: number,
   budgetBytes?: number,
 ): Promise<BigworldResult> {
-  const clock = new StepClock();
-  const memory = new MemoryTransport({ clock, maxBackpressureBytes: 64 * 1024 * 1024 });
-  const server = new Server({
-    clock,
-    transport: memory,
-    tickRateHz: TICK_RATE_HZ,
-    autoTick: false,
-    logger: { warn() {}, error: (m) => console.error(m) },
-    handshakeTimeoutMs: 1e9,
-  });
   const interest = mode === 'interest';
   const type = interest
     ? bigworldRoomType({ entities, interest: true, ...(budgetBytes !== undefined ? { budgetBytes } : {}) })
     : bigworldRoomType({ entities: REFERENCE_ENTITIES, size: REFERENCE_SIZE, interest: false });
-  // The server's clock here is manual, so its own step-handler metric reads 0: time the handler here.
-  const timed = withTimedStep(type);
-  server.define('big', timed.type);
-  const room = server.createRoom('big') as unknown as Room<typeof bigworldSchema>;
-  await server.listen(0);
-  const sockets: MemoryClientSocket[] = [];
-  for (let i = 0; i < clients; i++) sockets.push(memory.connect());
-  for (let i = 0; i < 3; i++) await Promise.resolve();
-  clock.advance(1);
-  const hello = encodeMessage({
-    kind: MsgKind.Hello,
-    protocolVersion: PROTOCOL_VERSION,
-    schemaHash: bigworldSchema.hash,
-    room: room.id,
-    resumeToken: null,
-    options: {},
-  });
-  for (const s of sockets) s.send(hello);
-  clock.advance(1);
-  if (room.clients.length !== clients) throw new Error(`bigworld: ${room.clients.length} of ${clients} clients joined`);
-  const checkers = sockets.slice(0, CHECKED_CLIENTS).map((s) => new StreamCheck(s));
+  const run = await startCase(type, clients, TICK_RATE_HZ);
+  const checkers = run.sockets.slice(0, CHECKED_CLIENTS).map((s) => new StreamCheck(s));
+  const { durations, visibleSum, start } = runTicks(run, checkers, ticks, warmupTicks, interest);
+  const { server, room } = run;
+  const totals = server.metrics.totals;
+  const snaps = totals.snapshotsSent - start.snapshotsSent;
+  const sent = (room.interest?.stats.entitiesSent ?? 0) - start.entitiesSent;
+  const deferred = (room.interest?.stats.entitiesDeferred ?? 0) - start.entitiesDeferred;
+  await server.close();
+  const p99 = percentile(durations, 99);
+  return {
+    mode,
+    entities: interest ? entities : REFERENCE_ENTITIES,
+    clients,
+    ticks,
+    bytesPerClientPerSnapshot: round((totals.bytesSent - start.bytesSent) / snaps, 1),
+    cpuUsPerClientPerSnapshot: round((mean(durations) * 1000) / clients, 2),
+    tickP50Ms: round(percentile(durations, 50), 3),
+    tickP99Ms: round(p99, 3),
+    tickMaxMs: round(Math.max(...durations), 3),
+    gameStepMsPerTick: round(run.timed.ms / ticks, 3),
+    tickP99OfBudget: round(p99 / (1000 / TICK_RATE_HZ), 3),
+    visiblePerClient: round(visibleSum / ticks, 1),
+    deferredShare: round(sent + deferred === 0 ? 0 : deferred / (sent + deferred), 4),
+    skipped: totals.snapshotsSkipped - start.snapshotsSkipped,
+  };
+}
+
+/** The counters at the start of the measured ticks. */
+interface StartCounts {
+  readonly bytesSent: number;
+  readonly snapshotsSent: number;
+  readonly snapshotsSkipped: number;
+  readonly entitiesSent: number;
+  readonly entitiesDeferred: number;
+}
+
+/**
+ * Runs `warmupTicks` then `ticks` server steps, timing each measured one (ms) and summing the units a
+ * client sees; the checked clients verify their stream after every tick.
+ */
+function runTicks(
+  run: CaseRun,
+  checkers: readonly StreamCheck[],
+  ticks: number,
+  warmupTicks: number,
+  interest: boolean,
+): { durations: number[]; visibleSum: number; start: StartCounts } {
+  const { clock, server, room, timed } = run;
   const durations: number[] = [];
-  let bytes0 = 0;
-  let snaps0 = 0;
-  let skipped0 = 0;
-  let sent0 = 0;
-  let deferred0 = 0;
   let visibleSum = 0;
+  let start: StartCounts = {
+    bytesSent: 0,
+    snapshotsSent: 0,
+    snapshotsSkipped: 0,
+    entitiesSent: 0,
+    entitiesDeferred: 0,
+  };
   for (let t = 0; t < warmupTicks + ticks; t++) {
     if (t === warmupTicks) {
       server.metrics.flush(server.connectionCount, 1, TICK_RATE_HZ);
-      ({ bytesSent: bytes0, snapshotsSent: snaps0, snapshotsSkipped: skipped0 } = server.metrics.totals);
+      const { bytesSent, snapshotsSent, snapshotsSkipped } = server.metrics.totals;
       timed.ms = 0;
-      sent0 = room.interest?.stats.entitiesSent ?? 0;
-      deferred0 = room.interest?.stats.entitiesDeferred ?? 0;
+      const entitiesSent = room.interest?.stats.entitiesSent ?? 0;
+      const entitiesDeferred = room.interest?.stats.entitiesDeferred ?? 0;
+      start = { bytesSent, snapshotsSent, snapshotsSkipped, entitiesSent, entitiesDeferred };
     }
-    const start = performance.now();
+    const begin = performance.now();
     server.step();
-    const ms = performance.now() - start;
+    const ms = performance.now() - begin;
     if (t >= warmupTicks) {
       durations.push(ms);
       visibleSum += interest
@@ -237,65 +196,25 @@ export async function runBigworldCase(
     clock.advance(1);
     for (const c of checkers) c.verify(room.snapshot!);
   }
-  const totals = server.metrics.totals;
-  const snaps = totals.snapshotsSent - snaps0;
-  const sent = (room.interest?.stats.entitiesSent ?? 0) - sent0;
-  const deferred = (room.interest?.stats.entitiesDeferred ?? 0) - deferred0;
-  await server.close();
-  const p99 = percentile(durations, 99);
-  return {
-    mode,
-    entities: interest ? entities : REFERENCE_ENTITIES,
-    clients,
-    ticks,
-    bytesPerClientPerSnapshot: round((totals.bytesSent - bytes0) / snaps, 1),
-    cpuUsPerClientPerSnapshot: round((mean(durations) * 1000) / clients, 2),
-    tickP50Ms: round(percentile(durations, 50), 3),
-    tickP99Ms: round(p99, 3),
-    tickMaxMs: round(Math.max(...durations), 3),
-    gameStepMsPerTick: round(timed.ms / ticks, 3),
-    tickP99OfBudget: round(p99 / (1000 / TICK_RATE_HZ), 3),
-    visiblePerClient: round(visibleSum / ticks, 1),
-    deferredShare: round(sent + deferred === 0 ? 0 : deferred / (sent + deferred), 4),
-    skipped: totals.snapshotsSkipped - skipped0,
-  };
+  return { durations, visibleSum, start };
 }
 
-/**
- * Decodes one client's stream and checks it against the server's world at each tick: every entity the
- * client holds either equals the server's quantized state or (deferred) exists in the world.
- */
-class StreamCheck {
-  private readonly codec = new SnapshotCodec(bigworldSchema);
-  private readonly grouped = new GroupedDecoder(bigworldSchema);
-  private latest: Snapshot | null = null;
-
-  constructor(socket: MemoryClientSocket) {
-    socket.onmessage = (data) => {
-      const msg = decodeServerMessage(data);
-      if (!msg.ok) throw new Error(`bigworld: undecodable frame: ${msg.error.reason}`);
-      const m = msg.value;
-      if (m.kind === MsgKind.Welcome || m.kind === MsgKind.Pong) return;
-      const snap =
-        m.kind === MsgKind.GroupSnapshot
-          ? this.grouped.decode(m.tick, m.baseTick, m.body)
-          : this.codec.decode(m.baseTick === -1 ? null : this.latest, m.tick, m.body);
-      if (!snap.ok) throw new Error(`bigworld: decode failed at tick ${m.tick}: ${snap.reason}`);
-      this.latest = snap.value;
-    };
-  }
-
-  verify(world: Snapshot): void {
-    const mine = this.latest;
-    if (mine === null) return;
-    if (mine.tick !== world.tick)
-      throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${world.tick}`);
-    for (let i = 0; i < mine.count; i++) {
-      if (indexOfEntity(world, mine.ids[i]!) < 0)
-        throw new Error(`bigworld: client holds entity ${mine.ids[i]} the world does not have`);
-    }
-  }
-}
+/** The printed table's columns. */
+const COLUMNS: readonly TableColumn<BigworldResult>[] = [
+  { heading: 'mode', cell: (r) => r.mode },
+  { heading: 'E', cell: (r) => r.entities },
+  { heading: 'clients', cell: (r) => r.clients },
+  { heading: 'seen/client', cell: (r) => r.visiblePerClient },
+  { heading: 'B/client/snap', cell: (r) => r.bytesPerClientPerSnapshot },
+  { heading: 'CPU µs/client/snap', cell: (r) => r.cpuUsPerClientPerSnapshot },
+  { heading: 'tick p50 ms', cell: (r) => r.tickP50Ms },
+  { heading: 'game step ms', cell: (r) => r.gameStepMsPerTick },
+  { heading: 'tick p99 ms', cell: (r) => r.tickP99Ms },
+  { heading: 'tick max ms', cell: (r) => r.tickMaxMs },
+  { heading: 'p99/budget', cell: (r) => r.tickP99OfBudget },
+  { heading: 'deferred', cell: (r) => r.deferredShare },
+  { heading: 'skipped', cell: (r) => r.skipped },
+];
 
 /** CLI entry: runs the cases, prints the table, writes the JSON. */
 export async function main(args: readonly string[]): Promise<void> {
@@ -325,49 +244,16 @@ export async function main(args: readonly string[]): Promise<void> {
   const warmup = positiveInt(values.warmup ?? String(DEFAULT_WARMUP_TICKS), '--warmup');
   const entities = positiveInt(values.entities ?? String(BIGWORLD_ENTITIES), '--entities');
   const budget = values.budget === undefined ? undefined : positiveInt(values.budget, '--budget');
-  const results: BigworldResult[] = [];
-  for (const clients of clientCounts) {
-    for (const mode of ['all-visible', 'interest'] as const) {
-      const r = await runBigworldCase(mode, clients, ticks, warmup, entities, budget);
-      results.push(r);
-      console.error(
-        `  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ` +
-          `${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`,
-      );
-    }
-  }
-  const columns: TableColumn<BigworldResult>[] = [
-    { heading: 'mode', cell: (r) => r.mode },
-    { heading: 'E', cell: (r) => r.entities },
-    { heading: 'clients', cell: (r) => r.clients },
-    { heading: 'seen/client', cell: (r) => r.visiblePerClient },
-    { heading: 'B/client/snap', cell: (r) => r.bytesPerClientPerSnapshot },
-    { heading: 'CPU µs/client/snap', cell: (r) => r.cpuUsPerClientPerSnapshot },
-    { heading: 'tick p50 ms', cell: (r) => r.tickP50Ms },
-    { heading: 'game step ms', cell: (r) => r.gameStepMsPerTick },
-    { heading: 'tick p99 ms', cell: (r) => r.tickP99Ms },
-    { heading: 'tick max ms', cell: (r) => r.tickMaxMs },
-    { heading: 'p99/budget', cell: (r) => r.tickP99OfBudget },
-    { heading: 'deferred', cell: (r) => r.deferredShare },
-    { heading: 'skipped', cell: (r) => r.skipped },
-  ];
+  const results = await runCases(clientCounts, ticks, warmup, entities, budget);
   const machine = machineInfo();
   console.log(
     `Tickwave big-world benchmark, ${TICK_RATE_HZ} Hz (budget ${round(1000 / TICK_RATE_HZ, 2)} ms per tick), ` +
       `${ticks} ticks after ${warmup} warm-up`,
   );
   console.log(`${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
-  console.log(formatTable(columns, results));
+  console.log(formatTable(COLUMNS, results));
   const fits = fitTickCost(results);
-  if (fits.length > 0)
-    console.log(`\nMean tick = fixed + per client × clients, through the two largest client counts:`);
-  for (const f of fits) {
-    console.log(
-      `  ${f.mode}: ${f.fixedMs} ms + ${f.perClientUs} µs per client (${f.fromClients} → ${f.toClients} clients); ` +
-        `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, ` +
-        `half of it up to ~${f.clientsInHalfBudget}`,
-    );
-  }
+  printFits(fits);
   const path = writeJson(values.out ?? defaultResultPath('bigworld'), {
     benchmark: 'bigworld',
     date: new Date().toISOString(),
@@ -379,6 +265,41 @@ export async function main(args: readonly string[]): Promise<void> {
     fits,
   });
   console.log(`\nwrote ${path}`);
+}
+
+/** Runs both modes at each client count, printing a line per case to stderr as it finishes. */
+async function runCases(
+  clientCounts: readonly number[],
+  ticks: number,
+  warmup: number,
+  entities: number,
+  budget: number | undefined,
+): Promise<BigworldResult[]> {
+  const results: BigworldResult[] = [];
+  for (const clients of clientCounts) {
+    for (const mode of ['all-visible', 'interest'] as const) {
+      const r = await runBigworldCase(mode, clients, ticks, warmup, entities, budget);
+      results.push(r);
+      console.error(
+        `  ${mode} N=${clients}: ${r.bytesPerClientPerSnapshot} B, ` +
+          `${r.cpuUsPerClientPerSnapshot} µs per client per snapshot, tick p99 ${r.tickP99Ms} ms`,
+      );
+    }
+  }
+  return results;
+}
+
+/** Prints each mode's line through its mean tick costs (nothing with fewer than two client counts). */
+function printFits(fits: readonly TickCostFit[]): void {
+  if (fits.length > 0)
+    console.log(`\nMean tick = fixed + per client × clients, through the two largest client counts:`);
+  for (const f of fits) {
+    console.log(
+      `  ${f.mode}: ${f.fixedMs} ms + ${f.perClientUs} µs per client (${f.fromClients} → ${f.toClients} clients); ` +
+        `the mean tick fits the ${round(1000 / TICK_RATE_HZ, 2)} ms budget up to ~${f.clientsInBudget} clients, ` +
+        `half of it up to ~${f.clientsInHalfBudget}`,
+    );
+  }
 }
 
 function positiveInt(s: string, name: string): number {

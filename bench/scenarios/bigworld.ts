@@ -6,7 +6,7 @@
  * (`bigworldRoomType` is an ordinary room type whose clients each follow one unit).
  */
 import { seededRandom } from '../../shared/index.ts';
-import { defineRoom, type Entity, type RoomType } from '../../server/index.ts';
+import { defineRoom, type Entity, type InterestOptions, type RoomType } from '../../server/index.ts';
 import { TURN_RATE_RAD_PER_S, unitSchema } from './arena.ts';
 
 /** Side of the square field, world units. */
@@ -44,6 +44,9 @@ export interface BigworldOptions {
   readonly seed?: number;
 }
 
+/** One unit of the big world, as the game holds it. */
+type Unit = Entity<typeof bigworldSchema, 'unit'>;
+
 /**
  * A room type running the big world. Each joining client follows one unit (client k → unit k mod E),
  * which centres its view; inputs are accepted and ignored. Never closes when empty.
@@ -56,23 +59,12 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
   if (!(size > 0 && size <= BIGWORLD_SIZE))
     throw new RangeError(`bigworldRoomType: size must be in (0, ${BIGWORLD_SIZE}]; got ${size}`);
   const rand = seededRandom(options.seed ?? 1);
-  const units: Entity<typeof bigworldSchema, 'unit'>[] = [];
+  const units: Unit[] = [];
   let joined = 0;
   return defineRoom(bigworldSchema, {
     maxClients: MAX_CLIENTS,
     closeWhenEmpty: false,
-    ...(options.interest
-      ? {
-          interest: {
-            x: 'x',
-            y: 'y',
-            viewRadius: BIGWORLD_VIEW_RADIUS,
-            cellSize: BIGWORLD_CELL_SIZE,
-            groupCap: BIGWORLD_GROUP_CAP,
-            ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}),
-          },
-        }
-      : {}),
+    ...(options.interest ? { interest: interestOf(options) } : {}),
     onCreate(room) {
       const speed = (): number => (rand() * 2 - 1) * INITIAL_AXIS_SPEED;
       for (let i = 0; i < count; i++) {
@@ -96,16 +88,7 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
     // type has onInput, so without it a load test's inputs would pile up unacknowledged.
     onInput() {},
     step(_room, dtSec) {
-      for (const u of units) {
-        const x = u.x + u.vx * dtSec;
-        const y = u.y + u.vy * dtSec;
-        // Reflect a position that left [0, size] back inside, reversing the velocity.
-        if (x < 0 || x > size) u.vx = -u.vx;
-        if (y < 0 || y > size) u.vy = -u.vy;
-        u.x = x < 0 ? -x : x > size ? 2 * size - x : x;
-        u.y = y < 0 ? -y : y > size ? 2 * size - y : y;
-        u.angle = (u.angle + TURN_RATE_RAD_PER_S * dtSec) % TURN;
-      }
+      moveUnits(units, dtSec, size);
       const changes = Math.max(1, Math.round(count * HP_CHANGE_SHARE));
       for (let n = 0; n < changes; n++) {
         const u = units[Math.floor(rand() * units.length)]!;
@@ -113,4 +96,30 @@ export function bigworldRoomType(options: BigworldOptions): RoomType<typeof bigw
       }
     },
   });
+}
+
+/** The big world's interest options: its view radius, cells and groups, and the budget if one is given. */
+function interestOf(options: BigworldOptions): InterestOptions<typeof bigworldSchema> {
+  return {
+    x: 'x',
+    y: 'y',
+    viewRadius: BIGWORLD_VIEW_RADIUS,
+    cellSize: BIGWORLD_CELL_SIZE,
+    groupCap: BIGWORLD_GROUP_CAP,
+    ...(options.budgetBytes !== undefined ? { budgetBytes: options.budgetBytes } : {}),
+  };
+}
+
+/** Moves every unit `dtSec` along its velocity, bouncing off the walls of a `size` field, and turns it. */
+function moveUnits(units: readonly Unit[], dtSec: number, size: number): void {
+  for (const u of units) {
+    const x = u.x + u.vx * dtSec;
+    const y = u.y + u.vy * dtSec;
+    // Reflect a position that left [0, size] back inside, reversing the velocity.
+    if (x < 0 || x > size) u.vx = -u.vx;
+    if (y < 0 || y > size) u.vy = -u.vy;
+    u.x = x < 0 ? -x : x > size ? 2 * size - x : x;
+    u.y = y < 0 ? -y : y > size ? 2 * size - y : y;
+    u.angle = (u.angle + TURN_RATE_RAD_PER_S * dtSec) % TURN;
+  }
 }
