@@ -12,7 +12,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   load: {
     summary: 'tick-rate load test: a server and headless bots, capacity search, report and plots',
-    run: async (args) => (await import('./load/main.ts')).main(args),
+    run: async (args) => (await import('../load/main.ts')).main(args),
   },
   codec: {
     summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios',

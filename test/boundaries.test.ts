@@ -92,7 +92,7 @@ describe('layer boundaries', () => {
   });
 
   it('imports pixi.js only from client/pixi and the demo client', () => {
-    for (const dir of ['shared', 'client', 'server', 'bench', 'demo']) {
+    for (const dir of ['shared', 'client', 'server', 'bench', 'load', 'demo']) {
       for (const file of sourceFiles(dir)) {
         if (isUnder(file, 'client/pixi') || isUnder(file, 'demo/client')) continue;
         assert.ok(!importsOf(file).some((s) => s === 'pixi.js' || s.startsWith('pixi.js/')), `${file} imports pixi.js`);
@@ -101,7 +101,7 @@ describe('layer boundaries', () => {
   });
 
   it('imports uWebSockets.js from exactly one server file', () => {
-    const importers = ['shared', 'client', 'server', 'bench', 'demo']
+    const importers = ['shared', 'client', 'server', 'bench', 'load', 'demo']
       .flatMap(sourceFiles)
       .filter((file) => importsOf(file).includes('uWebSockets.js'));
     assert.equal(importers.length, 1, `uWebSockets.js importers: ${importers.join(', ')}`);
@@ -135,8 +135,8 @@ describe('layer boundaries', () => {
     }
   });
 
-  it('builds the demo and the benchmarks on the public entry points only', () => {
-    for (const dir of ['demo', 'bench']) {
+  it('builds the demo, the benchmarks and the load tester on the public entry points only', () => {
+    for (const dir of ['demo', 'bench', 'load']) {
       for (const file of sourceFiles(dir)) {
         for (const spec of importsOf(file)) {
           const to = target(file, spec);

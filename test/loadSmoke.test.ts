@@ -11,10 +11,10 @@ import {
   writeAckMessage,
   writeInputMessage,
 } from '../shared/index.ts';
-import { loadReport, loadReportWithReference, parseLoadArgs, writeLoadReport } from '../bench/load/main.ts';
-import { type LoadReport, referenceLines, reportText } from '../bench/load/loadReport.ts';
-import type { WindowFigures } from '../bench/load/loadFigures.ts';
-import type { LoadOptions } from '../bench/load/runLoad.ts';
+import { loadReport, loadReportWithReference, parseLoadArgs, writeLoadReport } from '../load/main.ts';
+import { type LoadReport, referenceLines, reportText } from '../load/loadReport.ts';
+import type { WindowFigures } from '../load/loadFigures.ts';
+import type { LoadOptions } from '../load/runLoad.ts';
 import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -2,7 +2,7 @@
  * What bots share: the counters a bot pool reports, the steering pattern bots send as input, and the
  * on-the-wire byte estimate.
  */
-import type { Schema } from '../../shared/index.ts';
+import type { Schema } from '../shared/index.ts';
 import { Histogram } from './Histogram.ts';
 import type { LoadScenario } from './ipc.ts';
 

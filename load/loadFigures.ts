@@ -2,7 +2,7 @@
  * Turns the children's samples into the load test's figures: one time-series row per sample round,
  * and the figures of a measurement window (a run, or one step of a capacity search) with its verdict.
  */
-import { percentile, round } from '../report.ts';
+import { percentile, round } from '../bench/report.ts';
 import { Histogram } from './Histogram.ts';
 import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
 

@@ -3,7 +3,7 @@
  * Node IPC channel of `child_process.fork`. Samples are deltas since the previous sample: the parent
  * asks every child for one each second and lines the answers up into one time series row.
  */
-import type { TransportChoice } from '../../server/index.ts';
+import type { TransportChoice } from '../server/index.ts';
 import type { SparseCounts } from './Histogram.ts';
 
 /**

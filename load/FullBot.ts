@@ -3,9 +3,9 @@
  * snapshot decoded and buffered, interpolation each frame — with the same steering inputs as the light
  * bots. Heavier per client; use it for small counts, to measure what a real client sees.
  */
-import { TickwaveClient } from '../../client/index.ts';
-import { wsSocketFactory } from '../../client/node/index.ts';
-import type { ClientSocket, InputOf, Schema, SocketFactory } from '../../shared/index.ts';
+import { TickwaveClient } from '../client/index.ts';
+import { wsSocketFactory } from '../client/node/index.ts';
+import type { ClientSocket, InputOf, Schema, SocketFactory } from '../shared/index.ts';
 import { botInput, type BotContext, type BotCounters, InputClock } from './botTraffic.ts';
 import { headerBytes } from './RawWebSocket.ts';
 

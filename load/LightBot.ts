@@ -20,7 +20,7 @@ import {
   SUBPROTOCOL,
   writeAckMessage,
   writeInputMessage,
-} from '../../shared/index.ts';
+} from '../shared/index.ts';
 import { botInput, type BotContext, InputClock } from './botTraffic.ts';
 import { RawWebSocket } from './RawWebSocket.ts';
 

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TransportChoice } from '../../server/index.ts';
+import type { TransportChoice } from '../server/index.ts';
 import { Child } from './Child.ts';
 import type { BotKind, BotSample, LoadScenario, ServerSample } from './ipc.ts';
 import { rowOf, type SampleRound, type TimeSeriesRow, windowFigures, type WindowFigures } from './loadFigures.ts';

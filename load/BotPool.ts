@@ -4,10 +4,10 @@
  * so a run can tell when the bots, not the server, are the limit).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Schema } from '../../shared/index.ts';
-import { arenaSchema as demoSchema } from '../../demo/game/schema.ts';
-import { arenaSchema } from '../scenarios/arena.ts';
-import { bigworldSchema } from '../scenarios/bigworld.ts';
+import type { Schema } from '../shared/index.ts';
+import { arenaSchema as demoSchema } from '../demo/game/schema.ts';
+import { arenaSchema } from '../bench/scenarios/arena.ts';
+import { bigworldSchema } from '../bench/scenarios/bigworld.ts';
 import { BotCounters } from './botTraffic.ts';
 import { FullBot } from './FullBot.ts';
 import type { BotSample, BotStart, LoadScenario } from './ipc.ts';

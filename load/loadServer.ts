@@ -14,12 +14,12 @@ import {
   Server,
   TickLoop,
   type TransportChoice,
-} from '../../server/index.ts';
-import type { Schema } from '../../shared/index.ts';
+} from '../server/index.ts';
+import type { Schema } from '../shared/index.ts';
 import type { InterestSample, LoadScenario, ServerSample } from './ipc.ts';
-import { arenaRoom as demoRoom, DEFAULT_MAX_BOTS } from '../../demo/server/arenaRoom.ts';
-import { ARENA_SIZE } from '../scenarios/arena.ts';
-import { bigworldRoomType } from '../scenarios/bigworld.ts';
+import { arenaRoom as demoRoom, DEFAULT_MAX_BOTS } from '../demo/server/arenaRoom.ts';
+import { ARENA_SIZE } from '../bench/scenarios/arena.ts';
+import { bigworldRoomType } from '../bench/scenarios/bigworld.ts';
 import { arenaRoomType } from './arenaRoom.ts';
 
 /** Event-loop delay sampling resolution, ms. */
@@ -61,7 +61,7 @@ export interface LoadServer {
 }
 
 /**
- * The room type of `options.scenario`. `arena`/`arena-jitter`: `entities` units (bench/load/arenaRoom.ts).
+ * The room type of `options.scenario`. `arena`/`arena-jitter`: `entities` units (load/arenaRoom.ts).
  * `demo`: the demo game's room with `entities` server-side bot ships, plus one ship per client.
  * `bigworld`: `entities` units on the 10,000² field with interest management; `bigworld-all`: the same
  * room type all-visible, its `entities` units on the arena's 1,000² field (the reference at E = 100).

@@ -2,7 +2,7 @@
  * The load test's report: the JSON written to bench/results/, the tables printed at the end, the
  * verdict, and the issue's targets beside the measured figures.
  */
-import { formatTable, type MachineInfo, round, type TableColumn } from '../report.ts';
+import { formatTable, type MachineInfo, round, type TableColumn } from '../bench/report.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
 import type { LoadScenario } from './ipc.ts';
 import type { LoadOptions } from './runLoad.ts';
