@@ -7,6 +7,8 @@ import type { RoomType } from './defineRoom.ts';
 import { Room, type RoomHost } from './Room.ts';
 
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** What a room id chosen by the game may be: what a Hello's `room` may carry (1–64 of letters, digits, _ - .). */
+const ROOM_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Room types and open rooms of one Server. Rooms it creates are given `host`; the host's `roomClosed`
@@ -37,12 +39,21 @@ export class RoomRegistry {
     this.types.set(name, { type, codec: new SnapshotCodec(type.schema) });
   }
 
-  /** Creates and opens another room of type `name`, with id `<name>-<n>`; throws for an unknown type. */
-  create(name: string, options: JoinOptions): Room<Schema> {
+  /**
+   * Creates and opens another room of type `name`, with id `id` or else `<name>-<n>`; throws for an unknown
+   * type, a malformed id or the id of an open room.
+   */
+  create(name: string, options: JoinOptions, id?: string): Room<Schema> {
     const entry = this.types.get(name);
     if (entry === undefined)
       throw new RangeError(`Server.createRoom: no room type "${name}"; define it first with server.define`);
-    const room = new Room(`${name}-${this.nextRoomNumber++}`, name, entry.type, entry.codec, this.host);
+    if (id !== undefined && (typeof id !== 'string' || !ROOM_ID.test(id)))
+      throw new RangeError(`Server.createRoom: room id "${String(id)}" must be 1–64 letters, digits, _ - or .`);
+    if (id !== undefined && this.rooms.has(id))
+      throw new RangeError(`Server.createRoom: a room "${id}" is already open; pick another id or close it`);
+    let roomId = id;
+    while (roomId === undefined || this.rooms.has(roomId)) roomId = `${name}-${this.nextRoomNumber++}`;
+    const room = new Room(roomId, name, entry.type, entry.codec, this.host);
     this.rooms.set(room.id, room);
     room.create(options);
     return room;

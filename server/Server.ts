@@ -24,10 +24,19 @@ import { RoomRegistry } from './RoomRegistry.ts';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './serverOptions.ts';
 import { ServerMetrics } from './ServerMetrics.ts';
 import { serverRoutes } from './serverRoutes.ts';
+import { MeasureWindow } from './MeasureWindow.ts';
 import { handleSessionMessage } from './sessionMessages.ts';
 import { TickLoop, type TickStats } from './TickLoop.ts';
 import type { Connection, Transport, TransportHandlers } from './transport/Transport.ts';
 import { createTransport } from './transport/createTransport.ts';
+
+/** Options of {@link Server.createRoom}. */
+export interface CreateRoomOptions {
+  /** The room's id, chosen by the game (1–64 of letters, digits, `_ - .`). Default: `<type name>-<n>`. */
+  readonly id?: string;
+  /** Options for the type's `state` and `onCreate` handlers. Default `{}`. */
+  readonly options?: JoinOptions;
+}
 
 /** The authoritative game server. See the module comment. */
 export class Server {
@@ -43,6 +52,7 @@ export class Server {
   private readonly loop: TickLoop;
   private transport: Transport | null = null;
   private closing: Promise<void> | null = null;
+  private readonly windows = new Set<MeasureWindow>();
 
   /** Validates the options (throws naming a bad one). Nothing listens until `listen`. */
   constructor(options: ServerOptions = {}) {
@@ -81,9 +91,16 @@ export class Server {
     return this;
   }
 
-  /** Creates another room of type `name` (clients join it by its id). Throws for an unknown type. */
-  createRoom(name: string, options: JoinOptions = {}): Room<Schema> {
-    return this.rooms.create(name, options);
+  /**
+   * Creates and opens a room of type `name` now, before any client asks; clients join it by its id (a Hello's
+   * `room`, the client's `room` option). The id is `options.id` when given (e.g. `'lobby'`, or the type's own
+   * name so clients asking for the type land here), else generated as `<name>-<n>`. `options.options` reach
+   * the type's `state` and `onCreate` as the join options would. The room closes when its last client leaves
+   * unless the type says `closeWhenEmpty: false`. Throws for an unknown type, a malformed id (1–64 of letters,
+   * digits, `_ - .`) or the id of an open room.
+   */
+  createRoom(name: string, options: CreateRoomOptions = {}): Room<Schema> {
+    return this.rooms.create(name, options.options ?? {}, options.id);
   }
 
   /** The room with `id`, if open. */
@@ -101,9 +118,29 @@ export class Server {
     return this.conns.size;
   }
 
-  /** Tick timing statistics of the built-in loop. */
+  /**
+   * Tick timing statistics of the built-in loop over its last `DEFAULT_TICK_HISTORY` (1,024) ticks; `ticks` and
+   * `skippedTicks` count since start. For figures over a run of your choosing, use {@link Server.measure}.
+   */
   tickStats(): TickStats {
     return this.loop.stats();
+  }
+
+  /**
+   * Opens a measurement window: from now until its `end()`, every tick (`server.step()`, by the loop or by the
+   * host) is timed into it, and its `totals()` are the server's totals accumulated since it opened. Any number
+   * may be open at once; each holds 8 bytes per tick until ended.
+   */
+  measure(): MeasureWindow {
+    const window = new MeasureWindow({
+      clock: this.clock,
+      tickRateHz: this.options.tickRateHz,
+      totals: this.metrics.totals,
+      skippedTicks: () => this.loop.skippedTicks,
+      detach: (w) => this.windows.delete(w),
+    });
+    this.windows.add(window);
+    return window;
   }
 
   /**
@@ -111,8 +148,12 @@ export class Server {
    * themselves.
    */
   step(): void {
+    const start = this.windows.size > 0 ? this.clock.now() : 0;
     this.rooms.stepAll();
     this.flushMetrics();
+    if (this.windows.size === 0) return;
+    const durationMs = this.clock.now() - start;
+    for (const window of this.windows) window.record(durationMs);
   }
 
   /** Starts listening on `host:port` (port 0 = any free port) and, with autoTick, the tick loop. */

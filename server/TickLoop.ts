@@ -126,6 +126,11 @@ export class TickLoop {
     this.timer = null;
   }
 
+  /** Ticks skipped since start by re-anchoring after overruns. */
+  get skippedTicks(): number {
+    return this.skipped;
+  }
+
   /** Ticks per second over the recent window (from tick start times), or 0 before two ticks. Cheap: no allocation. */
   get achievedRateHz(): number {
     const n = Math.min(this.filled, this.durations.length);

@@ -1,4 +1,7 @@
 export { Server } from './Server.ts';
+export type { CreateRoomOptions } from './Server.ts';
+export { MeasureWindow } from './MeasureWindow.ts';
+export type { ServerTotals } from './MeasureWindow.ts';
 export type { AuthResult, ResolvedServerOptions, ServerOptions } from './serverOptions.ts';
 export type { TlsOptions } from './transport/tlsFiles.ts';
 export {

@@ -28,7 +28,7 @@ function manualRoom(
 ): { room: Room<ArenaSchema>; server: Server } {
   const server = new Server({ autoTick: false, tickRateHz: 60, logger: quietLogger([]) });
   server.define('arena', type);
-  const room = server.createRoom('arena', options) as unknown as Room<ArenaSchema>;
+  const room = server.createRoom('arena', { options }) as unknown as Room<ArenaSchema>;
   return { room, server };
 }
 
