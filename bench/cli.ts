@@ -12,7 +12,13 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   load: {
     summary: 'tick-rate load test: a server and headless bots, capacity search, report and plots',
-    run: async (args) => (await import('../load/main.ts')).main(args),
+    run: async (args) => {
+      const [{ runCli }, { CHECKOUT_SETUP }] = await Promise.all([
+        import('../load/index.ts'),
+        import('./loadScenarios/index.ts'),
+      ]);
+      process.exitCode = await runCli(args, CHECKOUT_SETUP);
+    },
   },
   codec: {
     summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios',

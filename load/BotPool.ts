@@ -5,12 +5,10 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Schema } from '../shared/index.ts';
-import { arenaSchema as demoSchema } from '../demo/game/schema.ts';
-import { arenaSchema } from '../bench/scenarios/arena.ts';
-import { bigworldSchema } from '../bench/scenarios/bigworld.ts';
+import type { BotDefinition } from './defineBot.ts';
 import { BotCounters } from './botTraffic.ts';
 import { FullBot } from './FullBot.ts';
-import type { BotSample, BotStart, LoadScenario } from './ipc.ts';
+import type { BotSample, BotStart } from './ipc.ts';
 import { LightBot } from './LightBot.ts';
 
 /** How often the pool opens a batch of connections, ms. */
@@ -27,24 +25,7 @@ const INPUT_OVERDUE_TICKS = 5;
 const EVENT_LOOP_RESOLUTION_MS = 5;
 
 /** Options of a {@link BotPool}: what the parent's start message says, less its envelope. */
-export type BotPoolOptions = Omit<BotStart, 'type' | 'lifetimeMs'>;
-
-/**
- * The schema bots of `scenario` speak. Both big-world scenarios run the same room type, so they share
- * its schema (the arena's unit on the 10,000-unit field; the same input as the arena's).
- */
-export function schemaOf(scenario: LoadScenario): Schema {
-  switch (scenario) {
-    case 'demo':
-      return demoSchema;
-    case 'bigworld':
-    case 'bigworld-all':
-      return bigworldSchema;
-    case 'arena':
-    case 'arena-jitter':
-      return arenaSchema;
-  }
-}
+export type BotPoolOptions = Omit<BotStart, 'type' | 'lifetimeMs' | 'module'>;
 
 /** Bots of one process. */
 export class BotPool {
@@ -72,9 +53,12 @@ export class BotPool {
   };
   private lastCloses = new Map<number, number>();
 
-  /** Validates the scenario; no bot starts until {@link add}. */
-  constructor(private readonly options: BotPoolOptions) {
-    this.schema = schemaOf(options.scenario);
+  /** A pool of bots playing `bot`; no bot starts until {@link add}. */
+  constructor(
+    private readonly options: BotPoolOptions,
+    private readonly bot: BotDefinition,
+  ) {
+    this.schema = bot.schema;
     this.tickMs = 1000 / options.tickRateHz;
     this.delay.enable();
     const perBatch = Math.max(1, Math.round((options.connectPerSec * CONNECT_BATCH_MS) / 1000));
@@ -157,7 +141,7 @@ export class BotPool {
         url: o.url,
         room: o.room,
         schema: this.schema,
-        scenario: o.scenario,
+        bot: this.bot,
         tickMs: this.tickMs,
         counters: this.counters,
       };

@@ -22,7 +22,7 @@ export class Child {
     log: (line: string) => void,
   ) {
     this.proc = fork(script, [], {
-      execArgv: ['--import', 'tsx', ...execArgv],
+      execArgv: [...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (raw) => {

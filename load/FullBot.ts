@@ -6,7 +6,7 @@
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/index.ts';
 import type { ClientSocket, InputOf, Schema, SocketFactory } from '../shared/index.ts';
-import { botInput, type BotContext, type BotCounters, InputClock } from './botTraffic.ts';
+import { type BotContext, type BotCounters, BotState, InputClock } from './botTraffic.ts';
 import { headerBytes } from './RawWebSocket.ts';
 
 /** Passes a socket through, counting received bytes (payload + the server frame header) and sent bytes. */
@@ -45,15 +45,17 @@ class CountingSocket implements ClientSocket {
 export class FullBot {
   private readonly client: TickwaveClient<Schema>;
   private readonly clock = new InputClock();
-  private seq = 0;
+  private readonly state: BotState;
   private joined = false;
   private lastArrivalMs = Number.NaN;
+  private lastTick = 0;
 
   /** @param index the bot's index across the run */
   constructor(
     readonly index: number,
     private readonly ctx: BotContext,
   ) {
+    this.state = new BotState(index);
     const c = ctx.counters;
     const inner = wsSocketFactory();
     const factory: SocketFactory = (url, protocol) => new CountingSocket(inner(url, protocol), c);
@@ -63,12 +65,14 @@ export class FullBot {
       room: ctx.room,
       reconnect: { enabled: false },
     });
-    this.client.onWelcome(() => {
+    this.client.onWelcome((welcome) => {
+      this.state.entityId = welcome.entityId;
       if (!this.joined) c.connected++;
       this.joined = true;
     });
-    this.client.onSnapshot((_snap, lastInputSeq) => {
+    this.client.onSnapshot((snap, lastInputSeq) => {
       const now = performance.now();
+      this.lastTick = snap.tick;
       c.snapshots++;
       c.decoded++;
       if (!Number.isNaN(this.lastArrivalMs)) {
@@ -102,9 +106,11 @@ export class FullBot {
   }
 
   private nextInput(nowMs: number): InputOf<Schema> {
-    const seq = this.seq++;
+    const seq = this.state.seq;
+    const input = this.ctx.bot.input(this.state, this.lastTick);
+    this.state.seq++;
     this.clock.sent(seq, nowMs);
     this.ctx.counters.inputs++;
-    return botInput(this.ctx.scenario, this.index, seq) as InputOf<Schema>;
+    return input;
   }
 }

@@ -21,7 +21,7 @@ import {
   writeAckMessage,
   writeInputMessage,
 } from '../shared/index.ts';
-import { botInput, type BotContext, InputClock } from './botTraffic.ts';
+import { type BotContext, BotState, InputClock } from './botTraffic.ts';
 import { RawWebSocket } from './RawWebSocket.ts';
 
 /** One light bot. It connects when created and lives until `close()` or the server closes it. */
@@ -37,7 +37,7 @@ export class LightBot {
   private readonly values: number[];
   private held: Snapshot | null = null;
   private joined = false;
-  private seq = 0;
+  private readonly state: BotState;
   private snapshotsSinceAck = 0;
   private lastArrivalMs = Number.NaN;
   /** When the latest input was sent, ms (performance.now). */
@@ -49,6 +49,7 @@ export class LightBot {
     private readonly ctx: BotContext,
     decode: boolean,
   ) {
+    this.state = new BotState(index);
     this.codec = decode ? new SnapshotCodec(ctx.schema) : null;
     this.grouped = decode ? new GroupedDecoder(ctx.schema) : null;
     this.values = ctx.schema.input.map(() => 0);
@@ -92,8 +93,9 @@ export class LightBot {
   }
 
   private input(nowMs: number, viewTick: number): Uint8Array {
-    const seq = this.seq++;
-    const input = botInput(this.ctx.scenario, this.index, seq);
+    const seq = this.state.seq;
+    const input = this.ctx.bot.input(this.state, viewTick) as Record<string, unknown>;
+    this.state.seq++;
     const fields = this.ctx.schema.input;
     for (let f = 0; f < fields.length; f++) this.values[f] = fields[f]!.quantize(input[fields[f]!.name]) as number;
     this.clock.sent(seq, nowMs);
@@ -114,6 +116,7 @@ export class LightBot {
         this.ws.close(msg.error.code, 'bad server message');
       } else if (msg.value.kind === MsgKind.Welcome && !this.joined) {
         this.joined = true;
+        this.state.entityId = msg.value.entityId;
         this.lastInputAtMs = now;
         c.connected++;
       }

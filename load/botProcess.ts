@@ -4,6 +4,7 @@
  * It exits by itself when the parent goes away or its lifetime ends.
  */
 import { BotPool } from './BotPool.ts';
+import { botOf, importLoadModule } from './loadModule.ts';
 import type { ChildMsg, ParentMsg } from './ipc.ts';
 
 /** Time given to bots to send their Close frames before the process exits, ms. */
@@ -14,7 +15,7 @@ function send(msg: ChildMsg): void {
 }
 
 if (process.send === undefined) {
-  console.error('botProcess.ts is started by `npm run bench -- load`; it needs an IPC channel');
+  console.error('botProcess.ts is started by the load tester (tickwave-load); it needs an IPC channel');
   process.exit(2);
 }
 
@@ -39,23 +40,17 @@ process.on('message', (raw) => {
     case 'start':
       if (!('url' in msg)) return;
       setTimeout(() => stop(3), msg.lifetimeMs).unref();
-      try {
-        pool = new BotPool({
-          url: msg.url,
-          room: msg.room,
-          scenario: msg.scenario,
-          kind: msg.kind,
-          tickRateHz: msg.tickRateHz,
-          decodeEvery: msg.decodeEvery,
-          connectPerSec: msg.connectPerSec,
-          firstIndex: msg.firstIndex,
-          stride: msg.stride,
-        });
-        send({ type: 'ready', port: 0, room: msg.room });
-      } catch (err) {
-        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-        process.exit(1);
-      }
+      importLoadModule(msg.module).then(
+        (m) => {
+          const { type: _type, lifetimeMs: _lifetime, module, ...options } = msg;
+          pool = new BotPool(options, botOf(m, module));
+          send({ type: 'ready', port: 0, room: msg.room });
+        },
+        (err: unknown) => {
+          send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+          process.exit(1);
+        },
+      );
       return;
     case 'add':
       pool?.add(msg.count);

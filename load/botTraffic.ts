@@ -1,10 +1,10 @@
 /**
- * What bots share: the counters a bot pool reports, the steering pattern bots send as input, and the
- * on-the-wire byte estimate.
+ * What bots share: the counters a bot pool reports, the input a bot sends (its BotDefinition's), and
+ * the on-the-wire byte estimate.
  */
 import type { Schema } from '../shared/index.ts';
 import { Histogram } from './Histogram.ts';
-import type { LoadScenario } from './ipc.ts';
+import { type BotDefinition, botRandom, type BotView } from './defineBot.ts';
 
 /**
  * TCP maximum segment size assumed for the on-the-wire estimate, bytes: an Ethernet MTU of 1500 minus
@@ -13,17 +13,14 @@ import type { LoadScenario } from './ipc.ts';
 export const ASSUMED_MSS_BYTES = 1448;
 /** IPv4 + TCP headers (with the timestamp option) per segment, bytes. Ethernet framing is not counted. */
 export const TCP_IP_HEADER_BYTES = 52;
-/** A bot taps a steering direction for one tick in every this many ticks, and sends neutral input otherwise. */
-export const TAP_PERIOD_TICKS = 60;
-/** Golden angle, radians: spreads the bots' steering directions evenly. */
-const GOLDEN_ANGLE = 2.399963229728653;
 
 /** Settings shared by every bot of a pool, light or full. */
 export interface BotContext {
   readonly url: string;
   readonly room: string | null;
   readonly schema: Schema;
-  readonly scenario: LoadScenario;
+  /** What the bots send each tick. */
+  readonly bot: BotDefinition;
   readonly tickMs: number;
   readonly counters: BotCounters;
 }
@@ -58,35 +55,15 @@ export class BotCounters {
   }
 }
 
-/** The steering input of bot `index` for its input number `seq` in the arena: a tap once per period, else neutral. */
-export function steeringInput(index: number, seq: number): { ax: number; ay: number } {
-  if ((seq + index) % TAP_PERIOD_TICKS !== 0) return { ax: 0, ay: 0 };
-  const a = index * GOLDEN_ANGLE + seq * 0.1;
-  return { ax: Math.round(Math.cos(a) * 100) / 100, ay: Math.round(Math.sin(a) * 100) / 100 };
-}
+/** One bot's {@link BotView}: its index, entity and seeded random source; the bot sets `seq` before each input. */
+export class BotState implements BotView {
+  seq = 0;
+  entityId = -1;
+  readonly random: () => number;
 
-/**
- * The demo game's input of bot `index` for input number `seq`: thrust held in a direction that
- * changes every period, aim sweeping, fire every half period — a busy player.
- */
-export function demoInput(index: number, seq: number): Record<string, number | boolean> {
-  const phase = Math.floor((seq + index) / TAP_PERIOD_TICKS) % 4;
-  return {
-    up: phase === 0,
-    right: phase === 1,
-    down: phase === 2,
-    left: phase === 3,
-    fire: (seq + index) % (TAP_PERIOD_TICKS / 2) === 0,
-    aim: (index * GOLDEN_ANGLE + seq * 0.05) % (2 * Math.PI),
-  };
-}
-
-/**
- * The real-valued input of bot `index` for input number `seq` in `scenario`. The arena and big-world
- * scenarios share the unit schema's steering input (the big-world room accepts it and ignores it).
- */
-export function botInput(scenario: LoadScenario, index: number, seq: number): Record<string, number | boolean> {
-  return scenario === 'demo' ? demoInput(index, seq) : steeringInput(index, seq);
+  constructor(readonly index: number) {
+    this.random = botRandom(index);
+  }
 }
 
 /** A ring of send times by input seq, for input-to-acknowledgement latency. */

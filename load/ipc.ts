@@ -7,18 +7,18 @@ import type { TransportChoice } from '../server/index.ts';
 import type { SparseCounts } from './Histogram.ts';
 
 /**
- * Scenarios the load test knows. `demo` is the demo game's room; `bigworld` the big world with interest
- * management (bench/scenarios/bigworld.ts), `bigworld-all` the same room type all-visible on the arena's
- * field (its reference).
+ * The name a run's room goes by in its report: a built-in scenario's (`arena`, `bigworld`, … from a
+ * Tickwave checkout) or the user's room module's file name.
  */
-export type LoadScenario = 'arena' | 'arena-jitter' | 'demo' | 'bigworld' | 'bigworld-all';
+export type LoadScenario = string;
 /** Bot kinds: light (envelope parse, ack, sample decode) or full (the real TickwaveClient). */
 export type BotKind = 'light' | 'full';
 
 /** Parent → server process: start a server. */
 export interface ServerStart {
   readonly type: 'start';
-  readonly scenario: LoadScenario;
+  /** File URL of the room module to run (see load/loadModule.ts). */
+  readonly module: string;
   readonly entities: number;
   readonly tickRateHz: number;
   readonly host: string;
@@ -35,7 +35,8 @@ export interface BotStart {
   readonly url: string;
   /** Room id or type name to join; null lets the server choose. */
   readonly room: string | null;
-  readonly scenario: LoadScenario;
+  /** File URL of the module whose schema and bot the bots use (see load/loadModule.ts). */
+  readonly module: string;
   readonly kind: BotKind;
   readonly tickRateHz: number;
   /** Bots fully decode every snapshot when their index is a multiple of this (light bots). */

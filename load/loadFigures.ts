@@ -2,7 +2,7 @@
  * Turns the children's samples into the load test's figures: one time-series row per sample round,
  * and the figures of a measurement window (a run, or one step of a capacity search) with its verdict.
  */
-import { percentile, round } from '../bench/report.ts';
+import { percentile, round } from './report.ts';
 import { Histogram } from './Histogram.ts';
 import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
 
@@ -12,6 +12,19 @@ export const HELD_RATE_SHARE = 0.99;
 const BOT_BUSY_SHARE = 0.9;
 /** Other processes above this much CPU (% of one core) during a window are reported. */
 const OTHER_BUSY_PERCENT = 15;
+
+/** The user's budget a measurement window is judged by (`--tick-budget`, `--max-kib`, `--max-latency`). */
+export interface Budget {
+  /** Largest tick p99 allowed, as a share of the tick's time (1000 / tick rate ms), 0–1. */
+  readonly tickShare: number;
+  /** Largest on-the-wire bandwidth per client, KiB/s; null: not judged. */
+  readonly maxKibPerClient: number | null;
+  /** Largest input-to-acknowledgement latency p99, ms; null: not judged. */
+  readonly maxLatencyP99Ms: number | null;
+}
+
+/** The budget when none is given: tick p99 within 80 % of the tick, input-to-ack p99 within 200 ms. */
+export const DEFAULT_BUDGET: Budget = { tickShare: 0.8, maxKibPerClient: null, maxLatencyP99Ms: 200 };
 
 /** One sample round: the server's sample (null against an external server) and every bot pool's. */
 export interface SampleRound {
@@ -125,6 +138,9 @@ export interface ClientFigures {
 /** The figures of one measurement window and whether the tick rate held. */
 export interface WindowFigures {
   readonly clients: number;
+  /** When the window started and ended, seconds since the run started (the report's window markers). */
+  readonly startSec: number;
+  readonly endSec: number;
   /** Fewest bots joined during the window. */
   readonly minConnected: number;
   readonly durationSec: number;
@@ -135,7 +151,7 @@ export interface WindowFigures {
   readonly botEventLoopDelayP99Ms: number;
   /** Mean CPU used by other processes on the machine during the window, % of one core. */
   readonly otherCpuPercent: number;
-  /** True when the server held the tick rate with every client connected. */
+  /** True when the server held the tick rate within the budget with every client connected. */
   readonly held: boolean;
   /** Why it did not hold, or what to be wary of. */
   readonly notes: readonly string[];
@@ -195,8 +211,17 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
   };
 }
 
-/** The figures of the sample rounds of one window, judged against `tickRateHz`. */
-export function windowFigures(rounds: readonly SampleRound[], clients: number, tickRateHz: number): WindowFigures {
+/**
+ * The figures of the sample rounds of one window, judged against `tickRateHz` and `budget`; the window
+ * started at `startSec`.
+ */
+export function windowFigures(
+  rounds: readonly SampleRound[],
+  clients: number,
+  tickRateHz: number,
+  budget: Budget,
+  startSec: number,
+): WindowFigures {
   const budgetMs = 1000 / tickRateHz;
   const bots = rounds.flatMap((r) => r.bots);
   const botSec =
@@ -212,10 +237,12 @@ export function windowFigures(rounds: readonly SampleRound[], clients: number, t
   const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
   const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
   const notes: string[] = [];
-  const held = judge(notes, { clients, minConnected, server, client, tickRateHz, budgetMs });
+  const held = judge(notes, { clients, minConnected, server, client, tickRateHz, budgetMs }, budget);
   warn(notes, { server, client, botProcesses, botCpuPercent, otherCpuPercent });
   return {
     clients,
+    startSec,
+    endSec: rounds.at(-1)?.tSec ?? startSec,
     minConnected,
     durationSec: round(botSec, 1),
     server,
@@ -319,17 +346,21 @@ function judge(
     readonly tickRateHz: number;
     readonly budgetMs: number;
   },
+  budget: Budget,
 ): boolean {
   const { clients, minConnected, server, client, tickRateHz, budgetMs } = w;
-  let held = true;
+  let held = checkBudget(notes, client, budget);
   if (minConnected < clients) {
     held = false;
     notes.push(`only ${minConnected} of ${clients} clients were connected throughout`);
   }
   if (server !== null) {
-    if (server.tickP99Ms > budgetMs) {
+    if (server.tickP99Ms > budgetMs * budget.tickShare) {
       held = false;
-      notes.push(`tick p99 ${server.tickP99Ms} ms is over the ${round(budgetMs, 2)} ms budget`);
+      notes.push(
+        `tick p99 ${server.tickP99Ms} ms is over ${round(budget.tickShare * 100, 1)} % ` +
+          `of the ${round(budgetMs, 2)} ms tick (${round((server.tickP99Ms / budgetMs) * 100, 1)} %)`,
+      );
     }
     if (server.achievedTickRateHz < HELD_RATE_SHARE * tickRateHz) {
       held = false;
@@ -342,6 +373,21 @@ function judge(
         `under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz ` +
         '(external server: judged from the clients)',
     );
+  }
+  return held;
+}
+
+/** Whether the clients' bandwidth and latency are within `budget`; appends to `notes` why not. */
+function checkBudget(notes: string[], client: ClientFigures, budget: Budget): boolean {
+  let held = true;
+  const kib = client.wireBytesPerClientPerSec / 1024;
+  if (budget.maxKibPerClient !== null && kib > budget.maxKibPerClient) {
+    held = false;
+    notes.push(`${round(kib, 2)} KiB/s per client on the wire is over the ${budget.maxKibPerClient} KiB/s budget`);
+  }
+  if (budget.maxLatencyP99Ms !== null && client.latencyP99Ms > budget.maxLatencyP99Ms) {
+    held = false;
+    notes.push(`input-to-ack p99 ${client.latencyP99Ms} ms is over the ${budget.maxLatencyP99Ms} ms budget`);
   }
   return held;
 }

@@ -1,26 +1,15 @@
 /**
- * The load test's report: the JSON written to bench/results/, the tables printed at the end, the
- * verdict, and the issue's targets beside the measured figures.
+ * The load test's report: the JSON written per run, the tables printed at the end, the verdict against
+ * the user's budget and the recommendation.
  */
-import { formatTable, type MachineInfo, round, type TableColumn } from '../bench/report.ts';
+import { formatTable, type MachineInfo, round, type TableColumn } from './report.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
-import type { LoadScenario } from './ipc.ts';
 import type { LoadOptions } from './runLoad.ts';
 import { ASSUMED_MSS_BYTES, TCP_IP_HEADER_BYTES } from './botTraffic.ts';
 
-/** Target: bytes per client per second on the wire (arena E=100, 60 Hz), KiB/s. */
-export const TARGET_WIRE_KIB_PER_SEC = 20;
-/** Target: server CPU per client per snapshot, µs. */
-export const TARGET_CPU_US_PER_CLIENT_SNAPSHOT = 3;
-/** Target: clients one server core holds at 60 Hz. */
-export const TARGET_CLIENTS_PER_CORE = 3000;
-/** Big-world target: the 60 Hz tick's p99 stays under this share of its budget… */
-export const TARGET_BIGWORLD_TICK_P99_SHARE = 0.5;
-/** …at this many clients. */
-export const TARGET_BIGWORLD_CLIENTS = 1000;
 /**
- * Big-world target: bytes and server CPU per client per snapshot within this share of the all-visible E=100
- * figures.
+ * `--compare` (Tickwave's own big-world benchmark): bytes and server CPU per client per snapshot within
+ * this share of the all-visible E=100 figures.
  */
 export const TARGET_BIGWORLD_REFERENCE_SHARE = 0.1;
 
@@ -40,7 +29,9 @@ export interface LoadReport {
   readonly parameters: LoadOptions;
   /** The network transport the server ran on (uws or ws); null when the run targeted a server elsewhere (--url). */
   readonly transport: 'uws' | 'ws' | null;
-  readonly verdict: { readonly held: boolean; readonly lastHeldClients: number; readonly summary: string };
+  readonly verdict: Verdict;
+  /** The command line that ran the test. */
+  readonly command: string;
   readonly steps: readonly WindowFigures[];
   readonly timeSeries: readonly TimeSeriesRow[];
   readonly wireEstimate: string;
@@ -52,9 +43,22 @@ export interface LoadReport {
   readonly reference?: WindowFigures;
 }
 
+/** Whether the run held, in one line, with the recommendation. */
+export interface Verdict {
+  /** True when the tick rate held within the budget (with --ramp: at the first step at least). */
+  readonly held: boolean;
+  /** The largest client count that held (0 if none). */
+  readonly lastHeldClients: number;
+  readonly summary: string;
+  /** Clients per server core the figures point to with the headroom kept, or null without server figures. */
+  readonly clientsPerCore: number | null;
+  readonly recommendation: string;
+}
+
 const kib = (bytes: number): number => round(bytes / 1024, 2);
 
-const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+/** The server table's columns, one row per window. */
+export const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
   { heading: 'held', cell: (s) => (s.held ? 'yes' : 'NO'), align: 'left' },
   { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
@@ -73,7 +77,8 @@ const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'snaps skipped', cell: (s) => s.server?.snapshotsSkipped ?? '-' },
 ];
 
-const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+/** The clients table's columns, one row per window. */
+export const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
   { heading: 'snaps/s', cell: (s) => s.client.snapshotsPerClientPerSec },
   { heading: 'payload KiB/s', cell: (s) => kib(s.client.payloadBytesPerClientPerSec) },
@@ -117,51 +122,6 @@ const VIEW_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   },
 ];
 
-/**
- * True for the scenarios that run the big-world room type (`bigworld`, and its all-visible reference
- * `bigworld-all`).
- */
-export function isBigworld(scenario: LoadScenario): boolean {
-  return scenario === 'bigworld' || scenario === 'bigworld-all';
-}
-
-/** The verdict in one line. */
-export function verdictOf(
-  o: LoadOptions,
-  steps: readonly WindowFigures[],
-  lastHeldClients: number,
-  interrupted: boolean,
-): { held: boolean; summary: string } {
-  const last = steps.at(-1);
-  const cut = interrupted ? ' (interrupted)' : '';
-  if (last === undefined) return { held: false, summary: `no measurement completed${cut}` };
-  if (o.ramp) {
-    const failed = steps.find((s) => !s.held);
-    const why =
-      failed === undefined
-        ? `the ramp reached --ramp-max ${o.rampMax} without failing`
-        : `at ${failed.clients}: ${failed.notes
-            .filter((n) => !n.includes('bot processes'))
-            .slice(0, 2)
-            .join('; ')}`;
-    return {
-      held: lastHeldClients > 0,
-      summary:
-        lastHeldClients > 0
-          ? `${o.tickRateHz} Hz held up to ${lastHeldClients} clients; ${why}${cut}`
-          : `${o.tickRateHz} Hz did not hold even at ${o.clients} clients: ${why}${cut}`,
-    };
-  }
-  return last.held
-    ? {
-        held: true,
-        summary:
-          `HELD: ${o.tickRateHz} Hz with ${last.clients} clients ` +
-          `(tick p99 ${last.server?.tickP99Ms ?? '?'} ms of ${round(1000 / o.tickRateHz, 2)} ms)${cut}`,
-      }
-    : { held: false, summary: `NOT HELD at ${last.clients} clients: ${last.notes.join('; ')}${cut}` };
-}
-
 /** The printed tables, notes, verdict and target lines. */
 export function reportText(report: LoadReport): string {
   const o = report.parameters;
@@ -175,14 +135,12 @@ export function reportText(report: LoadReport): string {
   lines.push('clients (per client; bytes are server → client unless "up")');
   lines.push(formatTable(CLIENT_COLUMNS, report.steps));
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
-  if (isBigworld(o.scenario)) lines.push('', ...viewLines(report));
+  if (report.steps.some((w) => w.server?.entitiesSentPerSnapshot != null)) lines.push('', ...viewLines(report));
   lines.push('');
-  lines.push(report.verdict.summary);
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
-  if (best !== undefined && o.scenario === 'bigworld' && o.tickRateHz === 60)
-    lines.push(...bigworldTargets(best, report.reference ?? null));
-  if (best !== undefined && o.scenario === 'arena' && o.entities === 100 && o.tickRateHz === 60)
-    lines.push(...arenaTargets(best, report));
+  if (best !== undefined && report.reference !== undefined) lines.push(...referenceLines(best, report.reference));
+  lines.push(`verdict: ${report.verdict.summary}`);
+  lines.push(`recommendation: ${report.verdict.recommendation}`);
   lines.push('');
   lines.push(`wire estimate: ${report.wireEstimate}`);
   return lines.join('\n');
@@ -192,84 +150,11 @@ export function reportText(report: LoadReport): string {
 function viewLines(report: LoadReport): string[] {
   const o = report.parameters;
   const compare =
-    report.reference !== undefined
-      ? 'judged below against the all-visible reference run first'
-      : `compare ${o.scenario === 'bigworld' ? 'with --scenario bigworld-all' : '--scenario bigworld with this'}` +
-        ' at the same --clients';
+    report.reference !== undefined ? 'judged below against the all-visible reference run first' : 'as measured';
   return [
     `per client per snapshot (${o.scenario} E=${o.entities}; ${compare})`,
     formatTable(VIEW_COLUMNS, report.steps),
   ];
-}
-
-/** The arena target lines (bandwidth, server CPU, capacity at 60 Hz) for window `best` of `report`. */
-function arenaTargets(best: WindowFigures, report: LoadReport): string[] {
-  const o = report.parameters;
-  const lines: string[] = [];
-  const check = (ok: boolean, text: string): string => `${ok ? 'ok  ' : 'MISS'} ${text}`;
-  // Per snapshot × the tick rate: what a client gets when every snapshot arrives, whether or not this run kept up.
-  const perSnapshot =
-    best.client.snapshotsPerClientPerSec > 0
-      ? best.client.wireBytesPerClientPerSec / best.client.snapshotsPerClientPerSec
-      : 0;
-  const wire = kib(perSnapshot * o.tickRateHz);
-  lines.push(
-    check(
-      wire <= TARGET_WIRE_KIB_PER_SEC,
-      `bandwidth: ${wire} KiB/s per client on the wire at the full ${o.tickRateHz} Hz ` +
-        `(target ≤ ${TARGET_WIRE_KIB_PER_SEC}; peer 102.8)`,
-    ),
-  );
-  if (best.server !== null) {
-    // The peer's 10–13 µs is user-space CPU, with about 3 µs more in the kernel: compare like with like.
-    const { cpuUserUsPerClientSnapshot: user, cpuSystemUsPerClientSnapshot: kernel } = best.server;
-    lines.push(
-      check(
-        user <= TARGET_CPU_US_PER_CLIENT_SNAPSHOT,
-        `server CPU: ${user} µs user + ${kernel} µs kernel per client per snapshot at ${best.clients} clients ` +
-          `(target ≤ ${TARGET_CPU_US_PER_CLIENT_SNAPSHOT} user; peer 10–13 + ~3 kernel)`,
-      ),
-    );
-  }
-  const capacity = o.ramp
-    ? `${report.verdict.lastHeldClients} clients held`
-    : `${report.verdict.held ? 'held' : 'did not hold'} at ${best.clients} clients (run --ramp for the capacity)`;
-  lines.push(
-    check(
-      report.verdict.lastHeldClients >= TARGET_CLIENTS_PER_CORE,
-      `capacity at 60 Hz on one server core (Node is single-threaded): ${capacity} ` +
-        `(target ≥ ${TARGET_CLIENTS_PER_CORE}; peer 1,000–1,200)`,
-    ),
-  );
-  return lines;
-}
-
-/**
- * The big-world target lines for window `s`: the tick's p99 against half its budget (judged only at
- * {@link TARGET_BIGWORLD_CLIENTS} clients or more), and bytes and CPU per client per snapshot against
- * the all-visible `reference` window (or, without one, how to measure it).
- */
-function bigworldTargets(s: WindowFigures, reference: WindowFigures | null): string[] {
-  const lines: string[] = [];
-  if (s.server !== null) {
-    const share = s.server.tickP99Ms / s.server.tickBudgetMs;
-    const mark =
-      s.clients < TARGET_BIGWORLD_CLIENTS ? 'n/a ' : share < TARGET_BIGWORLD_TICK_P99_SHARE ? 'ok  ' : 'MISS';
-    const when = s.clients < TARGET_BIGWORLD_CLIENTS ? `; judged at ${TARGET_BIGWORLD_CLIENTS}+ clients` : '';
-    lines.push(
-      `${mark} tick p99: ${s.server.tickP99Ms} ms = ${round(share * 100, 1)} % ` +
-        `of the ${s.server.tickBudgetMs} ms budget at ${s.clients} clients ` +
-        `(target < ${TARGET_BIGWORLD_TICK_P99_SHARE * 100} % at ${TARGET_BIGWORLD_CLIENTS} clients${when})`,
-    );
-  }
-  if (reference === null) {
-    lines.push(
-      '     bytes and server CPU per client per snapshot: ' +
-        `target within ${TARGET_BIGWORLD_REFERENCE_SHARE * 100} % of the all-visible E=100 figures — ` +
-        'run with --compare to measure the reference first and judge them',
-    );
-  } else lines.push(...referenceLines(s, reference));
-  return lines;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The server side of a load test: a Tickwave Server with one room of the chosen scenario, driven by
+ * The server side of a load test: a Tickwave Server with one room of the given room module, driven by
  * its own TickLoop (so every tick's duration is seen), and the process figures a server owner needs:
  * CPU (user + system), RSS, event-loop delay, snapshots sent and skipped, closes by code, and what a
  * client sees (entities in view; with interest management, entities sent and deferred per snapshot).
@@ -10,30 +10,25 @@ import {
   DEFAULT_MAX_MESSAGES_PER_SECOND,
   type Logger,
   type Room,
-  type RoomType,
   Server,
   TickLoop,
   type TransportChoice,
 } from '../server/index.ts';
 import type { Schema } from '../shared/index.ts';
-import type { InterestSample, LoadScenario, ServerSample } from './ipc.ts';
-import { arenaRoom as demoRoom, DEFAULT_MAX_BOTS } from '../demo/server/arenaRoom.ts';
-import { ARENA_SIZE } from '../bench/scenarios/arena.ts';
-import { bigworldRoomType } from '../bench/scenarios/bigworld.ts';
-import { arenaRoomType } from './arenaRoom.ts';
+import type { InterestSample, ServerSample } from './ipc.ts';
+import { importLoadModule, roomTypeOf } from './loadModule.ts';
 
 /** Event-loop delay sampling resolution, ms. */
 const EVENT_LOOP_RESOLUTION_MS = 5;
 /** Messages per second a client may send, per Hz of tick rate (input + ack + pings, with headroom). */
 const MESSAGES_PER_TICK = 3;
-/** Capacity of the demo room in a load test: far above anything one process can serve. */
-const MAX_CLIENTS = 1_000_000;
 /** Clients whose view is looked at for the mean entities seen, at most (spread across the room). */
 const SEEN_SAMPLE_CLIENTS = 100;
 
 /** Options of {@link startLoadServer}. */
 export interface LoadServerOptions {
-  readonly scenario: LoadScenario;
+  /** File URL of the room module (exports `schema` and `room`; see load/loadModule.ts). */
+  readonly module: string;
   readonly entities: number;
   readonly tickRateHz: number;
   /** Address to listen on. */
@@ -60,29 +55,12 @@ export interface LoadServer {
   stop(): Promise<void>;
 }
 
-/**
- * The room type of `options.scenario`. `arena`/`arena-jitter`: `entities` units (load/arenaRoom.ts).
- * `demo`: the demo game's room with `entities` server-side bot ships, plus one ship per client.
- * `bigworld`: `entities` units on the 10,000² field with interest management; `bigworld-all`: the same
- * room type all-visible, its `entities` units on the arena's 1,000² field (the reference at E = 100).
- */
-function roomTypeOf(options: LoadServerOptions): RoomType<Schema> {
-  const entities = options.entities;
-  switch (options.scenario) {
-    case 'demo':
-      return demoRoom({ bots: entities, maxBots: Math.max(entities, DEFAULT_MAX_BOTS), maxClients: MAX_CLIENTS });
-    case 'bigworld':
-      return bigworldRoomType({ entities, interest: true });
-    case 'bigworld-all':
-      return bigworldRoomType({ entities, size: ARENA_SIZE, interest: false });
-    case 'arena':
-    case 'arena-jitter':
-      return arenaRoomType({ scenario: options.scenario, entities, tickRateHz: options.tickRateHz });
-  }
-}
-
-/** Starts a server for `options.scenario` (see {@link roomTypeOf}) and its tick loop. */
+/** Starts a server running one room of `options.module` and its tick loop; throws if the module is unfit. */
 export async function startLoadServer(options: LoadServerOptions): Promise<LoadServer> {
+  const roomType = roomTypeOf(await importLoadModule(options.module), options.module, {
+    entities: options.entities,
+    tickRateHz: options.tickRateHz,
+  });
   // Created here rather than by the Server so the report can name the transport 'auto' picked.
   const chosen = await createTransport(options.transport, {});
   const server = new Server({
@@ -92,8 +70,8 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
     logger: options.logger,
     maxMessagesPerSecond: Math.max(DEFAULT_MAX_MESSAGES_PER_SECOND, MESSAGES_PER_TICK * options.tickRateHz),
   });
-  server.define('arena', roomTypeOf(options));
-  const room = server.createRoom('arena');
+  server.define('load', roomType);
+  const room = server.createRoom('load');
   const sampler = new ServerSampler(server, room);
   const loop = new TickLoop({
     tickRateHz: options.tickRateHz,

@@ -8,11 +8,20 @@
 import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TransportChoice } from '../server/index.ts';
 import { Child } from './Child.ts';
+import { loaderArgs, type ModuleUrls } from './loadModule.ts';
 import type { BotKind, BotSample, LoadScenario, ServerSample } from './ipc.ts';
-import { rowOf, type SampleRound, type TimeSeriesRow, windowFigures, type WindowFigures } from './loadFigures.ts';
+import {
+  type Budget,
+  rowOf,
+  type SampleRound,
+  type TimeSeriesRow,
+  windowFigures,
+  type WindowFigures,
+} from './loadFigures.ts';
 
 /** Time between two sample rounds, ms. */
 export const SAMPLE_INTERVAL_MS = 1000;
@@ -39,7 +48,10 @@ export interface LoadOptions {
   readonly entities: number;
   /** Measured seconds (per step with `ramp`). */
   readonly durationSec: number;
+  /** The room's name in the report: a built-in scenario's, or the room module's file name. */
   readonly scenario: LoadScenario;
+  /** The room module the run's server runs, and the module whose schema and bot the bots use. */
+  readonly modules: ModuleUrls;
   readonly bots: BotKind;
   /** Capacity search: add `rampStep` clients per step until the tick rate no longer holds or `rampMax` is reached. */
   readonly ramp: boolean;
@@ -57,6 +69,10 @@ export interface LoadOptions {
   readonly settleSec: number;
   /** Write V8 CPU profiles of the server and bot processes into this folder. */
   readonly cpuProfDir: string | null;
+  /** What each window is judged by. */
+  readonly budget: Budget;
+  /** Share of a core the recommendation keeps free, 0–1. */
+  readonly headroom: number;
 }
 
 /** What a run returns. */
@@ -84,6 +100,8 @@ export interface LoadHooks {
 }
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
+/** The extension of this module's own files: .ts from a checkout (through tsx), .js in the package. */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /** Busy and total CPU time of this machine so far (all cores, ms), and the core count. */
 function machineCpuTimes(): { busy: number; total: number; cores: number } {
@@ -126,9 +144,10 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
   const children: Child[] = [];
   const lifetimeMs = childLifetimeMs(o);
   const started = performance.now();
+  const loader = loaderArgs([o.modules.room, o.modules.bot, import.meta.url], process.cwd());
   try {
-    const target = await startTarget(o, children, lifetimeMs, log);
-    const pools = await startBots(o, target, children, lifetimeMs, log);
+    const target = await startTarget(o, children, lifetimeMs, loader, log);
+    const pools = await startBots(o, target, children, lifetimeMs, loader, log);
     const sampler = new Sampler(children, hooks, started);
     await sampler.round();
     const { steps, lastHeld } = await measureSteps(o, pools, sampler, hooks.signal);
@@ -169,15 +188,18 @@ async function startTarget(
   o: LoadOptions,
   children: Child[],
   lifetimeMs: number,
+  loader: readonly string[],
   log: (line: string) => void,
 ): Promise<Target> {
   if (o.url !== null) return { url: o.url, room: o.room, transport: null };
-  const server = new Child('server', `${HERE}serverProcess.ts`, profArgs(o, 'server'), log);
+  if (o.modules.room === null) throw new Error('a run without --url needs a room module');
+  const script = `${HERE}serverProcess${OWN_EXTENSION}`;
+  const server = new Child('server', script, [...loader, ...profArgs(o, 'server')], log);
   children.push(server);
   const ready = await server.request(
     {
       type: 'start',
-      scenario: o.scenario,
+      module: o.modules.room,
       entities: o.entities,
       tickRateHz: o.tickRateHz,
       host: '127.0.0.1',
@@ -203,11 +225,13 @@ async function startBots(
   target: Target,
   children: Child[],
   lifetimeMs: number,
+  loader: readonly string[],
   log: (line: string) => void,
 ): Promise<Child[]> {
   const pools: Child[] = [];
   for (let p = 0; p < o.botProcesses; p++) {
-    const pool = new Child('bots', `${HERE}botProcess.ts`, profArgs(o, `bots${p}`), log);
+    const script = `${HERE}botProcess${OWN_EXTENSION}`;
+    const pool = new Child('bots', script, [...loader, ...profArgs(o, `bots${p}`)], log);
     children.push(pool);
     pools.push(pool);
   }
@@ -218,7 +242,7 @@ async function startBots(
           type: 'start',
           url: target.url,
           room: target.room,
-          scenario: o.scenario,
+          module: o.modules.bot,
           kind: o.bots,
           tickRateHz: o.tickRateHz,
           decodeEvery: o.decodeEvery,
@@ -261,9 +285,10 @@ async function measureSteps(
       row = await sampler.tick(`connecting ${count}`);
     for (let s = 0; s < o.settleSec && !signal?.aborted; s++) await sampler.tick(`settling ${count}`);
     const first = sampler.rounds.length;
+    const startSec = sampler.rounds[first - 1]?.tSec ?? 0;
     for (let s = 0; s < o.durationSec && !signal?.aborted; s++) await sampler.tick(`measuring ${count}`);
     if (signal?.aborted) break;
-    const figures = windowFigures(sampler.rounds.slice(first), count, o.tickRateHz);
+    const figures = windowFigures(sampler.rounds.slice(first), count, o.tickRateHz, o.budget, startSec);
     steps.push(figures);
     if (!figures.held) break;
     lastHeld = count;

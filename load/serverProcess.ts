@@ -11,7 +11,7 @@ function send(msg: ChildMsg): void {
 }
 
 if (process.send === undefined) {
-  console.error('serverProcess.ts is started by `npm run bench -- load`; it needs an IPC channel');
+  console.error('serverProcess.ts is started by the load tester (tickwave-load); it needs an IPC channel');
   process.exit(2);
 }
 
@@ -38,8 +38,8 @@ process.on('message', (raw) => {
     case 'start': {
       if (!('entities' in msg)) return;
       setTimeout(() => void stop(3), msg.lifetimeMs).unref();
-      const { scenario, entities, tickRateHz, host, port, transport } = msg;
-      startLoadServer({ scenario, entities, tickRateHz, host, port, logger, transport }).then(
+      const { module, entities, tickRateHz, host, port, transport } = msg;
+      startLoadServer({ module, entities, tickRateHz, host, port, logger, transport }).then(
         (s) => {
           server = s;
           send({ type: 'ready', port: s.port, room: s.roomId, transport: s.transport });

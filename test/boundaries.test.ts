@@ -146,6 +146,22 @@ describe('layer boundaries', () => {
       }
     }
   });
+  it('keeps the load tester to the public entry points, and bench/ and demo/ to its public surface', () => {
+    for (const file of sourceFiles('load')) {
+      for (const spec of importsOf(file)) {
+        const to = target(file, spec);
+        assert.ok(!['bench', 'demo', 'test'].some((dir) => isUnder(to, dir)), `${file} imports ${spec}`);
+      }
+    }
+    for (const dir of ['bench', 'demo']) {
+      for (const file of sourceFiles(dir)) {
+        for (const spec of importsOf(file)) {
+          const to = target(file, spec);
+          assert.ok(!isUnder(to, 'load') || to === 'load/index.ts', `${file} imports ${spec}, not load/index.ts`);
+        }
+      }
+    }
+  });
 });
 
 describe('line width', () => {

@@ -11,11 +11,15 @@ import {
   writeAckMessage,
   writeInputMessage,
 } from '../shared/index.ts';
-import { loadReport, loadReportWithReference, parseLoadArgs, writeLoadReport } from '../load/main.ts';
+import { CHECKOUT_SETUP } from '../bench/loadScenarios/index.ts';
+import { loadReport, loadReportWithReference, parseLoadArgs as parseArgs, writeLoadReport } from '../load/main.ts';
 import { type LoadReport, referenceLines, reportText } from '../load/loadReport.ts';
 import type { WindowFigures } from '../load/loadFigures.ts';
 import type { LoadOptions } from '../load/runLoad.ts';
 import { BIGWORLD_ENTITIES } from '../bench/scenarios/bigworld.ts';
+
+/** The checkout's command line, parsed. */
+const parseLoadArgs = (args: readonly string[]): ReturnType<typeof parseArgs> => parseArgs(args, CHECKOUT_SETUP);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -101,7 +105,7 @@ describe('load test bots', () => {
     assert.equal(parseLoadArgs(['--scenario', 'bigworld'])?.options.entities, BIGWORLD_ENTITIES);
     assert.equal(parseLoadArgs(['--scenario', 'bigworld-all'])?.options.entities, 100);
     assert.equal(parseLoadArgs(['--scenario', 'bigworld', '--entities', '2000'])?.options.entities, 2000);
-    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--entities', '0']), /--entities/);
+    assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--entities', '-1']), /--entities/);
   });
 
   it('take --compare only with the big world, without --ramp or --url', () => {
@@ -112,7 +116,7 @@ describe('load test bots', () => {
     assert.throws(() => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--ramp']), /--compare/);
     assert.throws(
       () => parseLoadArgs(['--scenario', 'bigworld', '--compare', '--url', 'ws://127.0.0.1:1/']),
-      /--compare/,
+      /--compare|say what to load/,
     );
   });
 
@@ -205,7 +209,9 @@ describe('load test smoke run', () => {
       const paths = writeLoadReport(report, join(dir, 'load.json'));
       assert.ok(existsSync(paths.json) && existsSync(paths.html));
       assert.equal(JSON.parse(readFileSync(paths.json, 'utf8')).benchmark, 'load');
-      assert.match(readFileSync(paths.html, 'utf8'), /uPlot/);
+      const html = readFileSync(paths.html, 'utf8');
+      assert.equal(html.match(/<svg /g)?.length, 9, 'nine plots');
+      assert.ok(!/<script|https?:\/\//.test(html), 'no script, nothing fetched: one offline file');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -263,7 +269,7 @@ describe('load test smoke run', () => {
       '1',
     ]);
     assert.ok(parsed?.compare);
-    const { reference, report } = await loadReportWithReference(parsed.options, { log: () => {} });
+    const { reference, report } = await loadReportWithReference(parsed.options, CHECKOUT_SETUP, { log: () => {} });
     assert.equal(reference.parameters.scenario, 'bigworld-all');
     assert.equal(reference.parameters.entities, 100);
     assert.equal(reference.parameters.clients, 10);

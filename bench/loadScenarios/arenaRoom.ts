@@ -5,14 +5,8 @@
  * inputs are received, checked and handed to `onInput` like anyone's, but move nothing, so the world
  * (and the bytes per snapshot) does not grow with the client count.
  */
-import { defineRoom, type Entity, type RoomType } from '../server/index.ts';
-import {
-  type ArenaScenario,
-  arenaSchema,
-  type ArenaUnit,
-  createArena,
-  MAX_AXIS_SPEED,
-} from '../bench/scenarios/arena.ts';
+import { defineRoom, type Entity, type RoomType } from '../../server/index.ts';
+import { type ArenaScenario, arenaSchema, type ArenaUnit, createArena, MAX_AXIS_SPEED } from '../scenarios/arena.ts';
 
 /** How fast a full-scale input changes a unit's velocity, world units per second². */
 export const STEER_ACCEL = 300;
