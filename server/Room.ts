@@ -41,7 +41,7 @@ export interface ErrorContext {
   /** The room's tick when it happened. */
   readonly tick: number;
   /** The handler that threw. */
-  readonly handler: 'onCreate' | 'onJoin' | 'onInput' | 'step' | 'onLeave' | 'onDispose' | 'onTick';
+  readonly handler: 'state' | 'onCreate' | 'onJoin' | 'onInput' | 'step' | 'onLeave' | 'onDispose' | 'onTick';
   /** The client concerned, if any. */
   readonly client: RoomClient | null;
 }
@@ -71,10 +71,18 @@ interface EntityRecord {
   alive: boolean;
 }
 
-/** A room instance. Created by the Server; the game reaches it through its handlers. */
-export class Room<S extends Schema = Schema> {
+/**
+ * A room instance. Created by the Server; the game reaches it through its handlers. `G` is the type of
+ * its game state (`room.state`, made by the room type's `state` handler).
+ */
+export class Room<S extends Schema = Schema, G = unknown> {
   /** The room's tick: the number of the last completed step (0 before the first). */
   tick = 0;
+  /**
+   * The room's game state, made once by the room type's `state(options)` before `onCreate` (undefined
+   * without one). Owned by this room: mutate it freely; a new room gets a new one.
+   */
+  state: G = undefined as G;
   /** The world as last quantized and streamed (tick `tick`), or null before the first step. */
   snapshot: Snapshot | null = null;
   /**
@@ -84,7 +92,7 @@ export class Room<S extends Schema = Schema> {
   readonly interest: InterestManager | null;
   /** The world history behind {@link Room.rewind}. */
   readonly history: LagCompensation<S>;
-  private readonly handlers: RoomHandlers<S>;
+  private readonly handlers: RoomHandlers<S, G>;
   /** The one stream every client's snapshots go through, with the strategy of this room type. */
   private readonly stream: SnapshotStream<AllVisibleState> | SnapshotStream<ClientInterest>;
   private readonly records: EntityRecord[] = [];
@@ -103,7 +111,7 @@ export class Room<S extends Schema = Schema> {
     /** The room type's name. */
     readonly name: string,
     /** The room type. */
-    readonly type: RoomType<S>,
+    readonly type: RoomType<S, G>,
     codec: SnapshotCodec,
     private readonly host: RoomHost,
   ) {
@@ -278,8 +286,10 @@ export class Room<S extends Schema = Schema> {
     this.host.roomClosed(this as unknown as Room<Schema>);
   }
 
-  /** @internal runs onCreate. */
+  /** @internal makes the game state, then runs onCreate (skipped if `state` threw). */
   create(options: JoinOptions): void {
+    const makeState = this.handlers.state;
+    if (makeState !== undefined && !this.call('state', null, () => (this.state = makeState(options)))) return;
     this.call('onCreate', null, () => this.handlers.onCreate?.(this, options));
   }
 

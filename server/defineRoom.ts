@@ -10,8 +10,16 @@ export type { RoomClient } from './RoomClient.ts';
 /** Default most clients per room. */
 export const DEFAULT_MAX_CLIENTS = 64;
 
-/** The game's side of a room type. Every handler is optional; errors they throw reach the server's `onError`. */
-export interface RoomHandlers<S extends Schema> {
+/**
+ * The game's side of a room type. Every handler is optional; errors they throw reach the server's `onError`.
+ * `G` is the type of the room's game state (`room.state`), inferred from the return type of `state`.
+ *
+ * A room's lifecycle: created (by the first client asking for the type, or by `server.createRoom`) →
+ * `state(options)` → `onCreate` → for each client `onJoin` … `onInput` each tick … `onLeave`; each tick
+ * `step` → closed (when empty, with `closeWhenEmpty`, or by `room.close()`) → `onDispose`. The state object
+ * lives exactly as long as the room: a new room gets a new one, so nothing leaks from one game to the next.
+ */
+export interface RoomHandlers<S extends Schema, G = undefined> {
   /** Most clients at once (disconnected clients in their grace period count). Default {@link DEFAULT_MAX_CLIENTS}. */
   readonly maxClients?: number;
   /** Close the room when its last client left. Default true. */
@@ -23,26 +31,32 @@ export interface RoomHandlers<S extends Schema> {
   readonly interest?: InterestOptions<S>;
   /** World history for `room.rewind` (lag-compensated hit tests). Default: 1 s kept, rewinds capped at 250 ms. */
   readonly lagCompensation?: LagCompensationOptions;
+  /**
+   * Creates the room's game state (scores, timers, the round, anything not an entity), once per room before
+   * `onCreate`, with the same options; the result is `room.state`, typed `G` in every handler. Owned by the
+   * room and dropped with it. Without it `room.state` is undefined.
+   */
+  state?(options: JoinOptions): G;
   /** Called once when the room is created, with the first joiner's options (or the `createRoom` options). */
-  onCreate?(room: Room<S>, options: JoinOptions): void;
+  onCreate?(room: Room<S, G>, options: JoinOptions): void;
   /** Called when a client joins (not on resume); typically spawns its entity and sets `client.entityId`. */
-  onJoin?(room: Room<S>, client: RoomClient, options: JoinOptions): void;
+  onJoin?(room: Room<S, G>, client: RoomClient, options: JoinOptions): void;
   /** Called with one input per client per tick at most, in sequence order, dequantized, before `step`. */
-  onInput?(room: Room<S>, client: RoomClient, input: InputOf<S>, dtSec: number): void;
+  onInput?(room: Room<S, G>, client: RoomClient, input: InputOf<S>, dtSec: number): void;
   /** Called once per tick after the inputs: the game's rules. */
-  step?(room: Room<S>, dtSec: number): void;
+  step?(room: Room<S, G>, dtSec: number): void;
   /** Called when a client left for good (clean close, kicked, or grace period over). */
-  onLeave?(room: Room<S>, client: RoomClient): void;
+  onLeave?(room: Room<S, G>, client: RoomClient): void;
   /** Called once when the room closes, after every client left. */
-  onDispose?(room: Room<S>): void;
+  onDispose?(room: Room<S, G>): void;
 }
 
-/** A compiled room type: pass it to `server.define(name, type)`. Immutable. */
-export interface RoomType<S extends Schema> {
+/** A compiled room type: pass it to `server.define(name, type)`. Immutable. `G` is its rooms' game state type. */
+export interface RoomType<S extends Schema, G = unknown> {
   /** The schema both sides share. */
   readonly schema: S;
   /** The game's handlers. */
-  readonly handlers: RoomHandlers<S>;
+  readonly handlers: RoomHandlers<S, G>;
   /** Capacity per room. */
   readonly maxClients: number;
   /** Whether an empty room closes. */
@@ -62,7 +76,7 @@ export interface RoomType<S extends Schema> {
  *   onLeave(room, client) { room.despawn(client.entityId); },
  * });
  */
-export function defineRoom<S extends Schema>(schema: S, handlers: RoomHandlers<S>): RoomType<S> {
+export function defineRoom<S extends Schema, G = undefined>(schema: S, handlers: RoomHandlers<S, G>): RoomType<S, G> {
   if (schema === null || typeof schema !== 'object' || typeof schema.hash !== 'string') {
     throw new TypeError('defineRoom: pass the compiled schema from defineSchema(...) first');
   }
