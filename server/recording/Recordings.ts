@@ -5,11 +5,22 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Schema } from '../../shared/index.ts';
-import { defineRoom, type RoomHandlers, type RoomType } from '../defineRoom.ts';
+import type { JoinOptions, Schema } from '../../shared/index.ts';
 import type { Room } from '../Room.ts';
 import { FileSink } from './FileSink.ts';
 import { RoomRecorder, type RoomRecorderOptions } from './RoomRecorder.ts';
+
+/** The two handlers a recorded room type adds to (the type's others are inherited unchanged). */
+interface LifecycleHandlers {
+  onCreate?(room: Room<Schema>, options: JoinOptions): void;
+  onDispose?(room: Room<Schema>): void;
+}
+
+/** What {@link Recordings.roomType} takes: a room type from `defineRoom` (only its handlers are read). */
+export interface RecordableType {
+  /** The game's handlers. */
+  readonly handlers: object;
+}
 
 /** Options of {@link Recordings}. */
 export interface RecordingsOptions extends RoomRecorderOptions {
@@ -43,22 +54,22 @@ export class Recordings {
    * The same room type, recording each of its rooms: from the room's creation (before `onCreate`) to
    * its close (after `onDispose`). Pass the result to `server.define`.
    */
-  roomType<S extends Schema>(type: RoomType<S>): RoomType<S> {
-    const inner = type.handlers;
-    const handlers: RoomHandlers<S> = Object.assign(Object.create(inner) as RoomHandlers<S>, {
-      onCreate: (room: Room<S>, options: Parameters<NonNullable<RoomHandlers<S>['onCreate']>>[1]) => {
-        this.record(room as unknown as Room<Schema>);
+  roomType<T extends RecordableType>(type: T): T {
+    const inner = type.handlers as LifecycleHandlers;
+    const handlers: LifecycleHandlers = Object.assign(Object.create(inner) as LifecycleHandlers, {
+      onCreate: (room: Room<Schema>, options: JoinOptions) => {
+        this.record(room);
         inner.onCreate?.call(inner, room, options);
       },
-      onDispose: (room: Room<S>) => {
+      onDispose: (room: Room<Schema>) => {
         try {
           inner.onDispose?.call(inner, room);
         } finally {
-          void this.stop(room as unknown as Room<Schema>);
+          void this.stop(room);
         }
       },
     });
-    return defineRoom(type.schema, handlers);
+    return Object.freeze({ ...type, handlers }) as T;
   }
 
   /** Starts recording `room` (if it is not already); returns its recorder. */
