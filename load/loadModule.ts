@@ -23,8 +23,11 @@ export interface RoomParams {
  * {@link RoomParams} returning one) and `bot` (from defineBot; without it, bots send random valid inputs).
  */
 export interface LoadModule {
+  /** The schema the room and the bots share. */
   readonly schema: Schema;
+  /** The room type (or its factory) the run's server process runs; null in a schema-only module. */
   readonly room: RoomType<Schema> | ((params: RoomParams) => RoomType<Schema>) | null;
+  /** The bots' behaviour; null: random valid inputs. */
   readonly bot: BotDefinition | null;
 }
 
@@ -105,13 +108,14 @@ const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 /**
  * The Node options a forked process of the run needs to import `urls` and the load tester's own
- * modules: `--import tsx` when any is TypeScript and tsx is installed in `cwd`'s project, nothing when
- * all are JavaScript or this Node strips types by itself. Throws with the fix when TypeScript cannot load.
+ * modules: `--import tsx` when tsx is installed in `cwd`'s project (so a .js module may import .ts ones
+ * too), else nothing when all are JavaScript or this Node strips types by itself. Throws with the fix
+ * when TypeScript cannot load.
  */
 export function loaderArgs(urls: readonly (string | null)[], cwd: string): string[] {
+  if (hasTsx(cwd)) return ['--import', 'tsx'];
   const ts = urls.filter((u): u is string => u !== null && TYPESCRIPT_EXTENSIONS.has(extname(new URL(u).pathname)));
   if (ts.length === 0) return [];
-  if (hasTsx(cwd)) return ['--import', 'tsx'];
   const features = process.features as { typescript?: string | false };
   if (features.typescript === 'strip' || features.typescript === 'transform') return [];
   throw new Error(

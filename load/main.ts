@@ -29,7 +29,9 @@ import { verdictOf } from './verdict.ts';
 
 /** A built-in scenario: its room module's file URL and its default entity count. */
 export interface BuiltinScenario {
+  /** File URL of the scenario's room module. */
   readonly module: string;
+  /** Its default `--entities`. */
   readonly entities: number;
 }
 
