@@ -12,7 +12,7 @@
 // the repo's dist/ can slip in. `npm pack` in the repo root is refused (`--refuse-root-pack`, its
 // prepack hook), because it would publish the repo's package.json as it is.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -65,6 +65,9 @@ try {
   });
   if (build.status !== 0) throw new Error(`the build failed (tsc exit ${build.status ?? build.signal})`);
   for (const file of ['README.md', 'LICENSE']) copyFileSync(join(root, file), join(stage, file));
+  // `npx tickwave init`: the bin and the game template it copies (init/tsconfig.json is the repo's own check).
+  cpSync(join(root, 'init/cli.mjs'), join(stage, 'init/cli.mjs'));
+  cpSync(join(root, 'init/template'), join(stage, 'init/template'), { recursive: true });
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
   const packArgs = ['pack', '--pack-destination', destination, '--ignore-scripts', ...(json ? ['--json'] : [])];
   const pack = spawnSync('npm', packArgs, {

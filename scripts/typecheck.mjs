@@ -9,6 +9,7 @@ const projects = [
   'client/pixi/tsconfig.json',
   'tsconfig.json',
   'examples/minimal/tsconfig.json',
+  'init/tsconfig.json',
 ];
 let failed = 0;
 for (const project of projects) {
