@@ -64,7 +64,7 @@ export const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'tick p50 ms', cell: (s) => s.server?.tickP50Ms ?? '-' },
   { heading: 'p99 ms', cell: (s) => s.server?.tickP99Ms ?? '-' },
   { heading: 'max ms', cell: (s) => s.server?.tickMaxMs ?? '-' },
-  { heading: 'budget', cell: (s) => s.server?.tickBudgetMs ?? '-' },
+  { heading: 'tick ms', cell: (s) => s.server?.tickBudgetMs ?? '-' },
   { heading: 'Hz', cell: (s) => s.server?.achievedTickRateHz ?? '-' },
   { heading: 'skipped ticks', cell: (s) => s.server?.skippedTicks ?? '-' },
   { heading: 'game step ms', cell: (s) => s.server?.stepHandlerMsPerTick ?? '-' },
@@ -203,7 +203,7 @@ export function progressLine(row: TimeSeriesRow, phase: string, budgetMs: number
   const cpu = row.serverCpuPercent === null ? '-' : `${row.serverCpuPercent.toFixed(0)}%`;
   return (
     `[${row.tSec.toFixed(0).padStart(4)}s] ${phase.padEnd(16)} clients ${row.clients}/${row.targetClients}  ` +
-    `tick p99 ${p99} ms (budget ${budgetMs.toFixed(2)})  ` +
+    `tick p99 ${p99} ms (tick ${budgetMs.toFixed(2)})  ` +
     `${hz} Hz  snapshots/s ${snaps}  server CPU ${cpu}  ` +
     `bots CPU ${row.botCpuPercent.toFixed(0)}%  other CPU ${row.otherCpuPercent.toFixed(0)}%`
   );

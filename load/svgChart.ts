@@ -48,7 +48,7 @@ export function svgChart(chart: Chart): string {
   const xMin = xs[0] ?? 0;
   const xMax = Math.max(xMin + 1, xs.at(-1) ?? 1);
   const all = chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
-  const yMax = Math.max(1e-9, ...all) * 1.08;
+  const yMax = (Math.max(0, ...all) || 1) * 1.08;
   const yStep = niceStep(yMax);
   const px = (x: number): number => LEFT + ((x - xMin) / (xMax - xMin)) * (WIDTH - LEFT - RIGHT);
   const py = (y: number): number => HEIGHT - BOTTOM - (y / yMax) * (HEIGHT - TOP - BOTTOM);
