@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'interest management: 10,000-unit world, ~100 seen per client, vs all-visible E=100',
     run: async (args) => (await import('./bigworld.ts')).main(args),
   },
+  feel: {
+    summary: 'play feel: per-frame steps of remote and local ships, latency, corrections (clean, jitter, stalls)',
+    run: async (args) => (await import('./feel.ts')).main(args),
+  },
 };
 
 function usage(): string {

@@ -44,7 +44,7 @@ const ABNORMAL_CLOSE = 1006;
 /** What the connection reports to its owner. */
 export interface ConnectionHandlers {
   welcome(msg: WelcomeMsg, resumed: boolean): void;
-  /** The server refused to resume (4008): it no longer knows the session; a fresh join follows. */
+  /** The server refused to resume (4008, 4010): it no longer knows the session or its room; a fresh join follows. */
   sessionLost(code: number, reason: string): void;
   snapshot(msg: SnapshotMsg, frameBytes: number): void;
   pong(msg: PongMsg): void;
@@ -230,7 +230,7 @@ export class Connection {
     // rather than give up.
     const sessionLost =
       !clientDetected &&
-      code === CloseCode.AuthFailed &&
+      (code === CloseCode.AuthFailed || code === CloseCode.NoSuchRoom) &&
       this.state === 'handshaking' &&
       this.resumeToken !== null &&
       this.rejoinWhenSessionLost;

@@ -1,6 +1,11 @@
 /**
  * The client's input clock: samples the game's input at the server's tick rate, quantizes it to the
  * schema, numbers it, sends it and hands it to prediction at once.
+ *
+ * Send-time dilation: each snapshot says how many of this client's inputs wait in the server's input
+ * buffer beyond its target (`inputLead`). The interval between inputs is stretched by
+ * {@link DILATION_PER_INPUT} per input of (smoothed) lead, at most ± {@link MAX_INPUT_DILATION}, so the
+ * client runs just far enough ahead of the server for each tick to find its input, and no further.
  */
 import { type InputOf, MsgKind, type Schema } from '../shared/index.ts';
 import type { Connection } from './Connection.ts';
@@ -8,12 +13,24 @@ import type { PredictedEntities } from './PredictedEntities.ts';
 
 /** Inputs `update` sends at most per call when the host fell behind; the rest are skipped. */
 export const MAX_INPUTS_PER_UPDATE = 5;
+/** Most an input interval is stretched or shortened by send-time dilation, as a fraction of a tick. */
+export const MAX_INPUT_DILATION = 0.05;
+/** Dilation per input of smoothed lead (fraction of a tick). */
+export const DILATION_PER_INPUT = 0.02;
+/** Weight of each snapshot's lead in the smoothed lead. */
+const LEAD_SMOOTHING = 0.1;
 
 /** Sends one client's inputs; owned by the client. */
 export class InputSender<S extends Schema> {
+  /** The server's input buffer lead, smoothed over snapshots (inputs beyond its target; < 0 short). */
+  lead = 0;
+  /** Ticks the server ran without this client's input since joining (stand-ins applied). */
+  missedInputs = 0;
   private seq = 0;
   private nextAtMs = NaN;
   private tickMs = 1000 / 60;
+  private intervalMs = 1000 / 60;
+  private missedByte = NaN;
 
   /**
    * @param schema the input fields
@@ -31,11 +48,31 @@ export class InputSender<S extends Schema> {
   /** Sets the input rate to the server's tick rate, Hz. */
   setTickRate(tickRateHz: number): void {
     this.tickMs = 1000 / tickRateHz;
+    this.intervalMs = this.tickMs;
+  }
+
+  /** Takes the input buffer status of a snapshot: `inputLead` (inputs beyond target) and `missedInputs` (mod 256). */
+  serverStatus(inputLead: number, missedInputs: number): void {
+    this.lead += (inputLead - this.lead) * LEAD_SMOOTHING;
+    if (!Number.isNaN(this.missedByte)) this.missedInputs += (missedInputs - this.missedByte) & 0xff;
+    this.missedByte = missedInputs;
+  }
+
+  /**
+   * How far local time `nowMs` is between the last input sampled by {@link update} and the next one,
+   * 0 … 1 (1 when no schedule runs): where predicted entities are drawn between their last two states.
+   */
+  subTick(nowMs: number): number {
+    if (Number.isNaN(this.nextAtMs)) return 1;
+    const t = 1 - (this.nextAtMs - nowMs) / this.intervalMs;
+    return t < 0 ? 0 : t > 1 ? 1 : t;
   }
 
   /** Forgets the input schedule (on a disconnection): the next `update` after joining starts afresh. */
   stop(): void {
     this.nextAtMs = NaN;
+    this.missedByte = NaN;
+    this.lead = 0;
   }
 
   /** Sends the inputs due by `nowMs` (ms), sampling each; returns how many were sent. */
@@ -48,11 +85,13 @@ export class InputSender<S extends Schema> {
     let sent = 0;
     while (nowMs >= this.nextAtMs && sent < MAX_INPUTS_PER_UPDATE) {
       this.send(sampleInput());
-      this.nextAtMs += this.tickMs;
+      const dilation = Math.max(-MAX_INPUT_DILATION, Math.min(MAX_INPUT_DILATION, DILATION_PER_INPUT * this.lead));
+      this.intervalMs = this.tickMs * (1 + dilation);
+      this.nextAtMs += this.intervalMs;
       sent++;
     }
     // A host that stalled (a hidden tab) skips the missed ticks instead of sending a burst.
-    if (nowMs >= this.nextAtMs) this.nextAtMs = nowMs + this.tickMs;
+    if (nowMs >= this.nextAtMs) this.nextAtMs = nowMs + this.intervalMs;
     return sent;
   }
 

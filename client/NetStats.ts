@@ -45,6 +45,13 @@ export interface ClientStats {
   readonly decodeFailures: number;
   /** Successful reconnections (Welcome after a disconnection). */
   readonly reconnects: number;
+  /**
+   * This client's inputs waiting in the server's input buffer beyond its target, smoothed over
+   * snapshots (inputs; < 0: the buffer runs short). Send-time dilation brings it to 0.
+   */
+  readonly inputLead: number;
+  /** Server ticks that ran without this client's input (the room's stand-in applied) since joining. */
+  readonly missedInputs: number;
 }
 
 /** The client's mutable view of {@link ClientStats} plus the per-window counters behind the rates. */
@@ -71,6 +78,8 @@ export class NetStats {
     snapshots: 0,
     decodeFailures: 0,
     reconnects: 0,
+    inputLead: 0,
+    missedInputs: 0,
   };
   private windowStartMs = NaN;
   private snapshotsInWindow = 0;

@@ -96,9 +96,12 @@ export class PredictedEntities {
     }
   }
 
-  /** Decays every visual correction to `nowMs` and writes the drawn states. */
-  smooth(nowMs: number): void {
-    for (const p of this.predictors.values()) p.smooth(nowMs);
+  /**
+   * Decays every visual correction to `nowMs` and writes the drawn states, `subTick` (0 … 1) of the way
+   * from each prediction's state before the newest input to its newest one.
+   */
+  smooth(nowMs: number, subTick = 1): void {
+    for (const p of this.predictors.values()) p.smooth(nowMs, subTick);
   }
 
   /** Forgets every predicted entity and input (the caller empties the drawn map). */

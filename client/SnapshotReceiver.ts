@@ -18,6 +18,7 @@ import {
 } from '../shared/index.ts';
 import type { ClientEvents } from './ClientEvents.ts';
 import type { Connection } from './Connection.ts';
+import type { InputSender } from './InputSender.ts';
 import type { NetStats } from './NetStats.ts';
 import type { PredictedEntities } from './PredictedEntities.ts';
 import type { SnapshotBuffer } from './SnapshotBuffer.ts';
@@ -30,6 +31,8 @@ export interface SnapshotTargets<S extends Schema> {
   readonly connection: Connection;
   readonly predicted: PredictedEntities | null;
   readonly events: ClientEvents<S>;
+  /** Told each snapshot's input buffer status, for send-time dilation. */
+  readonly inputs: InputSender<S>;
 }
 
 /** Decodes and applies one client's snapshots; owned by the client. */
@@ -84,6 +87,7 @@ export class SnapshotReceiver<S extends Schema> {
       this.snapshotsSinceAck = 0;
       connection.send({ kind: MsgKind.Ack, tick: snap.tick });
     }
+    this.to.inputs.serverStatus(msg.inputLead ?? 0, msg.missedInputs ?? 0);
     predicted?.reconcile(snap, msg.lastInputSeq);
     events.snapshot.emit(snap, msg.lastInputSeq);
   }

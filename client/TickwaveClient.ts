@@ -91,7 +91,7 @@ export class TickwaveClient<S extends Schema> {
     this.pings = new PingLoop(this.time, this.clock, this.connection);
     this.inputs = new InputSender(schema, this.connection, this.predicted, () => this.renderTickNow);
     const { time: clock, buffer, net, connection, predicted } = this;
-    const targets = { clock, buffer, net, connection, predicted, events };
+    const targets = { clock, buffer, net, connection, predicted, events, inputs: this.inputs };
     this.receiver = new SnapshotReceiver(schema, options.maxEntities, targets);
   }
 
@@ -177,7 +177,7 @@ export class TickwaveClient<S extends Schema> {
     const renderTick = this.buffer.renderTick(nowMs);
     this.renderTickNow = renderTick;
     this.interpolator.draw(this.buffer, renderTick, this.tickMs, this.drawn, this.isPredicted, this.listener);
-    this.predicted?.smooth(nowMs);
+    this.predicted?.smooth(nowMs, this.inputs.subTick(nowMs));
     const v = this.net.values;
     v.rttMs = this.clock.rttMs;
     v.interpDelayMs = this.buffer.delayMs;
@@ -191,6 +191,8 @@ export class TickwaveClient<S extends Schema> {
     v.correctionSnaps = this.predicted?.snaps ?? 0;
     v.serverTick = this.clock.serverTick(nowMs);
     v.renderTick = renderTick;
+    v.inputLead = this.inputs.lead;
+    v.missedInputs = this.inputs.missedInputs;
     return this.entities;
   }
 
@@ -226,8 +228,8 @@ export class TickwaveClient<S extends Schema> {
 
   /**
    * Called when the server refused to resume the session (close code 4008: the server restarted, or
-   * the resume grace period ran out). Unless `reconnect.rejoinWhenSessionLost` is false, the client
-   * then joins afresh as a new player: the next `onWelcome` brings a new client id and entity, and
+   * the resume grace period ran out; or 4010: its room no longer exists). Unless
+   * `reconnect.rejoinWhenSessionLost` is false, the client then joins afresh as a new player: the next `onWelcome` brings a new client id and entity, and
    * every entity of the old world is removed first (`onEntityRemoved`). Reset game state kept per
    * player here.
    */

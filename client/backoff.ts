@@ -3,10 +3,13 @@ import { CloseCode } from '../shared/index.ts';
 
 /** First reconnection delay bound, in ms. */
 export const DEFAULT_RECONNECT_INITIAL_MS = 250;
-/** Largest reconnection delay bound, in ms. */
-export const DEFAULT_RECONNECT_MAX_MS = 10_000;
-/** Reconnection attempts in a row before giving up. */
-export const DEFAULT_RECONNECT_ATTEMPTS = 12;
+/**
+ * Largest reconnection delay bound, in ms: a client finds a restarted server at most this long after it
+ * answers (with full jitter, half of it on average), so players are back within about 3 s of a deploy.
+ */
+export const DEFAULT_RECONNECT_MAX_MS = 2_000;
+/** Reconnection attempts in a row before giving up (about a minute of trying at the default delays). */
+export const DEFAULT_RECONNECT_ATTEMPTS = 60;
 
 /** How the client reconnects after an unexpected disconnection. */
 export interface ReconnectPolicy {
@@ -23,7 +26,8 @@ export interface ReconnectPolicy {
   readonly maxAttempts?: number;
   /**
    * When a resume is refused because the server no longer knows the session (4008: it restarted, or
-   * the grace period ran out), join afresh as a new player instead of giving up. Default true.
+   * the grace period ran out) or its room (4010), join afresh as a new player instead of giving up.
+   * Default true.
    */
   readonly rejoinWhenSessionLost?: boolean;
   /** Random numbers in [0, 1) for the jitter. Default `Math.random`; inject a seeded one in tests. */

@@ -82,7 +82,15 @@ export class Handshake {
       return conns.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
     if (room.isFull) return conns.kick(conn, state, CloseCode.RoomFull, `room ${room.id} is full`);
     const token = randomBytes(18).toString('base64url');
-    const session = new Session(this.nextClientId++, token, room, conn, msg.options, this.options.maxBufferedInputs);
+    const session = new Session(
+      this.nextClientId++,
+      token,
+      room,
+      conn,
+      msg.options,
+      this.options.maxBufferedInputs,
+      1000 / this.options.tickRateHz,
+    );
     this.byToken.set(token, session);
     conns.admit(state, session);
     if (!room.join(session, msg.options))

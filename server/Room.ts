@@ -210,8 +210,8 @@ export class Room<S extends Schema = Schema, G = unknown> {
     if (onInput !== undefined) {
       for (const session of this.sessions) {
         for (let n = session.inputsDue(); n > 0; n--) {
-          const input = session.takeInput(tick)!;
-          const value = this.dequantizeInput(input.values);
+          const value = this.nextInput(session, tick);
+          if (value === null) continue;
           try {
             onInput.call(this.handlers, this, session.client, value, this.dtSec);
           } catch (err) {
@@ -318,6 +318,22 @@ export class Room<S extends Schema = Schema, G = unknown> {
     for (const session of this.sessions) {
       if (session.conn === null && session.disconnectedAtMs <= deadline) this.leave(session);
     }
+  }
+
+  /** The input `session` applies this tick: its next one, or the game's stand-in for a missing one (or null). */
+  private nextInput(session: Session, tick: number): InputOf<S> | null {
+    const input = session.takeInput(tick);
+    const value = this.dequantizeInput(input.values);
+    const fallback = this.handlers.onMissingInput;
+    if (!input.repeated || fallback === undefined) return value;
+    let standIn: InputOf<S> | null = null;
+    try {
+      standIn = fallback.call(this.handlers, this, session.client, value);
+    } catch (err) {
+      this.host.reportError(err, { roomId: this.id, tick, handler: 'onInput', client: session.client });
+    }
+    if (standIn === null) session.skipStandIn();
+    return standIn;
   }
 
   private dequantizeInput(values: readonly (number | string)[]): InputOf<S> {

@@ -20,4 +20,9 @@ export interface RoomClient {
   readonly viewTick: number;
   /** The sequence number of the latest input applied for this client, or -1. */
   readonly lastInputSeq: number;
+  /**
+   * Ticks on which this client's input had not arrived in time and a stand-in was applied in its place
+   * (see the room type's `onMissingInput`); its seq counts as applied, so the late input is dropped.
+   */
+  readonly missedInputs: number;
 }

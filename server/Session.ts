@@ -1,17 +1,12 @@
 /**
  * One player's session: its identity (client id, resume token), its current connection (null while
- * disconnected within the resume grace period) and its input buffer. What it holds of the snapshot
- * stream is the room's stream's (server/stream/SnapshotStream.ts).
- *
- * Input policy: an input whose seq is not above the newest seq received is dropped (stale or
- * duplicate). Inputs wait in a buffer of at most `maxBufferedInputs` and are applied in seq order, one
- * per tick — or two while more than {@link INPUT_QUEUE_TARGET} wait, so a queue that grew during a
- * network stall or a clock mismatch drains instead of adding its length to every later input's
- * latency. When a new input finds the buffer full, the oldest waiting input is dropped (a client far
- * ahead of the server loses its oldest intent, never its newest). viewTick is capped at the room's
- * current tick when applied.
+ * disconnected within the resume grace period) and its input buffer (server/InputBuffer.ts: a jitter
+ * buffer that applies one input per tick and stands in for a missing one). What it holds of the
+ * snapshot stream is the room's stream's (server/stream/SnapshotStream.ts). viewTick is capped at the
+ * room's current tick when an input is applied.
  */
 import type { InputMsg, JoinOptions, QValue, Schema } from '../shared/index.ts';
+import { type BufferedInput, InputBuffer } from './InputBuffer.ts';
 import type { RoomClient } from './RoomClient.ts';
 import type { Room } from './Room.ts';
 import type { StreamPeer } from './stream/streamTypes.ts';
@@ -20,21 +15,12 @@ import type { Connection } from './transport/Transport.ts';
 /** Default most inputs waiting per client (at 60 Hz, 133 ms of inputs). */
 export const DEFAULT_MAX_BUFFERED_INPUTS = 8;
 
-/** Inputs that may wait between ticks without being drained faster. */
-export const INPUT_QUEUE_TARGET = 1;
-
-/** A buffered input, quantized values already checked against the schema. */
-export interface BufferedInput {
-  readonly seq: number;
-  readonly viewTick: number;
-  readonly values: readonly QValue[];
-}
-
 /** The game-facing view of a session. */
 class ClientView implements RoomClient {
   entityId = -1;
   viewTick = 0;
   lastInputSeq = -1;
+  missedInputs = 0;
   connected = true;
 
   constructor(
@@ -58,10 +44,8 @@ export class Session implements StreamPeer {
   disconnectedAtMs = 0;
   /** The newest snapshot tick the client acknowledged, or -1. */
   ackedTick = -1;
-  /** Inputs dropped because the buffer was full. */
-  droppedInputs = 0;
-  private readonly inputs: BufferedInput[] = [];
-  private lastReceivedSeq = -1;
+  /** The input buffer. */
+  readonly inputs: InputBuffer;
 
   /**
    * @param clientId unique per server process
@@ -70,6 +54,7 @@ export class Session implements StreamPeer {
    * @param conn the connection that joined
    * @param options the join options from Hello
    * @param maxBufferedInputs bound of the input buffer
+   * @param tickMs the room's tick length, ms
    */
   constructor(
     readonly clientId: number,
@@ -77,41 +62,46 @@ export class Session implements StreamPeer {
     readonly room: Room<Schema>,
     conn: Connection,
     options: JoinOptions,
-    private readonly maxBufferedInputs: number,
+    maxBufferedInputs: number,
+    tickMs: number,
   ) {
+    this.inputs = new InputBuffer(maxBufferedInputs, tickMs);
     this.conn = conn;
     this.client = new ClientView(clientId, conn.userData, options);
   }
 
-  /** Buffers an input (already range-checked); returns false if it was stale and dropped. */
-  pushInput(msg: InputMsg, values: readonly QValue[]): boolean {
-    if (msg.seq <= this.lastReceivedSeq) return false;
-    this.lastReceivedSeq = msg.seq;
-    if (this.inputs.length >= this.maxBufferedInputs) {
-      this.inputs.shift();
-      this.droppedInputs++;
-    }
-    this.inputs.push({ seq: msg.seq, viewTick: msg.viewTick, values });
-    return true;
+  /** Inputs in the buffer beyond its target (see {@link InputBuffer.lead}); sent in each snapshot. */
+  get inputLead(): number {
+    return this.inputs.lead;
+  }
+
+  /** Buffers an input (already range-checked) that arrived at `nowMs`; false if it was stale and dropped. */
+  pushInput(msg: InputMsg, values: readonly QValue[], nowMs: number): boolean {
+    return this.inputs.push(msg.seq, msg.viewTick, values, nowMs);
+  }
+
+  /** How many inputs to apply this tick (see {@link InputBuffer.due}). */
+  inputsDue(): number {
+    return this.inputs.due();
   }
 
   /**
-   * How many inputs to apply this tick: one if any waits, two while the queue is above
-   * {@link INPUT_QUEUE_TARGET}.
+   * Takes the next input to apply this tick (a stand-in with the last input's values when the one due
+   * is missing), recording its seq and view tick.
    */
-  inputsDue(): number {
-    const waiting = this.inputs.length;
-    return waiting === 0 ? 0 : waiting > INPUT_QUEUE_TARGET ? 2 : 1;
+  takeInput(roomTick: number): BufferedInput {
+    const input = this.inputs.take();
+    this.client.lastInputSeq = input.seq;
+    this.client.viewTick = Math.min(input.viewTick, roomTick);
+    if (input.repeated) this.client.missedInputs++;
+    return input;
   }
 
-  /** Takes the next input to apply this tick, recording its seq and view tick; undefined if none waits. */
-  takeInput(roomTick: number): BufferedInput | undefined {
-    const input = this.inputs.shift();
-    if (input !== undefined) {
-      this.client.lastInputSeq = input.seq;
-      this.client.viewTick = Math.min(input.viewTick, roomTick);
-    }
-    return input;
+  /** The game applied nothing in place of a missing input: its seq is given back to the late input. */
+  skipStandIn(): void {
+    this.inputs.unrepeat();
+    this.client.lastInputSeq--;
+    this.client.missedInputs--;
   }
 
   /** Binds a new connection (join or resume): the next snapshot is a full one. */

@@ -43,6 +43,14 @@ export interface RoomHandlers<S extends Schema, G = undefined> {
   onJoin?(room: Room<S, G>, client: RoomClient, options: JoinOptions): void;
   /** Called with one input per client per tick at most, in sequence order, dequantized, before `step`. */
   onInput?(room: Room<S, G>, client: RoomClient, input: InputOf<S>, dtSec: number): void;
+  /**
+   * What stands in for a client's input that had not arrived when its tick ran (the server's input
+   * buffer ran dry: a late packet, a stall). Gets the last input applied; returns the input to apply in
+   * its place (passed to `onInput`), or null to apply nothing that tick. Its seq counts as applied, so
+   * the late input is dropped and adds no lasting latency; the client's prediction is corrected from the
+   * next snapshot. Default: the last input again (a held key stays held). Thrown errors apply nothing.
+   */
+  onMissingInput?(room: Room<S, G>, client: RoomClient, last: InputOf<S>): InputOf<S> | null;
   /** Called once per tick after the inputs: the game's rules. */
   step?(room: Room<S, G>, dtSec: number): void;
   /** Called when a client left for good (clean close, kicked, or grace period over). */

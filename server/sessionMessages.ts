@@ -24,7 +24,7 @@ export function handleSessionMessage(
         return conns.kick(conn, state, CloseCode.OutOfRange, 'input seq over 2^31 − 1');
       const values = checkInputValues(session.room.schema, msg.values);
       if (!values.ok) return conns.kick(conn, state, CloseCode.OutOfRange, values.reason);
-      session.pushInput(msg, values.value);
+      session.pushInput(msg, values.value, nowMs);
       return;
     }
     case MsgKind.Ping: {

@@ -72,7 +72,13 @@ describe('client simulation over a bad network', () => {
     assert.deepEqual({ ...client.predictedState(id) }, expected);
     assert.deepEqual({ ...client.entities.get(id)!.state }, expected, 'the drawn state has no smoothing offset left');
     assert.equal(client.entities.get(id)!.isLocal, true);
-    assert.equal(client.stats.corrections, 0, 'prediction agreed with the server all along');
+    // The stalls made the server stand in for late inputs (the last input again); prediction disagreed
+    // only there, where a late input differed from the one before it.
+    assert.ok(client.stats.missedInputs > 0, 'stalls left ticks without input');
+    assert.ok(
+      client.stats.corrections <= client.stats.missedInputs,
+      `${client.stats.corrections} corrections, ${client.stats.missedInputs} stand-ins`,
+    );
     assert.ok(client.stats.snapshots > 600);
     assert.deepEqual(errors, []);
     assert.deepEqual(server.gameErrors, []);

@@ -18,7 +18,7 @@ import {
   SUBPROTOCOL,
   t,
 } from '../shared/index.ts';
-import type { ClientMsg, Decoded, ServerMsg } from '../shared/index.ts';
+import type { ClientMsg, Decoded, ServerMsg, SnapshotMsg } from '../shared/index.ts';
 
 const SEED = 42;
 
@@ -55,6 +55,9 @@ const clientMessages: ClientMsg[] = [
   { kind: MsgKind.Ack, tick: 99 },
 ];
 
+/** What a snapshot decodes to without an input buffer status (the defaults). */
+const noStatus = { inputLead: 0, missedInputs: 0 };
+
 const serverMessages: ServerMsg[] = [
   {
     kind: MsgKind.Welcome,
@@ -74,9 +77,25 @@ const serverMessages: ServerMsg[] = [
     roomId: '',
     entityId: 2 ** 31 - 1,
   },
-  { kind: MsgKind.Snapshot, tick: 5, baseTick: -1, lastInputSeq: -1, body: Uint8Array.of(1, 2, 3) },
-  { kind: MsgKind.Snapshot, tick: 2 ** 40, baseTick: 2 ** 40 - 1, lastInputSeq: 77, body: new Uint8Array(0) },
-  { kind: MsgKind.Snapshot, tick: 9, baseTick: 8, lastInputSeq: 0, body: new Uint8Array(70_000).fill(7) },
+  { kind: MsgKind.Snapshot, tick: 5, baseTick: -1, lastInputSeq: -1, body: Uint8Array.of(1, 2, 3), ...noStatus },
+  {
+    kind: MsgKind.Snapshot,
+    tick: 2 ** 40,
+    baseTick: 2 ** 40 - 1,
+    lastInputSeq: 77,
+    body: new Uint8Array(0),
+    inputLead: -127,
+    missedInputs: 255,
+  },
+  {
+    kind: MsgKind.Snapshot,
+    tick: 9,
+    baseTick: 8,
+    lastInputSeq: 0,
+    body: new Uint8Array(70_000).fill(7),
+    inputLead: 127,
+    missedInputs: 3,
+  },
   { kind: MsgKind.Pong, clientTimeMs: 1.5, serverTimeMs: 99_999.25, serverTick: 4 },
 ];
 
@@ -192,7 +211,26 @@ describe('encodeMessage and decode*Message', () => {
   it('keeps a snapshot frame at the body plus a few bytes of envelope', () => {
     const body = new Uint8Array(100);
     const frame = encodeMessage({ kind: MsgKind.Snapshot, tick: 1000, baseTick: 999, lastInputSeq: 12, body });
-    assert.ok(frame.length <= body.length + 12, `${frame.length} bytes`);
+    assert.ok(frame.length <= body.length + 16, `${frame.length} bytes`);
+  });
+
+  it('reads a protocol 2 snapshot (five elements) with no input status, and rejects a status out of range', () => {
+    const body = Uint8Array.of(9);
+    const old = raw.pack([MsgKind.Snapshot, 3, -1, 4, body]);
+    const read = decodeServerMessage(old);
+    assert.ok(read.ok);
+    const { body: readBody, ...fields } = read.value as SnapshotMsg;
+    assert.deepEqual(fields, { kind: MsgKind.Snapshot, tick: 3, baseTick: -1, lastInputSeq: 4, ...noStatus });
+    assert.deepEqual([...readBody], [...body]);
+    for (const [lead, missed] of [
+      [128, 0],
+      [-128, 0],
+      [0, 256],
+      [0, -1],
+      [0.5, 0],
+    ])
+      assertCode(decodeServerMessage(raw.pack([MsgKind.Snapshot, 3, -1, 4, body, lead, missed])), CloseCode.Malformed);
+    assertCode(decodeServerMessage(raw.pack([MsgKind.Snapshot, 3, -1, 4, body, 0])), CloseCode.Malformed);
   });
 
   it('tells the other side’s messages apart from its own', () => {

@@ -18,7 +18,13 @@ import {
   writeAckMessage,
   writeInputMessage,
 } from '../shared/index.ts';
-import { buildSnapshotFrame, patchInputSeq, SnapshotFrameScratch, snapshotFrameBytes } from '../shared/wire/index.ts';
+import {
+  buildSnapshotFrame,
+  patchInputSeq,
+  patchInputStatus,
+  SnapshotFrameScratch,
+  snapshotFrameBytes,
+} from '../shared/wire/index.ts';
 import { binHeaderBytes, intBytes, writeBinHeader, writeInt } from '../shared/wire/msgpackWrite.ts';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -98,26 +104,36 @@ describe('hand-built msgpack (shared/wire) against msgpackr', () => {
         const body = new Uint8Array(n).map((_, i) => (i * 31 + t) & 0xff);
         const frame = buildSnapshotFrame(k, t, b, body);
         patchInputSeq(frame, s);
+        const lead = (t % 255) - 127;
+        const missed = (t * 7) & 0xff;
+        patchInputStatus(frame, lead, missed);
         const seqBytes = new Uint8Array(5);
         seqBytes[0] = 0xd2;
         new DataView(seqBytes.buffer).setInt32(1, s);
         const expected =
-          '95' + hex(packr.pack(k)) + hex(packr.pack(t)) + hex(packr.pack(b)) + hex(seqBytes) + hex(packr.pack(body));
+          '97' +
+          hex(packr.pack(k)) +
+          hex(packr.pack(t)) +
+          hex(packr.pack(b)) +
+          hex(seqBytes) +
+          hex(packr.pack(body)) +
+          hex(Uint8Array.of(0xd0, lead & 0xff, 0xcc, missed));
         assert.equal(hex(frame.bytes), expected);
         assert.equal(frame.bytes.byteLength, snapshotFrameBytes(t, b, n));
         const again = scratch.build(k, t, b, body);
         patchInputSeq(again, s);
+        patchInputStatus(again, lead, missed);
         assert.equal(hex(again.bytes), expected, 'the scratch builder writes the same bytes');
         const decoded = decodeServerMessage(frame.bytes);
         assert.ok(decoded.ok, 'our own decoder reads it');
-        const read = packr.unpack(frame.bytes) as [number, number, number, number, Uint8Array];
-        assert.deepEqual(read.slice(0, 4), [k, t, b, s], 'msgpackr reads it');
+        const read = packr.unpack(frame.bytes) as [number, number, number, number, Uint8Array, number, number];
+        assert.deepEqual([...read.slice(0, 4), read[5], read[6]], [k, t, b, s, lead, missed], 'msgpackr reads it');
         assert.equal(hex(read[4]), hex(body));
         const env = emptyEnvelope();
         assert.ok(parseSnapshotEnvelope(frame.bytes, env));
         assert.deepEqual(
-          [env.grouped, env.tick, env.baseTick, env.lastInputSeq, env.bodyLength],
-          [k === MsgKind.GroupSnapshot, t, b, s, n],
+          [env.grouped, env.tick, env.baseTick, env.lastInputSeq, env.bodyLength, env.inputLead, env.missedInputs],
+          [k === MsgKind.GroupSnapshot, t, b, s, n, lead, missed],
         );
         assert.equal(hex(frame.bytes.subarray(env.bodyOffset, env.bodyOffset + env.bodyLength)), hex(body));
       }),

@@ -15,7 +15,7 @@
  * when and whether it is sent is this module's.
  */
 import type { Snapshot, SnapshotCodec } from '../../shared/index.ts';
-import { patchInputSeq, type SnapshotFrame } from '../../shared/wire/index.ts';
+import { patchInputSeq, patchInputStatus, type SnapshotFrame } from '../../shared/wire/index.ts';
 import type { FrameSink, StreamListener, StreamPeer, StreamPolicy, StreamSlot, StreamStrategy } from './streamTypes.ts';
 import { TickFeed } from './TickFeed.ts';
 
@@ -98,6 +98,7 @@ export class SnapshotStream<State> implements FrameSink {
   send(slot: StreamSlot<unknown>, frame: SnapshotFrame): boolean {
     const peer = slot.peer;
     patchInputSeq(frame, peer.client.lastInputSeq);
+    patchInputStatus(frame, peer.inputLead, peer.client.missedInputs);
     const metrics = this.policy.metrics;
     if (peer.conn!.send(frame.bytes) === 'dropped') {
       metrics.snapshotSkipped();

@@ -21,6 +21,8 @@ export interface StreamPeer {
    * stream forgets what the peer held when this changes.
    */
   readonly connectionSerial: number;
+  /** Inputs in the peer's input buffer beyond its target after this tick's were taken (< 0: short). */
+  readonly inputLead: number;
 }
 
 /** One peer of a stream with its strategy's state. Owned by the stream; strategies read `peer` and own `state`. */
@@ -32,10 +34,10 @@ export interface StreamSlot<State> {
 /** Where a strategy sends the frames it chose; implemented by the stream, which applies the send policy. */
 export interface FrameSink {
   /**
-   * Patches the peer's `lastInputSeq` into `frame` and writes it to the peer's socket. Returns true if
-   * it was written (the strategy then records what the peer holds), false if the socket dropped it (a
-   * skip: the peer keeps what it held, and its next frame covers the gap). The bytes are copied or
-   * written out before this returns, so `frame` may alias scratch.
+   * Patches the peer's `lastInputSeq` and input buffer status into `frame` and writes it to the peer's
+   * socket. Returns true if it was written (the strategy then records what the peer holds), false if
+   * the socket dropped it (a skip: the peer keeps what it held, and its next frame covers the gap). The
+   * bytes are copied or written out before this returns, so `frame` may alias scratch.
    */
   send(slot: StreamSlot<unknown>, frame: SnapshotFrame): boolean;
   /** Counts one body encoded (shared by every peer it was sent to). */

@@ -14,8 +14,10 @@ export {
 } from './groupedBody.ts';
 export {
   buildSnapshotFrame,
+  MAX_FRAME_INPUT_LEAD,
   MAX_FRAME_INPUT_SEQ,
   patchInputSeq,
+  patchInputStatus,
   type SnapshotFrame,
   SnapshotFrameScratch,
   snapshotFrameBytes,

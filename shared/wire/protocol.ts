@@ -9,9 +9,9 @@
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
  *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq),
- *                body (bin, deltaCodec.ts)]
+ *                body (bin, deltaCodec.ts), inputLead (-127 … 127), missedInputs (0 … 255)]
  *     [GroupSnapshot, tick, baseTick (the previous GroupSnapshot's tick, -1 to start from nothing), lastInputSeq,
- *                body (bin, groupedBody.ts)]
+ *                body (bin, groupedBody.ts), inputLead, missedInputs]
  *     [Pong,     clientTimeMs, serverTimeMs, serverTick]
  *
  * The server closes a misbehaving client with one of CloseCode and a short reason. Every field's type,
@@ -25,7 +25,7 @@ import { MESSAGE_READ_LIMITS, type MsgValue, readMsgpack } from './readMsgpack.t
 /** WebSocket subprotocol negotiated in the upgrade. */
 export const SUBPROTOCOL = 'tickwave.v1';
 /** Protocol version carried in Hello; bumped on any incompatible wire change. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Message kinds: the first element of every frame. */
 export const MsgKind = {
@@ -209,6 +209,17 @@ export interface SnapshotMsg {
   readonly lastInputSeq: number;
   /** The delta codec's encoded snapshot; when decoded, a view into the received frame's bytes, not a copy. */
   readonly body: Uint8Array;
+  /**
+   * Inputs of this client waiting in the server's input buffer after this tick beyond the buffer's
+   * target (-127 … 127; negative: short): the client times its inputs to bring it to 0. Absent (0) in a
+   * five-element frame.
+   */
+  readonly inputLead?: number;
+  /**
+   * Ticks that ran without this client's input (a stand-in was applied), mod 256. Absent (0) in a
+   * five-element frame.
+   */
+  readonly missedInputs?: number;
 }
 /** Pong: the answer to a Ping. */
 export interface PongMsg {
@@ -252,7 +263,15 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
       ]);
     case MsgKind.Snapshot:
     case MsgKind.GroupSnapshot:
-      return packr.pack([msg.kind, msg.tick, msg.baseTick, msg.lastInputSeq, msg.body]);
+      return packr.pack([
+        msg.kind,
+        msg.tick,
+        msg.baseTick,
+        msg.lastInputSeq,
+        msg.body,
+        msg.inputLead ?? 0,
+        msg.missedInputs ?? 0,
+      ]);
     case MsgKind.Pong:
       return packr.pack([msg.kind, msg.clientTimeMs, msg.serverTimeMs, msg.serverTick]);
   }
@@ -363,8 +382,17 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
     }
     case MsgKind.Snapshot:
     case MsgKind.GroupSnapshot: {
-      const [kind, tick, baseTick, lastInputSeq, body] = a;
-      if (a.length !== 5 || !isUint(tick) || !isIntFrom(baseTick, -1) || !isIntFrom(lastInputSeq, -1)) {
+      const [kind, tick, baseTick, lastInputSeq, body, inputLead = 0, missedInputs = 0] = a;
+      if (
+        (a.length !== 5 && a.length !== 7) ||
+        !isUint(tick) ||
+        !isIntFrom(baseTick, -1) ||
+        !isIntFrom(lastInputSeq, -1) ||
+        !isIntFrom(inputLead, -127) ||
+        inputLead > 127 ||
+        !isUint(missedInputs) ||
+        missedInputs > 255
+      ) {
         return bad(CloseCode.Malformed, 'bad Snapshot');
       }
       if (!(body instanceof Uint8Array)) return bad(CloseCode.Malformed, 'bad Snapshot body');
@@ -374,6 +402,8 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
         baseTick,
         lastInputSeq,
         body,
+        inputLead,
+        missedInputs,
       });
     }
     case MsgKind.Pong: {

@@ -1,16 +1,20 @@
 /**
  * The Snapshot and GroupSnapshot frames, built by hand (layout in shared/wire/README.md) so that one
- * frame serves every client that gets the same body and only the fixed-width `lastInputSeq` is patched
- * per client; and their envelope read back without decoding the body (for load-test bots).
+ * frame serves every client that gets the same body and only the fixed-width per-client fields
+ * (`lastInputSeq`, `inputLead`, `missedInputs`) are patched per client; and their envelope read back
+ * without decoding the body (for load-test bots).
  *
- *   0x95          fixarray(5)
+ *   0x97          fixarray(7)
  *   kind          MsgKind.Snapshot (0x04) or MsgKind.GroupSnapshot (0x08)
  *   tick          msgpack uint, shortest form
  *   baseTick      msgpack int, shortest form (-1 = against nothing)
  *   lastInputSeq  0xd2 + int32 big-endian (fixed width, patched per client; -1 = none)
  *   body          msgpack bin 8/16/32
+ *   inputLead     0xd0 + int8 (patched per client: inputs in the server's buffer beyond its target)
+ *   missedInputs  0xcc + uint8 (patched per client: ticks that ran without the client's input, mod 256)
  *
- * Any msgpack decoder reads this as the array `[kind, tick, baseTick, lastInputSeq, body]`.
+ * Any msgpack decoder reads this as the array `[kind, tick, baseTick, lastInputSeq, body, inputLead,
+ * missedInputs]`. A protocol 2 frame (`0x95`, the first five) is still read, with both input fields 0.
  */
 import { binHeaderBytes, intBytes, readInt, writeBinHeader, writeInt, writeInt32 } from './msgpackWrite.ts';
 import { MsgKind } from './protocol.ts';
@@ -19,6 +23,10 @@ import { MsgKind } from './protocol.ts';
 export const MAX_FRAME_INPUT_SEQ = 0x7fffffff;
 /** Bytes of the fixed-width `lastInputSeq` (0xd2 + int32). */
 const SEQ_BYTES = 5;
+/** Bytes of the fixed-width `inputLead` and `missedInputs` after the body (0xd0 int8, 0xcc uint8). */
+const TAIL_BYTES = 4;
+/** Largest `inputLead` a frame carries; larger leads are sent as this (and the negative likewise). */
+export const MAX_FRAME_INPUT_LEAD = 127;
 
 /** The kinds of message a snapshot frame carries. */
 export type SnapshotKind = typeof MsgKind.Snapshot | typeof MsgKind.GroupSnapshot;
@@ -31,14 +39,20 @@ export interface SnapshotFrame {
   readonly seqOffset: number;
 }
 
+/** Offset of the int8 `inputLead` in `frame`; `missedInputs` is 2 bytes further (the frame's last byte). */
+function tailOffset(frame: SnapshotFrame): number {
+  return frame.bytes.byteLength - 3;
+}
+
 /** The exact size in bytes of a snapshot frame for `tick` against `baseTick` holding a `bodyBytes`-byte body. */
 export function snapshotFrameBytes(tick: number, baseTick: number, bodyBytes: number): number {
-  return 2 + intBytes(tick) + intBytes(baseTick) + SEQ_BYTES + binHeaderBytes(bodyBytes) + bodyBytes;
+  return 2 + intBytes(tick) + intBytes(baseTick) + SEQ_BYTES + binHeaderBytes(bodyBytes) + bodyBytes + TAIL_BYTES;
 }
 
 /**
  * Writes a snapshot frame into `out` (which must hold {@link snapshotFrameBytes}) with `lastInputSeq`
- * -1; returns the offset of its int32 `lastInputSeq`. Throws for a tick outside 0 … 2^32 − 1 or a
+ * -1 and both input fields 0; returns the offset of its int32 `lastInputSeq`. Throws for a tick
+ * outside 0 … 2^32 − 1 or a
  * baseTick outside -1 … 2^32 − 1 (a programmer error: ticks come from the room).
  */
 function writeSnapshotFrame(
@@ -50,7 +64,7 @@ function writeSnapshotFrame(
 ): number {
   checkTick(tick, 0);
   checkTick(baseTick, -1);
-  out[0] = 0x95;
+  out[0] = 0x97;
   out[1] = kind;
   let at = writeInt(out, 2, tick);
   at = writeInt(out, at, baseTick);
@@ -58,6 +72,11 @@ function writeSnapshotFrame(
   at = writeInt32(out, at, -1);
   at = writeBinHeader(out, at, body.byteLength);
   out.set(body, at);
+  at += body.byteLength;
+  out[at] = 0xd0;
+  out[at + 1] = 0;
+  out[at + 2] = 0xcc;
+  out[at + 3] = 0;
   return seqAt;
 }
 
@@ -98,6 +117,17 @@ export function patchInputSeq(frame: SnapshotFrame, lastInputSeq: number): void 
   b[o + 3] = lastInputSeq & 0xff;
 }
 
+/**
+ * Writes a client's input buffer status into a frame in place: `inputLead` (clamped to ±
+ * {@link MAX_FRAME_INPUT_LEAD}) and `missedInputs` (mod 256).
+ */
+export function patchInputStatus(frame: SnapshotFrame, inputLead: number, missedInputs: number): void {
+  const o = tailOffset(frame);
+  const lead = Math.max(-MAX_FRAME_INPUT_LEAD, Math.min(MAX_FRAME_INPUT_LEAD, Math.round(inputLead)));
+  frame.bytes[o] = lead & 0xff;
+  frame.bytes[o + 2] = missedInputs & 0xff;
+}
+
 function checkTick(v: number, min: number): void {
   if (!Number.isInteger(v) || v < min || v > 0xffffffff)
     throw new RangeError(`snapshot frame: tick ${v} is outside ${min} … 2^32 − 1`);
@@ -113,6 +143,10 @@ export interface SnapshotEnvelope {
   baseTick: number;
   /** The newest input seq the server applied for this client, or -1. */
   lastInputSeq: number;
+  /** Inputs in the server's buffer for this client beyond its target (0 in a protocol 2 frame). */
+  inputLead: number;
+  /** Ticks that ran without this client's input, mod 256 (0 in a protocol 2 frame). */
+  missedInputs: number;
   /** Offset of the body bytes in the frame. */
   bodyOffset: number;
   /** Length of the body, bytes. */
@@ -121,7 +155,16 @@ export interface SnapshotEnvelope {
 
 /** A fresh envelope to parse into. */
 export function emptyEnvelope(): SnapshotEnvelope {
-  return { grouped: false, tick: 0, baseTick: -1, lastInputSeq: -1, bodyOffset: 0, bodyLength: 0 };
+  return {
+    grouped: false,
+    tick: 0,
+    baseTick: -1,
+    lastInputSeq: -1,
+    inputLead: 0,
+    missedInputs: 0,
+    bodyOffset: 0,
+    bodyLength: 0,
+  };
 }
 
 /**
@@ -132,7 +175,7 @@ export function emptyEnvelope(): SnapshotEnvelope {
 export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope): boolean {
   if (
     frame.byteLength < 6 ||
-    frame[0] !== 0x95 ||
+    (frame[0] !== 0x95 && frame[0] !== 0x97) ||
     (frame[1] !== MsgKind.Snapshot && frame[1] !== MsgKind.GroupSnapshot)
   )
     return false;
@@ -155,7 +198,17 @@ export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope):
     len = ((frame[at + 1]! << 24) | (frame[at + 2]! << 16) | (frame[at + 3]! << 8) | frame[at + 4]!) >>> 0;
     head = 5;
   } else return false;
-  if (at + head + len !== frame.byteLength) return false;
+  cursor.at = at + head + len;
+  let lead: number | null = 0;
+  let missed: number | null = 0;
+  if (frame[0] === 0x97) {
+    lead = readInt(frame, cursor);
+    missed = lead === null ? null : readInt(frame, cursor);
+  }
+  if (cursor.at !== frame.byteLength || lead === null || missed === null) return false;
+  if (lead < -MAX_FRAME_INPUT_LEAD || lead > MAX_FRAME_INPUT_LEAD || missed < 0 || missed > 255) return false;
+  out.inputLead = lead;
+  out.missedInputs = missed;
   out.grouped = frame[1] === MsgKind.GroupSnapshot;
   out.tick = tick;
   out.baseTick = baseTick;

@@ -391,6 +391,8 @@ export function validServerMsgArb(): fc.Arbitrary<ServerMsg> {
         baseTick: fromMinus1,
         lastInputSeq: fc.integer({ min: -1, max: MAX_INPUT_SEQ }),
         body: fc.uint8Array({ maxLength: 64 }),
+        inputLead: fc.integer({ min: -127, max: 127 }),
+        missedInputs: fc.integer({ min: 0, max: 255 }),
       },
       NO_NULL,
     ),

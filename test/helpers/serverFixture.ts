@@ -162,6 +162,8 @@ export class TestClient {
   /** The snapshot the client holds (the newest decoded). */
   latest: Snapshot | null = null;
   lastInputSeq = -1;
+  /** The newest snapshot's count of ticks that ran without this client's input (mod 256). */
+  missedInputs = 0;
   snapshotCount = 0;
   fullSnapshots = 0;
   pongs = 0;
@@ -260,6 +262,7 @@ export class TestClient {
       if (!snap.ok) return void this.errors.push(`grouped decode failed at tick ${msg.tick}: ${snap.reason}`);
       this.latest = snap.value;
       this.lastInputSeq = msg.lastInputSeq;
+      this.missedInputs = msg.missedInputs ?? 0;
       this.snapshotCount++;
       return;
     }
@@ -276,6 +279,7 @@ export class TestClient {
     if (!snap.ok) return void this.errors.push(`decode failed at tick ${msg.tick}: ${snap.reason}`);
     this.latest = snap.value;
     this.lastInputSeq = msg.lastInputSeq;
+    this.missedInputs = msg.missedInputs ?? 0;
     this.snapshotCount++;
   }
 }

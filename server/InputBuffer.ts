@@ -1,0 +1,134 @@
+/**
+ * One client's input buffer on the server: a jitter buffer for inputs, so each tick finds the input
+ * meant for it.
+ *
+ *   arrivals   ·  a    b c      d   e  f     (jitter: uneven gaps between inputs)
+ *   ticks      |    |    |    |    |    |
+ *   applied         a    b    c    d    e    (one per tick, `target` more held in reserve)
+ *
+ * The target is sized from the measured arrival jitter of this client's inputs: the mean deviation of
+ * the gap between two arrivals from one tick (RFC 3550's interarrival jitter), times
+ * {@link JITTER_TARGET_FACTOR}, in ticks, rounded up, at least one input. The buffer starts applying
+ * once it holds the target plus the input due; then it applies one input per tick. When the input due
+ * is missing, the game's fallback stands in for it (by default the last input again) under the
+ * missing input's seq, so the late input is dropped when it comes and adds no lasting latency; at
+ * most {@link MAX_REPEATED_INPUTS} ticks in a row, after which ticks pass without input (a client that
+ * stopped sending). Above twice the target plus two, two inputs are applied per tick, so a queue that
+ * grew during a stall drains. The client keeps the buffer at its target by timing its sends from the
+ * level reported in each snapshot ({@link InputBuffer.lead}). When a new input finds the buffer full,
+ * the oldest waiting input is dropped.
+ */
+import type { QValue } from '../shared/index.ts';
+
+/** Most ticks in a row on which a missing input is stood in for; later ticks run without input. */
+export const MAX_REPEATED_INPUTS = 8;
+/** The target reserve is this many times the measured interarrival jitter, in ticks (rounded up). */
+export const JITTER_TARGET_FACTOR = 2;
+/** Weight of a new interarrival deviation in the jitter estimate (RFC 3550 uses 1/16). */
+const JITTER_GAIN = 1 / 16;
+
+/** A buffered input, quantized values already checked against the schema. */
+export interface BufferedInput {
+  readonly seq: number;
+  readonly viewTick: number;
+  readonly values: readonly QValue[];
+  /** True when no input was there for this tick and this one stands in for it (the last one's values). */
+  readonly repeated: boolean;
+}
+
+/** The input buffer of one session; owned by it. */
+export class InputBuffer {
+  /** Inputs dropped because the buffer was full. */
+  dropped = 0;
+  /** Ticks on which the input due was missing and a stand-in was applied. */
+  repeated = 0;
+  /** Interarrival jitter: mean deviation of the gap between two inputs from one tick, in ms. */
+  jitterMs = 0;
+  private readonly inputs: BufferedInput[] = [];
+  private lastReceivedSeq = -1;
+  private lastTakenSeq = -1;
+  private last: BufferedInput | null = null;
+  private repeatsInRow = 0;
+  private lastArrivalMs = NaN;
+  private primed = false;
+
+  /**
+   * @param maxBuffered most inputs waiting (≥ 1)
+   * @param tickMs the room's tick length, ms
+   */
+  constructor(
+    private readonly maxBuffered: number,
+    private readonly tickMs: number,
+  ) {}
+
+  /** Inputs waiting beyond the current one that the buffer aims to hold in reserve (≥ 1). */
+  get target(): number {
+    const ticks = Math.ceil((JITTER_TARGET_FACTOR * this.jitterMs) / this.tickMs - 1e-9);
+    return Math.max(1, Math.min(ticks, Math.floor(this.maxBuffered / 2) - 1));
+  }
+
+  /** Inputs waiting now. */
+  get waiting(): number {
+    return this.inputs.length;
+  }
+
+  /** Inputs waiting beyond the target after this tick's inputs were taken: < 0 short, > 0 ahead. */
+  get lead(): number {
+    return this.inputs.length - this.target;
+  }
+
+  /** Buffers an input that arrived at `nowMs`; returns false if its seq was already received or applied. */
+  push(seq: number, viewTick: number, values: readonly QValue[], nowMs: number): boolean {
+    if (seq <= this.lastReceivedSeq || seq <= this.lastTakenSeq) return false;
+    this.lastReceivedSeq = seq;
+    if (!Number.isNaN(this.lastArrivalMs)) {
+      const deviation = Math.abs(nowMs - this.lastArrivalMs - this.tickMs);
+      this.jitterMs += (Math.min(deviation, this.tickMs * this.maxBuffered) - this.jitterMs) * JITTER_GAIN;
+    }
+    this.lastArrivalMs = nowMs;
+    if (this.inputs.length >= this.maxBuffered) {
+      this.inputs.shift();
+      this.dropped++;
+    }
+    this.inputs.push({ seq, viewTick, values, repeated: false });
+    return true;
+  }
+
+  /** How many inputs to take this tick: 0 (priming, or nothing to stand in), 1, or 2 (draining). */
+  due(): number {
+    const waiting = this.inputs.length;
+    const target = this.target;
+    if (!this.primed) {
+      if (waiting <= target) return 0;
+      this.primed = true;
+    }
+    if (waiting > 2 * target + 2) return 2;
+    if (waiting > 0) return 1;
+    return this.last !== null && this.repeatsInRow < MAX_REPEATED_INPUTS ? 1 : 0;
+  }
+
+  /** Takes the next input (a stand-in for a missing one when none waits); call only as many times as {@link due}. */
+  take(): BufferedInput {
+    const next = this.inputs.shift();
+    if (next !== undefined) {
+      this.repeatsInRow = 0;
+      this.lastTakenSeq = next.seq;
+      this.last = next;
+      return next;
+    }
+    const last = this.last!;
+    this.repeatsInRow++;
+    this.repeated++;
+    this.lastTakenSeq++;
+    return { seq: this.lastTakenSeq, viewTick: last.viewTick, values: last.values, repeated: true };
+  }
+
+  /**
+   * Gives back the seq of a stand-in the game chose not to apply (its fallback returned null): the
+   * late input, when it comes, is applied after all.
+   */
+  unrepeat(): void {
+    this.lastTakenSeq--;
+    this.repeated--;
+  }
+}
