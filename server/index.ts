@@ -30,6 +30,11 @@ export { ServerMetrics } from './ServerMetrics.ts';
 export type { MetricsRegistry, MetricsRegistryMetric } from './ServerMetrics.ts';
 export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
 export type { Closable, ShutdownOptions } from './shutdown.ts';
+export { DEFAULT_CHUNK_EVERY_MS, DEFAULT_KEYFRAME_EVERY_MS, RoomRecorder } from './recording/RoomRecorder.ts';
+export type { RecordingSink, RoomRecorderOptions } from './recording/RoomRecorder.ts';
+export { FileSink } from './recording/FileSink.ts';
+export { Recordings } from './recording/Recordings.ts';
+export type { RecordableType, RecordingsOptions } from './recording/Recordings.ts';
 export {
   MemoryClientSocket,
   MemoryTransport,

@@ -8,94 +8,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { unpack } from 'msgpackr';
 import { quantizeWorld, seededRandom, type Snapshot, SnapshotCodec } from '../shared/index.ts';
 import { MemoryTransport, Server } from '../server/index.ts';
 import { Recordings } from '../server/recording/Recordings.ts';
-import { RoomRecorder, type RecordingSink } from '../server/recording/RoomRecorder.ts';
 import { RecordingCursor, type RecordedEvent } from '../shared/wire/RecordingCursor.ts';
 import { RecordingFile } from '../shared/wire/RecordingReader.ts';
 import { RecordingWriter } from '../shared/wire/RecordingWriter.ts';
 import { stateHash } from '../shared/wire/stateHash.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
-import { arenaRoom, sameWorld, testSchema } from './helpers/serverFixture.ts';
-
-const TICK_RATE_HZ = 50;
-
-/** A sink keeping what it is given in memory. */
-class MemorySink implements RecordingSink {
-  readonly parts: Uint8Array[] = [];
-  closed = false;
-  write(bytes: Uint8Array): void {
-    this.parts.push(bytes);
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-  bytes(): Uint8Array {
-    return Buffer.concat(this.parts);
-  }
-}
-
-/** A room whose rocks drift (motion the codec predicts), come and go, and are renamed; kills are logged. */
-function scriptedType(log: (room: unknown, name: string, data: unknown) => void) {
-  const rand = seededRandom(11);
-  return arenaRoom({
-    rocks: 30,
-    closeWhenEmpty: false,
-    extra: {
-      step(room) {
-        for (const rock of room.entitiesOf('rock')) {
-          rock.x = (rock.x + 1.3 + (rock.id % 3)) % 1000;
-          rock.y = 500 + 200 * Math.sin(room.tick / 15 + rock.id);
-          if (rand() < 0.02) rock.tag = `t${room.tick}`;
-        }
-        if (room.tick % 7 === 3) room.spawn('rock', { x: rand() * 900, y: rand() * 900, tag: 'new' });
-        if (room.tick % 11 === 5) {
-          const victim = [...room.entitiesOf('rock')][Math.floor(rand() * room.entityCount)];
-          if (victim !== undefined) {
-            room.despawn(victim.id);
-            log(room, 'kill', { victim: victim.id, tick: room.tick });
-          }
-        }
-      },
-    },
-  });
-}
-
-async function recordMatch(ticks: number) {
-  const clock = new FakeClock();
-  const server = new Server({
-    clock,
-    transport: new MemoryTransport({ clock }),
-    tickRateHz: TICK_RATE_HZ,
-    autoTick: false,
-    logger: { warn() {}, error() {} },
-  });
-  let recorder: RoomRecorder | null = null;
-  server.define(
-    'arena',
-    scriptedType((_room, name, data) => recorder?.event(name, data)),
-  );
-  await server.listen(0, '127.0.0.1');
-  const room = server.createRoom('arena');
-  const sink = new MemorySink();
-  recorder = new RoomRecorder(room, sink, TICK_RATE_HZ, { keyframeEveryMs: 1000, chunkEveryMs: 300 });
-  const live = new Map<number, Snapshot>();
-  room.onTick((t) => live.set(t.tick, t.world));
-  for (let i = 0; i < ticks; i++) {
-    server.step();
-    clock.advance(1000 / TICK_RATE_HZ);
-  }
-  await recorder.close();
-  await server.close();
-  return { bytes: sink.bytes(), live, sink };
-}
+import { recordMatch, scriptedType, TICK_RATE_HZ } from './helpers/recordingFixture.ts';
+import { sameWorld, testSchema } from './helpers/serverFixture.ts';
 
 function cursorOf(bytes: Uint8Array): { file: RecordingFile; cursor: RecordingCursor } {
   const opened = RecordingFile.open(bytes);
   assert.ok(opened.ok, opened.ok ? '' : opened.reason);
-  return { file: opened.value, cursor: new RecordingCursor(new SnapshotCodec(testSchema), opened.value, unpack) };
+  return { file: opened.value, cursor: new RecordingCursor(new SnapshotCodec(testSchema), opened.value) };
 }
 
 /** Plays from `from` to the end; returns the ticks decoded and the first failure, if any. */
@@ -129,6 +56,7 @@ describe('recording (RoomRecorder, RecordingFile, RecordingCursor)', () => {
     assert.equal(failure, null);
     assert.equal(ticks[0], 2, 'the first keyframe is the second tick (its seed is the first)');
     assert.equal(ticks[ticks.length - 1], 400);
+    assert.equal(file.lastTick, 400, 'the last tick, read from the last chunk without decoding');
     assert.ok(events.length > 30, `kills logged: ${events.length}`);
     for (const e of events) assert.equal(e.name, 'kill');
   });
@@ -162,6 +90,7 @@ describe('recording (RoomRecorder, RecordingFile, RecordingCursor)', () => {
       const { ticks, failure } = playAll(cursor, 0, live);
       assert.equal(failure, null, 'a torn last chunk is not an error: it is left out');
       assert.ok(ticks.length > 0 && ticks[ticks.length - 1]! < 300);
+      assert.equal(file.lastTick, ticks[ticks.length - 1], 'lastTick is the last tick a player reaches');
     }
   });
 
@@ -175,7 +104,7 @@ describe('recording (RoomRecorder, RecordingFile, RecordingCursor)', () => {
       const at = file.keyframes[0]!.offset + Math.floor(rand() * (bytes.length - file.keyframes[0]!.offset - 12));
       copy[at] = copy[at]! ^ (1 + Math.floor(rand() * 255));
       const opened = RecordingFile.open(copy);
-      const cursor = opened.ok ? new RecordingCursor(new SnapshotCodec(testSchema), opened.value, unpack) : null;
+      const cursor = opened.ok ? new RecordingCursor(new SnapshotCodec(testSchema), opened.value) : null;
       const start = cursor?.seek(0);
       if (cursor === null || start === undefined || !start.ok) {
         caught++;

@@ -4,6 +4,7 @@
  * cursor starts there and on the delta chain's decode of that tick when it passes one, so a replay that
  * would differ from what the live server had stops with a failure instead of drawing a wrong world.
  */
+import { Unpackr } from 'msgpackr';
 import { fail, ok, type Result } from '../result.ts';
 import type { Snapshot } from '../snapshot.ts';
 import type { SnapshotCodec } from './deltaCodec.ts';
@@ -21,6 +22,8 @@ export interface RecordedEvent {
   /** Its data (what the game passed, through msgpack). */
   readonly data: unknown;
 }
+
+const eventUnpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 /** A keyframe record read along the chain (its bodies are views into the chunk). */
 interface PendingKeyframe {
@@ -59,14 +62,14 @@ export class RecordingCursor {
   /**
    * @param codec the codec of the recording's schema
    * @param source where the chunks come from
-   * @param unpackEvent decodes an event record's msgpack (may throw; a throw fails the read)
    * @param limits decode limits for every body
+   * @param unpackEvent decodes an event record's msgpack (may throw; a throw fails the read). Default msgpackr.
    */
   constructor(
     private readonly codec: SnapshotCodec,
     private readonly source: ChunkSource,
-    unpackEvent: (bytes: Uint8Array) => unknown,
     private readonly limits: DecodeLimits = {},
+    unpackEvent: (bytes: Uint8Array) => unknown = (bytes) => eventUnpackr.unpack(bytes),
   ) {
     this.unpack = unpackEvent;
   }

@@ -79,6 +79,27 @@ export function readPreamble(bytes: Uint8Array): Result<{ header: RecordingHeade
   return ok({ header: header.value, dataStart: PREAMBLE_BYTES + CHUNK_HEADER_BYTES + chunk.value.payload.length });
 }
 
+/**
+ * The tick of the last world record (Keyframe or Delta) in a data chunk payload, walking the records
+ * without decoding their bodies; -1 if there is none or the payload is malformed.
+ */
+export function lastTickOf(payload: Uint8Array): number {
+  const r = new ByteReader(payload);
+  let last = -1;
+  while (!r.done) {
+    const kind = r.u8();
+    const tick = r.varint();
+    if (tick < 0) return -1;
+    if (kind === RecordKind.Keyframe) {
+      if (r.varint() < 0 || r.take(8) === null || r.sized() === null || r.sized() === null) return -1;
+    } else if (kind === RecordKind.Delta) {
+      if (r.varint() < 0 || r.sized() === null) return -1;
+    } else if (kind !== RecordKind.Event || r.sized() === null) return -1;
+    if (kind !== RecordKind.Event) last = tick;
+  }
+  return last;
+}
+
 /** The first record of a data chunk payload if it is a keyframe: its tick; else -1. */
 function keyframeTickOf(payload: Uint8Array): number {
   const r = new ByteReader(payload);
@@ -89,6 +110,7 @@ function keyframeTickOf(payload: Uint8Array): number {
 export class RecordingFile implements ChunkSource {
   /** True when the file was closed cleanly (it has an index and a trailer). */
   readonly complete: boolean;
+  private endTick: number | null = null;
 
   private constructor(
     /** The recording's header. */
@@ -126,6 +148,25 @@ export class RecordingFile implements ChunkSource {
       at = end;
     }
     return ok(new RecordingFile(header, keyframes, bytes, at, false));
+  }
+
+  /**
+   * The last tick the recording holds (from its last whole chunk; the first keyframe's tick if that
+   * chunk is unreadable, -1 without keyframes). Computed once.
+   */
+  get lastTick(): number {
+    if (this.endTick === null) this.endTick = this.findLastTick();
+    return this.endTick;
+  }
+
+  private findLastTick(): number {
+    let last = this.keyframes.length === 0 ? -1 : this.keyframes[this.keyframes.length - 1]!.tick;
+    let at = this.keyframes.length === 0 ? this.dataEnd : this.keyframes[this.keyframes.length - 1]!.offset;
+    for (let chunk = this.chunk(at); chunk?.ok; chunk = this.chunk(at)) {
+      last = Math.max(last, lastTickOf(chunk.value.payload));
+      at = chunk.value.next;
+    }
+    return last;
   }
 
   /** Size of the recording, bytes. */
