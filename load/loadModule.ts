@@ -44,24 +44,29 @@ export function moduleUrl(path: string, cwd: string): string {
   return pathToFileURL(resolve(cwd, path)).href;
 }
 
-/** Imports the module at `url` and checks its exports; throws an Error saying what is missing and how to fix it. */
+/**
+ * Imports the module at `url` and checks its exports; throws an Error saying what is missing and how to fix it.
+ * `room` may also be the module's only room-type export under another name (`export const tagRoom =
+ * defineRoom(...)`), and `schema` defaults to the bot's or the room type's.
+ */
 export async function importLoadModule(url: string): Promise<LoadModule> {
   const ns = (await import(url)) as Record<string, unknown>;
   const exported = (name: string): unknown =>
     ns[name] ?? (ns['default'] as Record<string, unknown> | undefined)?.[name];
   const bot = exported('bot') ?? (isBot(ns['default']) ? ns['default'] : undefined);
-  const schema = exported('schema') ?? (isBot(bot) ? bot.schema : undefined);
+  if (bot !== undefined && !isBot(bot))
+    throw new Error(`${url}: \`bot\` must be made with defineBot({ schema, input })`);
+  const roomTypes = Object.values(ns).filter(isRoomType);
+  const room = exported('room') ?? (roomTypes.length === 1 ? roomTypes[0] : undefined);
+  if (room !== undefined && typeof room !== 'function' && !isRoomType(room))
+    throw new Error(`${url}: \`room\` must be made with defineRoom(schema, handlers), or a function returning one`);
+  const schema = exported('schema') ?? bot?.schema ?? (isRoomType(room) ? room.schema : undefined);
   if (!isSchema(schema)) {
     throw new Error(
       `${url} exports no schema: export the schema your room uses (export const schema = defineSchema(...)), ` +
-        'or a bot made with defineBot({ schema, input })',
+        'a room made with defineRoom, or a bot made with defineBot({ schema, input })',
     );
   }
-  if (bot !== undefined && !isBot(bot))
-    throw new Error(`${url}: \`bot\` must be made with defineBot({ schema, input })`);
-  const room = exported('room');
-  if (room !== undefined && typeof room !== 'function' && !isRoomType(room))
-    throw new Error(`${url}: \`room\` must be made with defineRoom(schema, handlers), or a function returning one`);
   return {
     schema,
     room: (room as LoadModule['room'] | undefined) ?? null,

@@ -73,21 +73,19 @@ function figuresLine(w: WindowFigures, o: VerdictOptions): string {
   return parts.join('; ');
 }
 
-/** The larger of the server's share of a core and the tick p99's share of the tick in window `w`. */
-function usedShare(w: WindowFigures, tickRateHz: number): { used: number; what: string } | null {
+/** The server's share of one core in window `w` (user + system CPU), or null without server figures. */
+function usedShare(w: WindowFigures): { used: number; what: string } | null {
   if (w.server === null) return null;
   const cpu = w.server.cpuPercent / 100;
-  const tick = w.server.tickP99Ms / (1000 / tickRateHz);
-  return cpu >= tick
-    ? { used: cpu, what: `${round(cpu * 100, 1)} % of a core` }
-    : { used: tick, what: `tick p99 ${round(tick * 100, 1)} % of the tick` };
+  return { used: cpu, what: `${round(cpu * 100, 1)} % of a core` };
 }
 
 /**
- * Clients per core with `o.headroom` kept. Node runs a room's ticks on one core, so the limit is
- * whichever fills first: the server's share of a core or the tick p99's share of the tick. With two or
- * more windows (--ramp) a line through them (fixed cost + cost per client) is solved for the free share;
- * with one, the share is scaled from zero, which counts the fixed per-tick cost as per-client (low).
+ * Clients per core with `o.headroom` of the core kept free, from the server's CPU share (a room's ticks
+ * run on one core). With two or more windows (--ramp) a line through them (fixed cost + cost per client)
+ * is solved for the free share; with one, the share is scaled from zero, which counts the fixed per-tick
+ * cost as per-client (low). The tick p99 is judged by the verdict, not scaled here: on a busy machine it
+ * mostly measures the scheduler.
  */
 function recommend(
   o: VerdictOptions,
@@ -95,7 +93,7 @@ function recommend(
 ): { clientsPerCore: number | null; recommendation: string } {
   const keep = `${round(o.headroom * 100, 0)} % headroom`;
   const points = steps.flatMap((w) => {
-    const u = usedShare(w, o.tickRateHz);
+    const u = usedShare(w);
     return u === null ? [] : [{ clients: w.clients, ...u }];
   });
   if (steps.length === 0) return { clientsPerCore: null, recommendation: 'none: no window was measured' };

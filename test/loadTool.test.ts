@@ -79,8 +79,20 @@ describe('load tester room modules', () => {
       const m = await importLoadModule(url);
       assert.equal(m.bot, null, 'no bot: random inputs');
       assert.equal(roomTypeOf(m, url, { entities: 41, tickRateHz: 30 }).maxClients, 42);
+      const tag = join(dir, 'tag.mjs');
+      writeFileSync(
+        tag,
+        `import { schema } from './room.mjs';\nimport { defineRoom } from '${server}';\n` +
+          'export const tagRoom = defineRoom(schema, { maxClients: 16 });\n',
+      );
+      const named = await importLoadModule(pathToFileURL(tag).href);
+      assert.equal(named.schema, m.schema, 'the schema of the only room type');
+      assert.equal(roomTypeOf(named, url, { entities: 0, tickRateHz: 30 }).maxClients, 16, 'under its own name');
+      const bad = join(dir, 'bad.mjs');
+      writeFileSync(bad, 'export const room = 1;\n');
+      await assert.rejects(importLoadModule(pathToFileURL(bad).href), /`room` must be made with defineRoom/);
       const none = join(dir, 'none.mjs');
-      writeFileSync(none, 'export const room = 1;\n');
+      writeFileSync(none, 'export const other = 1;\n');
       await assert.rejects(importLoadModule(pathToFileURL(none).href), /exports no schema/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -116,7 +128,7 @@ describe('load tester verdict', () => {
   const options = { tickRateHz: 50, clients: 100, ramp: true, rampMax: 400, budget: DEFAULT_BUDGET, headroom: 0.3 };
 
   it('fits a line through the ramp windows for clients per core with the headroom kept', () => {
-    // 10 % fixed + 0.1 % per client of a core; the tick (20 ms) is less full than the core.
+    // 10 % fixed + 0.1 % per client of a core.
     const steps = [window(100, 20, 2), window(200, 30, 3), window(300, 40, 4, false)];
     const v = verdictOf(options, steps, 200, false);
     assert.equal(v.held, true);
@@ -129,7 +141,7 @@ describe('load tester verdict', () => {
     const v = verdictOf({ ...options, ramp: false }, [window(100, 10, 14, false)], 0, false);
     assert.equal(v.held, false);
     assert.match(v.summary, /^NOT HELD at 100 clients and 50 Hz: tick p99 over budget/);
-    assert.equal(v.clientsPerCore, 100, 'tick p99 70 % of the tick is the limit: 100 × 0.7 / 0.7');
+    assert.equal(v.clientsPerCore, 700, '100 clients on 10 % of a core: 100 × 0.7 / 0.1');
     assert.doesNotMatch(`${v.summary} ${v.recommendation}`, /target|peer/i, 'no internal targets or peer figures');
   });
 });
