@@ -22,6 +22,16 @@ export const DEFAULT_MAX_PENDING_INPUTS = 256;
 /** The state of any entity kind of schema `S`. */
 export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
 /**
+ * What a prediction's step function gets: one kind's state plus its read-only `kind` name, a union over
+ * the kinds, so `if (state.kind === 'ship')` narrows it (the server's entities carry `kind` too).
+ */
+export type PredictedEntityOf<S extends Schema> = {
+  [K in KindName<S>]: EntityOf<S, K> & {
+    /** The entity kind's name: the discriminant. */
+    readonly kind: K;
+  };
+}[KindName<S>];
+/**
  * A drawable entity of schema `S`, as found in the client's `entities` map: a union over the kinds,
  * so checking `entity.kind` narrows `entity.state` to that kind's fields.
  */
@@ -31,9 +41,10 @@ export type ClientEntity<S extends Schema> = { [K in KindName<S>]: RenderEntity<
 export interface PredictionOptions<S extends Schema> extends PredictorOptions {
   /**
    * The game's step function, the same code the server's onInput runs: mutates `state` by one tick of
-   * `input`. Declared as a method so a function taking one specific kind's state fits.
+   * `input`. With several kinds, `state.kind` tells which one it is. Declared as a method so a function
+   * taking one specific kind's state fits.
    */
-  apply(state: AnyEntityOf<S>, input: InputOf<S>, dtSec: number): void;
+  apply(state: PredictedEntityOf<S>, input: InputOf<S>, dtSec: number): void;
   /** Unacknowledged inputs kept at most. Default {@link DEFAULT_MAX_PENDING_INPUTS}. */
   readonly maxPendingInputs?: number;
 }

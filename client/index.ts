@@ -4,7 +4,13 @@
  */
 export { TickwaveClient } from './TickwaveClient.ts';
 export { DEFAULT_MAX_PENDING_INPUTS } from './clientOptions.ts';
-export type { AnyEntityOf, ClientEntity, PredictionOptions, TickwaveClientOptions } from './clientOptions.ts';
+export type {
+  AnyEntityOf,
+  ClientEntity,
+  PredictedEntityOf,
+  PredictionOptions,
+  TickwaveClientOptions,
+} from './clientOptions.ts';
 export { MAX_INPUTS_PER_UPDATE } from './InputSender.ts';
 export type { ConnectionState } from './Connection.ts';
 export {
@@ -47,5 +53,3 @@ export type { ClientStats } from './NetStats.ts';
 export { browserSocketFactory } from './browserSocket.ts';
 export { resolveClock, resolveClock as resolveTimers, systemClock } from '../shared/clock.ts';
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle, Timers } from '../shared/clock.ts';
-export { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED, ReplayPlayer } from './ReplayPlayer.ts';
-export type { ReplayPlayerOptions, ReplaySource } from './ReplayPlayer.ts';

@@ -10,7 +10,6 @@ import {
   decodeServerMessage,
   defineSchema,
   encodeMessage,
-  type EntityOf,
   type InputOf,
   MsgKind,
   type Snapshot,
@@ -18,7 +17,7 @@ import {
   t,
   type WelcomeMsg,
 } from '../../shared/index.ts';
-import { type ConditionerOptions, NetworkConditioner } from '../../client/index.ts';
+import { type ConditionerOptions, NetworkConditioner, type PredictedEntityOf } from '../../client/index.ts';
 import { defineRoom, MemoryTransport, type Room, Server } from '../../server/index.ts';
 import type { FakeClock } from './FakeClock.ts';
 import { ProbeTransport } from './ProbeTransport.ts';
@@ -60,8 +59,9 @@ export const BOT_TURN = 0.05;
  */
 const TEST_MAX_BUFFERED_INPUTS = 64;
 
-/** The shared step function: the server runs it for each input, the client predicts with it. */
-export function apply(state: EntityOf<TestSchema, 'player'>, input: InputOf<TestSchema>, dtSec: number): void {
+/** The shared step function: the server runs it for each input, the client predicts with it (players only). */
+export function apply(state: PredictedEntityOf<TestSchema>, input: InputOf<TestSchema>, dtSec: number): void {
+  if (state.kind !== 'player') return;
   state.x = Math.min(1000, Math.max(0, state.x + input.dx * PLAYER_SPEED * dtSec));
   state.y = Math.min(1000, Math.max(0, state.y + input.dy * PLAYER_SPEED * dtSec));
   state.aim = input.aim;
