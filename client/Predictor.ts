@@ -9,9 +9,13 @@
  *     smooth  offset ← (what was drawn) − (new prediction); drawn = prediction + offset,
  *             the offset decaying to 0 over ~smoothingMs (unless it is huge: then snap)
  *
- * Only the fields the schema interpolates (linear floats, angles) are smoothed; the others are drawn
- * as predicted. Once every input is acknowledged the prediction is exactly the server's quantized
- * state, because the rewind starts from it and nothing is left to replay.
+ * Drawn between ticks: the prediction steps once per input (the tick rate) and is drawn between its
+ * last two states at the frame's sub-tick time (`smooth(now, subTick)`), so it moves the same distance
+ * every frame at any display rate ("fix your timestep"); the correction offset is added on top.
+ *
+ * Only the fields the schema interpolates (linear floats, angles) are smoothed and drawn between
+ * states; the others are drawn as predicted. Once every input is acknowledged the prediction is
+ * exactly the server's quantized state, because the rewind starts from it and nothing is left to replay.
  */
 import type { Schema, Snapshot } from '../shared/index.ts';
 
@@ -61,6 +65,9 @@ export class Predictor {
   private readonly quantum: Float64Array;
   private readonly offset: Float64Array;
   private readonly before: Float64Array;
+  /** Per interpolated field: the predicted value before the newest input (what sub-tick 0 draws). */
+  private readonly prev: Float64Array;
+  private subTick = 1;
   private readonly dequantize: readonly ((q: number | string) => unknown)[];
   private readonly tauMs: number;
   private smoothedAtMs = NaN;
@@ -80,6 +87,8 @@ export class Predictor {
   ) {
     const kind = schema.kinds[kindIndex];
     if (kind === undefined) throw new RangeError(`Predictor: unknown kind index ${kindIndex}`);
+    // The step function's discriminant with several kinds; not a field, so not enumerable and never copied.
+    Object.defineProperty(this.state, 'kind', { value: kind.name, enumerable: false });
     // The step function's discriminant with several kinds; not a field, so not enumerable and never copied.
     Object.defineProperty(this.state, 'kind', { value: kind.name, enumerable: false });
     const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
@@ -104,6 +113,7 @@ export class Predictor {
     );
     this.offset = new Float64Array(fields.length);
     this.before = new Float64Array(fields.length);
+    this.prev = new Float64Array(fields.length);
   }
 
   /** True once a snapshot gave the prediction its starting state. */
@@ -113,7 +123,9 @@ export class Predictor {
 
   /** Steps the prediction by one input at once (call right after sending it). Rethrows errors of the step function. */
   applyInput(input: Record<string, unknown>): void {
-    if (this.seeded) this.step(this.state, input, this.dtSec);
+    if (!this.seeded) return;
+    this.keepPrev();
+    this.step(this.state, input, this.dtSec);
   }
 
   /**
@@ -132,7 +144,11 @@ export class Predictor {
       state[names[f]!] = this.dequantize[f]!(q);
     }
     this.seeded = true;
-    for (let n = 0; n < pending.length; n++) this.step(state, pending[n]!.input, this.dtSec);
+    for (let n = 0; n < pending.length; n++) {
+      if (n === pending.length - 1) this.keepPrev();
+      this.step(state, pending[n]!.input, this.dtSec);
+    }
+    if (pending.length === 0) this.keepPrev();
     if (!wasSeeded) {
       this.offset.fill(0);
       this.writeRendered();
@@ -164,8 +180,12 @@ export class Predictor {
     return size;
   }
 
-  /** Decays the visual offset to `nowMs` and writes `rendered` (prediction + offset). */
-  smooth(nowMs: number): void {
+  /**
+   * Decays the visual offset to `nowMs` and writes `rendered`: the prediction drawn `subTick` (0 … 1) of
+   * the way from its state before the newest input to its newest state, plus the offset.
+   */
+  smooth(nowMs: number, subTick = 1): void {
+    this.subTick = subTick;
     const elapsed = Number.isNaN(this.smoothedAtMs) ? 0 : nowMs - this.smoothedAtMs;
     this.smoothedAtMs = nowMs;
     if (elapsed > 0) {
@@ -185,16 +205,28 @@ export class Predictor {
     return f < 0 ? 0 : this.offset[f]!;
   }
 
+  /** Keeps the interpolated fields of the state as the one before the next input. */
+  private keepPrev(): void {
+    for (let f = 0; f < this.names.length; f++)
+      if (this.mode[f] !== 0) this.prev[f] = this.state[this.names[f]!] as number;
+  }
+
   private writeRendered(): void {
     const names = this.names;
     const state = this.state;
     const out = this.rendered;
+    const t = this.subTick;
     for (let f = 0; f < names.length; f++) {
       const name = names[f]!;
       const m = this.mode[f]!;
-      if (m === 0 || this.offset[f] === 0) out[name] = state[name];
-      else if (m === FLOAT) out[name] = (state[name] as number) + this.offset[f]!;
-      else out[name] = wrapAngle((state[name] as number) + this.offset[f]!);
+      if (m === 0) {
+        out[name] = state[name];
+        continue;
+      }
+      const now = state[name] as number;
+      const from = this.prev[f]!;
+      if (m === FLOAT) out[name] = t === 1 && this.offset[f] === 0 ? now : from + (now - from) * t + this.offset[f]!;
+      else out[name] = wrapAngle(from + shortWay(now - from) * t + this.offset[f]!);
     }
   }
 }

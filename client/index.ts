@@ -53,3 +53,5 @@ export type { ClientStats } from './NetStats.ts';
 export { browserSocketFactory } from './browserSocket.ts';
 export { resolveClock, resolveClock as resolveTimers, systemClock } from '../shared/clock.ts';
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle, Timers } from '../shared/clock.ts';
+export { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED, ReplayPlayer } from './ReplayPlayer.ts';
+export type { ReplayPlayerOptions, ReplaySource } from './ReplayPlayer.ts';
