@@ -3,7 +3,7 @@
  *
  * Headless: the real Server over the memory transport and three real clients behind network
  * conditioners, on one manual clock (bench/feelHarness.ts). Players A (60 Hz display) and B (144 Hz)
- * fly a scripted course (straight, then a quarter turn, again); C (60 Hz) only watches. Bots fly the
+ * fly a scripted course (straight, then about a quarter turn, again); C (60 Hz) only watches. Bots fly the
  * same course, moved by the server. Per link condition (clean; 150 ms ± 30 ms round trip; the same with
  * a 200 ms stall every 2 s on average) it reports what the screens showed, per display frame:
  *
@@ -194,7 +194,7 @@ const COLUMNS: readonly TableColumn<FeelResult>[] = [
   { heading: 'condition', cell: (r) => r.condition },
   { heading: 'remote step mean/sd', cell: (r) => `${r.remote.mean}/${r.remote.stddev}` },
   { heading: 'remote zero', cell: (r) => pct(r.remote.zeroPct) },
-  { heading: 'bot step mean/sd', cell: (r) => `${r.bot.mean}/${r.bot.stddev}` },
+  { heading: 'bot step mean/sd zero', cell: (r) => `${r.bot.mean}/${r.bot.stddev} ${pct(r.bot.zeroPct)}` },
   { heading: 'sd ratio', cell: (r) => String(r.stddevRatio) },
   { heading: 'local60 mean/sd zero', cell: (r) => `${r.local60.mean}/${r.local60.stddev} ${pct(r.local60.zeroPct)}` },
   {

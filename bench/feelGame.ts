@@ -11,10 +11,13 @@ import { defineRoom, type RoomType } from '../server/index.ts';
 export const SHIP_SPEED = 320;
 /** Turn rate at full input, radians per second. */
 export const TURN_RATE = Math.PI / 2;
-/** The course: fly straight this long, ms … */
-export const STRAIGHT_MS = 2000;
-/** … then turn this long, ms (a quarter turn), and again. */
-export const TURN_MS = 1000;
+/**
+ * The course: fly straight this long, ms … (not a whole number of ticks, so turns start at every phase
+ * of the input clock, as key presses do)
+ */
+export const STRAIGHT_MS = 2010;
+/** … then turn this long, ms (about a quarter turn), and again. */
+export const TURN_MS = 1003;
 /** Bots in the room. */
 export const BOTS = 2;
 

@@ -20,6 +20,7 @@ import {
 } from '../shared/index.ts';
 import {
   buildSnapshotFrame,
+  MAX_FRAME_OVERHEAD_BYTES,
   patchInputSeq,
   patchInputStatus,
   SnapshotFrameScratch,
@@ -93,6 +94,11 @@ describe('hand-built msgpack (shared/wire) against msgpackr', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('bounds a snapshot frame’s envelope by MAX_FRAME_OVERHEAD_BYTES, the per-client input fields included', () => {
+    const worst = snapshotFrameBytes(2 ** 32 - 1, 2 ** 32 - 1, 65_535) - 65_535;
+    assert.equal(worst, MAX_FRAME_OVERHEAD_BYTES);
   });
 
   it('builds snapshot frames that are msgpackr’s bytes with a fixed-width int32 seq, and read back', () => {

@@ -6,9 +6,10 @@
 import type { Schema } from '../schema.ts';
 
 /**
- * Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq, bin16 header.
+ * Largest Snapshot frame envelope around a body under 64 KiB: fixarray, kind, tick, baseTick, int32 seq,
+ * bin16 header, int8 inputLead, uint8 missedInputs.
  */
-export const MAX_FRAME_OVERHEAD_BYTES = 1 + 1 + 5 + 5 + 5 + 3;
+export const MAX_FRAME_OVERHEAD_BYTES = 1 + 1 + 5 + 5 + 5 + 3 + 2 + 2;
 /** Bits of an Exp-Golomb order in a body's header (shared/wire/codecTables.ts K_BITS). */
 const K_BITS = 5;
 /** Largest EG(0) code of a count (the decoder's bound: 65,536 groups). */
