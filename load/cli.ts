@@ -23,7 +23,7 @@ import {
 import { machineInfo } from './report.ts';
 import type { LoadHooks } from './runLoad.ts';
 
-/** Runs the command line `args` in `setup`; resolves to the exit code (0 held, 1 not held, 2 usage or start failure). */
+/** Runs the command line `args` in `setup`; resolves to the exit code (0 held, 1 not held, 2 usage or start failed). */
 export async function runCli(args: readonly string[], setup: CliSetup): Promise<number> {
   let parsed: ParsedArgs | null;
   try {

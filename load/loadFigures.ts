@@ -4,14 +4,8 @@
  */
 import { percentile, round } from './report.ts';
 import { Histogram } from './Histogram.ts';
+import { closesLine, judge, warn } from './judge.ts';
 import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
-
-/** A tick rate holds when the achieved rate is at least this share of the configured one. */
-export const HELD_RATE_SHARE = 0.99;
-/** Bot processes above this share of a core are reported as a possible bottleneck. */
-const BOT_BUSY_SHARE = 0.9;
-/** Other processes above this much CPU (% of one core) during a window are reported. */
-const OTHER_BUSY_PERCENT = 15;
 
 /** The user's budget a measurement window is judged by (`--tick-budget`, `--max-kib`, `--max-latency`). */
 export interface Budget {
@@ -153,7 +147,9 @@ export interface WindowFigures {
   readonly otherCpuPercent: number;
   /** True when the server held the tick rate within the budget with every client connected. */
   readonly held: boolean;
-  /** Why it did not hold, or what to be wary of. */
+  /** Why it did not hold (empty when it held). */
+  readonly reasons: readonly string[];
+  /** The reasons, then what to be wary of (disconnects, busy bots or machine, skipped snapshots). */
   readonly notes: readonly string[];
 }
 
@@ -213,7 +209,8 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
 
 /**
  * The figures of the sample rounds of one window, judged against `tickRateHz` and `budget`; the window
- * started at `startSec`.
+ * started at `startSec`. `stepRounds` are every round since the step's clients were asked for (the
+ * window's and the connecting ones before it): a client refused while connecting is closed there.
  */
 export function windowFigures(
   rounds: readonly SampleRound[],
@@ -221,6 +218,7 @@ export function windowFigures(
   tickRateHz: number,
   budget: Budget,
   startSec: number,
+  stepRounds: readonly SampleRound[] = rounds,
 ): WindowFigures {
   const budgetMs = 1000 / tickRateHz;
   const bots = rounds.flatMap((r) => r.bots);
@@ -236,8 +234,10 @@ export function windowFigures(
     botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
   const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
   const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
-  const notes: string[] = [];
-  const held = judge(notes, { clients, minConnected, server, client, tickRateHz, budgetMs }, budget);
+  const reasons: string[] = [];
+  const held = judge(reasons, { clients, minConnected, server, client, tickRateHz, budgetMs }, budget);
+  if (minConnected < clients) reasons.push(closesLine(stepRounds));
+  const notes = [...reasons];
   warn(notes, { server, client, botProcesses, botCpuPercent, otherCpuPercent });
   return {
     clients,
@@ -252,6 +252,7 @@ export function windowFigures(
     botEventLoopDelayP99Ms: round(Math.max(0, ...bots.map((b) => b.eventLoopDelayP99Ms)), 2),
     otherCpuPercent,
     held,
+    reasons,
     notes,
   };
 }
@@ -329,95 +330,4 @@ function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanC
     deferredShare:
       interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
   };
-}
-
-/**
- * Whether the window held the tick rate: every client connected throughout, and the server's tick p99
- * within budget at the configured rate (against an external server: the clients' snapshot rate).
- * Appends to `notes` why not.
- */
-function judge(
-  notes: string[],
-  w: {
-    readonly clients: number;
-    readonly minConnected: number;
-    readonly server: ServerFigures | null;
-    readonly client: ClientFigures;
-    readonly tickRateHz: number;
-    readonly budgetMs: number;
-  },
-  budget: Budget,
-): boolean {
-  const { clients, minConnected, server, client, tickRateHz, budgetMs } = w;
-  let held = checkBudget(notes, client, budget);
-  if (minConnected < clients) {
-    held = false;
-    notes.push(`only ${minConnected} of ${clients} clients were connected throughout`);
-  }
-  if (server !== null) {
-    if (server.tickP99Ms > budgetMs * budget.tickShare) {
-      held = false;
-      notes.push(
-        `tick p99 ${server.tickP99Ms} ms is over ${round(budget.tickShare * 100, 1)} % ` +
-          `of the ${round(budgetMs, 2)} ms tick (${round((server.tickP99Ms / budgetMs) * 100, 1)} %)`,
-      );
-    }
-    if (server.achievedTickRateHz < HELD_RATE_SHARE * tickRateHz) {
-      held = false;
-      notes.push(`achieved ${server.achievedTickRateHz} Hz, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz`);
-    }
-  } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * tickRateHz) {
-    held = false;
-    notes.push(
-      `clients received ${client.snapshotsPerClientPerSec} snapshots/s, ` +
-        `under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz ` +
-        '(external server: judged from the clients)',
-    );
-  }
-  return held;
-}
-
-/** Whether the clients' bandwidth and latency are within `budget`; appends to `notes` why not. */
-function checkBudget(notes: string[], client: ClientFigures, budget: Budget): boolean {
-  let held = true;
-  const kib = client.wireBytesPerClientPerSec / 1024;
-  if (budget.maxKibPerClient !== null && kib > budget.maxKibPerClient) {
-    held = false;
-    notes.push(`${round(kib, 2)} KiB/s per client on the wire is over the ${budget.maxKibPerClient} KiB/s budget`);
-  }
-  if (budget.maxLatencyP99Ms !== null && client.latencyP99Ms > budget.maxLatencyP99Ms) {
-    held = false;
-    notes.push(`input-to-ack p99 ${client.latencyP99Ms} ms is over the ${budget.maxLatencyP99Ms} ms budget`);
-  }
-  return held;
-}
-
-/** Appends to `notes` what to be wary of in a window: disconnects, decode failures, busy bots or machine, skips. */
-function warn(
-  notes: string[],
-  w: {
-    readonly server: ServerFigures | null;
-    readonly client: ClientFigures;
-    readonly botProcesses: number;
-    readonly botCpuPercent: number;
-    readonly otherCpuPercent: number;
-  },
-): void {
-  const { server, client, botProcesses, botCpuPercent, otherCpuPercent } = w;
-  if (client.disconnects > 0) notes.push(`${client.disconnects} disconnects: ${JSON.stringify(client.closeCodes)}`);
-  if (client.decodeFailures > 0) notes.push(`${client.decodeFailures} snapshots failed to decode`);
-  if (botProcesses > 0 && botCpuPercent / botProcesses > BOT_BUSY_SHARE * 100) {
-    notes.push(
-      `bot processes ran at ${round(botCpuPercent / botProcesses, 0)} % of a core each: ` +
-        'the bots may be the limit, not the server',
-    );
-  }
-  if (otherCpuPercent > OTHER_BUSY_PERCENT) {
-    notes.push(
-      `other processes on this machine used ${otherCpuPercent} % of a core during the window: ` +
-        'the figures are disturbed',
-    );
-  }
-  if (server !== null && server.snapshotsSkipped > 0)
-    notes.push(`${server.snapshotsSkipped} snapshots skipped for congestion`);
 }

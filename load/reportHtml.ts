@@ -74,7 +74,8 @@ export function reportHtml(report: LoadReport): string {
   const o = report.parameters;
   const m = report.machine;
   const b = o.budget;
-  const title = `Load test: ${o.scenario} at ${o.tickRateHz} Hz, ${o.ramp ? `ramp from ${o.clients}` : o.clients} clients`;
+  const clients = o.ramp ? `ramp from ${o.clients}` : `${o.clients}`;
+  const title = `Load test: ${o.scenario} at ${o.tickRateHz} Hz, ${clients} clients`;
   const verdictClass = report.verdict.held ? 'held' : 'not';
   const budget =
     `tick p99 ≤ ${Math.round(b.tickShare * 1000) / 10} % of the ${Math.round(100000 / o.tickRateHz) / 100} ms tick; ` +
@@ -88,7 +89,8 @@ export function reportHtml(report: LoadReport): string {
 <p class="${verdictClass}">${esc(report.verdict.summary)}</p>
 <p>Recommendation: ${esc(report.verdict.recommendation)}</p>
 <p>Command: <code>${esc(report.command)}</code></p>
-<p>${esc(`${report.date} · tickwave ${m.tickwave} · node ${m.node} · ${m.cpu} × ${m.cores} · ${m.os} · commit ${m.commit}`)}` +
+<p>${esc(`${report.date} · tickwave ${m.tickwave} · node ${m.node} · ${m.cpu} × ${m.cores} · ${m.os}`)}` +
+    ` · commit ${esc(m.commit)}` +
     `${report.transport === null ? ` · server ${esc(o.url ?? '')}` : ` · transport ${report.transport}`}</p>
 <p>Budget: ${esc(budget)}</p>
 <h2>Server (each measurement window)</h2>${table(SERVER_COLUMNS, report.steps)}

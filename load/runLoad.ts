@@ -276,6 +276,7 @@ async function measureSteps(
   const steps: WindowFigures[] = [];
   let lastHeld = 0;
   for (let count = o.clients; ; count += o.rampStep) {
+    const stepFirst = sampler.rounds.length;
     const add = count - sampler.target;
     sampler.target = count;
     addClients(pools, add);
@@ -288,7 +289,9 @@ async function measureSteps(
     const startSec = sampler.rounds[first - 1]?.tSec ?? 0;
     for (let s = 0; s < o.durationSec && !signal?.aborted; s++) await sampler.tick(`measuring ${count}`);
     if (signal?.aborted) break;
-    const figures = windowFigures(sampler.rounds.slice(first), count, o.tickRateHz, o.budget, startSec);
+    const window = sampler.rounds.slice(first);
+    const stepRounds = sampler.rounds.slice(stepFirst);
+    const figures = windowFigures(window, count, o.tickRateHz, o.budget, startSec, stepRounds);
     steps.push(figures);
     if (!figures.held) break;
     lastHeld = count;

@@ -80,5 +80,7 @@ export function svgChart(chart: Chart): string {
     parts.push(`<rect x="${lx}" y="${HEIGHT - 8}" width="12" height="3" fill="${s.color}"/>`);
     parts.push(`<text x="${lx + 16}" y="${HEIGHT - 4}">${esc(s.label)}</text>`);
   });
-  return `<svg viewBox="0 0 ${WIDTH} ${HEIGHT + 4}" width="${WIDTH}" role="img" aria-label="${esc(chart.title)}">${parts.join('')}</svg>`;
+  const box = `viewBox="0 0 ${WIDTH} ${HEIGHT + 4}" width="${WIDTH}"`;
+  const open = `<svg ${box} role="img" aria-label="${esc(chart.title)}">`;
+  return `${open}${parts.join('')}</svg>`;
 }

@@ -30,13 +30,7 @@ export function verdictOf(
   const base = { lastHeldClients, clientsPerCore, recommendation };
   if (last === undefined) return { ...base, held: false, summary: `no measurement completed${cut}` };
   const failed = steps.find((s) => !s.held);
-  const why =
-    failed === undefined
-      ? ''
-      : failed.notes
-          .filter((n) => !n.includes('bot processes'))
-          .slice(0, 3)
-          .join('; ');
+  const why = failed === undefined ? '' : failed.reasons.join('; ');
   if (o.ramp) {
     const end =
       failed === undefined
@@ -94,7 +88,7 @@ function recommend(
   const keep = `${round(o.headroom * 100, 0)} % headroom`;
   const points = steps.flatMap((w) => {
     const u = usedShare(w);
-    return u === null ? [] : [{ clients: w.clients, ...u }];
+    return u === null ? [] : [{ clients: w.clients, held: w.held, ...u }];
   });
   if (steps.length === 0) return { clientsPerCore: null, recommendation: 'none: no window was measured' };
   if (points.length === 0) {
@@ -125,7 +119,8 @@ function recommend(
     clientsPerCore: perCore,
     recommendation:
       `holds about ${perCore} clients per core at ${o.tickRateHz} Hz with ${keep} ` +
-      `(scaled from ${p.what} at ${p.clients} clients, counting the fixed per-tick cost as per-client, so low; ` +
+      `(scaled from ${p.what} at ${p.clients} clients${p.held ? '' : ', a window that did not hold'}, ` +
+      'counting the fixed per-tick cost as per-client, so low; ' +
       '--ramp measures more than one point)',
   };
 }
