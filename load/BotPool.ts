@@ -27,6 +27,29 @@ const EVENT_LOOP_RESOLUTION_MS = 5;
 /** Options of a {@link BotPool}: what the parent's start message says, less its envelope. */
 export type BotPoolOptions = Omit<BotStart, 'type' | 'lifetimeMs' | 'module'>;
 
+/** After the first, every this many errors of a bot's `input` are logged. */
+export const BOT_ERROR_LOG_EVERY = 10_000;
+
+/** `bot` with its errors caught: logged (see {@link BotPool}), and the input all fields at their lowest value. */
+function guardedBot(bot: BotDefinition, log: (line: string) => void): BotDefinition {
+  const neutral = Object.fromEntries(bot.schema.input.map((f) => [f.name, f.dequantize(f.coding === 'text' ? '' : 0)]));
+  let errors = 0;
+  return {
+    schema: bot.schema,
+    input(view, tick) {
+      try {
+        return bot.input(view, tick);
+      } catch (err) {
+        if (errors++ % BOT_ERROR_LOG_EVERY === 0) {
+          const what = err instanceof Error ? (err.stack ?? err.message) : String(err);
+          log(`bot input threw (${errors} time(s) so far; a neutral input was sent): ${what}`);
+        }
+        return neutral as ReturnType<BotDefinition['input']>;
+      }
+    },
+  };
+}
+
 /** Bots of one process. */
 export class BotPool {
   private readonly counters = new BotCounters();
@@ -53,11 +76,18 @@ export class BotPool {
   };
   private lastCloses = new Map<number, number>();
 
-  /** A pool of bots playing `bot`; no bot starts until {@link add}. */
+  private readonly bot: BotDefinition;
+
+  /**
+   * A pool of bots playing `bot`; no bot starts until {@link add}. An error thrown by the bot's `input`
+   * goes to `log` (the first, then every {@link BOT_ERROR_LOG_EVERY}th) and that tick's input is neutral.
+   */
   constructor(
     private readonly options: BotPoolOptions,
-    private readonly bot: BotDefinition,
+    bot: BotDefinition,
+    log: (line: string) => void,
   ) {
+    this.bot = guardedBot(bot, log);
     this.schema = bot.schema;
     this.tickMs = 1000 / options.tickRateHz;
     this.delay.enable();

@@ -43,7 +43,7 @@ process.on('message', (raw) => {
       importLoadModule(msg.module).then(
         (m) => {
           const { type: _type, lifetimeMs: _lifetime, module, ...options } = msg;
-          pool = new BotPool(options, botOf(m, module));
+          pool = new BotPool(options, botOf(m, module), (line) => send({ type: 'log', line: `bots: ${line}` }));
           send({ type: 'ready', port: 0, room: msg.room });
         },
         (err: unknown) => {
