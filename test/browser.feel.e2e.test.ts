@@ -189,6 +189,7 @@ describe('play feel in the arena demo (headless Chromium)', { timeout: 180_000 }
       const figures = judge(samples);
       writeFileSync(join(ARTIFACTS, 'feel.json'), `${JSON.stringify(figures, null, 2)}\n`);
       assert.ok(figures.localFrames >= FRAMES / 2, JSON.stringify(figures));
+      assert.ok(figures.remoteFrames > 0, `no frame interpolated the other ship: ${JSON.stringify(figures)}`);
       assert.equal(figures.localZero, 0, `frames without movement of the own ship: ${JSON.stringify(figures)}`);
       assert.equal(
         figures.remoteZero,
