@@ -23,11 +23,14 @@ export default defineConfig({
     target: 'es2022',
     // Pixi alone is about 1 MB minified; one chunk is fine for a demo served from the same host.
     chunkSizeWarningLimit: 2048,
+    // The game, and the replay page that plays recordings (RECORD=dir npm start) with the same views.
+    rollupOptions: { input: { index: `${clientDir}index.html`, replay: `${clientDir}replay.html` } },
   },
   server: {
     proxy: {
       // Keep the Host header (no changeOrigin): the game server accepts same-origin pages only.
       '/ws': { target: process.env['DEMO_SERVER'] ?? DEFAULT_DEMO_SERVER, ws: true },
+      '/matchmake': { target: process.env['DEMO_SERVER'] ?? DEFAULT_DEMO_SERVER },
     },
   },
 });

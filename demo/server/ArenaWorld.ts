@@ -49,6 +49,8 @@ export interface ArenaWorldOptions {
   readonly botsFight: boolean;
   /** Side of the square world, world units. */
   readonly worldSize: number;
+  /** Called when a ship is shot down, with the shooter's and the victim's entity ids. */
+  readonly onKill?: (killerId: number, victimId: number) => void;
 }
 
 interface ShipData {
@@ -225,6 +227,7 @@ export class ArenaWorld {
     if (victim.hp === 0) {
       const shooter = this.room.get(ownerId, 'ship');
       if (shooter !== undefined) shooter.score = Math.min(MAX_SCORE, shooter.score + 1);
+      this.options.onKill?.(ownerId, victim.id);
       victim.hp = SHIP_HP;
       this.placeRandomly(victim);
     }

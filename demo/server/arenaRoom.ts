@@ -3,7 +3,7 @@
  * their inputs go through the shared `moveShip`; bots keep a lone player busy. See {@link ArenaWorld}
  * for the rules.
  */
-import { defineRoom, type InterestOptions, type Room, type RoomType } from '../../server/index.ts';
+import { defineRoom, type InterestOptions, type Recordings, type Room, type RoomType } from '../../server/index.ts';
 import { type ArenaSchema, arenaSchema, WORLD_SIZE } from '../game/schema.ts';
 import { ArenaWorld } from './ArenaWorld.ts';
 import { sanitizeName } from './names.ts';
@@ -45,6 +45,8 @@ export interface ArenaRoomOptions {
   readonly interest?: InterestOptions<ArenaSchema>;
   /** Test players' shots against ships where the shooter saw them (the room's rewind). Default false. */
   readonly lagCompensation?: boolean;
+  /** Record each room (its kills logged as `kill` events `{ killer, victim }`). Default: not recorded. */
+  readonly recordings?: Recordings | null;
 }
 
 /** Declares the arena room type. Throws a RangeError for a bad bot count. */
@@ -74,7 +76,8 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
     if (world === undefined) throw new Error(`arena room ${room.id} has no world: onCreate did not run`);
     return world;
   };
-  return defineRoom(arenaSchema, {
+  const recordings = options.recordings ?? null;
+  const type = defineRoom(arenaSchema, {
     maxClients: options.maxClients,
     interest: options.interest,
     onCreate(room, joinOptions) {
@@ -82,6 +85,7 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
         seed: options.seed ?? DEFAULT_SEED,
         botsFight: options.botsFight ?? true,
         worldSize,
+        onKill: (killer, victim) => recordings?.event(room, 'kill', { killer, victim }),
       });
       worlds.set(room, world);
       world.scenery.populate(asteroids, pickups);
@@ -106,4 +110,5 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
       worldOf(room).removeShip(client.entityId);
     },
   });
+  return recordings === null ? type : recordings.roomType(type);
 }

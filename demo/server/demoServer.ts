@@ -3,6 +3,7 @@
  * the game's WebSocket from one port. `main.ts` runs it; the tests start it on an ephemeral port.
  */
 import { type Logger, Server, type TransportChoice } from '../../server/index.ts';
+import { Recordings } from '../../server/index.ts';
 import { BIG_WORLD_SIZE } from '../game/schema.ts';
 import { arenaRoom, DEFAULT_BOTS, DEFAULT_MAX_BOTS } from './arenaRoom.ts';
 
@@ -44,6 +45,8 @@ export interface DemoServerOptions {
   readonly logger?: Logger;
   /** The network transport: uws, ws, or auto (uws where its native binary loads, else ws). Default auto. */
   readonly transport?: TransportChoice;
+  /** Record every room into a file of this folder (see Recordings); none records nothing. */
+  readonly recordDir?: string;
 }
 
 /** A running demo server. */
@@ -52,6 +55,8 @@ export interface DemoServer {
   readonly server: Server;
   /** The port it listens on. */
   readonly port: number;
+  /** The recordings of its rooms (`recordDir`), or null; close it after the server to finish the files. */
+  readonly recordings: Recordings | null;
 }
 
 /**
@@ -61,13 +66,15 @@ export interface DemoServer {
  * management — each player gets what is within {@link BIG_WORLD_VIEW_RADIUS} — and lag-compensated shots).
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
+  const tickRateHz = options.tickRateHz ?? DEFAULT_DEMO_TICK_RATE_HZ;
+  const recordings = options.recordDir === undefined ? null : new Recordings({ dir: options.recordDir, tickRateHz });
   const server = new Server({
-    tickRateHz: options.tickRateHz ?? DEFAULT_DEMO_TICK_RATE_HZ,
+    tickRateHz,
     staticDir: options.staticDir,
     logger: options.logger,
     transport: options.transport ?? 'auto',
   });
-  server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed }));
+  server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed, recordings }));
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;
   server.define(
     'stress',
@@ -77,6 +84,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       botsFight: false,
       botsFromJoinOptions: true,
       seed: options.seed,
+      recordings,
     }),
   );
   const big = options.bigWorld ?? DEFAULT_BIG_WORLD;
@@ -88,9 +96,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       worldSize: BIG_WORLD_SIZE,
       lagCompensation: true,
       seed: options.seed,
+      recordings,
       interest: { x: 'x', y: 'y', viewRadius: BIG_WORLD_VIEW_RADIUS, kindWeights: { ship: 4, bullet: 2, pickup: 0.5 } },
     }),
   );
   const { port } = await server.listen(options.port, options.host);
-  return { server, port };
+  return { server, port, recordings };
 }

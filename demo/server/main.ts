@@ -1,7 +1,8 @@
 /**
  * `npm start`: builds the browser client if its sources changed, then serves it and the game from one
  * port. Environment: PORT (default 8080), HOST (default 0.0.0.0), BOTS (bots per arena room, default 8),
- * TRANSPORT (uws, ws or auto: uWebSockets.js where its native binary loads, else ws; default auto).
+ * TRANSPORT (uws, ws or auto: uWebSockets.js where its native binary loads, else ws; default auto),
+ * RECORD (a folder: record every room into a `.twr` file there, played by /replay.html; default none).
  */
 import { fileURLToPath } from 'node:url';
 import { installShutdownHandlers, TRANSPORT_CHOICES, type TransportChoice } from '../../server/index.ts';
@@ -46,8 +47,11 @@ console.log(
     ? `built the client into ${outDir} in ${Math.round(performance.now() - started)} ms`
     : `client is up to date in ${outDir}`,
 );
-const demo = await startDemoServer({ port, host, bots, staticDir: outDir, transport });
-installShutdownHandlers(demo.server);
+const recordDir = process.env['RECORD'] || undefined;
+const demo = await startDemoServer({ port, host, bots, staticDir: outDir, transport, recordDir });
+// Closing the server closes its rooms and so their recordings; then wait for the files to be written.
+installShutdownHandlers({ close: (reason) => demo.server.close(reason).then(() => demo.recordings?.close()) });
+if (recordDir !== undefined) console.log(`recording every room into ${recordDir} (play a file at /replay.html)`);
 console.log(
   `Tickwave arena: http://${browseHost(host)}:${demo.port}/  ` +
     '(open a second tab to see each other; ?lag=150&jitter=30 for a bad network)',
