@@ -23,6 +23,8 @@ export interface InterpolatorOptions {
 /**
  * One drawn entity. The object and its `state` live as long as the entity is on screen and are updated
  * in place every frame: keep references, but copy values you want to remember.
+ *
+ * @category Client
  */
 export interface RenderEntity<State = Record<string, unknown>, Kind extends string = string> {
   /** The entity id. */

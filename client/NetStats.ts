@@ -3,7 +3,11 @@
 /** Length of the window over which rates are measured, in ms. */
 export const STATS_WINDOW_MS = 1000;
 
-/** What a net-graph shows. Read it at any time; the client updates its fields in place. */
+/**
+ * What a net-graph shows. Read it at any time; the client updates its fields in place.
+ *
+ * @category Client
+ */
 export interface ClientStats {
   /** Smoothed round trip time, in ms. */
   readonly rttMs: number;

@@ -17,7 +17,11 @@ import {
   type TimerHandle,
 } from '../shared/index.ts';
 
-/** Conditions for one connection: the {@link LinkConditions} of both directions, and a seed. */
+/**
+ * Conditions for one connection: the {@link LinkConditions} of both directions, and a seed.
+ *
+ * @category Client
+ */
 export interface ConditionerOptions extends LinkConditions {
   /** Seed of the pseudo-random generator. Default 1. */
   readonly seed?: number;
@@ -28,6 +32,8 @@ export interface ConditionerOptions extends LinkConditions {
  * `lag` and `jitter` are round-trip figures in ms (split evenly between the directions); `stall` is a
  * stall's length and `stallEvery` the mean time between stalls, in ms. Returns null when the query
  * asks for no conditioning; ignores values that are not finite non-negative numbers.
+ *
+ * @category Client
  */
 export function parseConditionerQuery(search: string): ConditionerOptions | null {
   const params = new Map<string, number>();
@@ -118,6 +124,8 @@ class Lane {
 /**
  * A ClientSocket with latency, jitter and stalls in front of another one. Owns the inner socket:
  * closing this closes it.
+ *
+ * @category Client
  */
 export class NetworkConditioner implements ClientSocket {
   onopen: (() => void) | null = null;

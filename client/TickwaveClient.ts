@@ -41,7 +41,47 @@ import { PredictedEntities } from './PredictedEntities.ts';
 import { SnapshotBuffer } from './SnapshotBuffer.ts';
 import { SnapshotReceiver } from './SnapshotReceiver.ts';
 
-/** A Tickwave game client for schema `S`. Create one per connection; `close()` ends it. */
+/**
+ * A Tickwave game client for schema `S`. Create one per connection; `close()` ends it.
+ *
+ * @example
+ * ```ts
+ * import { browserSocketFactory, TickwaveClient } from 'tickwave/client';
+ * import { defineSchema, type InputOf, t } from 'tickwave/shared';
+ *
+ * const schema = defineSchema({
+ *   entities: { dot: { x: t.float({ min: 0, max: 800, step: 0.1 }) } },
+ *   input: { right: t.bool() },
+ * });
+ * // The same step function the server's onInput runs: predicts your own dot.
+ * function move(dot: { x: number }, input: InputOf<typeof schema>, dtSec: number): void {
+ *   if (input.right) dot.x = Math.min(800, dot.x + 100 * dtSec);
+ * }
+ *
+ * const client = new TickwaveClient(schema, {
+ *   url: `wss://${location.host}/ws`,
+ *   socketFactory: browserSocketFactory,
+ *   room: 'dots',
+ *   prediction: { apply: move },
+ * });
+ * client.onWelcome((welcome) => console.log(`in ${welcome.roomId} as entity ${welcome.entityId}`));
+ * client.connect();
+ *
+ * const keys = new Set<string>();
+ * addEventListener('keydown', (e) => keys.add(e.key));
+ * addEventListener('keyup', (e) => keys.delete(e.key));
+ * function frame(now: number): void {
+ *   client.update(now, () => ({ right: keys.has('ArrowRight') })); // samples and sends input at the tick rate
+ *   for (const entity of client.frame(now).values()) {
+ *     console.log(entity.id, entity.state.x, entity.isLocal ? 'predicted' : 'interpolated');
+ *   }
+ *   requestAnimationFrame(frame);
+ * }
+ * requestAnimationFrame(frame);
+ * ```
+ *
+ * @category Start here
+ */
 export class TickwaveClient<S extends Schema> {
   /** The server clock estimate (rtt, server time, server tick). */
   readonly clock: ClockSync;

@@ -64,6 +64,8 @@ class BrowserSocket implements ClientSocket {
 /**
  * Opens sockets with `globalThis.WebSocket`, binary frames as ArrayBuffers, negotiating `protocol`.
  * Throws when the host has no WebSocket (use `wsSocketFactory` from `client/node/wsSocket.ts` in Node 20).
+ *
+ * @category Client
  */
 export const browserSocketFactory: SocketFactory = (url, protocol) => {
   const Ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

@@ -24,6 +24,8 @@ export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
 /**
  * What a prediction's step function gets: one kind's state plus its read-only `kind` name, a union over
  * the kinds, so `if (state.kind === 'ship')` narrows it (the server's entities carry `kind` too).
+ *
+ * @category Client
  */
 export type PredictedEntityOf<S extends Schema> = {
   [K in KindName<S>]: EntityOf<S, K> & {
@@ -34,10 +36,16 @@ export type PredictedEntityOf<S extends Schema> = {
 /**
  * A drawable entity of schema `S`, as found in the client's `entities` map: a union over the kinds,
  * so checking `entity.kind` narrows `entity.state` to that kind's fields.
+ *
+ * @category Client
  */
 export type ClientEntity<S extends Schema> = { [K in KindName<S>]: RenderEntity<EntityOf<S, K>, K> }[KindName<S>];
 
-/** Prediction settings: the shared step function, and smoothing. */
+/**
+ * Prediction settings: the shared step function, and smoothing.
+ *
+ * @category Client
+ */
 export interface PredictionOptions<S extends Schema> extends PredictorOptions {
   /**
    * The game's step function, the same code the server's onInput runs: mutates `state` by one tick of
@@ -49,7 +57,11 @@ export interface PredictionOptions<S extends Schema> extends PredictorOptions {
   readonly maxPendingInputs?: number;
 }
 
-/** Options of a `TickwaveClient`. Only `url` and `socketFactory` are required. */
+/**
+ * Options of a `TickwaveClient`. Only `url` and `socketFactory` are required.
+ *
+ * @category Client
+ */
 export interface TickwaveClientOptions<S extends Schema> {
   /** Server URL, e.g. `ws://localhost:8080/play`. */
   readonly url: string;

@@ -30,6 +30,8 @@ export interface MeasureSource {
 /**
  * Tick durations and totals from {@link Server.measure} on: every `server.step()` (run by the built-in loop or by
  * the host) is recorded until {@link MeasureWindow.end}. Holds one number per tick (8 bytes), so end it when done.
+ *
+ * @category Server
  */
 export class MeasureWindow {
   /** When the window opened, ms on the server's clock. */

@@ -26,7 +26,11 @@ import { SnapshotStream } from './stream/SnapshotStream.ts';
 import type { StreamListener } from './stream/streamTypes.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
 
-/** An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name. */
+/**
+ * An entity as the game holds it: its state fields (mutable) plus a read-only id and kind name.
+ *
+ * @category Server
+ */
 export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & {
   /** The entity id, assigned by `spawn`; never reused within the room. */
   readonly id: number;
@@ -34,7 +38,11 @@ export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & {
   readonly kind: K;
 };
 
-/** Where an error thrown by game code happened. */
+/**
+ * Where an error thrown by game code happened.
+ *
+ * @category Server
+ */
 export interface ErrorContext {
   /** The room's id. */
   readonly roomId: string;
@@ -74,6 +82,8 @@ interface EntityRecord {
 /**
  * A room instance. Created by the Server; the game reaches it through its handlers. `G` is the type of
  * its game state (`room.state`, made by the room type's `state` handler).
+ *
+ * @category Server
  */
 export class Room<S extends Schema = Schema, G = unknown> {
   /** The room's tick: the number of the last completed step (0 before the first). */

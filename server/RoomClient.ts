@@ -4,7 +4,11 @@
  */
 import type { JoinOptions } from '../shared/index.ts';
 
-/** A player in a room, as the game's handlers see it. Lives from join until `onLeave` returned. */
+/**
+ * A player in a room, as the game's handlers see it. Lives from join until `onLeave` returned.
+ *
+ * @category Server
+ */
 export interface RoomClient {
   /** The client id, unique in the server process; kept across a resume. */
   readonly id: number;

@@ -30,7 +30,11 @@ import { TickLoop, type TickStats } from './TickLoop.ts';
 import type { Connection, Transport, TransportHandlers } from './transport/Transport.ts';
 import { createTransport } from './transport/createTransport.ts';
 
-/** Options of {@link Server.createRoom}. */
+/**
+ * Options of {@link Server.createRoom}.
+ *
+ * @category Server
+ */
 export interface CreateRoomOptions {
   /** The room's id, chosen by the game (1–64 of letters, digits, `_ - .`). Default: `<type name>-<n>`. */
   readonly id?: string;
@@ -38,7 +42,34 @@ export interface CreateRoomOptions {
   readonly options?: JoinOptions;
 }
 
-/** The authoritative game server. See the module comment. */
+/**
+ * The authoritative game server: define room types, listen, and it runs the rooms at a fixed tick rate.
+ *
+ * @example
+ * ```ts
+ * import { defineRoom, installShutdownHandlers, Server } from 'tickwave/server';
+ * import { defineSchema, t } from 'tickwave/shared';
+ *
+ * const schema = defineSchema({ entities: { dot: { x: t.uint(10) } }, input: { right: t.bool() } });
+ * const dots = defineRoom(schema, {
+ *   onJoin(room, client) {
+ *     client.entityId = room.spawn('dot', { x: 0 }).id;
+ *   },
+ *   onInput(room, client, input) {
+ *     const dot = room.get(client.entityId, 'dot');
+ *     if (dot !== undefined && input.right) dot.x = Math.min(1023, dot.x + 1);
+ *   },
+ * });
+ *
+ * const server = new Server({ tickRateHz: 60 });
+ * server.define('dots', dots);
+ * const { port } = await server.listen(8080, '0.0.0.0');
+ * installShutdownHandlers(server); // SIGTERM / SIGINT: every client gets 1001, then exit
+ * console.log(`ws://localhost:${port}/`);
+ * ```
+ *
+ * @category Start here
+ */
 export class Server {
   /** This server's metrics (its own Prometheus registry). */
   readonly metrics = new ServerMetrics();

@@ -18,6 +18,8 @@ export const DEFAULT_MAX_CLIENTS = 64;
  * `state(options)` → `onCreate` → for each client `onJoin` … `onInput` each tick … `onLeave`; each tick
  * `step` → closed (when empty, with `closeWhenEmpty`, or by `room.close()`) → `onDispose`. The state object
  * lives exactly as long as the room: a new room gets a new one, so nothing leaks from one game to the next.
+ *
+ * @category Server
  */
 export interface RoomHandlers<S extends Schema, G = undefined> {
   /** Most clients at once (disconnected clients in their grace period count). Default {@link DEFAULT_MAX_CLIENTS}. */
@@ -59,7 +61,11 @@ export interface RoomHandlers<S extends Schema, G = undefined> {
   onDispose?(room: Room<S, G>): void;
 }
 
-/** A compiled room type: pass it to `server.define(name, type)`. Immutable. `G` is its rooms' game state type. */
+/**
+ * A compiled room type: pass it to `server.define(name, type)`. Immutable. `G` is its rooms' game state type.
+ *
+ * @category Server
+ */
 export interface RoomType<S extends Schema, G = unknown> {
   /** The schema both sides share. */
   readonly schema: S;
@@ -77,12 +83,37 @@ export interface RoomType<S extends Schema, G = unknown> {
  * Declares a room type for `schema`. Throws at once for a bad capacity or bad interest options.
  *
  * @example
- * const arena = defineRoom(schema, {
- *   maxClients: 16,
- *   onJoin(room, client) { client.entityId = room.spawn('ship', { x: 10, y: 10 }).id; },
- *   onInput(room, client, input, dtSec) { moveShip(room.get(client.entityId), input, dtSec); },
- *   onLeave(room, client) { room.despawn(client.entityId); },
+ * ```ts
+ * import { defineRoom } from 'tickwave/server';
+ * import { defineSchema, t } from 'tickwave/shared';
+ *
+ * const schema = defineSchema({
+ *   entities: {
+ *     ship: { x: t.float({ min: 0, max: 1000, step: 0.01 }), y: t.float({ min: 0, max: 1000, step: 0.01 }) },
+ *   },
+ *   input: { dx: t.int(2), dy: t.int(2) },
  * });
+ *
+ * export const arena = defineRoom(schema, {
+ *   maxClients: 16,
+ *   state: () => ({ joins: 0 }), // room.state, one per room
+ *   onJoin(room, client) {
+ *     client.entityId = room.spawn('ship', { x: 500, y: 500 }).id;
+ *     room.state.joins++;
+ *   },
+ *   onInput(room, client, input, dtSec) {
+ *     const ship = room.get(client.entityId, 'ship');
+ *     if (ship === undefined) return;
+ *     ship.x = Math.min(1000, Math.max(0, ship.x + input.dx * 200 * dtSec));
+ *     ship.y = Math.min(1000, Math.max(0, ship.y + input.dy * 200 * dtSec));
+ *   },
+ *   onLeave(room, client) {
+ *     room.despawn(client.entityId);
+ *   },
+ * });
+ * ```
+ *
+ * @category Start here
  */
 export function defineRoom<S extends Schema, G = undefined>(schema: S, handlers: RoomHandlers<S, G>): RoomType<S, G> {
   if (schema === null || typeof schema !== 'object' || typeof schema.hash !== 'string') {

@@ -28,7 +28,11 @@ export const DEFAULT_MAX_CONNECTIONS = 16_384;
 /** Default most bytes the transport queues for one client before it drops frames (uWS maxBackpressure). */
 export const DEFAULT_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
 
-/** What the authenticate hook answers: accept with user data, or reject with 401/403. */
+/**
+ * What the authenticate hook answers: accept with user data, or reject with 401/403.
+ *
+ * @category Server
+ */
 export type AuthResult =
   | {
       /** Accept the upgrade. */
@@ -48,7 +52,11 @@ export type AuthResult =
       readonly reason?: string;
     };
 
-/** Options of a Server. Every limit has a safe default. */
+/**
+ * Options of a Server. Every limit has a safe default.
+ *
+ * @category Server
+ */
 export interface ServerOptions {
   /** Ticks per second, 10–120. Default {@link DEFAULT_TICK_RATE_HZ}. */
   readonly tickRateHz?: number;

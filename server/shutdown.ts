@@ -25,6 +25,8 @@ export interface ShutdownOptions {
  * On the first SIGTERM/SIGINT: closes `server` (it stops accepting and every client gets 1001 with
  * the reason), then exits with 0, or with 1 if closing failed or took longer than the timeout.
  * A second signal exits at once. For entry points only; returns a function that removes the handlers.
+ *
+ * @category Server
  */
 export function installShutdownHandlers(server: Closable, options: ShutdownOptions = {}): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];

@@ -77,7 +77,30 @@ export type ValueOf<F extends Field> =
 /** The TypeScript object type a declaration describes (floats and angles in their real units). */
 export type StateOf<D extends FieldsDecl> = { -readonly [K in keyof D]: ValueOf<D[K]> };
 
-/** Field constructors. Example: `{ x: t.float({ min: 0, max: 1000, step: 0.01 }), hp: t.uint(8) }`. */
+/**
+ * Field constructors: each declares one field's value range and wire form, in a schema declaration.
+ *
+ * @example
+ * ```ts
+ * import { defineSchema, t } from 'tickwave/shared';
+ *
+ * export const schema = defineSchema({
+ *   entities: {
+ *     ship: {
+ *       x: t.float({ min: 0, max: 4000, step: 0.01 }), // world units in 0.01 steps, interpolated
+ *       heading: t.angle({ steps: 1024 }), // radians, interpolated the short way round
+ *       hp: t.uint(7), // 0–127
+ *       team: t.enum(['red', 'blue']),
+ *       name: t.string({ maxBytes: 16 }),
+ *       boosting: t.bool(),
+ *     },
+ *   },
+ *   input: { thrust: t.bool(), turn: t.int(2) }, // turn: -2…1
+ * });
+ * ```
+ *
+ * @category Start here
+ */
 export const t = {
   /** A float in [min, max] (world units) with a resolution of `step`; interpolated linearly by default. */
   float(opts: { min: number; max: number; step: number; interp?: FloatInterp }): FloatField {

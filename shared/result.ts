@@ -1,6 +1,8 @@
 /**
  * The outcome of handling untrusted input: either a value or a human-readable reason.
  * Decoders of socket bytes return this instead of throwing.
+ *
+ * @category Wire internals
  */
 export type Result<T> =
   | {
@@ -16,12 +18,20 @@ export type Result<T> =
       readonly reason: string;
     };
 
-/** Wraps a successful value. */
+/**
+ * Wraps a successful value.
+ *
+ * @category Wire internals
+ */
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-/** Wraps a failure reason (a short sentence naming what was wrong, no stack). */
+/**
+ * Wraps a failure reason (a short sentence naming what was wrong, no stack).
+ *
+ * @category Wire internals
+ */
 export function fail<T = never>(reason: string): Result<T> {
   return { ok: false, reason };
 }

@@ -3,16 +3,26 @@ import { bitLengthOf } from './wire/bits.ts';
 import { hash64 } from './hash.ts';
 import { truncateUtf8, utf8Length, wellFormed } from './wire/utf8.ts';
 
-/** A quantized field value: an integer number of steps for numeric fields, the text for strings. */
+/**
+ * A quantized field value: an integer number of steps for numeric fields, the text for strings.
+ *
+ * @category Wire internals
+ */
 export type QValue = number | string;
 
 /**
  * How the delta codec writes a field: `continuous` fields are predicted from the baseline's motion and
  * sent as a residual; `discrete` ones (bool, enum) are sent whole when they change; `text` as UTF-8.
+ *
+ * @category Wire internals
  */
 export type FieldCoding = 'continuous' | 'discrete' | 'text';
 
-/** A field compiled once at definition time: its wire form and its (de)quantizer. */
+/**
+ * A field compiled once at definition time: its wire form and its (de)quantizer.
+ *
+ * @category Wire internals
+ */
 export interface CompiledField {
   /** The field's name in the declaration. */
   readonly name: string;
@@ -34,7 +44,11 @@ export interface CompiledField {
   dequantize(q: QValue): unknown;
 }
 
-/** One entity kind of a schema, compiled. */
+/**
+ * One entity kind of a schema, compiled.
+ *
+ * @category Wire internals
+ */
 export interface EntityKind {
   /** The kind's name in the declaration. */
   readonly name: string;
@@ -100,10 +114,18 @@ const TURN = Math.PI * 2;
  * (reserved or invalid name, names equal but for case, too many fields, an empty or inverted range).
  *
  * @example
- * const schema = defineSchema({
+ * ```ts
+ * import { defineSchema, type EntityOf, type InputOf, t } from 'tickwave/shared';
+ *
+ * export const schema = defineSchema({
  *   entities: { ship: { x: t.float({ min: 0, max: 1000, step: 0.01 }), hp: t.uint(8) } },
  *   input: { up: t.bool(), aim: t.angle({ steps: 1024 }) },
  * });
+ * export type Ship = EntityOf<typeof schema, 'ship'>; // { x: number; hp: number }
+ * export type Input = InputOf<typeof schema>; // { up: boolean; aim: number }
+ * ```
+ *
+ * @category Start here
  */
 export function defineSchema<const D extends SchemaDecl>(decl: D): Schema<D> {
   if (decl === null || typeof decl !== 'object' || typeof decl.entities !== 'object' || decl.entities === null) {
@@ -317,7 +339,11 @@ function stringCode(decl: StringField, where: string): FieldCode {
   };
 }
 
-/** True if `q` is a valid quantized value of `field` (an integer in range, or a string within its byte bound). */
+/**
+ * True if `q` is a valid quantized value of `field` (an integer in range, or a string within its byte bound).
+ *
+ * @category Wire internals
+ */
 export function isValidQValue(field: CompiledField, q: unknown): q is QValue {
   if (field.coding === 'text') return typeof q === 'string' && q.length <= field.bits && utf8Length(q) <= field.bits;
   return typeof q === 'number' && Number.isInteger(q) && q >= 0 && q < field.range;

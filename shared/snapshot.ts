@@ -33,7 +33,11 @@ export interface Snapshot {
 /** Largest entity id the codec accepts (ids are 31-bit). */
 export const MAX_ENTITY_ID = 2 ** 31 - 1;
 
-/** A real-valued entity as the game holds it: an id, a kind index, and its fields by name. */
+/**
+ * A real-valued entity as the game holds it: an id, a kind index, and its fields by name.
+ *
+ * @category Wire internals
+ */
 export interface EntityInput {
   /** The entity id, an integer from 0 to {@link MAX_ENTITY_ID}, unique within the world. */
   readonly id: number;
@@ -43,19 +47,31 @@ export interface EntityInput {
   readonly state: Readonly<Record<string, unknown>>;
 }
 
-/** The slots per entity a snapshot of `schema` uses: its largest field count. */
+/**
+ * The slots per entity a snapshot of `schema` uses: its largest field count.
+ *
+ * @category Wire internals
+ */
 export function strideOf(schema: Schema): number {
   let stride = 1;
   for (const kind of schema.kinds) stride = Math.max(stride, kind.fields.length);
   return stride;
 }
 
-/** True if any entity kind of `schema` has a string field. */
+/**
+ * True if any entity kind of `schema` has a string field.
+ *
+ * @category Wire internals
+ */
 export function hasTextFields(schema: Schema): boolean {
   return schema.kinds.some((k) => k.fields.some((f) => f.coding === 'text'));
 }
 
-/** An empty snapshot at `tick`. */
+/**
+ * An empty snapshot at `tick`.
+ *
+ * @category Wire internals
+ */
 export function emptySnapshot(schema: Schema, tick: number): Snapshot {
   const stride = strideOf(schema);
   return {
@@ -73,6 +89,8 @@ export function emptySnapshot(schema: Schema, tick: number): Snapshot {
 /**
  * Quantizes a world once for a tick. `entities` may come in any order; the snapshot is sorted by id.
  * Throws for a duplicate or invalid id or kind (a programmer error in the game, not untrusted input).
+ *
+ * @category Wire internals
  */
 export function quantizeWorld(schema: Schema, tick: number, entities: Iterable<EntityInput>): Snapshot {
   const list = Array.isArray(entities) ? (entities as readonly EntityInput[]) : [...entities];
@@ -126,7 +144,11 @@ export class ZeroArrays {
   }
 }
 
-/** The index of entity `id` in `snapshot` (binary search), or -1. */
+/**
+ * The index of entity `id` in `snapshot` (binary search), or -1.
+ *
+ * @category Wire internals
+ */
 export function indexOfEntity(snapshot: Snapshot, id: number): number {
   return indexOfSorted(snapshot.ids, snapshot.count, id);
 }
@@ -145,14 +167,22 @@ export function indexOfSorted(ids: readonly number[], count: number, id: number)
   return -1;
 }
 
-/** The quantized value of field `field` of the entity at index `i`. */
+/**
+ * The quantized value of field `field` of the entity at index `i`.
+ *
+ * @category Wire internals
+ */
 export function quantizedValue(schema: Schema, snapshot: Snapshot, i: number, field: number): QValue {
   const f = schema.kinds[snapshot.kinds[i]!]!.fields[field]!;
   const at = i * snapshot.stride + field;
   return f.coding === 'text' ? (snapshot.texts![at] ?? '') : snapshot.values[at]!;
 }
 
-/** The quantized values of the entity at index `i`, in field order (a fresh array). */
+/**
+ * The quantized values of the entity at index `i`, in field order (a fresh array).
+ *
+ * @category Wire internals
+ */
 export function quantizedEntity(schema: Schema, snapshot: Snapshot, i: number): QValue[] {
   const n = schema.kinds[snapshot.kinds[i]!]!.fields.length;
   const out: QValue[] = [];
@@ -160,7 +190,11 @@ export function quantizedEntity(schema: Schema, snapshot: Snapshot, i: number): 
   return out;
 }
 
-/** The entity at index `i` as a fresh plain object of real values (field name → value). */
+/**
+ * The entity at index `i` as a fresh plain object of real values (field name → value).
+ *
+ * @category Wire internals
+ */
 export function dequantizeEntity(schema: Schema, snapshot: Snapshot, i: number): Record<string, unknown> {
   const fields = schema.kinds[snapshot.kinds[i]!]!.fields;
   const out: Record<string, unknown> = {};

@@ -12,13 +12,21 @@
  */
 import type { Container } from 'pixi.js';
 
-/** What an entity view needs of an entity: its id (as in the objects `client.frame()` returns). */
+/**
+ * What an entity view needs of an entity: its id (as in the objects `client.frame()` returns).
+ *
+ * @category Pixi
+ */
 export interface Identified {
   /** The entity id, unique among the entities drawn. */
   readonly id: number;
 }
 
-/** How an {@link EntityViews} makes, updates and disposes of the view of one entity. */
+/**
+ * How an {@link EntityViews} makes, updates and disposes of the view of one entity.
+ *
+ * @category Pixi
+ */
 export interface EntityViewAdapter<E extends Identified, V extends Container> {
   /** Makes the view of a newly drawn entity; it is added to the parent container. */
   create(entity: E): V;
@@ -36,7 +44,39 @@ interface Slot<V> {
   seen: number;
 }
 
-/** One display object per entity id, under one parent container. Owns the views it created. */
+/**
+ * One display object per entity id, under one parent container. Owns the views it created.
+ *
+ * @example
+ * ```ts
+ * import { Application, Graphics } from 'pixi.js';
+ * import { browserSocketFactory, type ClientEntity, TickwaveClient } from 'tickwave/client';
+ * import { EntityViews } from 'tickwave/client/pixi';
+ * import { defineSchema, t } from 'tickwave/shared';
+ *
+ * const schema = defineSchema({
+ *   entities: {
+ *     ship: { x: t.float({ min: 0, max: 800, step: 0.1 }), y: t.float({ min: 0, max: 600, step: 0.1 }) },
+ *     rock: { x: t.float({ min: 0, max: 800, step: 0.1 }), y: t.float({ min: 0, max: 600, step: 0.1 }) },
+ *   },
+ *   input: {},
+ * });
+ * const client = new TickwaveClient(schema, { url: `ws://${location.host}/ws`, socketFactory: browserSocketFactory });
+ * client.connect();
+ *
+ * const app = new Application();
+ * await app.init({ width: 800, height: 600 });
+ * document.body.appendChild(app.canvas);
+ * const views = new EntityViews<ClientEntity<typeof schema>, Graphics>(app.stage, {
+ *   // entity.kind narrows entity.state to that kind's fields
+ *   create: (entity) => new Graphics().circle(0, 0, entity.kind === 'ship' ? 10 : 24).fill(0x88aaff),
+ *   update: (view, entity) => view.position.set(entity.state.x, entity.state.y),
+ * });
+ * app.ticker.add(() => views.sync(client.frame(performance.now())));
+ * ```
+ *
+ * @category Start here
+ */
 export class EntityViews<E extends Identified, V extends Container> {
   private readonly slots = new Map<number, Slot<V>>();
   private generation = 0;

@@ -21,7 +21,11 @@ const PADDING_PX = 6;
 const GAP_PX = 4;
 const FONT = { fontFamily: 'monospace', fontSize: 11, fill: 0xffffff } as const;
 
-/** Options of a {@link NetGraph}. */
+/**
+ * Options of a {@link NetGraph}.
+ *
+ * @category Pixi
+ */
 export interface NetGraphOptions {
   /** Width of the overlay, px. Default {@link DEFAULT_NET_GRAPH_WIDTH_PX}. */
   readonly widthPx?: number;
@@ -136,7 +140,31 @@ class Series {
   }
 }
 
-/** The overlay for one client's stats. Owns its display objects; `destroy()` frees them. */
+/**
+ * The overlay for one client's stats. Owns its display objects; `destroy()` frees them.
+ *
+ * @example
+ * ```ts
+ * import { Application } from 'pixi.js';
+ * import { browserSocketFactory, TickwaveClient } from 'tickwave/client';
+ * import { NetGraph } from 'tickwave/client/pixi';
+ * import { defineSchema, t } from 'tickwave/shared';
+ *
+ * const schema = defineSchema({ entities: { dot: { x: t.uint(10) } }, input: {} });
+ * const client = new TickwaveClient(schema, { url: `ws://${location.host}/ws`, socketFactory: browserSocketFactory });
+ * client.connect();
+ *
+ * const app = new Application();
+ * await app.init({ width: 800, height: 600 });
+ * const graph = new NetGraph(client.stats); // RTT, jitter, interpolation delay, bandwidth, corrections
+ * graph.view.position.set(8, 8);
+ * app.stage.addChild(graph.view);
+ * addEventListener('keydown', (e) => e.key === 'n' && graph.toggle());
+ * app.ticker.add(() => graph.update(performance.now()));
+ * ```
+ *
+ * @category Start here
+ */
 export class NetGraph {
   /** The overlay's root; add it to the stage and position it. */
   readonly view = new Container();

@@ -14,7 +14,11 @@ import {
 import { fail, ok, type Result } from '../result.ts';
 import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from '../snapshot.ts';
 
-/** Options for decoding untrusted bodies. */
+/**
+ * Options for decoding untrusted bodies.
+ *
+ * @category Wire internals
+ */
 export interface DecodeLimits {
   /** Most entities a decoded snapshot may hold. Default {@link DEFAULT_MAX_ENTITIES}. */
   readonly maxEntities?: number;

@@ -16,7 +16,11 @@ import {
 } from './codecTables.ts';
 import { type Snapshot, ZeroArrays } from '../snapshot.ts';
 
-/** The result of one encode. */
+/**
+ * The result of one encode.
+ *
+ * @category Wire internals
+ */
 export interface EncodedDelta {
   /**
    * The body bytes. The view aliases the encoder's buffer and is overwritten by its next `encode`:

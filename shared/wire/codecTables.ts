@@ -3,9 +3,17 @@ import type { Schema } from '../schema.ts';
 import { hasTextFields, strideOf } from '../snapshot.ts';
 import { decodeUtf8, forEachUtf8Byte, utf8Length } from './utf8.ts';
 
-/** Largest tick distance between a baseline and the snapshot encoded against it. */
+/**
+ * Largest tick distance between a baseline and the snapshot encoded against it.
+ *
+ * @category Wire internals
+ */
 export const MAX_TICK_GAP = 2 ** 20;
-/** Default bound on the entities a decoded snapshot may hold. */
+/**
+ * Default bound on the entities a decoded snapshot may hold.
+ *
+ * @category Wire internals
+ */
 export const DEFAULT_MAX_ENTITIES = 65_536;
 /** Field coding: predicted, residual-coded. */
 export const CONTINUOUS = 0;
@@ -83,19 +91,31 @@ export function writeText(w: BitWriter, text: string): void {
   forEachUtf8Byte(text, (byte) => w.byte(byte));
 }
 
-/** The value the baseline's motion predicts `g` ticks later, in [0, range). */
+/**
+ * The value the baseline's motion predicts `g` ticks later, in [0, range).
+ *
+ * @category Wire internals
+ */
 export function predict(q: number, motion: number, g: number, range: number): number {
   return motion === 0 ? q : modRange(q + motion * g, range);
 }
 
-/** Motion in steps per tick between two quantized values `g` ticks apart (0 when g is 0). */
+/**
+ * Motion in steps per tick between two quantized values `g` ticks apart (0 when g is 0).
+ *
+ * @category Wire internals
+ */
 export function motionOf(now: number, before: number, g: number, range: number): number {
   if (g === 0 || now === before) return 0;
   const d = wrap(now - before, range);
   return g === 1 ? d : Math.round(d / g) + 0; // + 0 turns -0 into 0
 }
 
-/** `d` modulo `range`, as the signed value nearest 0: [−⌊range/2⌋, range − 1 − ⌊range/2⌋]. */
+/**
+ * `d` modulo `range`, as the signed value nearest 0: [−⌊range/2⌋, range − 1 − ⌊range/2⌋].
+ *
+ * @category Wire internals
+ */
 export function wrap(d: number, range: number): number {
   const half = Math.floor(range / 2);
   if (d >= -half && d < range - half) return d;

@@ -46,6 +46,8 @@ import { type EncodedDelta, SnapshotEncoder } from './SnapshotEncoder.ts';
  * Encodes and decodes snapshot bodies for one schema. Compile one per schema and reuse it: it holds
  * field tables and scratch buffers, so do not share one instance between concurrent encodes (JS is
  * single-threaded, so this only matters across workers).
+ *
+ * @category Wire internals
  */
 export class SnapshotCodec {
   private readonly encoder: SnapshotEncoder;

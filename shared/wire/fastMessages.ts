@@ -7,10 +7,18 @@
 import { writeInt } from './msgpackWrite.ts';
 import { MsgKind } from './protocol.ts';
 
-/** Bytes a scratch buffer needs for either message with up to 4 integer input values. */
+/**
+ * Bytes a scratch buffer needs for either message with up to 4 integer input values.
+ *
+ * @category Wire internals
+ */
 export const MESSAGE_SCRATCH_BYTES = 64;
 
-/** Writes `[Ack, tick]` at the start of `out`; returns its length in bytes. */
+/**
+ * Writes `[Ack, tick]` at the start of `out`; returns its length in bytes.
+ *
+ * @category Wire internals
+ */
 export function writeAckMessage(out: Uint8Array, tick: number): number {
   out[0] = 0x92;
   out[1] = MsgKind.Ack;
@@ -20,6 +28,8 @@ export function writeAckMessage(out: Uint8Array, tick: number): number {
 /**
  * Writes `[Input, seq, viewTick, values]` (integer quantized values, at most 15) at the start of `out`;
  * returns its length in bytes.
+ *
+ * @category Wire internals
  */
 export function writeInputMessage(out: Uint8Array, seq: number, viewTick: number, values: readonly number[]): number {
   out[0] = 0x94;

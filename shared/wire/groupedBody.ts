@@ -149,6 +149,8 @@ export class GroupedBodyWriter {
 /**
  * A client's side of grouped bodies: holds its groups and turns each body into the snapshot of
  * every entity it holds. One per connection; {@link GroupedDecoder.reset} on a new connection.
+ *
+ * @category Wire internals
  */
 export class GroupedDecoder {
   private readonly tables: CodecTables;

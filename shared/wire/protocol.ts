@@ -27,7 +27,11 @@ export const SUBPROTOCOL = 'tickwave.v1';
 /** Protocol version carried in Hello; bumped on any incompatible wire change. */
 export const PROTOCOL_VERSION = 3;
 
-/** Message kinds: the first element of every frame. */
+/**
+ * Message kinds: the first element of every frame.
+ *
+ * @category Wire internals
+ */
 export const MsgKind = {
   /** Client → server: the handshake, the first message of a connection ({@link HelloMsg}). */
   Hello: 1,
@@ -100,7 +104,11 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Join options a client may pass in Hello: a few short scalar values. */
 export type JoinOptions = Readonly<Record<string, string | number | boolean>>;
-/** Bounds on join options: keys, key length and string length. */
+/**
+ * Bounds on join options: keys, key length and string length.
+ *
+ * @category Wire internals
+ */
 export const JOIN_OPTIONS_LIMITS = {
   /** Most join options in one Hello. */
   maxKeys: 16,
@@ -113,14 +121,28 @@ export const JOIN_OPTIONS_LIMITS = {
  * How often a client acknowledges snapshots: every this many, and after every full snapshot. Over a
  * reliable WebSocket the server's baseline is what it wrote, so acks only report progress; sending one
  * per tick would double what every client costs the server to receive.
+ *
+ * @category Wire internals
  */
 export const ACK_EVERY_SNAPSHOTS = 10;
-/** Largest input sequence number: seqs are 31-bit so a server can patch them into a prebuilt frame. */
+/**
+ * Largest input sequence number: seqs are 31-bit so a server can patch them into a prebuilt frame.
+ *
+ * @category Wire internals
+ */
 export const MAX_INPUT_SEQ = 2 ** 31 - 1;
-/** Longest room name or resume token accepted in Hello, in UTF-16 code units. */
+/**
+ * Longest room name or resume token accepted in Hello, in UTF-16 code units.
+ *
+ * @category Wire internals
+ */
 export const MAX_NAME_LENGTH = 128;
 
-/** Hello: the first message of a client. */
+/**
+ * Hello: the first message of a client.
+ *
+ * @category Wire internals
+ */
 export interface HelloMsg {
   /** Discriminant: {@link MsgKind.Hello}. */
   readonly kind: typeof MsgKind.Hello;
@@ -135,7 +157,11 @@ export interface HelloMsg {
   /** Join options for the room (within {@link JOIN_OPTIONS_LIMITS}); `{}` for none. */
   readonly options: JoinOptions;
 }
-/** Input: one tick's input of the client's player, with quantized values in input-field order. */
+/**
+ * Input: one tick's input of the client's player, with quantized values in input-field order.
+ *
+ * @category Wire internals
+ */
 export interface InputMsg {
   /** Discriminant: {@link MsgKind.Input}. */
   readonly kind: typeof MsgKind.Input;
@@ -150,14 +176,22 @@ export interface InputMsg {
   /** Quantized input values, one per input field in wire order; checked by {@link checkInputValues}. */
   readonly values: readonly QValue[];
 }
-/** Ping: asks for a Pong carrying the server's time. */
+/**
+ * Ping: asks for a Pong carrying the server's time.
+ *
+ * @category Wire internals
+ */
 export interface PingMsg {
   /** Discriminant: {@link MsgKind.Ping}. */
   readonly kind: typeof MsgKind.Ping;
   /** The client's monotonic clock when it sent the Ping, ms (any origin); echoed in the Pong. */
   readonly clientTimeMs: number;
 }
-/** Ack: the newest snapshot tick the client has applied. */
+/**
+ * Ack: the newest snapshot tick the client has applied.
+ *
+ * @category Wire internals
+ */
 export interface AckMsg {
   /** Discriminant: {@link MsgKind.Ack}. */
   readonly kind: typeof MsgKind.Ack;
@@ -167,7 +201,11 @@ export interface AckMsg {
    */
   readonly tick: number;
 }
-/** Any client → server message. */
+/**
+ * Any client → server message.
+ *
+ * @category Wire internals
+ */
 export type ClientMsg = HelloMsg | InputMsg | PingMsg | AckMsg;
 
 /** Welcome: the server accepted the client into a room. */
@@ -194,6 +232,8 @@ export interface WelcomeMsg {
  * Snapshot or GroupSnapshot: a delta (or full) snapshot for one tick. `body` aliases the received
  * frame. A Snapshot's body is in the delta codec's format (deltaCodec.ts); a GroupSnapshot's is made
  * of groups (groupedBody.ts), which an interest-managed room sends.
+ *
+ * @category Wire internals
  */
 export interface SnapshotMsg {
   /** Discriminant: {@link MsgKind.Snapshot} or {@link MsgKind.GroupSnapshot}. */
@@ -221,7 +261,11 @@ export interface SnapshotMsg {
    */
   readonly missedInputs?: number;
 }
-/** Pong: the answer to a Ping. */
+/**
+ * Pong: the answer to a Ping.
+ *
+ * @category Wire internals
+ */
 export interface PongMsg {
   /** Discriminant: {@link MsgKind.Pong}. */
   readonly kind: typeof MsgKind.Pong;
@@ -232,7 +276,11 @@ export interface PongMsg {
   /** The client's room's tick when the server answered. */
   readonly serverTick: number;
 }
-/** Any server → client message. */
+/**
+ * Any server → client message.
+ *
+ * @category Wire internals
+ */
 export type ServerMsg = WelcomeMsg | SnapshotMsg | PongMsg;
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -240,6 +288,8 @@ const packr = new Packr({ useRecords: false, variableMapSize: true });
 /**
  * Encodes a message as one msgpack frame. The returned bytes may share a buffer with later encodes'
  * output but are never overwritten by them; they are the caller's to send.
+ *
+ * @category Wire internals
  */
 export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
   switch (msg.kind) {
@@ -277,14 +327,22 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
   }
 }
 
-/** A decode failure with the close code the receiver should use. */
+/**
+ * A decode failure with the close code the receiver should use.
+ *
+ * @category Wire internals
+ */
 export interface ProtocolError {
   /** The WebSocket close code to close the peer with. */
   readonly code: CloseCode;
   /** A short human-readable reason, for the close frame and logs. */
   readonly reason: string;
 }
-/** Like {@link Result}, but a failure carries the close code to send. */
+/**
+ * Like {@link Result}, but a failure carries the close code to send.
+ *
+ * @category Wire internals
+ */
 export type Decoded<T> =
   | {
       /** Success. */
@@ -303,6 +361,8 @@ export type Decoded<T> =
  * Decodes an untrusted frame from a client. Never throws: the bytes are read by `readMsgpack`
  * (no extension types, maps as string-keyed Maps, bounded depth and lengths) and every field's type is
  * checked before its value is used. Input values are checked against the schema by {@link checkInputValues}.
+ *
+ * @category Wire internals
  */
 export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
   const arr = unpackArray(bytes);
@@ -351,6 +411,8 @@ export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
 /**
  * Decodes an untrusted frame from the server. Never throws (see {@link decodeClientMessage}); times
  * must be finite numbers, ticks and ids non-negative safe integers.
+ *
+ * @category Wire internals
  */
 export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
   const arr = unpackArray(bytes);
@@ -418,7 +480,11 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
   }
 }
 
-/** Checks untrusted input values against the schema's input fields: count, types and ranges. */
+/**
+ * Checks untrusted input values against the schema's input fields: count, types and ranges.
+ *
+ * @category Wire internals
+ */
 export function checkInputValues(schema: Schema, values: readonly unknown[]): Result<readonly QValue[]> {
   const fields = schema.input;
   if (values.length !== fields.length)

@@ -133,7 +133,11 @@ function checkTick(v: number, min: number): void {
     throw new RangeError(`snapshot frame: tick ${v} is outside ${min} … 2^32 − 1`);
 }
 
-/** The envelope of a snapshot frame, as {@link parseSnapshotEnvelope} reads it. Reused by its caller. */
+/**
+ * The envelope of a snapshot frame, as {@link parseSnapshotEnvelope} reads it. Reused by its caller.
+ *
+ * @category Wire internals
+ */
 export interface SnapshotEnvelope {
   /** True for a GroupSnapshot (a grouped body, shared/wire/groupedBody.ts). */
   grouped: boolean;
@@ -153,7 +157,11 @@ export interface SnapshotEnvelope {
   bodyLength: number;
 }
 
-/** A fresh envelope to parse into. */
+/**
+ * A fresh envelope to parse into.
+ *
+ * @category Wire internals
+ */
 export function emptyEnvelope(): SnapshotEnvelope {
   return {
     grouped: false,
@@ -171,6 +179,8 @@ export function emptyEnvelope(): SnapshotEnvelope {
  * Reads the envelope of a snapshot frame into `out` without decoding its body or allocating; returns
  * false (leaving `out` unspecified) unless `frame` is one whole, well-formed Snapshot or GroupSnapshot
  * envelope. The body is not checked: decode it with the snapshot or grouped decoder.
+ *
+ * @category Wire internals
  */
 export function parseSnapshotEnvelope(frame: Uint8Array, out: SnapshotEnvelope): boolean {
   if (
