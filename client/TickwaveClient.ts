@@ -269,7 +269,8 @@ export class TickwaveClient<S extends Schema> {
   /**
    * Called when the server refused to resume the session (close code 4008: the server restarted, or
    * the resume grace period ran out; or 4010: its room no longer exists). Unless
-   * `reconnect.rejoinWhenSessionLost` is false, the client then joins afresh as a new player: the next `onWelcome` brings a new client id and entity, and
+   * `reconnect.rejoinWhenSessionLost` is false, the client then joins afresh as a new player: the next
+   * `onWelcome` brings a new client id and entity, and
    * every entity of the old world is removed first (`onEntityRemoved`). Reset game state kept per
    * player here.
    */

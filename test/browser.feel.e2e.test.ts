@@ -155,7 +155,7 @@ describe('play feel in the arena demo (headless Chromium)', { timeout: 180_000 }
     for (const dir of [buildDir, profileDir]) if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  it('moves the own ship on every frame and the other player on every interpolated frame; survives a restart', async (t) => {
+  it('moves the own ship every frame, the other player every interpolated frame; survives a restart', async (t) => {
     if (skipReason !== null) return t.skip(skipReason);
     const port = demo!.port;
     const other = new TimerPlayer(port);
