@@ -121,7 +121,7 @@ function recommend(
       `holds about ${perCore} clients per core at ${o.tickRateHz} Hz with ${keep} ` +
       `(scaled from ${p.what} at ${p.clients} clients${p.held ? '' : ', a window that did not hold'}, ` +
       'counting the fixed per-tick cost as per-client, so low; ' +
-      '--ramp measures more than one point)',
+      `${o.ramp ? 'the ramp measured one window' : '--ramp measures more than one point'})`,
   };
 }
 
