@@ -51,8 +51,14 @@ export class InputSender<S extends Schema> {
     this.intervalMs = this.tickMs;
   }
 
-  /** Takes the input buffer status of a snapshot: `inputLead` (inputs beyond target) and `missedInputs` (mod 256). */
-  serverStatus(inputLead: number, missedInputs: number): void {
+  /**
+   * Takes the input status of a snapshot: `inputLead` (inputs beyond the server buffer's target),
+   * `missedInputs` (mod 256) and `lastInputSeq`. When the server stood in for more inputs than were sent
+   * (the game stopped calling `update` for a while), the next seq follows its last one, so the next
+   * inputs are not dropped as late.
+   */
+  serverStatus(inputLead: number, missedInputs: number, lastInputSeq: number): void {
+    if (lastInputSeq >= this.seq) this.seq = lastInputSeq + 1;
     this.lead += (inputLead - this.lead) * LEAD_SMOOTHING;
     if (!Number.isNaN(this.missedByte)) this.missedInputs += (missedInputs - this.missedByte) & 0xff;
     this.missedByte = missedInputs;

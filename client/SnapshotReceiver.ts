@@ -87,7 +87,7 @@ export class SnapshotReceiver<S extends Schema> {
       this.snapshotsSinceAck = 0;
       connection.send({ kind: MsgKind.Ack, tick: snap.tick });
     }
-    this.to.inputs.serverStatus(msg.inputLead ?? 0, msg.missedInputs ?? 0);
+    this.to.inputs.serverStatus(msg.inputLead ?? 0, msg.missedInputs ?? 0, msg.lastInputSeq);
     predicted?.reconcile(snap, msg.lastInputSeq);
     events.snapshot.emit(snap, msg.lastInputSeq);
   }

@@ -13,7 +13,7 @@
  * is missing, the game's fallback stands in for it (by default the last input again) under the
  * missing input's seq, so the late input is dropped when it comes and adds no lasting latency; at
  * most {@link MAX_REPEATED_INPUTS} ticks in a row, after which ticks pass without input (a client that
- * stopped sending). Above twice the target plus two, two inputs are applied per tick, so a queue that
+ * stopped sending) until the buffer holds its reserve again. Above twice the target plus two, two inputs are applied per tick, so a queue that
  * grew during a stall drains. The client keeps the buffer at its target by timing its sends from the
  * level reported in each snapshot ({@link InputBuffer.lead}). When a new input finds the buffer full,
  * the oldest waiting input is dropped.
@@ -104,7 +104,10 @@ export class InputBuffer {
     }
     if (waiting > 2 * target + 2) return 2;
     if (waiting > 0) return 1;
-    return this.last !== null && this.repeatsInRow < MAX_REPEATED_INPUTS ? 1 : 0;
+    if (this.last !== null && this.repeatsInRow < MAX_REPEATED_INPUTS) return 1;
+    // The client stopped sending (or a long stall): when inputs come back, fill the reserve first.
+    this.primed = false;
+    return 0;
   }
 
   /** Takes the next input (a stand-in for a missing one when none waits); call only as many times as {@link due}. */

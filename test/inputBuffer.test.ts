@@ -94,11 +94,28 @@ describe('server input buffer', () => {
       assert.deepEqual([standIn.seq, standIn.repeated, standIn.values[0], standIn.viewTick], [2 + n, true, 2, 6]);
     }
     assert.equal(buffer.due(), 0, 'a client that stopped sending is not stood in for forever');
+    assert.equal(buffer.target, 1);
     assert.equal(buffer.repeated, MAX_REPEATED_INPUTS);
     assert.equal(buffer.push(2, 7, VALUES, 200), false, 'the late input was stood in for: dropped');
     assert.equal(buffer.push(2 + MAX_REPEATED_INPUTS, 7, VALUES, 200), true);
+    assert.equal(buffer.due(), 0, 'the reserve fills again before inputs are applied');
+    let seq = 3 + MAX_REPEATED_INPUTS;
+    while (buffer.due() === 0) buffer.push(seq, 7, VALUES, 200 + (seq++ - 2 - MAX_REPEATED_INPUTS) * TICK_MS);
+    assert.equal(buffer.waiting, buffer.target + 1, 'applying again once the reserve is there');
+    assert.equal(buffer.take().seq, 2 + MAX_REPEATED_INPUTS);
+  });
+
+  it('gives a stand-in’s seq back when the game applied nothing in its place', () => {
+    const buffer = new InputBuffer(16, TICK_MS);
+    buffer.push(0, 0, VALUES, 0);
+    buffer.push(1, 0, VALUES, TICK_MS);
+    for (let n = buffer.due(); n > 0; n--) buffer.take();
+    assert.equal(buffer.take().seq, 1);
+    const standIn = buffer.take();
+    assert.deepEqual([standIn.seq, standIn.repeated], [2, true]);
     buffer.unrepeat();
-    assert.equal(buffer.repeated, MAX_REPEATED_INPUTS - 1);
+    assert.equal(buffer.repeated, 0);
+    assert.equal(buffer.push(2, 0, VALUES, 50), true, 'the late input takes its seq after all');
   });
 
   it('drains a backlog two per tick, and drops the oldest input when full', () => {
