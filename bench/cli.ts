@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'interest management: 10,000-unit world, ~100 seen per client, vs all-visible E=100',
     run: async (args) => (await import('./bigworld.ts')).main(args),
   },
+  matchmake: {
+    summary: 'joins through matchmaking across server processes on a real Redis; a killed process leaving',
+    run: async (args) => (await import('./matchmake.ts')).main(args),
+  },
   feel: {
     summary: 'play feel: per-frame steps of remote and local ships, latency, corrections (clean, jitter, stalls)',
     run: async (args) => (await import('./feel.ts')).main(args),
@@ -68,7 +72,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
   await command.run(rest);
-  return 0;
+  // A command that sets an exit code of its own (load: 1 when the tick rate did not hold) keeps it.
+  return Number(process.exitCode ?? 0);
 }
 
 process.exitCode = await runCli(process.argv.slice(2));

@@ -33,6 +33,7 @@ import {
   FINAL_CLOSE_CODES,
   type ReconnectPolicy,
 } from './backoff.ts';
+import type { MatchTarget } from './Matchmaker.ts';
 import type { NetStats } from './NetStats.ts';
 
 /** Where the connection is in its life. */
@@ -60,6 +61,11 @@ export interface ConnectionConfig {
   readonly room: string | null;
   readonly joinOptions: JoinOptions;
   readonly reconnect: ReconnectPolicy;
+  /**
+   * Where each socket goes, asked before every attempt (matchmaking): `resuming` is true while a resume
+   * token is held. Absent: always `url` and `room`.
+   */
+  readonly target?: (resuming: boolean) => Promise<MatchTarget>;
 }
 
 /** The socket lifecycle of one client; owned by it. */
@@ -67,6 +73,7 @@ export class Connection {
   private socket: ClientSocket | null = null;
   private timer: unknown = null;
   private attempts = 0;
+  private targetAttempt = 0;
   private lastDelayMs = 0;
   /** The current state. */
   state: ConnectionState = 'idle';
@@ -107,14 +114,35 @@ export class Connection {
     return this.lastDelayMs;
   }
 
-  /** Opens the socket (no-op unless idle or waiting). */
+  /** Opens the socket (no-op unless idle or waiting), after asking the matchmaker where when there is one. */
   connect(): void {
     if (this.state !== 'idle' && this.state !== 'waiting') return;
     this.cancelTimer();
     this.state = 'connecting';
+    const target = this.config.target;
+    if (target === undefined) return this.open(this.config.url, this.config.room);
+    const attempt = ++this.targetAttempt;
+    target(this.resumeToken !== null).then(
+      (where) => {
+        if (attempt !== this.targetAttempt || this.state !== 'connecting') return;
+        if (where.sessionLost && this.resumeToken !== null) {
+          this.resumeToken = null;
+          this.handlers.sessionLost(CloseCode.AuthFailed, 'the process holding the session is gone');
+        }
+        this.open(where.url, where.room);
+      },
+      (err: unknown) => {
+        if (attempt !== this.targetAttempt || this.state !== 'connecting') return;
+        this.handlers.error(toError(err, 'matchmaking failed'));
+        this.lost(ABNORMAL_CLOSE, 'matchmaking failed');
+      },
+    );
+  }
+
+  private open(url: string, room: string | null): void {
     let socket: ClientSocket;
     try {
-      socket = this.config.socketFactory(this.config.url, SUBPROTOCOL);
+      socket = this.config.socketFactory(url, SUBPROTOCOL);
     } catch (err) {
       this.handlers.error(err instanceof Error ? err : new Error(String(err)));
       this.lost(ABNORMAL_CLOSE, 'socket factory threw');
@@ -128,7 +156,7 @@ export class Connection {
           kind: MsgKind.Hello,
           protocolVersion: PROTOCOL_VERSION,
           schemaHash: this.config.schemaHash,
-          room: this.config.room,
+          room,
           resumeToken: this.resumeToken,
           options: this.config.joinOptions,
         });

@@ -35,6 +35,7 @@ import { ClockSync } from './ClockSync.ts';
 import { Connection, type ConnectionState } from './Connection.ts';
 import { type EntitySetListener, Interpolator, type RenderEntity } from './Interpolator.ts';
 import { InputSender } from './InputSender.ts';
+import { matchTarget } from './Matchmaker.ts';
 import { type ClientStats, NetStats } from './NetStats.ts';
 import { PingLoop } from './PingLoop.ts';
 import { PredictedEntities } from './PredictedEntities.ts';
@@ -109,9 +110,10 @@ export class TickwaveClient<S extends Schema> {
     readonly schema: S,
     options: TickwaveClientOptions<S>,
   ) {
-    if (typeof options?.url !== 'string' || typeof options.socketFactory !== 'function') {
+    const where = options?.matchmake !== undefined || typeof options?.url === 'string';
+    if (!where || typeof options.socketFactory !== 'function') {
       throw new TypeError(
-        'TickwaveClient: pass { url, socketFactory }, ' +
+        'TickwaveClient: pass { url, socketFactory } or { matchmake, socketFactory }, ' +
           'e.g. { url: "ws://host:port", socketFactory: browserSocketFactory }',
       );
     }
@@ -290,12 +292,13 @@ export class TickwaveClient<S extends Schema> {
     const events = this.events;
     return new Connection(
       {
-        url: options.url,
+        url: options.url ?? '',
         socketFactory: options.socketFactory,
         schemaHash: this.schema.hash,
         room: options.room ?? null,
         joinOptions: options.joinOptions ?? {},
         reconnect: options.reconnect ?? {},
+        ...matchTarget(options),
       },
       this.time,
       this.net,

@@ -13,6 +13,7 @@ import type {
 import type { ReconnectPolicy } from './backoff.ts';
 import type { ClockSyncOptions } from './ClockSync.ts';
 import type { InterpolatorOptions, RenderEntity } from './Interpolator.ts';
+import type { MatchmakeOptions } from './Matchmaker.ts';
 import type { PredictorOptions } from './Predictor.ts';
 import type { SnapshotBufferOptions } from './SnapshotBuffer.ts';
 
@@ -58,13 +59,18 @@ export interface PredictionOptions<S extends Schema> extends PredictorOptions {
 }
 
 /**
- * Options of a `TickwaveClient`. Only `url` and `socketFactory` are required.
+ * Options of a `TickwaveClient`. Only `socketFactory`, and `url` or `matchmake`, are required.
  *
  * @category Client
  */
 export interface TickwaveClientOptions<S extends Schema> {
-  /** Server URL, e.g. `ws://localhost:8080/play`. */
-  readonly url: string;
+  /** Server URL, e.g. `ws://localhost:8080/play`. Unused with `matchmake`. */
+  readonly url?: string;
+  /**
+   * Join through matchmaking instead of `url`: before each connection the client asks any server process
+   * (`POST /matchmake`) for a seat in a room of `type`, or, to resume, for its session's process.
+   */
+  readonly matchmake?: MatchmakeOptions;
   /** Opens sockets: `browserSocketFactory`, `wsSocketFactory` (Node), or an in-memory one in tests. */
   readonly socketFactory: SocketFactory;
   /** Room to join; null or absent lets the server choose. */

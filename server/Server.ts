@@ -11,7 +11,7 @@
  *   ...
  *   await server.close(); // every client gets 1001
  */
-import { CloseCode, decodeClientMessage, type JoinOptions, type Schema } from '../shared/index.ts';
+import { CloseCode, decodeClientMessage, type JoinOptions, MsgKind, type Schema } from '../shared/index.ts';
 import { admitUpgrade } from './admitUpgrade.ts';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { ConnectionTable } from './ConnectionTable.ts';
@@ -23,6 +23,9 @@ import type { ErrorContext, Room } from './Room.ts';
 import { RoomRegistry } from './RoomRegistry.ts';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './serverOptions.ts';
 import { ServerMetrics } from './ServerMetrics.ts';
+import { ClusterNode } from './cluster/ClusterNode.ts';
+import { resolveClusterOptions } from './cluster/clusterOptions.ts';
+import { MemoryBus, type MessageBus } from './cluster/MessageBus.ts';
 import { serverRoutes } from './serverRoutes.ts';
 import { MeasureWindow } from './MeasureWindow.ts';
 import { handleSessionMessage } from './sessionMessages.ts';
@@ -83,6 +86,8 @@ export class Server {
   private readonly loop: TickLoop;
   private transport: Transport | null = null;
   private closing: Promise<void> | null = null;
+  private readonly cluster: ClusterNode;
+  private readonly bus: MessageBus;
   private readonly windows = new Set<MeasureWindow>();
 
   /** Validates the options (throws naming a bad one). Nothing listens until `listen`. */
@@ -111,6 +116,10 @@ export class Server {
     });
     this.conns = new ConnectionTable(o, this.clock, this.log, this.metrics);
     this.handshake = new Handshake(o, this.clock, this.rooms, this.conns);
+    this.cluster = this.clusterNode(options);
+    this.bus =
+      options.cluster?.bus ??
+      new MemoryBus((err, channel) => this.log.log('error', 'bus', `a ${channel} handler threw: ${errorText(err)}`));
   }
 
   /**
@@ -119,6 +128,7 @@ export class Server {
    */
   define<S extends Schema>(name: string, type: RoomType<S>): this {
     this.rooms.define(name, type as unknown as RoomType<Schema>);
+    this.cluster.defineType(name, type.maxClients);
     return this;
   }
 
@@ -202,6 +212,7 @@ export class Server {
     const transport = await this.chooseTransport();
     this.transport = transport;
     const bound = await transport.listen(port, host, this.handlers());
+    await this.cluster.start(bound.port);
     if (this.options.autoTick) this.loop.start();
     return { port: bound.port };
   }
@@ -210,6 +221,32 @@ export class Server {
   close(reason = 'server shutting down'): Promise<void> {
     this.closing ??= this.shutdown(reason);
     return this.closing;
+  }
+
+  /**
+   * Drains this process for a deploy: it leaves matchmaking at once (no new seats or rooms here), its
+   * clients play on until they have all left or `deadlineMs` passed, then it closes like {@link close}
+   * (1001 with `reason`) and its directory entries are removed. Idempotent with `close`.
+   */
+  async drain(deadlineMs: number, reason = 'server shutting down'): Promise<void> {
+    if (this.closing === null) await this.cluster.drain(deadlineMs);
+    await this.close(reason);
+  }
+
+  /**
+   * Sends the text `message` to every subscriber of `channel` in every process of the cluster (this one
+   * included) through `cluster.bus`. Rejects when the bus is down.
+   */
+  publish(channel: string, message: string): Promise<void> {
+    return this.bus.publish(channel, message);
+  }
+
+  /**
+   * Calls `handler` with each message published to `channel` anywhere in the cluster, from when the promise
+   * resolves until the function it resolves to is called (lobbies, chat, "match found", admin broadcasts).
+   */
+  subscribe(channel: string, handler: (message: string, channel: string) => void): Promise<() => void> {
+    return this.bus.subscribe(channel, handler);
   }
 
   /** The transport the options ask for: the given instance, or a created one (logging the one start-up line). */
@@ -236,8 +273,35 @@ export class Server {
     this.transport?.stopAccepting();
     this.conns.kickAll(reason);
     this.rooms.closeAll(reason, CloseCode.GoingAway);
+    await this.cluster.stop();
     await this.transport?.close();
     this.metrics.flush(0, 0, 0);
+  }
+
+  /** The cluster side of this server: the directory from `options.cluster` (in memory by default). */
+  private clusterNode(options: ServerOptions): ClusterNode {
+    const conns = this.conns;
+    const rooms = this.rooms;
+    const host = {
+      get connectionCount() {
+        return conns.size;
+      },
+      roomClients: (id: string) => {
+        const room = rooms.get(id);
+        return room === undefined || room.isClosed ? undefined : room.clients.length;
+      },
+      openRoom: (type: string, id: string) => {
+        try {
+          rooms.create(type, {}, id);
+          return true;
+        } catch (err) {
+          this.log.log('error', 'cluster:open', `could not open room ${id}: ${errorText(err)}`);
+          return false;
+        }
+      },
+    };
+    const settings = resolveClusterOptions(options.cluster, () => this.clock.now());
+    return new ClusterNode(settings, host, this.clock, this.log);
   }
 
   private flushMetrics(): void {
@@ -254,12 +318,13 @@ export class Server {
       upgrade: (request) => {
         try {
           const shuttingDown = this.closing !== null;
-          return admitUpgrade(request, {
+          const decision = admitUpgrade(request, {
             shuttingDown,
             connectionCount: conns.size,
             options: this.options,
             log: this.log,
           });
+          return this.cluster.admit(request.query, decision);
         } catch (err) {
           this.log.log('error', 'internal:upgrade', `unexpected error deciding an upgrade: ${errorText(err)}`);
           return { ok: false, status: 500, reason: 'upgrade failed' };
@@ -272,6 +337,7 @@ export class Server {
         this.metrics,
         () => ({ ok: this.closing === null, rooms: this.rooms.size, clients: conns.size, tick: this.loop.tick }),
         () => this.flushMetrics(),
+        (body) => this.cluster.matchmake(body),
       ),
     };
   }
@@ -285,7 +351,12 @@ export class Server {
     const decoded = decodeClientMessage(bytes);
     if (!decoded.ok) return this.conns.kick(conn, state, decoded.error.code, decoded.error.reason);
     const session = state.session;
-    if (session === null) return this.handshake.first(conn, state, decoded.value);
+    if (session === null) {
+      if (decoded.value.kind === MsgKind.Hello) this.cluster.beforeHello(decoded.value.room);
+      this.handshake.first(conn, state, decoded.value);
+      if (state.session !== null) this.cluster.joined(state.session.room.id);
+      return;
+    }
     handleSessionMessage(this.conns, conn, state, session, decoded.value, now);
   }
 

@@ -29,6 +29,30 @@ export type { Logger } from './RateLimitedLog.ts';
 export { ServerMetrics } from './ServerMetrics.ts';
 export type { MetricsRegistry, MetricsRegistryMetric } from './ServerMetrics.ts';
 export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
+export { DEFAULT_EXPIRY_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_SEAT_TTL_MS } from './cluster/clusterOptions.ts';
+export type { ClusterOptions } from './cluster/clusterOptions.ts';
+export { MemoryDirectory } from './cluster/MemoryDirectory.ts';
+export { MAX_CHANNEL_NAME_LENGTH, MemoryBus } from './cluster/MessageBus.ts';
+export type { ChannelHandler, MessageBus } from './cluster/MessageBus.ts';
+export { RedisBus } from './cluster/RedisBus.ts';
+export type { RedisBusOptions } from './cluster/RedisBus.ts';
+export {
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  DEFAULT_REDIS_KEY_PREFIX,
+  RedisDirectory,
+} from './cluster/RedisDirectory.ts';
+export type { RedisDirectoryOptions } from './cluster/RedisDirectory.ts';
+export type {
+  ClaimedSeat,
+  Heartbeat,
+  ProcessEntry,
+  RoomDirectory,
+  RoomEntry,
+  RoomReport,
+  SeatReservation,
+} from './cluster/RoomDirectory.ts';
+export { MAX_MATCHMAKE_BODY_BYTES } from './cluster/matchmakeRequest.ts';
+export type { JsonAnswer } from './transport/Transport.ts';
 export type { Closable, ShutdownOptions } from './shutdown.ts';
 export { DEFAULT_CHUNK_EVERY_MS, DEFAULT_KEYFRAME_EVERY_MS, RoomRecorder } from './recording/RoomRecorder.ts';
 export type { RecordingSink, RoomRecorderOptions } from './recording/RoomRecorder.ts';

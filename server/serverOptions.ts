@@ -1,4 +1,5 @@
 /** The Server's options, their safe defaults, and their validation. */
+import type { ClusterOptions } from './cluster/clusterOptions.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ErrorContext } from './Room.ts';
 import type { Logger } from './RateLimitedLog.ts';
@@ -123,11 +124,16 @@ export interface ServerOptions {
    * Bytes the transport may queue per client before dropping frames. Default {@link DEFAULT_MAX_BACKPRESSURE_BYTES}.
    */
   readonly maxBackpressureBytes?: number;
+  /**
+   * This process's place in a cluster of server processes sharing a room directory, and `POST /matchmake`.
+   * Default: a directory in this process's memory (one process; matchmaking still works).
+   */
+  readonly cluster?: ClusterOptions;
 }
 
 /** ServerOptions with every default filled in. */
 export type ResolvedServerOptions = Required<
-  Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport'>
+  Omit<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError' | 'logger' | 'clock' | 'transport' | 'cluster'>
 > &
   Pick<ServerOptions, 'authenticate' | 'staticDir' | 'tls' | 'onError'> & {
     /** The transport instance, or which transport `listen` creates. */

@@ -1,5 +1,9 @@
-/** The Server's answers to `GET /health` and `GET /metrics`, which every network transport serves. */
+/**
+ * The Server's answers to `GET /health`, `GET /metrics` and `POST /matchmake`, which every network
+ * transport serves.
+ */
 import type { ServerMetrics } from './ServerMetrics.ts';
+import type { MatchmakeAnswer } from './cluster/matchmakeRequest.ts';
 import type { HttpRoutes } from './transport/Transport.ts';
 
 /** What `GET /health` reports, read at each request. */
@@ -16,10 +20,17 @@ export interface HealthFigures {
 
 /**
  * The HTTP routes of one Server: `health` is the JSON of `figures()`; `metrics` calls `flush()` (so the
- * gauges are current) and renders `metrics`. The routes read the server at each request; keep none.
+ * gauges are current) and renders `metrics`; `matchmake` answers with the JSON of `matchmake(body)`. The
+ * routes read the server at each request; keep none.
  */
-export function serverRoutes(metrics: ServerMetrics, figures: () => HealthFigures, flush: () => void): HttpRoutes {
+export function serverRoutes(
+  metrics: ServerMetrics,
+  figures: () => HealthFigures,
+  flush: () => void,
+  matchmake: (body: string) => Promise<MatchmakeAnswer>,
+): HttpRoutes {
   return {
+    matchmake: (body) => matchmake(body).then((a) => ({ status: a.status, body: JSON.stringify(a.body) })),
     health: () => JSON.stringify(figures()),
     metrics: () => {
       flush();

@@ -79,9 +79,11 @@ function createClient(page: PageOptions, perf: FramePerf, joined: Joined): Tickw
     socketFactory = NetworkConditioner.factory(socketFactory, page.conditioner, systemClock);
   socketFactory = timedSocketFactory(socketFactory, perf.recordDecode);
   return new TickwaveClient(arenaSchema, {
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`,
+    // Matchmaking answers with the process that owns the room (any worker of a cluster, or this one).
+    ...(page.matchmake
+      ? { matchmake: { url: `${location.origin}/matchmake`, type: page.room, socketUrl: pageSocketUrl() } }
+      : { url: pageSocketUrl(), room: page.room }),
     socketFactory,
-    room: page.room,
     joinOptions: page.joinOptions,
     prediction: {
       apply(state, input, dtSec) {
@@ -90,6 +92,11 @@ function createClient(page: PageOptions, perf: FramePerf, joined: Joined): Tickw
       },
     },
   });
+}
+
+/** The game's WebSocket on the server this page came from. */
+function pageSocketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
 }
 
 /** The Pixi application on the page's `#game` element, rendering only when the loop asks. */

@@ -9,6 +9,11 @@ const MAX_BOTS = 5000;
 export interface PageOptions {
   /** Room type or id to join: `arena`, `stress` when `bots` is given, `bigworld` for `?world=big`. */
   readonly room: string;
+  /**
+   * Join through matchmaking (`POST /matchmake`): true for the arena and the big world unless `?room=` names
+   * a room; a stress room's bot count is a join option, so it joins directly.
+   */
+  readonly matchmake: boolean;
   /** Join options sent in Hello (name, bots). */
   readonly joinOptions: JoinOptions;
   /** The network conditioner's settings (`?lag=&jitter=&stall=`), or null for a plain connection. */
@@ -43,6 +48,7 @@ export function readPageOptions(search: string): PageOptions {
   if (stress) joinOptions['bots'] = Math.min(bots, MAX_BOTS);
   return {
     room: params.get('room') || (params.get('world') === 'big' ? 'bigworld' : stress ? 'stress' : 'arena'),
+    matchmake: !params.get('room') && !stress,
     joinOptions,
     conditioner: parseConditionerQuery(search),
     netGraph: params.get('net') !== '0',

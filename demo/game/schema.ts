@@ -75,8 +75,9 @@ export type ArenaInput = InputOf<ArenaSchema>;
 /**
  * The side of the world of room `roomId`, world units: {@link BIG_WORLD_SIZE} for `bigworld` rooms,
  * else {@link WORLD_SIZE}. Server and browser both use it, so prediction clamps at the same walls.
- * (Room ids are `<type>-<n>`, or the type name itself for a room created under that name.)
+ * (Room ids are `<type>-<n>`, `<type>.<hex n>` when matchmaking opened them, or the type name itself for a
+ * room created under that name.)
  */
 export function worldSizeOf(roomId: string): number {
-  return /^bigworld(-\d+)?$/.test(roomId) ? BIG_WORLD_SIZE : WORLD_SIZE;
+  return /^bigworld([-.][0-9a-f]+)?$/.test(roomId) ? BIG_WORLD_SIZE : WORLD_SIZE;
 }

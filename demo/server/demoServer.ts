@@ -2,7 +2,7 @@
  * The demo server: a Tickwave Server with the arena room types, serving the built browser client and
  * the game's WebSocket from one port. `main.ts` runs it; the tests start it on an ephemeral port.
  */
-import { type Logger, Server, type TransportChoice } from '../../server/index.ts';
+import { type ClusterOptions, type Logger, Server, type TransportChoice } from '../../server/index.ts';
 import { Recordings } from '../../server/index.ts';
 import { BIG_WORLD_SIZE } from '../game/schema.ts';
 import { arenaRoom, DEFAULT_BOTS, DEFAULT_MAX_BOTS } from './arenaRoom.ts';
@@ -47,6 +47,12 @@ export interface DemoServerOptions {
   readonly transport?: TransportChoice;
   /** Record every room into a file of this folder (see Recordings); none records nothing. */
   readonly recordDir?: string;
+  /** This process's place in a cluster (a Redis directory and its public URL). Default: one process. */
+  readonly cluster?: ClusterOptions;
+  /** Page origins allowed besides the server's own (the other workers' pages). Default none. */
+  readonly allowedOrigins?: readonly string[];
+  /** Players in each `arena` room before matchmaking opens another. Default: the arena's own. */
+  readonly arenaSize?: number;
 }
 
 /** A running demo server. */
@@ -73,8 +79,15 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     staticDir: options.staticDir,
     logger: options.logger,
     transport: options.transport ?? 'auto',
+    cluster: options.cluster,
+    allowedOrigins: options.allowedOrigins ?? [],
   });
-  server.define('arena', arenaRoom({ bots: options.bots ?? DEFAULT_BOTS, seed: options.seed, recordings }));
+  const arenaSize = options.arenaSize;
+  const bots = options.bots ?? DEFAULT_BOTS;
+  server.define(
+    'arena',
+    arenaRoom({ bots, seed: options.seed, recordings, ...(arenaSize ? { maxClients: arenaSize } : {}) }),
+  );
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;
   server.define(
     'stress',

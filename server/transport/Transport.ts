@@ -70,6 +70,19 @@ export interface HttpRoutes {
     /** The Content-Type header value for `body`. */
     readonly contentType: string;
   }>;
+  /**
+   * The answer to `POST /matchmake` with the request body as UTF-8 text (untrusted; at most
+   * `MAX_MATCHMAKE_BODY_BYTES`). Absent: the route is 404. Never rejects.
+   */
+  matchmake?(body: string): Promise<JsonAnswer>;
+}
+
+/** An HTTP answer the engine computed: a status and a JSON body. */
+export interface JsonAnswer {
+  /** The HTTP status code. */
+  readonly status: number;
+  /** The JSON text of the body. */
+  readonly body: string;
 }
 
 /** Callbacks the engine gives a transport. None of them may throw; the engine catches its own errors. */

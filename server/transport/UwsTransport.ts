@@ -303,7 +303,7 @@ export class UwsTransport implements Transport {
     const dir = this.options.staticDir;
     app.any('/*', (res, req) => {
       // uWS names methods in lower case; the request object is valid only during this call.
-      const answer = answerHttp(req.getMethod().toUpperCase(), req.getUrl(), http, dir);
+      const answer = answerHttp(req.getMethod().toUpperCase(), req.getUrl(), http, dir, (max) => readBody(res, max));
       if (!(answer instanceof Promise)) return writeAnswer(res, answer);
       let aborted = false;
       res.onAborted(() => {
@@ -314,6 +314,28 @@ export class UwsTransport implements Transport {
       });
     });
   }
+}
+
+/** Reads `res`'s request body up to `maxBytes` (null past it); uWS lends each chunk only during the call. */
+function readBody(res: uWS.HttpResponse, maxBytes: number): Promise<Uint8Array | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let done = false;
+    res.onData((chunk, isLast) => {
+      if (done) return;
+      length += chunk.byteLength;
+      if (length > maxBytes) {
+        done = true;
+        return resolve(null);
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (isLast) {
+        done = true;
+        resolve(Buffer.concat(chunks));
+      }
+    });
+  });
 }
 
 /** Writes `answer` on `res` (uWS adds content-length itself). */

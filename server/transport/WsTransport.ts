@@ -297,7 +297,8 @@ export class WsTransport implements Transport {
   private route(req: IncomingMessage, res: ServerResponse, http: HttpRoutes): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const answer = answerHttp(req.method ?? 'GET', q === -1 ? url : url.slice(0, q), http, this.options.staticDir);
+    const path = q === -1 ? url : url.slice(0, q);
+    const answer = answerHttp(req.method ?? 'GET', path, http, this.options.staticDir, (max) => readBody(req, max));
     if (answer instanceof Promise) void answer.then((a) => writeAnswer(res, a));
     else writeAnswer(res, answer);
   }
@@ -309,6 +310,28 @@ function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   res.writeHead(answer.status, { ...answer.headers, 'content-length': length });
   res.end(answer.headOnly ? undefined : body);
+}
+
+/** Reads `req`'s body up to `maxBytes` (null past it: the rest is discarded, or when the request errs). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | null> {
+  return new Promise((resolve) => {
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+      req.resume();
+      return resolve(null);
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.byteLength;
+      if (length > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(null);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(null));
+  });
 }
 
 /** Answers an upgrade request with an HTTP error and a plain-text body, then closes the socket. */
