@@ -31,12 +31,15 @@ import { quantizeEntities } from './worldQuantizer.ts';
  *
  * @category Server
  */
-export type Entity<S extends Schema, K extends KindName<S>> = EntityOf<S, K> & {
-  /** The entity id, assigned by `spawn`; never reused within the room. */
-  readonly id: number;
-  /** The entity kind's name. */
-  readonly kind: K;
-};
+export type Entity<S extends Schema, K extends KindName<S>> =
+  K extends KindName<S>
+    ? EntityOf<S, K> & {
+        /** The entity id, assigned by `spawn`; never reused within the room. */
+        readonly id: number;
+        /** The entity kind's name: with several kinds (`room.get(id)`, `room.entities()`), the discriminant. */
+        readonly kind: K;
+      }
+    : never;
 
 /**
  * Where an error thrown by game code happened.

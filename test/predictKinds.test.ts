@@ -1,9 +1,11 @@
 // Prediction with several entity kinds: the step function gets `state.kind` as a discriminant that
 // narrows the state (checked by tsc), and the predicted state object carries it at run time without
-// it becoming a field (never enumerated, never copied into what is drawn).
+// it becoming a field (never enumerated, never copied into what is drawn). The server's entities
+// (`room.get(id)`, `room.entities()`) are the same discriminated union, so one step function serves both.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PredictionOptions, Predictor } from '../client/index.ts';
+import { defineRoom } from '../server/index.ts';
 import { defineSchema, type InputOf, t } from '../shared/index.ts';
 
 const schema = defineSchema({
@@ -26,6 +28,15 @@ function step(state: Parameters<PredictionOptions<S>['apply']>[0], input: InputO
     state.fuel = 0;
   }
 }
+
+/** The server runs the same function: its entities of a kind union are discriminated by `kind` too. */
+export const room = defineRoom(schema, {
+  onInput(room, client, input, dtSec) {
+    const controlled = room.get(client.entityId);
+    if (controlled !== undefined) step(controlled, input, dtSec);
+    for (const entity of room.entities()) if (entity.kind === 'ship') entity.fuel = Math.max(0, entity.fuel);
+  },
+});
 
 describe('prediction with several kinds', () => {
   it('gives the step function the entity kind as a non-field discriminant', () => {
