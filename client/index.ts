@@ -56,3 +56,5 @@ export { resolveClock, resolveClock as resolveTimers, systemClock } from '../sha
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle, Timers } from '../shared/clock.ts';
 export { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED, ReplayPlayer } from './ReplayPlayer.ts';
 export type { ReplayPlayerOptions, ReplaySource } from './ReplayPlayer.ts';
+export { FragmentSource } from './FragmentSource.ts';
+export type { FetchedResponse, FetchFn } from './FragmentSource.ts';

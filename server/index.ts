@@ -59,6 +59,8 @@ export type { RecordingSink, RoomRecorderOptions } from './recording/RoomRecorde
 export { FileSink } from './recording/FileSink.ts';
 export { Recordings } from './recording/Recordings.ts';
 export type { RecordableType, RecordingsOptions } from './recording/Recordings.ts';
+export { DEFAULT_FRAGMENT_MS, DEFAULT_KEEP_FRAGMENTS, FragmentPublisher } from './recording/FragmentPublisher.ts';
+export type { FragmentPublisherOptions } from './recording/FragmentPublisher.ts';
 export {
   MemoryClientSocket,
   MemoryTransport,

@@ -1,12 +1,13 @@
 /**
  * The replay page: plays a recording made with `RECORD=dir npm start` through the game's own views.
- * The file comes from `?file=<url>` or is dropped on the page. The player feeds the same snapshot
+ * The file comes from `?file=<url>` or is dropped on the page; `?live=<folder url>` plays a room live
+ * from the HTTP fragments `BROADCAST=<delay s> npm start` publishes. The player feeds the same snapshot
  * buffer and interpolation as a live game, so the arena's scene draws it unchanged; the controls add
  * play/pause, speed, a timeline, and a camera that follows any ship or moves freely.
  */
 import { Application } from 'pixi.js';
 import { RecordingFile } from '../../shared/index.ts';
-import { ReplayPlayer } from '../../client/index.ts';
+import { FragmentSource, ReplayPlayer, type ReplaySource } from '../../client/index.ts';
 import { type ArenaSchema, arenaSchema, worldSizeOf } from '../game/schema.ts';
 import { ArenaScene } from './ArenaScene.ts';
 import { ReplayControls } from './ReplayControls.ts';
@@ -42,16 +43,27 @@ async function createApp(): Promise<Application> {
 function open(app: Application, bytes: Uint8Array, name: string, started: { stop: () => void } | null) {
   const file = RecordingFile.open(bytes);
   if (!file.ok) return show(`${name}: ${file.reason}`, true);
+  const crashNote = file.value.complete ? '' : ' (not closed cleanly: played up to its last whole chunk)';
+  return play(app, file.value, name, crashNote, started);
+}
+
+/** Plays `source` with the page's views and controls; replaces what was playing. */
+function play(
+  app: Application,
+  source: ReplaySource,
+  name: string,
+  note: string,
+  started: { stop: () => void } | null,
+) {
   let player: ReplayPlayer<ArenaSchema>;
   try {
-    player = new ReplayPlayer(arenaSchema, file.value);
+    player = new ReplayPlayer(arenaSchema, source);
   } catch (err) {
     return show(`${name}: ${(err as Error).message}`, true);
   }
   started?.stop();
-  const header = file.value.header;
-  const crashNote = file.value.complete ? '' : ' (not closed cleanly: played up to its last whole chunk)';
-  show(`${name}: room ${header.roomId}, ${new Date(header.startTimeMs).toLocaleString()}${crashNote}`);
+  const header = source.header;
+  show(`${name}: room ${header.roomId}, ${new Date(header.startTimeMs).toLocaleString()}${note}`);
   player.onPlaybackError((err) => show(err.message, true));
   debug.player = player;
   return run(app, player, header.roomId, header.tickRateHz);
@@ -130,10 +142,36 @@ function freeCamera(app: Application, scene: ArenaScene) {
   };
 }
 
+/** How often a live page asks for new fragments, ms. */
+const LIVE_POLL_MS = 500;
+
+/** Plays the broadcast at `url` live, fetching new fragments every {@link LIVE_POLL_MS}. */
+async function playLive(app: Application, url: string) {
+  show(`connecting to ${url}…`);
+  const opened = await FragmentSource.open(url, (u) => fetch(u));
+  if (!opened.ok) return show(`${url}: ${opened.reason}`, true);
+  const source = opened.value;
+  const timer = setInterval(() => {
+    void source.poll().then((r) => {
+      if (!r.ok) show(`${url}: ${r.reason}`, true);
+    });
+  }, LIVE_POLL_MS);
+  const started = play(app, source, url, ' (live)', null);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      started?.stop();
+    },
+  };
+}
+
 async function start(): Promise<void> {
   const app = await createApp();
   let playing: { stop: () => void } | null = null;
-  const fileUrl = new URLSearchParams(location.search).get('file');
+  const params = new URLSearchParams(location.search);
+  const liveUrl = params.get('live');
+  if (liveUrl !== null) playing = (await playLive(app, new URL(liveUrl, location.href).href)) ?? null;
+  const fileUrl = params.get('file');
   if (fileUrl !== null) {
     show(`loading ${fileUrl}…`);
     try {

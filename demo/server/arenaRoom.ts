@@ -3,7 +3,16 @@
  * their inputs go through the shared `moveShip`; bots keep a lone player busy. See {@link ArenaWorld}
  * for the rules.
  */
-import { defineRoom, type InterestOptions, type Recordings, type Room, type RoomType } from '../../server/index.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  defineRoom,
+  FragmentPublisher,
+  type InterestOptions,
+  type Recordings,
+  type Room,
+  type RoomType,
+} from '../../server/index.ts';
 import { type ArenaSchema, arenaSchema, WORLD_SIZE } from '../game/schema.ts';
 import { ArenaWorld } from './ArenaWorld.ts';
 import { sanitizeName } from './names.ts';
@@ -47,6 +56,8 @@ export interface ArenaRoomOptions {
   readonly lagCompensation?: boolean;
   /** Record each room (its kills logged as `kill` events `{ killer, victim }`). Default: not recorded. */
   readonly recordings?: Recordings | null;
+  /** Publish each room live as HTTP fragments into `<dir>/<room id>/`, `delayMs` behind. Default: none. */
+  readonly broadcast?: { readonly dir: string; readonly tickRateHz: number; readonly delayMs: number } | null;
 }
 
 /** Declares the arena room type. Throws a RangeError for a bad bot count. */
@@ -77,6 +88,8 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
     return world;
   };
   const recordings = options.recordings ?? null;
+  const broadcast = options.broadcast ?? null;
+  const publishers = new WeakMap<Room<ArenaSchema>, FragmentPublisher>();
   const type = defineRoom(arenaSchema, {
     maxClients: options.maxClients,
     interest: options.interest,
@@ -95,6 +108,14 @@ export function arenaRoom(options: ArenaRoomOptions = {}): RoomType<ArenaSchema>
           ? Math.max(0, Math.min(maxBots, Math.floor(asked)))
           : bots;
       for (let i = 0; i < count; i++) world.spawnShip(`bot ${i + 1}`, true);
+      if (broadcast !== null) {
+        const dir = join(broadcast.dir, room.id);
+        mkdirSync(dir, { recursive: true });
+        publishers.set(room, new FragmentPublisher(room as never, { ...broadcast, dir }));
+      }
+    },
+    onDispose(room) {
+      void publishers.get(room)?.close();
     },
     onJoin(room, client, joinOptions) {
       client.entityId = worldOf(room).spawnShip(sanitizeName(joinOptions['name'], `player ${client.id}`), false).id;

@@ -3,6 +3,7 @@
  * the game's WebSocket from one port. `main.ts` runs it; the tests start it on an ephemeral port.
  */
 import { type ClusterOptions, type Logger, Server, type TransportChoice } from '../../server/index.ts';
+import { join } from 'node:path';
 import { Recordings } from '../../server/index.ts';
 import { BIG_WORLD_SIZE } from '../game/schema.ts';
 import { arenaRoom, DEFAULT_BOTS, DEFAULT_MAX_BOTS } from './arenaRoom.ts';
@@ -47,6 +48,11 @@ export interface DemoServerOptions {
   readonly transport?: TransportChoice;
   /** Record every room into a file of this folder (see Recordings); none records nothing. */
   readonly recordDir?: string;
+  /**
+   * Publish every room live as HTTP fragments into `<staticDir>/live/<room id>/` (played by
+   * `/replay.html?live=live/<room id>/`), this many ms behind the game. Default: none.
+   */
+  readonly broadcastDelayMs?: number;
   /** This process's place in a cluster (a Redis directory and its public URL). Default: one process. */
   readonly cluster?: ClusterOptions;
   /** Page origins allowed besides the server's own (the other workers' pages). Default none. */
@@ -74,6 +80,9 @@ export interface DemoServer {
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const tickRateHz = options.tickRateHz ?? DEFAULT_DEMO_TICK_RATE_HZ;
   const recordings = options.recordDir === undefined ? null : new Recordings({ dir: options.recordDir, tickRateHz });
+  const { staticDir, broadcastDelayMs: delayMs } = options;
+  const broadcast =
+    delayMs === undefined || staticDir === undefined ? null : { dir: join(staticDir, 'live'), tickRateHz, delayMs };
   const server = new Server({
     tickRateHz,
     staticDir: options.staticDir,
@@ -86,7 +95,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const bots = options.bots ?? DEFAULT_BOTS;
   server.define(
     'arena',
-    arenaRoom({ bots, seed: options.seed, recordings, ...(arenaSize ? { maxClients: arenaSize } : {}) }),
+    arenaRoom({ bots, seed: options.seed, recordings, broadcast, ...(arenaSize ? { maxClients: arenaSize } : {}) }),
   );
   const maxBots = options.maxStressBots ?? DEFAULT_MAX_BOTS;
   server.define(
@@ -98,6 +107,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       botsFromJoinOptions: true,
       seed: options.seed,
       recordings,
+      broadcast,
     }),
   );
   const big = options.bigWorld ?? DEFAULT_BIG_WORLD;
@@ -110,6 +120,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       lagCompensation: true,
       seed: options.seed,
       recordings,
+      broadcast,
       interest: { x: 'x', y: 'y', viewRadius: BIG_WORLD_VIEW_RADIUS, kindWeights: { ship: 4, bullet: 2, pickup: 0.5 } },
     }),
   );

@@ -55,6 +55,7 @@ const workers = intFromEnv('WORKERS', redisUrl === '' ? 1 : availableParallelism
 const arenaSize = intFromEnv('ARENA_SIZE', 0, 0, 10_000);
 const drainMs = intFromEnv('DRAIN_MS', 10_000, 0, 3_600_000);
 const recordDir = process.env['RECORD'] || undefined;
+const broadcastDelayMs = process.env['BROADCAST'] ? intFromEnv('BROADCAST', 0, 0, 3600) * 1000 : undefined;
 const workerIndex = process.env[WORKER_INDEX_ENV];
 if (workers > 1 && (redisUrl === '' || port === 0)) {
   console.error('WORKERS > 1 needs REDIS_URL (the shared room directory) and a PORT other than 0');
@@ -82,7 +83,7 @@ async function serve(index: number): Promise<void> {
   const cluster = await clusterOptions();
   const extraOrigins = (process.env['ALLOWED_ORIGINS'] ?? '').split(',').filter((o) => o !== '');
   const allowedOrigins = [...workerOrigins(browseHost(host), port, workers), ...extraOrigins];
-  const options = { host, bots, staticDir: outDir, transport, cluster, allowedOrigins, recordDir };
+  const options = { host, bots, staticDir: outDir, transport, cluster, allowedOrigins, recordDir, broadcastDelayMs };
   const demo = await startDemoServer({
     ...options,
     port: port === 0 ? 0 : port + index,

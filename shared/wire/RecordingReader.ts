@@ -101,7 +101,7 @@ export function lastTickOf(payload: Uint8Array): number {
 }
 
 /** The first record of a data chunk payload if it is a keyframe: its tick; else -1. */
-function keyframeTickOf(payload: Uint8Array): number {
+export function keyframeTickOf(payload: Uint8Array): number {
   const r = new ByteReader(payload);
   return r.u8() === RecordKind.Keyframe ? r.varint() : -1;
 }
