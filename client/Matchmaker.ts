@@ -68,7 +68,7 @@ export class Matchmaker {
     this.endpoints = urls.map((url) => {
       const m = ENDPOINT.exec(typeof url === 'string' ? url : '');
       if (m === null) throw new TypeError(`matchmake: url must be http(s)://host/matchmake; got ${String(url)}`);
-      return { url, origin: `${m[1] === 'https' ? 'wss' : 'ws'}://${m[2]}` };
+      return { url, origin: `${m[1] === 'https' ? 'wss:' : 'ws:'}//${m[2]}` };
     });
     if (this.endpoints.length === 0 || typeof options.type !== 'string')
       throw new TypeError('matchmake: need { url: "http(s)://host/matchmake" (or a list), type }');
