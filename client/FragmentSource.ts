@@ -6,14 +6,17 @@
  */
 import { fail, ok, type Result } from '../shared/index.ts';
 import type { KeyframeEntry, RecordingHeader } from '../shared/wire/RecordingWriter.ts';
-import { keyframeTickOf, lastTickOf, readPreamble } from '../shared/wire/RecordingReader.ts';
+import { type ChunkRead, keyframeTickOf, lastTickOf, readPreamble } from '../shared/wire/RecordingReader.ts';
 import { CHUNK_HEADER_BYTES, ChunkType, readChunk } from '../shared/wire/recordingFormat.ts';
 import type { ReplaySource } from './ReplayPlayer.ts';
 
 /** What a fetch answers, as much of it as this source reads (the browser's `fetch` fits). */
 export interface FetchedResponse {
+  /** True for a 2xx status. */
   readonly ok: boolean;
+  /** The HTTP status (404: the fragment is not published yet). */
   readonly status: number;
+  /** The body; called once per response. */
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
@@ -96,7 +99,7 @@ export class FragmentSource implements ReplaySource {
   }
 
   /** See {@link ReplaySource.chunk}: positions are fragment numbers. */
-  chunk(position: number): Result<{ payload: Uint8Array; next: number }> | null {
+  chunk(position: number): Result<ChunkRead> | null {
     const bytes = this.fragments.get(position);
     if (bytes === undefined) return null;
     return ok({ payload: bytes.subarray(CHUNK_HEADER_BYTES), next: position + 1 });

@@ -84,7 +84,7 @@ export type { LinkConditions } from './LinkDelay.ts';
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle } from './clock.ts';
 export { RECORDING_VERSION } from './wire/recordingFormat.ts';
 export { RecordingFile } from './wire/RecordingReader.ts';
-export type { ChunkSource } from './wire/RecordingReader.ts';
+export type { ChunkRead, ChunkSource } from './wire/RecordingReader.ts';
 export { RecordingCursor } from './wire/RecordingCursor.ts';
 export type { RecordedEvent } from './wire/RecordingCursor.ts';
 export type { KeyframeEntry, RecordingHeader } from './wire/RecordingWriter.ts';

@@ -19,6 +19,14 @@ import {
   trailerIndexOffset,
 } from './recordingFormat.ts';
 
+/** A data chunk read from a {@link ChunkSource}. */
+export interface ChunkRead {
+  /** The chunk's payload (its records); a view owned by the source, valid while the source is. */
+  readonly payload: Uint8Array;
+  /** The position of the next chunk, for the next `chunk` call. */
+  readonly next: number;
+}
+
 /** Where a cursor gets data chunks from: one recording file, or live fragments as they arrive. */
 export interface ChunkSource {
   /** The seek points, ascending by tick; `offset` is a position this source's `chunk` takes. */
@@ -27,7 +35,7 @@ export interface ChunkSource {
    * The payload of the data chunk at `position` and the position of the next one; null when there is
    * none (yet); a failure for a torn or corrupt chunk.
    */
-  chunk(position: number): Result<{ payload: Uint8Array; next: number }> | null;
+  chunk(position: number): Result<ChunkRead> | null;
 }
 
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
@@ -175,7 +183,7 @@ export class RecordingFile implements ChunkSource {
   }
 
   /** See {@link ChunkSource.chunk}. */
-  chunk(position: number): Result<{ payload: Uint8Array; next: number }> | null {
+  chunk(position: number): Result<ChunkRead> | null {
     if (position >= this.dataEnd) return null;
     const chunk = readChunk(this.bytes.subarray(0, this.dataEnd), position);
     if (!chunk.ok) return chunk;
