@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +159,18 @@ async function runJoins(s: Settings, ports: readonly number[]): Promise<JoinResu
   return Promise.all(pending);
 }
 
+/** CPU time (user + system) process `pid` has used so far, ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms of each of `pids` since `before` was taken (same order). */
+function cpuSince(pids: readonly number[], before: readonly number[]): number[] {
+  return pids.map((pid, i) => cpuMs(pid) - before[i]!);
+}
+
 /** Kills `victim` with SIGKILL; resolves with the ms until the directory lists neither it nor its rooms. */
 async function timeToLeave(victim: Proc, directory: RedisDirectory): Promise<number> {
   const killed = performance.now();
@@ -171,7 +184,7 @@ async function timeToLeave(victim: Proc, directory: RedisDirectory): Promise<num
   }
 }
 
-function summary(s: Settings, results: readonly JoinResult[], wallMs: number, leaveMs: number) {
+function summary(s: Settings, results: readonly JoinResult[], wallMs: number, leaveMs: number, cpu: CpuFigures) {
   const ok = results.filter((r) => r.ok);
   const failures = new Map<string, number>();
   for (const r of results) if (!r.ok) failures.set(r.failure, (failures.get(r.failure) ?? 0) + 1);
@@ -186,7 +199,19 @@ function summary(s: Settings, results: readonly JoinResult[], wallMs: number, le
     joinMs: { p50: round(percentile(joinMs, 50)), p99: round(percentile(joinMs, 99)), max: round(Math.max(...joinMs)) },
     matchmakeMs: { p50: round(percentile(mmMs, 50)), p99: round(percentile(mmMs, 99)), max: round(Math.max(...mmMs)) },
     killedProcessLeftMs: round(leaveMs),
+    cpuMsPerJoin: {
+      serverProcesses: cpu.servers.map((ms) => round(ms / results.length, 3)),
+      redis: round(cpu.redis / results.length, 3),
+      benchmarkClients: round(cpu.bench / results.length, 3),
+    },
   };
+}
+
+/** CPU ms used during the join run by each server process, redis-server and this benchmark's clients. */
+interface CpuFigures {
+  readonly servers: readonly number[];
+  readonly redis: number;
+  readonly bench: number;
 }
 
 /** The command: see the module comment. */
@@ -200,15 +225,21 @@ export async function main(args: readonly string[]): Promise<void> {
     console.log(
       `${s.processes} processes on Redis ${redis.url}; ${s.joins} joins at ${s.rate}/s, rooms of ${s.capacity}`,
     );
+    const pids = [...procs.map((p) => p.child.pid!), redis.pid!];
+    const cpuBefore = pids.map(cpuMs);
+    const benchBefore = process.cpuUsage();
     const started = performance.now();
     const results = await runJoins(
       s,
       procs.map((p) => p.port),
     );
     const wallMs = performance.now() - started;
+    const used = cpuSince(pids, cpuBefore);
+    const benchUsed = process.cpuUsage(benchBefore);
+    const cpu = { servers: used.slice(0, -1), redis: used.at(-1)!, bench: (benchUsed.user + benchUsed.system) / 1000 };
     await new Promise((resolve) => setTimeout(resolve, s.holdMs + 500));
     const leaveMs = await timeToLeave(procs[0]!, directory);
-    const figures = summary(s, results, wallMs, leaveMs);
+    const figures = summary(s, results, wallMs, leaveMs, cpu);
     console.log(JSON.stringify(figures, null, 2));
     console.log(`wrote ${writeJson(s.out ?? defaultResultPath('matchmake'), { machine: machineInfo(), ...figures })}`);
   } finally {

@@ -31,6 +31,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The server's PID while it runs, else null. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** The URL clients use. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
