@@ -44,7 +44,7 @@ describe('API reference examples', () => {
     for (const [name, file] of Object.entries(ENTRIES)) {
       const examples = examplesOf(readFileSync(join(root, file), 'utf8'), name);
       assert.ok(examples.length > 0, `${name} (${file}) has an @example with a \`\`\`ts block`);
-      examples.forEach((code, i) => writeFileSync(join(outDir, `${name}-${i}.ts`), `${code}\n`));
+      for (const [i, code] of examples.entries()) writeFileSync(join(outDir, `${name}-${i}.ts`), `${code}\n`);
     }
     const source = (entry: string): string[] => [join(root, entry)];
     const tsconfig = {
