@@ -20,6 +20,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       process.exitCode = await runCli(args, CHECKOUT_SETUP);
     },
   },
+  record: {
+    summary: 'recording and fragment broadcast: tick cost with vs without, file vs client bytes, seek in 30 min',
+    run: async (args) => (await import('./record.ts')).main(args),
+  },
   codec: {
     summary: 'delta snapshot codec vs msgpackr and JSON on the arena scenarios',
     run: async (args) => (await import('./codec.ts')).main(args),
