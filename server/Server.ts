@@ -352,9 +352,11 @@ export class Server {
     if (!decoded.ok) return this.conns.kick(conn, state, decoded.error.code, decoded.error.reason);
     const session = state.session;
     if (session === null) {
-      if (decoded.value.kind === MsgKind.Hello) this.cluster.beforeHello(decoded.value.room);
+      const hello = decoded.value.kind === MsgKind.Hello ? decoded.value : null;
+      if (hello !== null) this.cluster.beforeHello(hello.room);
       this.handshake.first(conn, state, decoded.value);
-      if (state.session !== null) this.cluster.joined(state.session.room.id);
+      // A fresh join takes the place of a claimed seat; a resumed session was counted all along.
+      if (hello?.resumeToken === null && state.session !== null) this.cluster.joined(state.session.room.id);
       return;
     }
     handleSessionMessage(this.conns, conn, state, session, decoded.value, now);

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { afterEach, describe, it } from 'node:test';
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/index.ts';
-import { Server } from '../server/index.ts';
+import { type Heartbeat, MemoryDirectory, Server } from '../server/index.ts';
 import { eventually } from './helpers/eventually.ts';
 import { NETWORK_TRANSPORTS } from './helpers/networkTransports.ts';
 import { arenaRoom, TestClient, testSchema, wsSocket } from './helpers/serverFixture.ts';
@@ -123,6 +123,49 @@ describe('matchmaking on one process', () => {
     assert.equal(second.closed, null, 'not refused');
     assert.equal(second.welcome!.roomId, seats[0]!.roomId);
     second.socket.close(1000, 'bye');
+  });
+
+  it('counts a claimed seat until its holder joins, and a resume does not take its place', async () => {
+    const beats: Heartbeat[] = [];
+    const directory = new (class extends MemoryDirectory {
+      override async heartbeat(beat: Heartbeat): Promise<void> {
+        beats.push(beat);
+        return super.heartbeat(beat);
+      }
+    })();
+    const server = new Server({
+      transport: 'ws',
+      logger: quiet,
+      cluster: { directory, heartbeatMs: 50, expiryMs: 500 },
+    });
+    server.define('duel', arenaRoom({ maxClients: 3, closeWhenEmpty: false }));
+    servers.push(server);
+    const { port } = await server.listen(0, '127.0.0.1');
+    const [a, b] = [await send(port, '{"type":"duel"}'), await send(port, '{"type":"duel"}')].map(
+      (r) => JSON.parse(r.text) as { seat: string; roomId: string },
+    );
+    const seatUrl = (seat: string) => `ws://127.0.0.1:${port}/?seat=${encodeURIComponent(seat)}`;
+    const first = new TestClient(wsSocket(seatUrl(a!.seat)));
+    await eventually(() => first.isOpen, 'open');
+    first.hello({ room: a!.roomId });
+    await eventually(() => first.welcome !== null, 'the first Welcome');
+    const waiting = new TestClient(wsSocket(seatUrl(b!.seat)));
+    await eventually(() => waiting.isOpen, 'the second seat claimed at its upgrade');
+    (first.socket as ReturnType<typeof wsSocket>).ws.terminate();
+    await eventually(() => server.connectionCount === 1, 'the first connection dropped');
+    const resumed = new TestClient(wsSocket(`ws://127.0.0.1:${port}/`));
+    await eventually(() => resumed.isOpen, 'open');
+    resumed.hello({ room: null, resumeToken: first.welcome!.resumeToken });
+    await eventually(() => resumed.welcome !== null, 'the resumed Welcome');
+    const after = beats.length;
+    await eventually(() => beats.length > after, 'a heartbeat after the resume');
+    assert.deepEqual(
+      beats.at(-1)!.rooms.map((r) => [r.id, r.clients]),
+      [[a!.roomId, 2]],
+      'the resumed player and the claimed seat',
+    );
+    waiting.socket.close(1000, 'bye');
+    resumed.socket.close(1000, 'bye');
   });
 
   it('refuses an upgrade with a forged or foreign seat (410), and admits one without a seat', async () => {
