@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import { type ConditionerOptions, parseConditionerQuery } from '../client/index.ts';
 import { BOTS, SHIP_SPEED, turnStarts } from './feelGame.ts';
-import { type FeelRun, type FrameRecord, runFrames, startRun, type Viewer } from './feelHarness.ts';
+import { type FeelRun, type FrameRecord, missedOf, runFrames, startRun, type Viewer } from './feelHarness.ts';
 import { defaultResultPath, formatTable, machineInfo, mean, round, writeJson } from './report.ts';
 import type { MachineInfo, TableColumn } from './report.ts';
 
@@ -68,7 +68,10 @@ export interface FeelResult {
   readonly correctionMean: number;
   readonly correctionMax: number;
   readonly interpUnderruns: number;
-  /** Ticks the server ran without a player's input (stood in), or null when the client does not report it. */
+  /**
+   * Ticks the server ran without a player's input (stood in) while recording, or null when the client
+   * does not report it.
+   */
   readonly missedInputs: number | null;
   /** Mean interpolation delay of watcher C, ms. */
   readonly interpDelayMs: number;
@@ -139,12 +142,13 @@ function serverTickShares(run: FeelRun, warmupTicks: number): { zero: number; do
   return { zero: round((100 * zero) / Math.max(1, n), 2), double: round((100 * double) / Math.max(1, n), 2) };
 }
 
+/** Ticks the server ran without the players' inputs while recording; null when the client does not report it. */
 function missedInputs(viewers: readonly Viewer[]): number | null {
   let sum = 0;
   for (const v of viewers) {
-    const missed = (v.client.stats as { readonly missedInputs?: number }).missedInputs;
-    if (missed === undefined) return null;
-    sum += missed;
+    const missed = missedOf(v.client.stats);
+    if (missed === undefined || v.missedAtStart === undefined) return null;
+    sum += missed - v.missedAtStart;
   }
   return sum;
 }

@@ -98,6 +98,8 @@ export class Viewer {
   readonly corrections: number[] = [];
   /** When the scripted course started (its input time origin), ms. */
   courseStartMs = NaN;
+  /** The client's missed-input count when recording started (NaN before; undefined if not reported). */
+  missedAtStart: number | undefined = Number.NaN;
   private acked = -1;
   private seenCorrections = 0;
 
@@ -133,10 +135,16 @@ export class Viewer {
       if (record) this.corrections.push(stats.lastCorrection);
     }
     if (!record) return;
+    if (Number.isNaN(this.missedAtStart)) this.missedAtStart = missedOf(stats);
     const drawn = new Map<number, readonly [number, number, number]>();
     for (const [id, e] of entities) drawn.set(id, [e.state.x, e.state.y, e.state.heading]);
     this.frames.push({ atMs: now, drawn, interpDelayMs: stats.interpDelayMs });
   }
+}
+
+/** The client's `missedInputs`, or undefined where the client does not report it (older versions). */
+export function missedOf(stats: object): number | undefined {
+  return (stats as { readonly missedInputs?: number }).missedInputs;
 }
 
 /** A run's parts: the clock, the server, the players and the room's per-tick moves. */

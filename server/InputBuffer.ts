@@ -9,14 +9,15 @@
  * The target is sized from the measured arrival jitter of this client's inputs: the mean deviation of
  * the gap between two arrivals from one tick (RFC 3550's interarrival jitter), times
  * {@link JITTER_TARGET_FACTOR}, in ticks, rounded up, at least one input. The buffer starts applying
- * once it holds the target plus the input due; then it applies one input per tick. When the input due
+ * once it holds the target plus the input due, or once its first input waited `target` ticks (a client
+ * that sends only now and then); then it applies one input per tick. When the input due
  * is missing, the game's fallback stands in for it (by default the last input again) under the
  * missing input's seq, so the late input is dropped when it comes and adds no lasting latency; at
  * most {@link MAX_REPEATED_INPUTS} ticks in a row, after which ticks pass without input (a client that
- * stopped sending) until the buffer holds its reserve again. Above twice the target plus two, two inputs are applied per tick, so a queue that
- * grew during a stall drains. The client keeps the buffer at its target by timing its sends from the
- * level reported in each snapshot ({@link InputBuffer.lead}). When a new input finds the buffer full,
- * the oldest waiting input is dropped.
+ * stopped sending) until the buffer holds its reserve again. Above twice the target plus two, two
+ * inputs are applied per tick, so a queue that grew during a stall drains. The client keeps the buffer
+ * at its target by timing its sends from the level reported in each snapshot ({@link InputBuffer.lead}).
+ * When a new input finds the buffer full, the oldest waiting input is dropped.
  */
 import type { QValue } from '../shared/index.ts';
 
@@ -51,6 +52,7 @@ export class InputBuffer {
   private repeatsInRow = 0;
   private lastArrivalMs = NaN;
   private primed = false;
+  private primingTicks = 0;
 
   /**
    * @param maxBuffered most inputs waiting (≥ 1)
@@ -99,8 +101,10 @@ export class InputBuffer {
     const waiting = this.inputs.length;
     const target = this.target;
     if (!this.primed) {
-      if (waiting <= target) return 0;
+      if (waiting === 0) return 0;
+      if (waiting <= target && ++this.primingTicks <= target) return 0;
       this.primed = true;
+      this.primingTicks = 0;
     }
     if (waiting > 2 * target + 2) return 2;
     if (waiting > 0) return 1;

