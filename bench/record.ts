@@ -218,7 +218,8 @@ export async function main(args: readonly string[]): Promise<void> {
       ratio: round(mean(c.stepMs) / mean(base.stepMs), 4),
     }));
     console.log(
-      `tick cost, arena E=${ENTITIES}, ${TICK_RATE_HZ} Hz, ${CLIENTS} clients, ${base.stepMs.length} ticks each, alternating blocks:`,
+      `tick cost, arena E=${ENTITIES}, ${TICK_RATE_HZ} Hz, ${CLIENTS} clients, ` +
+        `${base.stepMs.length} ticks each, alternating blocks:`,
     );
     console.log(
       formatTable(
@@ -234,13 +235,15 @@ export async function main(args: readonly string[]): Promise<void> {
     );
     const clientBytes = cases[1]!.clientBytes;
     console.log(
-      `bytes: recording ${fileBytes} B, one all-seeing client's snapshot frames ${clientBytes} B, ratio ${round(fileBytes / clientBytes, 3)}`,
+      `bytes: recording ${fileBytes} B, one all-seeing client's snapshot frames ${clientBytes} B, ` +
+        `ratio ${round(fileBytes / clientBytes, 3)}`,
     );
     const seek = await seekBench(arg('minutes', 30), 200);
+    const ms = (v: number) => `${round(v, 2)} ms`;
     console.log(
       `seek: ${seek.ticks} ticks (${arg('minutes', 30)} min) recorded in ${round(seek.makeMs / 1000, 1)} s, ` +
-        `${round(seek.bytes / 1e6, 2)} MB; open ${round(seek.openMs, 2)} ms; 200 seeks p50 ${round(percentile(seek.times, 50), 2)} ms, ` +
-        `p99 ${round(percentile(seek.times, 99), 2)} ms, max ${round(Math.max(...seek.times), 2)} ms (Node ${process.version})`,
+        `${round(seek.bytes / 1e6, 2)} MB; open ${ms(seek.openMs)}; 200 seeks p50 ${ms(percentile(seek.times, 50))}, ` +
+        `p99 ${ms(percentile(seek.times, 99))}, max ${ms(Math.max(...seek.times))} (Node ${process.version})`,
     );
     const path = writeJson(defaultResultPath('record'), {
       machine: machineInfo(),
