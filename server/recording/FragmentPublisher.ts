@@ -44,7 +44,7 @@ interface Pending {
 }
 
 /** Publishes one room's fragments from construction until {@link FragmentPublisher.close}. */
-export class FragmentPublisher implements RecordingSink {
+export class FragmentPublisher {
   private readonly recorder: RoomRecorder;
   private readonly delayTicks: number;
   private readonly keep: number;
@@ -69,7 +69,8 @@ export class FragmentPublisher implements RecordingSink {
         `FragmentPublisher: need delayMs ≥ 0 and keepFragments ≥ 1; got ${options.delayMs}, ${this.keep}`,
       );
     this.onError = options.onError ?? ((err) => console.error(`fragments ${options.dir}: ${String(err)}`));
-    this.recorder = new RoomRecorder(room, this, options.tickRateHz, {
+    const sink: RecordingSink = { write: (bytes) => this.take(bytes), close: () => this.flushed() };
+    this.recorder = new RoomRecorder(room, sink, options.tickRateHz, {
       keyframeEveryMs: fragmentMs,
       chunkEveryMs: fragmentMs,
     });
@@ -85,8 +86,8 @@ export class FragmentPublisher implements RecordingSink {
     return this.writes;
   }
 
-  /** @internal the recorder's sink: the header, then one chunk per fragment, then the index (ignored). */
-  write(bytes: Uint8Array): void {
+  /** What the recorder writes: the header, then one chunk per fragment, then the index (ignored). */
+  private take(bytes: Uint8Array): void {
     let at = 0;
     if (!this.started) {
       this.started = true;
