@@ -337,7 +337,7 @@ export class Server {
         this.metrics,
         () => ({ ok: this.closing === null, rooms: this.rooms.size, clients: conns.size, tick: this.loop.tick }),
         () => this.flushMetrics(),
-        (body) => this.cluster.matchmake(body),
+        (body, address) => this.cluster.matchmake(body, address),
       ),
     };
   }

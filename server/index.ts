@@ -29,7 +29,12 @@ export type { Logger } from './RateLimitedLog.ts';
 export { ServerMetrics } from './ServerMetrics.ts';
 export type { MetricsRegistry, MetricsRegistryMetric } from './ServerMetrics.ts';
 export { installShutdownHandlers, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.ts';
-export { DEFAULT_EXPIRY_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_SEAT_TTL_MS } from './cluster/clusterOptions.ts';
+export {
+  DEFAULT_EXPIRY_MS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MATCHMAKE_PER_SECOND,
+  DEFAULT_SEAT_TTL_MS,
+} from './cluster/clusterOptions.ts';
 export type { ClusterOptions } from './cluster/clusterOptions.ts';
 export { MemoryDirectory } from './cluster/MemoryDirectory.ts';
 export { MAX_CHANNEL_NAME_LENGTH, MemoryBus } from './cluster/MessageBus.ts';

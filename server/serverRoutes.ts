@@ -27,10 +27,11 @@ export function serverRoutes(
   metrics: ServerMetrics,
   figures: () => HealthFigures,
   flush: () => void,
-  matchmake: (body: string) => Promise<MatchmakeAnswer>,
+  matchmake: (body: string, remoteAddress: string) => Promise<MatchmakeAnswer>,
 ): HttpRoutes {
   return {
-    matchmake: (body) => matchmake(body).then((a) => ({ status: a.status, body: JSON.stringify(a.body) })),
+    matchmake: (body, address) =>
+      matchmake(body, address).then((a) => ({ status: a.status, body: JSON.stringify(a.body) })),
     health: () => JSON.stringify(figures()),
     metrics: () => {
       flush();

@@ -70,6 +70,16 @@ for (const transport of NETWORK_TRANSPORTS) {
       assert.equal((await send(port, '{"type":"duel"}')).status, 200, 'still answering');
     });
 
+    it('refuses an address past its request rate with 429', async () => {
+      const server = new Server({ transport, logger: quiet, cluster: { matchmakePerSecond: 1 } });
+      server.define('duel', arenaRoom({ maxClients: 2 }));
+      servers.push(server);
+      const { port } = await server.listen(0, '127.0.0.1');
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await send(port, '{"type":"duel"}')).status);
+      assert.deepEqual(statuses, [200, 200, 429], 'a burst of two, then refused');
+    });
+
     it('fills a room to its capacity before opening the next', async () => {
       const { port } = await start(transport, 2);
       const rooms: string[] = [];

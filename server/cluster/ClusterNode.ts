@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
 import { errorText } from '../errorText.ts';
 import type { RateLimitedLog } from '../RateLimitedLog.ts';
+import { AddressLimiter } from './AddressLimiter.ts';
 import type { UpgradeDecision } from '../transport/Transport.ts';
 import { type MatchmakeAnswer, parseMatchmakeBody, seatFromQuery } from './matchmakeRequest.ts';
 import type { RoomDirectory, RoomReport } from './RoomDirectory.ts';
@@ -30,6 +31,7 @@ export interface ClusterNodeSettings {
   readonly heartbeatMs: number;
   readonly expiryMs: number;
   readonly seatTtlMs: number;
+  readonly matchmakePerSecond: number;
 }
 
 /** A seat claimed whose holder has not joined yet: counted as a client until it joins or this passes. */
@@ -45,6 +47,7 @@ export class ClusterNode {
   private stopped = false;
   private beating: Promise<void> | null = null;
   private url = '';
+  private readonly limiter: AddressLimiter;
 
   /** A node that does nothing until {@link start}. */
   constructor(
@@ -52,7 +55,9 @@ export class ClusterNode {
     private readonly host: ClusterHost,
     private readonly clock: Clock,
     private readonly log: RateLimitedLog,
-  ) {}
+  ) {
+    this.limiter = new AddressLimiter(settings.matchmakePerSecond, settings.matchmakePerSecond * 2);
+  }
 
   /** This process's id in the directory. */
   get processId(): string {
@@ -91,8 +96,13 @@ export class ClusterNode {
     this.schedule();
   }
 
-  /** Answers a `POST /matchmake` body: 200 with where to connect, else a status with `{ error }`. */
-  async matchmake(body: string): Promise<MatchmakeAnswer> {
+  /**
+   * Answers a `POST /matchmake` body from `remoteAddress`: 200 with where to connect, else a status with
+   * `{ error }` (429 past the address's request rate).
+   */
+  async matchmake(body: string, remoteAddress = ''): Promise<MatchmakeAnswer> {
+    if (!this.limiter.take(remoteAddress, this.clock.now()))
+      return { status: 429, body: { error: 'too many matchmaking requests; slow down' } };
     const request = parseMatchmakeBody(body);
     if (!request.ok) return { status: 400, body: { error: request.reason } };
     const { directory, processId, seatTtlMs } = this.settings;

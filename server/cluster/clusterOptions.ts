@@ -9,6 +9,8 @@ import type { MessageBus } from './MessageBus.ts';
 export const DEFAULT_HEARTBEAT_MS = 1000;
 /** Default life of a process's entries without a heartbeat, ms: a killed process leaves within this (+1 beat). */
 export const DEFAULT_EXPIRY_MS = 3000;
+/** Default `POST /matchmake` requests per second from one address (twice that back to back). */
+export const DEFAULT_MATCHMAKE_PER_SECOND = 20;
 /** Default life of a reserved seat, ms (an expired seat is still honoured while its room has space). */
 export const DEFAULT_SEAT_TTL_MS = 15_000;
 
@@ -32,6 +34,11 @@ export interface ClusterOptions {
   readonly expiryMs?: number;
   /** Life of a reserved seat, ms. Default {@link DEFAULT_SEAT_TTL_MS}. */
   readonly seatTtlMs?: number;
+  /**
+   * `POST /matchmake` requests per second from one address (behind a proxy, the proxy's address: raise it
+   * there). Default {@link DEFAULT_MATCHMAKE_PER_SECOND}.
+   */
+  readonly matchmakePerSecond?: number;
 }
 
 /** Fills defaults and validates (throws a RangeError naming the bad option). */
@@ -51,6 +58,9 @@ export function resolveClusterOptions(options: ClusterOptions | undefined, now: 
       'cluster: need heartbeatMs ≥ 50, expiryMs > heartbeatMs, seatTtlMs ≥ 1000; ' +
         `got ${heartbeatMs}, ${expiryMs}, ${seatTtlMs}`,
     );
+  const matchmakePerSecond = o.matchmakePerSecond ?? DEFAULT_MATCHMAKE_PER_SECOND;
+  if (!(matchmakePerSecond > 0))
+    throw new RangeError(`cluster.matchmakePerSecond must be > 0; got ${matchmakePerSecond}`);
   const directory = o.directory ?? new MemoryDirectory(now);
-  return { directory, processId, publicUrl, heartbeatMs, expiryMs, seatTtlMs };
+  return { directory, processId, publicUrl, heartbeatMs, expiryMs, seatTtlMs, matchmakePerSecond };
 }

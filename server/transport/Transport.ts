@@ -72,9 +72,9 @@ export interface HttpRoutes {
   }>;
   /**
    * The answer to `POST /matchmake` with the request body as UTF-8 text (untrusted; at most
-   * `MAX_MATCHMAKE_BODY_BYTES`). Absent: the route is 404. Never rejects.
+   * `MAX_MATCHMAKE_BODY_BYTES`) and the peer's address. Absent: the route is 404. Never rejects.
    */
-  matchmake?(body: string): Promise<JsonAnswer>;
+  matchmake?(body: string, remoteAddress: string): Promise<JsonAnswer>;
 }
 
 /** An HTTP answer the engine computed: a status and a JSON body. */

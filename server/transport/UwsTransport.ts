@@ -303,7 +303,9 @@ export class UwsTransport implements Transport {
     const dir = this.options.staticDir;
     app.any('/*', (res, req) => {
       // uWS names methods in lower case; the request object is valid only during this call.
-      const answer = answerHttp(req.getMethod().toUpperCase(), req.getUrl(), http, dir, (max) => readBody(res, max));
+      const address = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const read = (max: number) => readBody(res, max);
+      const answer = answerHttp(req.getMethod().toUpperCase(), req.getUrl(), http, dir, read, address);
       if (!(answer instanceof Promise)) return writeAnswer(res, answer);
       let aborted = false;
       res.onAborted(() => {

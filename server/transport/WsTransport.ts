@@ -298,7 +298,8 @@ export class WsTransport implements Transport {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const answer = answerHttp(req.method ?? 'GET', path, http, this.options.staticDir, (max) => readBody(req, max));
+    const read = (max: number) => readBody(req, max);
+    const answer = answerHttp(req.method ?? 'GET', path, http, this.options.staticDir, read, req.socket.remoteAddress);
     if (answer instanceof Promise) void answer.then((a) => writeAnswer(res, a));
     else writeAnswer(res, answer);
   }

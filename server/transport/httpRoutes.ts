@@ -35,7 +35,7 @@ export type BodyReader = (maxBytes: number) => Promise<Uint8Array | null>;
  * The answer to `method` (upper case) on `path` (without the query string): health and metrics from
  * `routes`, else a static file from `staticDir` (none when undefined). Synchronous for health and for
  * refusals; a Promise, which never rejects, for metrics, matchmaking and files. `readBody` is called only
- * for `POST /matchmake`.
+ * for `POST /matchmake`, which is also given the peer's `remoteAddress`.
  */
 export function answerHttp(
   method: string,
@@ -43,10 +43,12 @@ export function answerHttp(
   routes: HttpRoutes,
   staticDir: string | undefined,
   readBody: BodyReader,
+  remoteAddress = '',
 ): HttpAnswer | Promise<HttpAnswer> {
   if (path === '/matchmake' && routes.matchmake !== undefined) {
     if (method !== 'POST') return plain(405, 'use POST');
-    return matchmake(routes.matchmake, readBody);
+    const route = routes.matchmake.bind(routes);
+    return matchmake((body) => route(body, remoteAddress), readBody);
   }
   if (method === 'GET' && path === '/health')
     return { status: 200, headers: HEALTH_HEADERS, body: routes.health(), headOnly: false };
