@@ -56,5 +56,6 @@ export { resolveClock, resolveClock as resolveTimers, systemClock } from '../sha
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle, Timers } from '../shared/clock.ts';
 export { MAX_REPLAY_SPEED, MIN_REPLAY_SPEED, ReplayPlayer } from './ReplayPlayer.ts';
 export type { ReplayPlayerOptions, ReplaySource } from './ReplayPlayer.ts';
+export { DEFAULT_HISTORY_SECONDS, SnapshotHistory } from './SnapshotHistory.ts';
 export { FragmentSource } from './FragmentSource.ts';
 export type { FetchedResponse, FetchFn } from './FragmentSource.ts';

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dequantizeEntity, type Snapshot } from '../shared/index.ts';
 import { MAX_REPLAY_SPEED, ReplayPlayer } from '../client/ReplayPlayer.ts';
+import { SnapshotHistory } from '../client/SnapshotHistory.ts';
 import { RecordingFile } from '../shared/wire/RecordingReader.ts';
 import { recordMatch, TICK_RATE_HZ } from './helpers/recordingFixture.ts';
-import { testSchema } from './helpers/serverFixture.ts';
+import { sameWorld, testSchema } from './helpers/serverFixture.ts';
 
 const TICK_MS = 1000 / TICK_RATE_HZ;
 
@@ -97,5 +98,28 @@ describe('ReplayPlayer', () => {
     assert.ok(file.ok);
     const other = { ...testSchema, hash: '0000000000000000' };
     assert.throws(() => new ReplayPlayer(other, file.value), /schema/);
+  });
+});
+
+describe('SnapshotHistory (the kill-cam memory)', () => {
+  it('keeps the last seconds of snapshots and plays them back exactly, like a file', async () => {
+    const { live } = await recordMatch(300);
+    const history = new SnapshotHistory(testSchema, TICK_RATE_HZ, 2);
+    for (let tick = 1; tick <= 300; tick += tick % 9 === 0 ? 2 : 1) history.push(live.get(tick)!);
+    assert.equal(history.size, 2 * TICK_RATE_HZ + 1, 'only the last two seconds');
+    const source = history.replay(250);
+    assert.ok(source !== null);
+    const replay = new ReplayPlayer(testSchema, source);
+    assert.ok(replay.seek(replay.firstTick).ok);
+    let shown = 0;
+    for (let now = 0; replay.tick < replay.lastTick; now += TICK_MS) {
+      replay.frame(now);
+      replay.play();
+      const world = replay.snapshot!;
+      assert.ok(sameWorld(world, live.get(world.tick)!), `tick ${world.tick}`);
+      shown++;
+    }
+    assert.ok(shown > 40, `ticks shown: ${shown}`);
+    assert.equal(replay.lastTick, 300);
   });
 });

@@ -12,6 +12,7 @@ import { type ArenaSchema, arenaSchema, worldSizeOf } from '../game/schema.ts';
 import { ArenaScene } from './ArenaScene.ts';
 import { installDebugHook } from './debugHook.ts';
 import { Hud } from './Hud.ts';
+import { KillCam } from './KillCam.ts';
 import { PlayerInput } from './PlayerInput.ts';
 import { describeConditions, type PageOptions, readPageOptions } from './options.ts';
 import { FramePerf, timedSocketFactory } from './FramePerf.ts';
@@ -47,21 +48,25 @@ async function start(): Promise<void> {
   const input = new PlayerInput(app.canvas);
   const conditions = describeConditions(page.conditioner);
   followConnection(client, joined, scene);
+  const killCam = new KillCam(client);
   installDebugHook(window, client, perf, app.renderer.name);
 
   const sample = () => input.sample(app.screen.width / 2, app.screen.height / 2);
   const loop = (): void => {
     const now = performance.now();
     client.update(now, sample);
-    const entities = client.frame(now);
+    const live = client.frame(now);
+    // On the local ship's death, the last seconds from the killer's ship, then the live game again.
+    const replay = killCam.frame(now);
+    const entities = replay?.entities ?? live;
     const afterFrame = performance.now();
-    const localId = client.welcome?.entityId ?? -1;
+    const localId = replay?.focusId ?? client.welcome?.entityId ?? -1;
     scene.draw(entities, localId, app.screen.width, app.screen.height);
     netGraph.update(now);
     hud.updateScores(now, entities, localId);
     const { ships, bullets, scenery } = scene;
     hud.setStatus(
-      `${joined.status} · ${ships.size} ships, ${bullets.size} bullets` +
+      `${replay?.status ?? joined.status} · ${ships.size} ships, ${bullets.size} bullets` +
         `${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
     );
     app.render();
