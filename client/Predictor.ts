@@ -89,8 +89,6 @@ export class Predictor {
     if (kind === undefined) throw new RangeError(`Predictor: unknown kind index ${kindIndex}`);
     // The step function's discriminant with several kinds; not a field, so not enumerable and never copied.
     Object.defineProperty(this.state, 'kind', { value: kind.name, enumerable: false });
-    // The step function's discriminant with several kinds; not a field, so not enumerable and never copied.
-    Object.defineProperty(this.state, 'kind', { value: kind.name, enumerable: false });
     const smoothingMs = options.smoothingMs ?? DEFAULT_SMOOTHING_MS;
     if (!(smoothingMs >= 0)) throw new RangeError(`prediction: smoothingMs must be ≥ 0; got ${smoothingMs}`);
     const snapFraction = options.snapFraction ?? DEFAULT_SNAP_FRACTION;
