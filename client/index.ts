@@ -13,6 +13,7 @@ export type {
 } from './clientOptions.ts';
 export { MAX_INPUTS_PER_UPDATE } from './InputSender.ts';
 export type { ConnectionState } from './Connection.ts';
+export { Matchmaker } from './Matchmaker.ts';
 export type { MatchmakeOptions, MatchTarget, PostedJson, PostJson } from './Matchmaker.ts';
 export {
   backoffDelayMs,

@@ -6,10 +6,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Schema } from '../shared/index.ts';
 import type { BotDefinition } from './defineBot.ts';
-import { BotCounters } from './botTraffic.ts';
+import { type BotContext, BotCounters } from './botTraffic.ts';
 import { FullBot } from './FullBot.ts';
 import type { BotSample, BotStart } from './ipc.ts';
 import { LightBot } from './LightBot.ts';
+import { isMatchmakeUrl, takeSeat } from './matchmakeJoin.ts';
 
 /** How often the pool opens a batch of connections, ms. */
 const CONNECT_BATCH_MS = 20;
@@ -62,6 +63,8 @@ export class BotPool {
   private waiting = 0;
   private started = 0;
   private stopping = false;
+  /** Light bots whose matchmaking request failed (they never connect; logged, the first and every 1,000th). */
+  private matchmakeFailures = 0;
   private lastAt = performance.now();
   private lastCpu = process.cpuUsage();
   private readonly last = {
@@ -175,9 +178,30 @@ export class BotPool {
         tickMs: this.tickMs,
         counters: this.counters,
       };
-      if (o.kind === 'light') this.light.push(new LightBot(index, ctx, index % o.decodeEvery === 0));
-      else this.full.push(new FullBot(index, ctx));
+      if (o.kind === 'full') this.full.push(new FullBot(index, ctx));
+      else if (!isMatchmakeUrl(o.url)) this.light.push(new LightBot(index, ctx, index % o.decodeEvery === 0));
+      else this.seatThenConnect(index, ctx);
     }
+  }
+
+  /** Asks the matchmaker for a light bot's seat, then connects it there (full bots do this themselves). */
+  private seatThenConnect(index: number, ctx: BotContext): void {
+    const type = ctx.room ?? '';
+    takeSeat(ctx.url, type).then(
+      (seat) => {
+        if (this.stopping) return;
+        this.light.push(
+          new LightBot(index, { ...ctx, url: seat.url, room: seat.room }, index % this.options.decodeEvery === 0),
+        );
+      },
+      (err: unknown) => {
+        this.matchmakeFailures++;
+        if (this.matchmakeFailures === 1 || this.matchmakeFailures % 1000 === 0)
+          console.error(
+            `bot ${index}: ${err instanceof Error ? err.message : String(err)} (${this.matchmakeFailures} so far)`,
+          );
+      },
+    );
   }
 
   private watchInputs(): void {

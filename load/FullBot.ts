@@ -5,6 +5,7 @@
  */
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/index.ts';
+import { isMatchmakeUrl } from './matchmakeJoin.ts';
 import type { ClientSocket, InputOf, Schema, SocketFactory } from '../shared/index.ts';
 import { type BotContext, type BotCounters, BotState, InputClock } from './botTraffic.ts';
 import { headerBytes } from './RawWebSocket.ts';
@@ -60,9 +61,10 @@ export class FullBot {
     const inner = wsSocketFactory();
     const factory: SocketFactory = (url, protocol) => new CountingSocket(inner(url, protocol), c);
     this.client = new TickwaveClient(ctx.schema, {
-      url: ctx.url,
+      ...(isMatchmakeUrl(ctx.url)
+        ? { matchmake: { url: ctx.url, type: ctx.room ?? '' } }
+        : { url: ctx.url, room: ctx.room }),
       socketFactory: factory,
-      room: ctx.room,
       reconnect: { enabled: false },
     });
     this.client.onWelcome((welcome) => {

@@ -92,8 +92,12 @@ What to load:
                      exports schema (defineSchema), room (defineRoom, or a function of
                      { entities, tickRateHz } returning one) and optionally bot (defineBot)
   --url ws://H:P/    a server you run instead; the bots need its schema: --schema FILE
+  --url http://H:P/matchmake
+                     the same through matchmaking: each bot asks any process (or a cluster's)
+                     for a seat in a room of --join TYPE and connects where it is told
   --schema FILE      with --url: a module exporting the server's schema (your room module works)
-  --join ROOM        with --url: the room id or type to join (default: the server's choice)
+  --join ROOM        with --url: the room id or type to join (default: the server's choice);
+                     with a matchmaking --url: the room type (required)
   --bot FILE         a module exporting a bot (defineBot) to use instead of the room module's;
                      without any, bots send random valid inputs from the schema's ranges${
                        names.length > 0 ? `\n  --scenario NAME    a built-in scenario: ${names.join(', ')}` : ''
@@ -228,8 +232,10 @@ function share(text: string | undefined, fallback: number, flag: string, min: nu
 /** The run's options from the flags, each checked and defaulted; throws a RangeError naming a bad one. */
 function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
   const url = values.url ?? null;
-  if (url !== null && !/^wss?:\/\/[^/]+/.test(url))
-    throw new RangeError(`--url must be a ws://host:port/ URL; got "${url}"`);
+  if (url !== null && !/^(wss?|https?):\/\/[^/]+/.test(url))
+    throw new RangeError(`--url must be a ws://host:port/ URL or a http://host:port/matchmake endpoint; got "${url}"`);
+  if (url !== null && /^https?:/.test(url) && values.join === undefined)
+    throw new RangeError('--url with a matchmaking endpoint needs the room type to join: --join TYPE');
   const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
   const target = targetOf(values, setup, cwd);
   const entities = setup.scenarios[target.scenario]?.entities ?? DEFAULT_ENTITIES;

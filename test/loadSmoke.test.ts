@@ -12,6 +12,8 @@ import {
   writeInputMessage,
 } from '../shared/index.ts';
 import { CHECKOUT_SETUP } from '../bench/loadScenarios/index.ts';
+import { arenaRoomType } from '../bench/loadScenarios/arenaRoom.ts';
+import { Server } from '../server/index.ts';
 import { loadReport, loadReportWithReference, parseLoadArgs as parseArgs, writeLoadReport } from '../load/main.ts';
 import { type LoadReport, referenceLines, reportText } from '../load/loadReport.ts';
 import type { WindowFigures } from '../load/loadFigures.ts';
@@ -94,7 +96,8 @@ describe('load test bots', () => {
     assert.equal(parseLoadArgs(['--help']), null);
     assert.throws(() => parseLoadArgs(['--tick-rate', '500']), /--tick-rate/);
     assert.throws(() => parseLoadArgs(['--scenario', 'nope']), /--scenario/);
-    assert.throws(() => parseLoadArgs(['--url', 'http://example.com']), /--url/);
+    assert.throws(() => parseLoadArgs(['--url', 'ftp://example.com']), /--url/);
+    assert.throws(() => parseLoadArgs(['--url', 'http://127.0.0.1:1/matchmake', '--schema', 'x.ts']), /--join TYPE/);
     assert.equal(parseLoadArgs([])?.options.transport, 'auto');
     assert.equal(parseLoadArgs(['--transport', 'ws'])?.options.transport, 'ws');
     assert.throws(() => parseLoadArgs(['--transport', 'tcp']), /--transport/);
@@ -170,6 +173,47 @@ async function smokeRun(options: LoadOptions): Promise<{
 }
 
 describe('load test smoke run', () => {
+  it('joins a running server through matchmaking (--url …/matchmake --join TYPE): rooms fill to capacity', {
+    timeout: 90_000,
+  }, async () => {
+    const server = new Server({ transport: 'ws', tickRateHz: 30, logger: { warn() {}, error() {} } });
+    const type = arenaRoomType({ scenario: 'arena', entities: 20, tickRateHz: 30 });
+    const joins = new Map<string, number>();
+    const onJoin = type.handlers.onJoin;
+    server.define('arena', {
+      ...type,
+      maxClients: 4,
+      closeWhenEmpty: false,
+      handlers: {
+        ...type.handlers,
+        onJoin(room, client, options) {
+          joins.set(room.id, (joins.get(room.id) ?? 0) + 1);
+          onJoin?.call(this, room, client, options);
+        },
+      },
+    });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const parsed = parseLoadArgs([
+        ...['--url', `http://127.0.0.1:${port}/matchmake`, '--join', 'arena'],
+        ...['--schema', join(import.meta.dirname, '../bench/loadScenarios/arena.ts')],
+        ...['--clients', '10', '--tick-rate', '30', '--duration', '2', '--settle', '1', '--bot-procs', '1'],
+      ]);
+      assert.ok(parsed !== null);
+      const report = await loadReport(parsed.options, { log: () => {} });
+      const step = report.steps[0]!;
+      assert.equal(step.minConnected, 10, `every bot joined: ${JSON.stringify(step.client.closeCodes)}`);
+      assert.ok(step.client.snapshotsPerClientPerSec > 0, 'snapshots were received');
+      assert.deepEqual(
+        [...joins.values()].sort((a, b) => b - a),
+        [4, 4, 2],
+        'the matchmaker filled rooms of 4 in turn',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('runs 50 light clients for 5 s on arena E=100 at 60 Hz and reports every figure', {
     timeout: 90_000,
   }, async () => {
