@@ -128,6 +128,7 @@ export class BotPool {
       wsBytesOut: c.wsBytesOut - l.wsBytesOut,
       inputs: c.inputs - l.inputs,
       latency: c.latency.drain(),
+      joinLatency: c.joinLatency.drain(),
       interArrival: c.interArrival.drain(),
       jitter: c.jitter.drain(),
       decoded: c.decoded - l.decoded,
@@ -187,8 +188,10 @@ export class BotPool {
   /** Asks the matchmaker for a light bot's seat, then connects it there (full bots do this themselves). */
   private seatThenConnect(index: number, ctx: BotContext): void {
     const type = ctx.room ?? '';
+    const askedAt = performance.now();
     takeSeat(ctx.url, type).then(
       (seat) => {
+        ctx.counters.joinLatency.record(performance.now() - askedAt);
         if (this.stopping) return;
         this.light.push(
           new LightBot(index, { ...ctx, url: seat.url, room: seat.room }, index % this.options.decodeEvery === 0),

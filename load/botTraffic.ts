@@ -38,6 +38,8 @@ export class BotCounters {
   /** Bots joined and open. */
   connected = 0;
   readonly latency = new Histogram();
+  /** Matchmaking request times (light bots joining through matchmaking), ms. */
+  readonly joinLatency = new Histogram();
   readonly interArrival = new Histogram();
   readonly jitter = new Histogram();
   readonly closes = new Map<number, number>();

@@ -27,6 +27,16 @@ export interface ServerStart {
   readonly transport: TransportChoice;
   /** The process exits by itself after this long, ms (bounded in time even if the parent vanishes). */
   readonly lifetimeMs: number;
+  /** With `--workers`: join a cluster on this Redis and let matchmaking create the rooms; null: one room. */
+  readonly cluster: LoadClusterStart | null;
+}
+
+/** How a load server joins a cluster (`--workers`). */
+export interface LoadClusterStart {
+  /** The Redis server of the room directory (redis://host:port). */
+  readonly redisUrl: string;
+  /** Players per room before matchmaking opens another. */
+  readonly roomCapacity: number;
 }
 
 /** Parent → bot process: start an (empty) bot pool. */
@@ -91,6 +101,8 @@ export interface ServerSample {
   readonly seenPerClient: number | null;
   /** Interest management's counters over the interval (`room.interest.stats` deltas); null without interest. */
   readonly interest: InterestSample | null;
+  /** Server processes this sample sums (a cluster's, merged by the parent); absent: 1. */
+  readonly processes?: number;
 }
 
 /** Deltas of a room's interest-management counters over one sample interval. */
@@ -122,6 +134,8 @@ export interface BotSample {
   readonly inputs: number;
   /** Input-to-acknowledgement latency, ms (sparse histogram counts). */
   readonly latency: SparseCounts;
+  /** Matchmaking request time of the bots that joined through matchmaking (seat asked → seat given), ms. */
+  readonly joinLatency: SparseCounts;
   /** Snapshot inter-arrival time per bot, ms. */
   readonly interArrival: SparseCounts;
   /** |inter-arrival − tick duration|, ms. */

@@ -27,6 +27,8 @@ export interface SampleRound {
   /** Clients the run asked for at that time. */
   readonly targetClients: number;
   readonly server: ServerSample | null;
+  /** With `--workers`: each server process's own sample, in worker order (`server` sums them); else empty. */
+  readonly processes: readonly ServerSample[];
   readonly bots: readonly BotSample[];
   /** CPU used by the whole machine over the round, % of one core. */
   readonly machineCpuPercent: number;
@@ -122,6 +124,11 @@ export interface ClientFigures {
   readonly jitterP99Ms: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
+  /** Matchmaking requests answered with a seat in the step (light bots joining through matchmaking). */
+  readonly joins: number;
+  /** The directory's join latency, the matchmaking request's time (seat asked → seat given), ms; null: none. */
+  readonly joinP50Ms: number | null;
+  readonly joinP99Ms: number | null;
   readonly disconnects: number;
   readonly closeCodes: Readonly<Record<string, number>>;
   /** Snapshots fully decoded (sampling light bots, or every full bot), and failures. */
@@ -139,6 +146,8 @@ export interface WindowFigures {
   readonly minConnected: number;
   readonly durationSec: number;
   readonly server: ServerFigures | null;
+  /** With `--workers`: each server process's figures, in worker order (`server` is the cluster's); else empty. */
+  readonly processes: readonly ProcessFigures[];
   readonly client: ClientFigures;
   readonly botProcesses: number;
   readonly botCpuPercent: number;
@@ -151,6 +160,21 @@ export interface WindowFigures {
   readonly reasons: readonly string[];
   /** The reasons, then what to be wary of (disconnects, busy bots or machine, skipped snapshots). */
   readonly notes: readonly string[];
+}
+
+/** One server process of a cluster over a window. */
+export interface ProcessFigures {
+  /** Worker index, from 0. */
+  readonly process: number;
+  /** Mean open connections on it. */
+  readonly clients: number;
+  readonly tickP50Ms: number;
+  readonly tickP99Ms: number;
+  readonly achievedTickRateHz: number;
+  /** CPU (user + system), % of one core. */
+  readonly cpuPercent: number;
+  /** Largest resident set size, MiB. */
+  readonly rssMiB: number;
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -191,7 +215,7 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
     tickP50Ms: s === null ? null : nullIfNaN(percentile(durations, 50)),
     tickP99Ms: s === null ? null : nullIfNaN(percentile(durations, 99)),
     tickMaxMs: s === null ? null : nullIfNaN(Math.max(...durations)),
-    achievedTickRateHz: s === null ? null : round((durations.length * 1000) / s.intervalMs, 2),
+    achievedTickRateHz: s === null ? null : round((durations.length * 1000) / s.intervalMs / (s.processes ?? 1), 2),
     serverCpuPercent: s === null ? null : round(((s.cpuUserUs + s.cpuSystemUs) / 1000 / s.intervalMs) * 100, 1),
     serverRssMiB: s === null ? null : round(mib(s.rssBytes), 1),
     eventLoopDelayP99Ms: s === null ? null : round(s.eventLoopDelayP99Ms, 2),
@@ -226,9 +250,11 @@ export function windowFigures(
     rounds.length === 0 ? 0 : sum(rounds.map((r) => Math.max(0, ...r.bots.map((b) => b.intervalMs)))) / 1000;
   const connectedPerRound = rounds.map((r) => sum(r.bots.map((b) => b.connected)));
   const meanConnected = connectedPerRound.length === 0 ? 0 : sum(connectedPerRound) / connectedPerRound.length;
-  const client = clientFigures(bots, Math.max(1e-9, meanConnected * botSec));
+  const joinBots = stepRounds.flatMap((r) => r.bots);
+  const client = clientFigures(bots, Math.max(1e-9, meanConnected * botSec), joinBots);
   const servers = rounds.map((r) => r.server).filter((s): s is ServerSample => s !== null);
   const server = servers.length === 0 ? null : serverFigures(servers, budgetMs, meanConnected);
+  const processes = processFigures(rounds, budgetMs);
   const botProcesses = rounds.length === 0 ? 0 : Math.max(...rounds.map((r) => r.bots.length));
   const botCpuPercent =
     botSec === 0 ? 0 : round((sum(bots.map((b) => b.cpuUserUs + b.cpuSystemUs)) / 1e6 / botSec) * 100, 1);
@@ -246,6 +272,7 @@ export function windowFigures(
     minConnected,
     durationSec: round(botSec, 1),
     server,
+    processes,
     client,
     botProcesses,
     botCpuPercent,
@@ -257,11 +284,15 @@ export function windowFigures(
   };
 }
 
-/** The clients' figures from the bot samples of a window; `clientSec` is client-seconds connected. */
-function clientFigures(bots: readonly BotSample[], clientSec: number): ClientFigures {
+/**
+ * The clients' figures from the bot samples of a window; `clientSec` is client-seconds connected. The join
+ * latency comes from `joinBots`, the samples of the whole step (bots join before the window starts).
+ */
+function clientFigures(bots: readonly BotSample[], clientSec: number, joinBots: readonly BotSample[]): ClientFigures {
   const lat = new Histogram();
   const ia = new Histogram();
   const jit = new Histogram();
+  const join = new Histogram();
   const closeCodes: Record<string, number> = {};
   for (const b of bots) {
     lat.add(b.latency);
@@ -269,6 +300,7 @@ function clientFigures(bots: readonly BotSample[], clientSec: number): ClientFig
     jit.add(b.jitter);
     for (const [code, n] of Object.entries(b.closes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   }
+  for (const b of joinBots) join.add(b.joinLatency);
   const snapshots = sum(bots.map((b) => b.snapshots));
   const perSnapshot = (bytes: number): number => (snapshots === 0 ? 0 : round(bytes / snapshots, 1));
   return {
@@ -285,6 +317,9 @@ function clientFigures(bots: readonly BotSample[], clientSec: number): ClientFig
     jitterP99Ms: round(jit.percentile(99), 2),
     latencyP50Ms: round(lat.percentile(50), 2),
     latencyP99Ms: round(lat.percentile(99), 2),
+    joins: join.count,
+    joinP50Ms: join.count === 0 ? null : round(join.percentile(50), 2),
+    joinP99Ms: join.count === 0 ? null : round(join.percentile(99), 2),
     disconnects: sum(Object.values(closeCodes)),
     closeCodes,
     decodedSnapshots: sum(bots.map((b) => b.decoded)),
@@ -310,7 +345,7 @@ function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanC
     tickP50Ms: round(percentile(durations, 50), 3),
     tickP99Ms: round(percentile(durations, 99), 3),
     tickMaxMs: round(Math.max(...durations), 3),
-    achievedTickRateHz: round(durations.length / sec, 2),
+    achievedTickRateHz: round(durations.length / sec / meanProcesses(servers), 2),
     skippedTicks: sum(servers.map((s) => s.skippedTicks)),
     stepHandlerMsPerTick:
       durations.length === 0 ? 0 : round(sum(servers.map((s) => s.stepHandlerMs)) / durations.length, 3),
@@ -330,4 +365,31 @@ function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanC
     deferredShare:
       interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
   };
+}
+
+/** Mean server processes per sample (a cluster's merged samples count several). */
+function meanProcesses(servers: readonly ServerSample[]): number {
+  return sum(servers.map((s) => s.processes ?? 1)) / servers.length;
+}
+
+/** Each server process's figures over a window (`--workers`), in worker order; empty without per-process samples. */
+function processFigures(rounds: readonly SampleRound[], budgetMs: number): ProcessFigures[] {
+  const count = Math.max(0, ...rounds.map((r) => r.processes.length));
+  const out: ProcessFigures[] = [];
+  for (let p = 0; p < count; p++) {
+    const samples = rounds.map((r) => r.processes[p]).filter((s): s is ServerSample => s !== undefined);
+    if (samples.length === 0) continue;
+    const clients = sum(samples.map((s) => s.clients)) / samples.length;
+    const f = serverFigures(samples, budgetMs, clients);
+    out.push({
+      process: p,
+      clients: round(clients, 1),
+      tickP50Ms: f.tickP50Ms,
+      tickP99Ms: f.tickP99Ms,
+      achievedTickRateHz: f.achievedTickRateHz,
+      cpuPercent: f.cpuPercent,
+      rssMiB: f.rssMiB,
+    });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * the user's budget and the recommendation.
  */
 import { formatTable, type MachineInfo, round, type TableColumn } from './report.ts';
+import { joinLine, PROCESS_COLUMNS, processRows } from './clusterReport.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
 import type { LoadOptions } from './runLoad.ts';
 import { ASSUMED_MSS_BYTES, TCP_IP_HEADER_BYTES } from './botTraffic.ts';
@@ -135,6 +136,7 @@ export function reportText(report: LoadReport): string {
   lines.push('clients (per client; bytes are server → client unless "up")');
   lines.push(formatTable(CLIENT_COLUMNS, report.steps));
   for (const s of report.steps) for (const note of s.notes) lines.push(`  ${s.clients} clients: ${note}`);
+  if (o.workers > 0) lines.push('', ...clusterLines(report.steps));
   if (report.steps.some((w) => w.server?.entitiesSentPerSnapshot != null)) lines.push('', ...viewLines(report));
   lines.push('');
   const best = [...report.steps].reverse().find((s) => s.held) ?? report.steps.at(-1);
@@ -144,6 +146,15 @@ export function reportText(report: LoadReport): string {
   lines.push('');
   lines.push(`wire estimate: ${report.wireEstimate}`);
   return lines.join('\n');
+}
+
+/** The per-process table and the join latency of a `--workers` run. */
+function clusterLines(steps: readonly WindowFigures[]): string[] {
+  return [
+    'server processes (each worker over each measurement window; the server table sums them)',
+    formatTable(PROCESS_COLUMNS, processRows(steps)),
+    ...steps.map(joinLine),
+  ];
 }
 
 /** The big-world table of what a client sees and is sent per snapshot, headed by how to compare it. */

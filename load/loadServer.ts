@@ -6,16 +6,18 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
+  type ClusterOptions,
   createTransport,
   DEFAULT_MAX_MESSAGES_PER_SECOND,
   type Logger,
+  RedisDirectory,
   type Room,
   Server,
   TickLoop,
   type TransportChoice,
 } from '../server/index.ts';
 import type { Schema } from '../shared/index.ts';
-import type { InterestSample, ServerSample } from './ipc.ts';
+import type { InterestSample, LoadClusterStart, ServerSample } from './ipc.ts';
 import { importLoadModule, roomTypeOf } from './loadModule.ts';
 
 /** Event-loop delay sampling resolution, ms. */
@@ -24,6 +26,8 @@ const EVENT_LOOP_RESOLUTION_MS = 5;
 const MESSAGES_PER_TICK = 3;
 /** Clients whose view is looked at for the mean entities seen, at most (spread across the room). */
 const SEEN_SAMPLE_CLIENTS = 100;
+/** Matchmaking requests per second a worker takes from one address (every bot comes from 127.0.0.1). */
+const CLUSTER_MATCHMAKE_PER_SECOND = 100_000;
 
 /** Options of {@link startLoadServer}. */
 export interface LoadServerOptions {
@@ -39,6 +43,8 @@ export interface LoadServerOptions {
   readonly logger: Logger;
   /** The network transport: auto (uWS where its native binary loads, else ws), uws or ws. */
   readonly transport: TransportChoice;
+  /** Join a cluster (rooms created by matchmaking, of type `load`); null: one room created here. */
+  readonly cluster: LoadClusterStart | null;
 }
 
 /** A running load-test server. */
@@ -47,8 +53,8 @@ export interface LoadServer {
   readonly port: number;
   /** The network transport it runs on. */
   readonly transport: 'uws' | 'ws';
-  /** The id of the room bots join. */
-  readonly roomId: string;
+  /** The id of the room bots join; null in a cluster (bots join the `load` type through matchmaking). */
+  readonly roomId: string | null;
   /** Figures since the previous call (the first call: since start). */
   sample(): Promise<ServerSample>;
   /** Stops the loop and closes the server (clients get 1001). */
@@ -63,16 +69,19 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   });
   // Created here rather than by the Server so the report can name the transport 'auto' picked.
   const chosen = await createTransport(options.transport, {});
+  const cluster = await clusterOf(options.cluster);
   const server = new Server({
     transport: chosen.transport,
     tickRateHz: options.tickRateHz,
     autoTick: false,
     logger: options.logger,
     maxMessagesPerSecond: Math.max(DEFAULT_MAX_MESSAGES_PER_SECOND, MESSAGES_PER_TICK * options.tickRateHz),
+    ...(cluster === undefined ? {} : { cluster }),
   });
-  server.define('load', roomType);
-  const room = server.createRoom('load');
-  const sampler = new ServerSampler(server, room);
+  const capacity = options.cluster?.roomCapacity;
+  server.define('load', capacity === undefined ? roomType : { ...roomType, maxClients: capacity });
+  const room = options.cluster === null ? server.createRoom('load') : null;
+  const sampler = new ServerSampler(server);
   const loop = new TickLoop({
     tickRateHz: options.tickRateHz,
     onTick: () => server.step(),
@@ -84,14 +93,22 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   return {
     port,
     transport: chosen.name,
-    roomId: room.id,
+    roomId: room?.id ?? null,
     sample: () => sampler.sample(loop.stats().skippedTicks),
     async stop() {
       loop.stop();
       sampler.end();
       await server.close('load test over');
+      await cluster?.directory?.close();
     },
   };
+}
+
+/** The cluster option of a worker: the Redis directory and this worker's URL; undefined for one process. */
+async function clusterOf(o: LoadClusterStart | null): Promise<ClusterOptions | undefined> {
+  if (o === null) return undefined;
+  const directory = await RedisDirectory.connect({ url: o.redisUrl });
+  return { directory, publicUrl: 'ws://127.0.0.1:{port}', matchmakePerSecond: CLUSTER_MATCHMAKE_PER_SECOND };
 }
 
 /** The server process's figures between two samples: each sample holds what changed since the last. */
@@ -106,10 +123,7 @@ class ServerSampler {
   private lastCloses = new Map<string, number>();
   private lastInterest: InterestSample | null = null;
 
-  constructor(
-    private readonly server: Server,
-    private readonly room: Room<Schema>,
-  ) {
+  constructor(private readonly server: Server) {
     this.last = { ...server.metrics.totals };
   }
 
@@ -119,7 +133,7 @@ class ServerSampler {
     this.lastAt = performance.now();
     this.lastCpu = process.cpuUsage();
     Object.assign(this.last, this.server.metrics.totals);
-    this.lastInterest = interestCounts(this.room);
+    this.lastInterest = interestCounts(this.server.roomList());
   }
 
   /** Stops the event-loop delay monitor. */
@@ -129,14 +143,15 @@ class ServerSampler {
 
   /** The figures since the previous sample; `skippedTicks` is the tick loop's count so far. */
   async sample(skippedTicks: number): Promise<ServerSample> {
-    const { server, room, delay } = this;
+    const { server, delay } = this;
+    const rooms = server.roomList();
     const now = performance.now();
     const cpu = process.cpuUsage(this.lastCpu);
     this.lastCpu = process.cpuUsage();
     const totals = server.metrics.totals;
     const last = this.last;
     const closesNow = await closeCounts(server);
-    const interestNow = interestCounts(room);
+    const interestNow = interestCounts(rooms);
     const sample: ServerSample = {
       intervalMs: now - this.lastAt,
       clients: server.connectionCount,
@@ -152,7 +167,7 @@ class ServerSampler {
       snapshotsSkipped: totals.snapshotsSkipped - last.snapshotsSkipped,
       bytesSent: totals.bytesSent - last.bytesSent,
       closes: countsSince(closesNow, this.lastCloses),
-      seenPerClient: seenPerClient(room),
+      seenPerClient: seenPerClient(rooms),
       interest: interestSince(interestNow, this.lastInterest),
     };
     this.tickDurationsMs = [];
@@ -186,25 +201,38 @@ function interestSince(now: InterestSample | null, before: InterestSample | null
   };
 }
 
-/** The room's interest-management counters so far, or null without interest management. */
-function interestCounts(room: Room<Schema>): InterestSample | null {
-  const stats = room.interest?.stats;
-  return stats === undefined
-    ? null
-    : { entitiesSent: stats.entitiesSent, entitiesDeferred: stats.entitiesDeferred, snapshots: stats.snapshots };
+/** The rooms' interest-management counters so far (summed), or null without interest management. */
+function interestCounts(rooms: readonly Room<Schema>[]): InterestSample | null {
+  const out = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0 };
+  let any = false;
+  for (const room of rooms) {
+    const stats = room.interest?.stats;
+    if (stats === undefined) continue;
+    any = true;
+    out.entitiesSent += stats.entitiesSent;
+    out.entitiesDeferred += stats.entitiesDeferred;
+    out.snapshots += stats.snapshots;
+  }
+  return any ? out : null;
 }
 
-/** Mean entities in a client's view now (see {@link ServerSample.seenPerClient}). */
-function seenPerClient(room: Room<Schema>): number | null {
-  const clients = room.clients;
-  if (clients.length === 0) return null;
-  const interest = room.interest;
-  if (interest === null) return room.entityCount;
-  const stride = Math.max(1, Math.floor(clients.length / SEEN_SAMPLE_CLIENTS));
+/** Mean entities in a client's view now, over every room's clients (see {@link ServerSample.seenPerClient}). */
+function seenPerClient(rooms: readonly Room<Schema>[]): number | null {
   let seen = 0;
   let n = 0;
-  for (let i = 0; i < clients.length; i += stride, n++) seen += interest.viewOf(clients[i]!).visibleCount;
-  return seen / n;
+  for (const room of rooms) {
+    const clients = room.clients;
+    if (clients.length === 0) continue;
+    const interest = room.interest;
+    if (interest === null) {
+      seen += room.entityCount;
+      n++;
+      continue;
+    }
+    const stride = Math.max(1, Math.floor(clients.length / SEEN_SAMPLE_CLIENTS));
+    for (let i = 0; i < clients.length; i += stride, n++) seen += interest.viewOf(clients[i]!).visibleCount;
+  }
+  return n === 0 ? null : seen / n;
 }
 
 /** Connections closed so far, by close code, from the server's Prometheus counter. */

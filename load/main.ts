@@ -62,6 +62,8 @@ const DEFAULT_DURATION_SEC = 10;
 const DEFAULT_RAMP_STEP = 500;
 /** Default ramp ceiling. */
 const DEFAULT_RAMP_MAX = 10_000;
+/** Most server processes `--workers` starts. */
+const MAX_WORKERS = 16;
 /** Default headroom the recommendation keeps, share of a core. */
 const DEFAULT_HEADROOM = 0.3;
 const BOT_KINDS: readonly BotKind[] = ['light', 'full'];
@@ -118,6 +120,11 @@ The run:
   --decode-every N   light bots whose index is a multiple of N decode every snapshot (default ${DEFAULT_DECODE_EVERY})
   --settle S         seconds between all clients joined and the measurement (default ${DEFAULT_SETTLE_SEC})
   --transport NAME   uws | ws | auto: the started server's transport (default auto; not with --url)
+  --workers N        a cluster: starts redis-server (from the PATH, on a free port, stopped at the
+                     end) and N server processes (1–${MAX_WORKERS}); the bots join through matchmaking
+                     and the report adds per-process figures and the join latency (not with --url)
+  --room-size N      with --workers: players per room before matchmaking opens another
+                     (default: --clients / --workers, rounded up, so rooms spread over the workers)
 
 Your budget (the verdict):
   --tick-budget PCT  tick p99 at most this % of the tick's time (default ${pct(DEFAULT_BUDGET.tickShare)})
@@ -165,6 +172,10 @@ export interface ParsedArgs {
 export function parseLoadArgs(args: readonly string[], setup: CliSetup, cwd = process.cwd()): ParsedArgs | null {
   const values = readFlags(args);
   if (values.help === true) return null;
+  if (values.url !== undefined && values.workers !== undefined)
+    throw new RangeError('--workers starts a cluster of its own; it does not go with --url');
+  if (values['room-size'] !== undefined && values.workers === undefined)
+    throw new RangeError('--room-size goes with --workers (rooms created by matchmaking)');
   if (values.url !== undefined && values.transport !== undefined) {
     throw new RangeError('--transport chooses the transport of the server the run starts; it does not go with --url');
   }
@@ -189,7 +200,7 @@ function readFlags(args: readonly string[]) {
       ...{ ramp: flag, compare: flag, 'ramp-step': text, 'ramp-max': text, 'bot-procs': text },
       ...{ 'connect-rate': text, 'decode-every': text, settle: text, url: text, transport: text, join: text },
       ...{ room: text, schema: text, bot: text, 'tick-budget': text, 'max-latency': text, 'max-kib': text },
-      ...{ headroom: text, json: flag, 'cpu-prof': flag, out: text },
+      ...{ headroom: text, json: flag, 'cpu-prof': flag, out: text, workers: text, 'room-size': text },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -237,6 +248,7 @@ function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
   if (url !== null && /^https?:/.test(url) && values.join === undefined)
     throw new RangeError('--url with a matchmaking endpoint needs the room type to join: --join TYPE');
   const clients = int(values.clients, DEFAULT_CLIENTS, '--clients', 1);
+  const workers = int(values.workers, 0, '--workers', 1, MAX_WORKERS);
   const target = targetOf(values, setup, cwd);
   const entities = setup.scenarios[target.scenario]?.entities ?? DEFAULT_ENTITIES;
   const latency = int(values['max-latency'], DEFAULT_BUDGET.maxLatencyP99Ms ?? 0, '--max-latency', 0, 600_000);
@@ -255,6 +267,8 @@ function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
     rampMax: int(values['ramp-max'], Math.max(DEFAULT_RAMP_MAX, clients), '--ramp-max', clients),
     botProcesses: int(values['bot-procs'], defaultBotProcesses(), '--bot-procs', 1, 256),
     url,
+    workers,
+    roomCapacity: int(values['room-size'], Math.max(1, Math.ceil(clients / Math.max(1, workers))), '--room-size', 1),
     transport: oneOf(values.transport, TRANSPORT_CHOICES, 'auto', '--transport'),
     room: values.join ?? null,
     connectPerSec: int(values['connect-rate'], DEFAULT_CONNECT_PER_SEC, '--connect-rate', 1),

@@ -4,6 +4,7 @@
  * every per-second figure with a marker where each measurement window starts.
  */
 import type { TableColumn } from './report.ts';
+import { joinLine, PROCESS_COLUMNS, processRows } from './clusterReport.ts';
 import { CLIENT_COLUMNS, type LoadReport, SERVER_COLUMNS } from './loadReport.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
 import { type Chart, esc, type Series, svgChart } from './svgChart.ts';
@@ -69,6 +70,15 @@ function charts(report: LoadReport): Chart[] {
   ];
 }
 
+/** The per-process table and the join latency of a `--workers` run. */
+function clusterHtml(report: LoadReport): string {
+  const joins = report.steps.map((s) => `<li>${esc(joinLine(s))}</li>`).join('');
+  return (
+    `<h2>Server processes (${report.parameters.workers} workers; the server table sums them)</h2>` +
+    `${table(PROCESS_COLUMNS, processRows(report.steps))}\n<h2>Directory join latency</h2><ul>${joins}</ul>`
+  );
+}
+
 /** The HTML page of `report`. */
 export function reportHtml(report: LoadReport): string {
   const o = report.parameters;
@@ -95,6 +105,7 @@ export function reportHtml(report: LoadReport): string {
 <p>Budget: ${esc(budget)}</p>
 <h2>Server (each measurement window)</h2>${table(SERVER_COLUMNS, report.steps)}
 <h2>Clients (per client; bytes server → client unless "up")</h2>${table(CLIENT_COLUMNS, report.steps)}
+${o.workers > 0 ? clusterHtml(report) : ''}
 ${notes.length === 0 ? '' : `<h2>Notes</h2><ul>${notes.join('')}</ul>`}
 <h2>Over time (dashed lines: where each measurement window starts)</h2>
 ${charts(report).map(svgChart).join('\n')}

@@ -14,6 +14,8 @@ import type { TransportChoice } from '../server/index.ts';
 import { Child } from './Child.ts';
 import { loaderArgs, type ModuleUrls } from './loadModule.ts';
 import type { BotKind, BotSample, LoadScenario, ServerSample } from './ipc.ts';
+import { type RedisProcess, startRedis } from './redisProcess.ts';
+import { mergeServerSamples } from './serverSamples.ts';
 import {
   type Budget,
   rowOf,
@@ -60,6 +62,13 @@ export interface LoadOptions {
   readonly botProcesses: number;
   /** Target an external server at this ws:// URL instead of starting one. */
   readonly url: string | null;
+  /**
+   * Start a cluster of this many server processes on a redis-server of the run's own, the bots joining through
+   * matchmaking; 0: one server process with one room (or `url`).
+   */
+  readonly workers: number;
+  /** With `workers`: players per room before matchmaking opens another (rooms spread over the workers). */
+  readonly roomCapacity: number;
   /** The network transport of the server the run starts: auto (uWS where it loads, else ws), uws or ws. */
   readonly transport: TransportChoice;
   /** Room to join on an external server (null: the server's choice). */
@@ -95,6 +104,8 @@ export interface LoadHooks {
   readonly progress?: (row: TimeSeriesRow, phase: string) => void;
   /** Lines from the children (server warnings). */
   readonly log?: (line: string) => void;
+  /** Called with redis-server's PID once it runs (`workers`); it is stopped before {@link runLoad} returns. */
+  readonly redisStarted?: (pid: number) => void;
   /** Aborts the run (the children are still stopped and the figures so far returned). */
   readonly signal?: AbortSignal;
 }
@@ -133,7 +144,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** The started server's address (or the external one), and the transport it runs on. */
 interface Target {
-  readonly url: string;
+  /** Where the bots go; with workers, each worker's matchmaking endpoint (bot pools take turns). */
+  readonly urls: readonly string[];
   readonly room: string | null;
   readonly transport: 'uws' | 'ws' | null;
 }
@@ -145,10 +157,15 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
   const lifetimeMs = childLifetimeMs(o);
   const started = performance.now();
   const loader = loaderArgs([o.modules.room, o.modules.bot, import.meta.url], process.cwd());
+  let redis: RedisProcess | null = null;
   try {
-    const target = await startTarget(o, children, lifetimeMs, loader, log);
+    if (o.workers > 0) {
+      redis = await startRedis();
+      hooks.redisStarted?.(redis.pid);
+    }
+    const target = await startTarget(o, redis, children, lifetimeMs, loader, log);
     const pools = await startBots(o, target, children, lifetimeMs, loader, log);
-    const sampler = new Sampler(children, hooks, started);
+    const sampler = new Sampler(children, hooks, started, o.workers > 0);
     await sampler.round();
     const { steps, lastHeld } = await measureSteps(o, pools, sampler, hooks.signal);
     const interrupted = hooks.signal?.aborted === true;
@@ -163,6 +180,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     // Bots first, so the server sees clean 1000 closes rather than closing them with 1001.
     await Promise.all(children.filter((c) => c.role === 'bots').map((c) => c.stop()));
     await Promise.all(children.map((c) => c.stop()));
+    await redis?.stop();
   }
 }
 
@@ -186,36 +204,42 @@ function profArgs(o: LoadOptions, name: string): string[] {
 /** The server to load: `o.url`, or a server process started here (added to `children`). */
 async function startTarget(
   o: LoadOptions,
+  redis: RedisProcess | null,
   children: Child[],
   lifetimeMs: number,
   loader: readonly string[],
   log: (line: string) => void,
 ): Promise<Target> {
-  if (o.url !== null) return { url: o.url, room: o.room, transport: null };
+  if (o.url !== null) return { urls: [o.url], room: o.room, transport: null };
   if (o.modules.room === null) throw new Error('a run without --url needs a room module');
+  const module = o.modules.room;
+  const cluster = redis === null ? null : { redisUrl: redis.url, roomCapacity: o.roomCapacity };
   const script = `${HERE}serverProcess${OWN_EXTENSION}`;
-  const server = new Child('server', script, [...loader, ...profArgs(o, 'server')], log);
-  children.push(server);
-  const ready = await server.request(
-    {
-      type: 'start',
-      module: o.modules.room,
-      entities: o.entities,
-      tickRateHz: o.tickRateHz,
-      host: '127.0.0.1',
-      port: 0,
-      transport: o.transport,
-      lifetimeMs,
-    },
-    'ready',
-    START_TIMEOUT_MS,
+  const servers = Array.from({ length: Math.max(1, o.workers) }, (_, w) => {
+    const name = o.workers > 0 ? `server${w}` : 'server';
+    const server = new Child('server', script, [...loader, ...profArgs(o, name)], log);
+    children.push(server);
+    return server;
+  });
+  const { entities, tickRateHz, transport } = o;
+  const start = { type: 'start', module, entities, tickRateHz, host: '127.0.0.1', port: 0, transport } as const;
+  const readies = await Promise.all(
+    servers.map((s) => s.request({ ...start, lifetimeMs, cluster }, 'ready', START_TIMEOUT_MS)),
   );
-  if (ready.type !== 'ready')
-    throw new Error(`the server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
+  const ports: number[] = [];
+  for (const ready of readies) {
+    if (ready.type !== 'ready')
+      throw new Error(`a server process failed to start: ${ready.type === 'error' ? ready.message : ready.type}`);
+    ports.push(ready.port);
+  }
+  const first = readies[0]!;
+  const transportRun = first.type === 'ready' ? (first.transport ?? null) : null;
+  if (cluster !== null)
+    return { urls: ports.map((p) => `http://127.0.0.1:${p}/matchmake`), room: 'load', transport: transportRun };
   return {
-    url: `ws://127.0.0.1:${ready.port}/`,
-    room: ready.room,
-    transport: ready.transport ?? null,
+    urls: [`ws://127.0.0.1:${ports[0]}/`],
+    room: first.type === 'ready' ? first.room : null,
+    transport: transportRun,
   };
 }
 
@@ -240,7 +264,7 @@ async function startBots(
       pool.request(
         {
           type: 'start',
-          url: target.url,
+          url: target.urls[p % target.urls.length]!,
           room: target.room,
           module: o.modules.bot,
           kind: o.bots,
@@ -319,11 +343,15 @@ class Sampler {
   private lastCpuTimes = machineCpuTimes();
   private nextSampleAt = performance.now() + SAMPLE_INTERVAL_MS;
 
-  /** A sampler of `children`, whose rounds are timed from `started` (performance.now(), ms). */
+  /**
+   * A sampler of `children`, whose rounds are timed from `started` (performance.now(), ms); with `perProcess`
+   * (a cluster) each round also keeps every server process's own sample.
+   */
   constructor(
     private readonly children: readonly Child[],
     private readonly hooks: LoadHooks,
     private readonly started: number,
+    private readonly perProcess: boolean,
   ) {}
 
   /** Asks every child for a sample now and records the round. */
@@ -331,11 +359,11 @@ class Sampler {
     const answers = await Promise.all(
       this.children.map((c) => c.request({ type: 'sample' }, 'sample', SAMPLE_TIMEOUT_MS)),
     );
-    let serverSample: ServerSample | null = null;
+    const servers: ServerSample[] = [];
     const bots: BotSample[] = [];
     for (const a of answers) {
       if (a.type !== 'sample') continue;
-      if (a.server !== undefined) serverSample = a.server;
+      if (a.server !== undefined) servers.push(a.server);
       if (a.bots !== undefined) bots.push(a.bots);
     }
     const cpuTimes = machineCpuTimes();
@@ -346,7 +374,8 @@ class Sampler {
     const r: SampleRound = {
       tSec: Math.round((performance.now() - this.started) / 100) / 10,
       targetClients: this.target,
-      server: serverSample,
+      server: mergeServerSamples(servers),
+      processes: this.perProcess ? servers : [],
       bots,
       machineCpuPercent,
     };

@@ -38,8 +38,8 @@ process.on('message', (raw) => {
     case 'start': {
       if (!('entities' in msg)) return;
       setTimeout(() => void stop(3), msg.lifetimeMs).unref();
-      const { module, entities, tickRateHz, host, port, transport } = msg;
-      startLoadServer({ module, entities, tickRateHz, host, port, logger, transport }).then(
+      const { module, entities, tickRateHz, host, port, transport, cluster } = msg;
+      startLoadServer({ module, entities, tickRateHz, host, port, logger, transport, cluster }).then(
         (s) => {
           server = s;
           send({ type: 'ready', port: s.port, room: s.roomId, transport: s.transport });
