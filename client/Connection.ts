@@ -230,7 +230,8 @@ export class Connection {
       this.attempts = 0;
       // The Hello carried the token of the session this Welcome resumes, or none for a fresh join.
       const resumed = this.resumeToken !== null;
-      this.resumeToken = msg.resumeToken;
+      // An empty token (a spectator's) resumes nothing: a reconnection joins afresh.
+      this.resumeToken = msg.resumeToken === '' ? null : msg.resumeToken;
       this.handlers.welcome(msg, resumed);
       return;
     }

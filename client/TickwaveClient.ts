@@ -41,6 +41,7 @@ import { PingLoop } from './PingLoop.ts';
 import { PredictedEntities } from './PredictedEntities.ts';
 import { SnapshotBuffer } from './SnapshotBuffer.ts';
 import { SnapshotReceiver } from './SnapshotReceiver.ts';
+import { spectateJoinOptions } from './spectateOption.ts';
 
 /**
  * A Tickwave game client for schema `S`. Create one per connection; `close()` ends it.
@@ -101,6 +102,8 @@ export class TickwaveClient<S extends Schema> {
   private readonly pings: PingLoop;
   private readonly listener: EntitySetListener;
   private readonly isPredicted: (id: number) => boolean;
+  /** True when joined with the `spectate` option: inputs are never sent. */
+  private readonly spectating: boolean;
   private welcomeMsg: WelcomeMsg | null = null;
   private tickMs = 1000 / 60;
   private renderTickNow = NaN;
@@ -129,6 +132,7 @@ export class TickwaveClient<S extends Schema> {
     };
     this.predicted = predictedEntities(schema, options.prediction, this.drawn, events);
     this.isPredicted = this.predicted?.has ?? (() => false);
+    this.spectating = options.spectate !== undefined && options.spectate !== false;
     this.connection = this.connectionFor(options);
     this.pings = new PingLoop(this.time, this.clock, this.connection);
     this.inputs = new InputSender(schema, this.connection, this.predicted, () => this.renderTickNow);
@@ -198,6 +202,7 @@ export class TickwaveClient<S extends Schema> {
    * time; `sampleInput` is called once per tick due. Returns the number of inputs sent.
    */
   update(nowMs: number, sampleInput: () => InputOf<S>): number {
+    if (this.spectating) return 0;
     return this.inputs.update(nowMs, sampleInput);
   }
 
@@ -206,6 +211,7 @@ export class TickwaveClient<S extends Schema> {
    * Returns false, sending nothing, when not joined. Prefer {@link update}, which keeps the tick rate.
    */
   sendInput(input: InputOf<S>): boolean {
+    if (this.spectating) return false;
     return this.inputs.send(input);
   }
 
@@ -296,7 +302,7 @@ export class TickwaveClient<S extends Schema> {
         socketFactory: options.socketFactory,
         schemaHash: this.schema.hash,
         room: options.room ?? null,
-        joinOptions: options.joinOptions ?? {},
+        joinOptions: spectateJoinOptions(options.joinOptions ?? {}, options.spectate),
         reconnect: options.reconnect ?? {},
         ...matchTarget(options),
       },

@@ -16,6 +16,7 @@ import type { InterpolatorOptions, RenderEntity } from './Interpolator.ts';
 import type { MatchmakeOptions } from './Matchmaker.ts';
 import type { PredictorOptions } from './Predictor.ts';
 import type { SnapshotBufferOptions } from './SnapshotBuffer.ts';
+import type { SpectateOption } from './spectateOption.ts';
 
 /** Inputs kept unacknowledged at most; older ones are dropped (the server has lost them anyway). */
 export const DEFAULT_MAX_PENDING_INPUTS = 256;
@@ -77,6 +78,11 @@ export interface TickwaveClientOptions<S extends Schema> {
   readonly room?: string | null;
   /** Join options sent in Hello (name, team, …). */
   readonly joinOptions?: JoinOptions;
+  /**
+   * Join as a spectator (no entity; `sendInput` and `update` send nothing): `true` for live, or
+   * `{ delaySec }` to watch the world as it was that many seconds ago. Default: join as a player.
+   */
+  readonly spectate?: SpectateOption;
   /** Monotonic clock in ms (a Clock's `now`). Default `globalThis.performance.now`. */
   readonly now?: NowFn;
   /** Timer (a Clock's `schedule`), delay in ms. Default `globalThis.setTimeout`; pass with `cancel`. */

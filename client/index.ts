@@ -15,6 +15,7 @@ export { MAX_INPUTS_PER_UPDATE } from './InputSender.ts';
 export type { ConnectionState } from './Connection.ts';
 export { Matchmaker } from './Matchmaker.ts';
 export type { MatchmakeOptions, MatchTarget, PostedJson, PostJson } from './Matchmaker.ts';
+export type { SpectateOption } from './spectateOption.ts';
 export {
   backoffDelayMs,
   DEFAULT_RECONNECT_ATTEMPTS,

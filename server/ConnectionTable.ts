@@ -10,6 +10,7 @@ import type { RateLimitedLog } from './RateLimitedLog.ts';
 import type { ResolvedServerOptions } from './serverOptions.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
 import type { Session } from './Session.ts';
+import type { Spectator } from './spectate/Spectator.ts';
 import type { Connection } from './transport/Transport.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
@@ -19,6 +20,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 export interface ConnState {
   /** The session it carries once its Hello was accepted; null while handshaking. */
   session: Session | null;
+  /** The spectator it carries once its spectating Hello was accepted (then `session` stays null). */
+  spectator: Spectator | null;
   /** The handshake deadline, until a Hello is accepted or the connection goes. */
   timer: TimerHandle | null;
   /** Its incoming frame limits. */
@@ -59,6 +62,7 @@ export class ConnectionTable {
   open(conn: Connection, shuttingDown: boolean): void {
     const state: ConnState = {
       session: null,
+      spectator: null,
       timer: null,
       limiter: new FrameLimiter(this.options, this.clock.now()),
       kicked: false,
@@ -67,7 +71,7 @@ export class ConnectionTable {
     if (shuttingDown) return this.kick(conn, state, CloseCode.GoingAway, 'server shutting down');
     state.timer = this.clock.schedule(() => {
       state.timer = null;
-      if (state.session === null && this.conns.has(conn))
+      if (state.session === null && state.spectator === null && this.conns.has(conn))
         this.kick(conn, state, CloseCode.HandshakeTimeout, 'no Hello within the handshake timeout');
     }, this.options.handshakeTimeoutMs);
   }
@@ -76,6 +80,12 @@ export class ConnectionTable {
   admit(state: ConnState, session: Session): void {
     this.clearTimer(state);
     state.session = session;
+  }
+
+  /** Marks `state` as carrying `spectator` from now on: the handshake is over, its deadline cancelled. */
+  admitSpectator(state: ConnState, spectator: Spectator): void {
+    this.clearTimer(state);
+    state.spectator = spectator;
   }
 
   /** Closes `old` (4011), whose session resumed on another connection, and forgets it at once. */

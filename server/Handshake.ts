@@ -13,6 +13,7 @@ import {
   MsgKind,
   PROTOCOL_VERSION,
   type Schema,
+  SPECTATE_OPTION,
 } from '../shared/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ConnectionTable, ConnState } from './ConnectionTable.ts';
@@ -20,6 +21,7 @@ import type { Room } from './Room.ts';
 import type { RoomRegistry } from './RoomRegistry.ts';
 import type { ResolvedServerOptions } from './serverOptions.ts';
 import { Session } from './Session.ts';
+import { joinSpectator } from './spectate/spectatorSession.ts';
 import type { Connection } from './transport/Transport.ts';
 
 /**
@@ -80,6 +82,9 @@ export class Handshake {
     if (room === null) return conns.kick(conn, state, CloseCode.NoSuchRoom, `no room ${String(msg.room).slice(0, 64)}`);
     if (msg.schemaHash !== room.schema.hash)
       return conns.kick(conn, state, CloseCode.SchemaMismatch, `schema ${room.schema.hash} expected`);
+    const delaySec = msg.options[SPECTATE_OPTION];
+    if (typeof delaySec === 'number')
+      return joinSpectator(conns, conn, state, room, delaySec, this.nextClientId++, this.options.tickRateHz);
     if (room.isFull) return conns.kick(conn, state, CloseCode.RoomFull, `room ${room.id} is full`);
     const token = randomBytes(18).toString('base64url');
     const session = new Session(

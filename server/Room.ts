@@ -22,6 +22,7 @@ import type { Session } from './Session.ts';
 import type { RoomClient } from './RoomClient.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
 import { type AllVisibleState, AllVisibleStrategy } from './stream/AllVisibleStrategy.ts';
+import { SpectatorFeed } from './spectate/SpectatorFeed.ts';
 import { SnapshotStream } from './stream/SnapshotStream.ts';
 import type { StreamListener } from './stream/streamTypes.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
@@ -105,6 +106,11 @@ export class Room<S extends Schema = Schema, G = unknown> {
   readonly interest: InterestManager | null;
   /** The world history behind {@link Room.rewind}. */
   readonly history: LagCompensation<S>;
+  /**
+   * The room's spectators (`spectators.count`): clients that joined with the `spectate` option, watching
+   * with no entity and no input, counted apart from {@link Room.clients} up to the type's `maxSpectators`.
+   */
+  readonly spectators: SpectatorFeed;
   private readonly handlers: RoomHandlers<S, G>;
   /** The one stream every client's snapshots go through, with the strategy of this room type. */
   private readonly stream: SnapshotStream<AllVisibleState> | SnapshotStream<ClientInterest>;
@@ -136,6 +142,9 @@ export class Room<S extends Schema = Schema, G = unknown> {
         ? new SnapshotStream(new AllVisibleStrategy(codec), host, codec)
         : new SnapshotStream(this.interest.strategy, host, codec);
     this.history = new LagCompensation(type.schema, host.tickRateHz, type.handlers.lagCompensation);
+    const { metrics, maxBufferedBytes, maxBaselineAgeTicks } = host;
+    const onTick = (listener: StreamListener) => this.onTick(listener);
+    this.spectators = new SpectatorFeed(codec, { metrics, maxBufferedBytes, maxBaselineAgeTicks, onTick });
   }
 
   /** The schema of this room's type. */
@@ -295,6 +304,7 @@ export class Room<S extends Schema = Schema, G = unknown> {
       this.leave(session);
       conn?.close(code, reason);
     }
+    this.spectators.closeAll(code, reason);
     this.call('onDispose', null, () => this.handlers.onDispose?.(this));
     this.host.roomClosed(this as unknown as Room<Schema>);
   }

@@ -29,6 +29,7 @@ import { MemoryBus, type MessageBus } from './cluster/MessageBus.ts';
 import { serverRoutes } from './serverRoutes.ts';
 import { MeasureWindow } from './MeasureWindow.ts';
 import { handleSessionMessage } from './sessionMessages.ts';
+import { handleSpectatorMessage } from './spectate/spectatorSession.ts';
 import { TickLoop, type TickStats } from './TickLoop.ts';
 import type { Connection, Transport, TransportHandlers } from './transport/Transport.ts';
 import { createTransport } from './transport/createTransport.ts';
@@ -350,6 +351,9 @@ export class Server {
     if (refused !== null) return this.conns.kick(conn, state, refused.code, refused.reason);
     const decoded = decodeClientMessage(bytes);
     if (!decoded.ok) return this.conns.kick(conn, state, decoded.error.code, decoded.error.reason);
+    const spectator = state.spectator;
+    if (spectator !== null)
+      return handleSpectatorMessage(this.conns, conn, state, spectator, decoded.value, now, this.options.tickRateHz);
     const session = state.session;
     if (session === null) {
       const hello = decoded.value.kind === MsgKind.Hello ? decoded.value : null;
@@ -367,6 +371,7 @@ export class Server {
     const state = this.conns.get(conn);
     if (state === undefined) return;
     this.conns.forget(conn, state);
+    state.spectator?.room.spectators.remove(state.spectator);
     this.handshake.disconnected(conn, state, code, this.closing !== null);
   }
 

@@ -4,8 +4,15 @@ import { type InterestOptions, type ResolvedInterest, resolveInterest } from './
 import type { LagCompensationOptions } from './LagCompensation.ts';
 import type { Room } from './Room.ts';
 import type { RoomClient } from './RoomClient.ts';
+import {
+  DEFAULT_MAX_SPECTATOR_DELAY_SEC,
+  DEFAULT_MAX_SPECTATORS,
+  resolveSpectatorLimits,
+  type SpectatorLimits,
+} from './spectate/spectatorLimits.ts';
 
 export type { RoomClient } from './RoomClient.ts';
+export { DEFAULT_MAX_SPECTATOR_DELAY_SEC, DEFAULT_MAX_SPECTATORS, type SpectatorLimits };
 
 /** Default most clients per room. */
 export const DEFAULT_MAX_CLIENTS = 64;
@@ -26,6 +33,13 @@ export interface RoomHandlers<S extends Schema, G = undefined> {
   readonly maxClients?: number;
   /** Close the room when its last client left. Default true. */
   readonly closeWhenEmpty?: boolean;
+  /** Most spectators at once, counted apart from `maxClients` (0: none). Default {@link DEFAULT_MAX_SPECTATORS}. */
+  readonly maxSpectators?: number;
+  /**
+   * Longest spectator delay this room serves, seconds (memory: one quantized world per tick of it, held
+   * only while a spectator asks for that long). Default {@link DEFAULT_MAX_SPECTATOR_DELAY_SEC}.
+   */
+  readonly maxSpectatorDelaySec?: number;
   /**
    * Interest management: each client sees the entities near its view, within a byte budget per
    * snapshot (see `room.interest`). Without it every client sees every entity.
@@ -75,6 +89,8 @@ export interface RoomType<S extends Schema, G = unknown> {
   readonly maxClients: number;
   /** Whether an empty room closes. */
   readonly closeWhenEmpty: boolean;
+  /** Spectator capacity and longest delay. */
+  readonly spectators: SpectatorLimits;
   /** Interest options compiled against the schema, or null (every client sees everything). */
   readonly interest: ResolvedInterest | null;
 }
@@ -123,5 +139,7 @@ export function defineRoom<S extends Schema, G = undefined>(schema: S, handlers:
   if (!Number.isInteger(maxClients) || maxClients < 1)
     throw new RangeError(`defineRoom: maxClients must be an integer ≥ 1; got ${maxClients}`);
   const interest = handlers.interest === undefined ? null : resolveInterest(schema, handlers.interest);
-  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty: handlers.closeWhenEmpty ?? true, interest });
+  const spectators = resolveSpectatorLimits(handlers);
+  const closeWhenEmpty = handlers.closeWhenEmpty ?? true;
+  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty, interest, spectators });
 }

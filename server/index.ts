@@ -15,8 +15,14 @@ export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_RESUME_GRACE_MS,
 } from './serverOptions.ts';
-export { DEFAULT_MAX_CLIENTS, defineRoom } from './defineRoom.ts';
-export type { RoomClient, RoomHandlers, RoomType } from './defineRoom.ts';
+export {
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_SPECTATOR_DELAY_SEC,
+  DEFAULT_MAX_SPECTATORS,
+  defineRoom,
+} from './defineRoom.ts';
+export type { RoomClient, RoomHandlers, RoomType, SpectatorLimits } from './defineRoom.ts';
+export type { SpectatorFeed } from './spectate/SpectatorFeed.ts';
 export { Room } from './Room.ts';
 export type { Entity, ErrorContext } from './Room.ts';
 export type { StreamListener, StreamTick } from './stream/streamTypes.ts';

@@ -52,8 +52,10 @@ export {
   JOIN_OPTIONS_LIMITS,
   MAX_INPUT_SEQ,
   MAX_NAME_LENGTH,
+  MAX_SPECTATE_DELAY_SEC,
   MsgKind,
   PROTOCOL_VERSION,
+  SPECTATE_OPTION,
   SUBPROTOCOL,
 } from './wire/protocol.ts';
 export type {

@@ -98,6 +98,10 @@ export const CloseCode = {
   RoomClosed: 4012,
   /** The game's own code failed while admitting the client. */
   ServerError: 4014,
+  /** A spectator sent an Input: spectators watch and may not play. */
+  SpectatorInput: 4015,
+  /** The room's spectator seats (its type's `maxSpectators`) are all taken. */
+  SpectatorsFull: 4016,
 } as const;
 /** One of {@link CloseCode}. */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -117,6 +121,19 @@ export const JOIN_OPTIONS_LIMITS = {
   /** Longest string value of a join option, in UTF-16 code units. */
   maxStringLength: 256,
 } as const;
+/**
+ * The reserved join option that makes a Hello join as a spectator: its value is the delay in seconds
+ * (0 for live, at most {@link MAX_SPECTATE_DELAY_SEC}); the decoder refuses any other value (4000).
+ *
+ * @category Wire internals
+ */
+export const SPECTATE_OPTION = '$spectate';
+/**
+ * Longest spectator delay a Hello may ask for, in seconds (a room type may allow less).
+ *
+ * @category Wire internals
+ */
+export const MAX_SPECTATE_DELAY_SEC = 600;
 /**
  * How often a client acknowledges snapshots: every this many, and after every full snapshot. Over a
  * reliable WebSocket the server's baseline is what it wrote, so acks only report progress; sending one
@@ -519,6 +536,8 @@ function checkJoinOptions(value: MsgValue | undefined): Result<JoinOptions> {
     if (key.length > maxKeyLength || key in Object.prototype) return fail('join option key too long or reserved');
     const valid = typeof v === 'string' ? v.length <= maxStringLength : typeof v === 'boolean' || isFiniteNumber(v);
     if (!valid) return fail(`join option ${key} must be a short string, a finite number or a boolean`);
+    if (key === SPECTATE_OPTION && !(typeof v === 'number' && v >= 0 && v <= MAX_SPECTATE_DELAY_SEC))
+      return fail(`join option ${SPECTATE_OPTION} must be a delay from 0 to ${MAX_SPECTATE_DELAY_SEC} seconds`);
     out[key] = v as string | number | boolean;
   }
   return ok(out);
