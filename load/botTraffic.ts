@@ -14,6 +14,11 @@ export const ASSUMED_MSS_BYTES = 1448;
 /** IPv4 + TCP headers (with the timestamp option) per segment, bytes. Ethernet framing is not counted. */
 export const TCP_IP_HEADER_BYTES = 52;
 
+/** Bucket width of the join-latency histogram, ms (a matchmaking request takes ms to seconds). */
+export const JOIN_RESOLUTION_MS = 0.5;
+/** Top of the join-latency histogram, ms: a seat lives 15 s by default, so a slower join is one that failed. */
+export const JOIN_RANGE_MS = 30_000;
+
 /** Settings shared by every bot of a pool, light or full. */
 export interface BotContext {
   readonly url: string;
@@ -39,7 +44,7 @@ export class BotCounters {
   connected = 0;
   readonly latency = new Histogram();
   /** Matchmaking request times (light bots joining through matchmaking), ms. */
-  readonly joinLatency = new Histogram();
+  readonly joinLatency = new Histogram(JOIN_RESOLUTION_MS, JOIN_RANGE_MS);
   readonly interArrival = new Histogram();
   readonly jitter = new Histogram();
   readonly closes = new Map<number, number>();

@@ -4,6 +4,7 @@
  */
 import { percentile, round } from './report.ts';
 import { Histogram } from './Histogram.ts';
+import { JOIN_RANGE_MS, JOIN_RESOLUTION_MS } from './botTraffic.ts';
 import { closesLine, judge, warn } from './judge.ts';
 import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
 
@@ -292,7 +293,7 @@ function clientFigures(bots: readonly BotSample[], clientSec: number, joinBots: 
   const lat = new Histogram();
   const ia = new Histogram();
   const jit = new Histogram();
-  const join = new Histogram();
+  const join = new Histogram(JOIN_RESOLUTION_MS, JOIN_RANGE_MS);
   const closeCodes: Record<string, number> = {};
   for (const b of bots) {
     lat.add(b.latency);
