@@ -5,7 +5,13 @@
  * syncs the views, moves the camera and renders.
  */
 import { Application } from 'pixi.js';
-import { browserSocketFactory, NetworkConditioner, systemClock, TickwaveClient } from '../../client/index.ts';
+import {
+  browserSocketFactory,
+  type ClientEntity,
+  NetworkConditioner,
+  systemClock,
+  TickwaveClient,
+} from '../../client/index.ts';
 import { NetGraph } from '../../client/pixi/index.ts';
 import { moveShip } from '../game/rules.ts';
 import { type ArenaSchema, arenaSchema, worldSizeOf } from '../game/schema.ts';
@@ -47,6 +53,8 @@ async function start(): Promise<void> {
   const hud = new Hud(element('scores'), element('status'));
   const input = new PlayerInput(app.canvas);
   const conditions = describeConditions(page.conditioner);
+  const delay = page.spectateDelaySec;
+  const watching = delay === null ? '' : `spectating${delay > 0 ? ` ${delay} s behind` : ''}, following the leader · `;
   followConnection(client, joined, scene);
   const killCam = new KillCam(client);
   installDebugHook(window, client, perf, app.renderer.name);
@@ -60,13 +68,14 @@ async function start(): Promise<void> {
     const replay = killCam.frame(now);
     const entities = replay?.entities ?? live;
     const afterFrame = performance.now();
-    const localId = replay?.focusId ?? client.welcome?.entityId ?? -1;
+    const localId =
+      replay?.focusId ?? (page.spectateDelaySec === null ? (client.welcome?.entityId ?? -1) : leader(live));
     scene.draw(entities, localId, app.screen.width, app.screen.height);
     netGraph.update(now);
     hud.updateScores(now, entities, localId);
     const { ships, bullets, scenery } = scene;
     hud.setStatus(
-      `${replay?.status ?? joined.status} · ${ships.size} ships, ${bullets.size} bullets` +
+      `${watching}${replay?.status ?? joined.status} · ${ships.size} ships, ${bullets.size} bullets` +
         `${scenery.size > 0 ? `, ${scenery.size} asteroids and pickups in view` : ''}${conditions}`,
     );
     app.render();
@@ -90,6 +99,7 @@ function createClient(page: PageOptions, perf: FramePerf, joined: Joined): Tickw
       : { url: pageSocketUrl(), room: page.room }),
     socketFactory,
     joinOptions: page.joinOptions,
+    ...(page.spectateDelaySec === null ? {} : { spectate: { delaySec: page.spectateDelaySec } }),
     prediction: {
       apply(state, input, dtSec) {
         // Only ships are predicted (the local one); other kinds are never passed here.
@@ -97,6 +107,17 @@ function createClient(page: PageOptions, perf: FramePerf, joined: Joined): Tickw
       },
     },
   });
+}
+
+/** The ship a spectator's camera follows: the highest score (the lowest id on a tie), or -1 with none. */
+function leader(entities: ReadonlyMap<number, ClientEntity<ArenaSchema>>): number {
+  let best = -1;
+  let bestScore = -1;
+  for (const e of entities.values()) {
+    if (e.kind !== 'ship' || !('score' in e.state)) continue;
+    if (e.state.score > bestScore) [best, bestScore] = [e.id, e.state.score];
+  }
+  return best;
 }
 
 /** The game's WebSocket on the server this page came from. */

@@ -18,6 +18,11 @@ export interface PageOptions {
   readonly joinOptions: JoinOptions;
   /** The network conditioner's settings (`?lag=&jitter=&stall=`), or null for a plain connection. */
   readonly conditioner: ConditionerOptions | null;
+  /**
+   * Watch without a ship (`?spectate=1[&delay=S]`): null to play, else the delay in seconds (0: live).
+   * A spectator joins the room directly (no matchmaking seat) and its camera follows a ship.
+   */
+  readonly spectateDelaySec: number | null;
   /** Whether the net graph starts visible (`?net=0` hides it). */
   readonly netGraph: boolean;
   /**
@@ -35,7 +40,7 @@ const RENDERERS: readonly RendererName[] = ['webgl', 'webgpu', 'canvas'];
 
 /**
  * Reads `?name=`, `?room=`, `?world=big` (the big world), `?bots=` (a stress room with that many
- * roaming bots), `?net=0`, `?renderer=` and the
+ * roaming bots), `?spectate=1&delay=`, `?net=0`, `?renderer=` and the
  * conditioner's `?lag=&jitter=&stall=&stallEvery=&seed=` from `search`.
  */
 export function readPageOptions(search: string): PageOptions {
@@ -46,10 +51,13 @@ export function readPageOptions(search: string): PageOptions {
   const bots = Number(params.get('bots') ?? NaN);
   const stress = Number.isInteger(bots) && bots >= 0;
   if (stress) joinOptions['bots'] = Math.min(bots, MAX_BOTS);
+  const delay = Number(params.get('delay') ?? 0);
+  const spectateDelaySec = params.get('spectate') === '1' ? (Number.isFinite(delay) ? Math.max(0, delay) : 0) : null;
   return {
     room: params.get('room') || (params.get('world') === 'big' ? 'bigworld' : stress ? 'stress' : 'arena'),
-    matchmake: !params.get('room') && !stress,
+    matchmake: !params.get('room') && !stress && spectateDelaySec === null,
     joinOptions,
+    spectateDelaySec,
     conditioner: parseConditionerQuery(search),
     netGraph: params.get('net') !== '0',
     renderers: chooseRenderers(params.get('renderer')),
