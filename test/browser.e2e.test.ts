@@ -2,27 +2,17 @@
 // client served by the demo server, two pages playing together, and a 1,000-entity stress room whose
 // frame rate and client timings are written to test-artifacts/browser-e2e/ with the screenshots.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './helpers/chromium.ts';
 import type { Server } from '../server/index.ts';
 import { ensureClientBuilt } from '../demo/server/buildClient.ts';
 import { startDemoServer } from '../demo/server/demoServer.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// From shared/TOOLCHAIN.md; Playwright adds --headless itself, and the user data dir is a fresh temp dir.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser-e2e');
 const WAIT_MS = 20_000;
@@ -103,11 +93,8 @@ describe('arena demo in headless Chromium', { timeout: 180_000 }, () => {
   const serverLog: string[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      const reason =
-        `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does) ` +
-        'to run the browser end-to-end tests';
-      if (process.env['CI'] === 'true') throw new Error(`browser e2e under CI: ${reason}`);
+    const reason = chromiumMissing('the browser end-to-end tests');
+    if (reason !== null) {
       skipReason = reason;
       console.warn(
         '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +

@@ -5,12 +5,13 @@
 // checks hold per frame whatever the frame rate. Then the server restarts on the same port and the
 // page plays again without a reload; the time it took is written to test-artifacts/browser-e2e/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './helpers/chromium.ts';
 import { TickwaveClient } from '../client/index.ts';
 import { wsSocketFactory } from '../client/node/index.ts';
 import { moveShip, SHIP_RADIUS } from '../demo/game/rules.ts';
@@ -18,16 +19,6 @@ import { type ArenaInput, arenaSchema, WORLD_SIZE } from '../demo/game/schema.ts
 import { ensureClientBuilt } from '../demo/server/buildClient.ts';
 import { type DemoServer, startDemoServer } from '../demo/server/demoServer.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser-e2e');
 const WAIT_MS = 20_000;
@@ -130,9 +121,8 @@ describe('play feel in the arena demo (headless Chromium)', { timeout: 180_000 }
   let profileDir = '';
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      skipReason = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`;
-      if (process.env['CI'] === 'true') throw new Error(`browser e2e under CI: ${skipReason}`);
+    skipReason = chromiumMissing('the play-feel browser test');
+    if (skipReason !== null) {
       console.warn(`\n!!! SKIPPING the play-feel browser test: ${skipReason}\n`);
       return;
     }

@@ -2,26 +2,17 @@
 // down (the file is closed), and the built replay.html plays the file with the game's own views:
 // frames are drawn, the play position advances, the timeline seeks, speed and follow work.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './helpers/chromium.ts';
 import { RecordingFile } from '../shared/index.ts';
 import { ensureClientBuilt } from '../demo/server/buildClient.ts';
 import { startDemoServer } from '../demo/server/demoServer.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WAIT_MS = 20_000;
 /** Real time the demo server runs while recording, ms (its tick loop runs on the real clock). */
@@ -73,9 +64,8 @@ describe('replay page in headless Chromium', { timeout: 120_000 }, () => {
   let lastTick = 0;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      skipReason = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`;
-      if (process.env['CI'] === 'true') throw new Error(`replay e2e under CI: ${skipReason}`);
+    skipReason = chromiumMissing('the replay page end-to-end test');
+    if (skipReason !== null) {
       console.warn(`\n!!! SKIPPING the replay page end-to-end test: ${skipReason}\n`);
       return;
     }
