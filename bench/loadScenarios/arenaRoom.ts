@@ -22,40 +22,59 @@ export interface ArenaRoomOptions {
   readonly seed?: number;
 }
 
-/** A room type running the arena scenario; it never closes when empty. */
-export function arenaRoomType(options: ArenaRoomOptions): RoomType<typeof arenaSchema> {
-  const arena = createArena({
-    scenario: options.scenario,
-    entities: options.entities,
-    tickRateHz: options.tickRateHz,
-    seed: options.seed ?? 1,
-  });
-  const live: Entity<typeof arenaSchema, 'unit'>[] = [];
+/** One room's arena: its simulated world, the room's units, and which client steers which unit. */
+interface ArenaState {
+  readonly arena: ReturnType<typeof createArena>;
+  readonly live: Entity<typeof arenaSchema, 'unit'>[];
   /** Unit index steered by each client id. */
-  const steering = new Map<number, number>();
-  const free: number[] = [];
+  readonly steering: Map<number, number>;
+  readonly free: number[];
+}
+
+/**
+ * A room type running the arena scenario; it never closes when empty. Each room has a world of its own (a
+ * cluster run's matchmaking opens several rooms of the type in one process).
+ */
+export function arenaRoomType(options: ArenaRoomOptions): RoomType<typeof arenaSchema> {
+  const states = new WeakMap<object, ArenaState>();
+  const stateOf = (room: object): ArenaState => {
+    const state = states.get(room);
+    if (state === undefined) throw new Error('arena room used before onCreate');
+    return state;
+  };
   return defineRoom(arenaSchema, {
     maxClients: MAX_CLIENTS,
     closeWhenEmpty: false,
     onCreate(room) {
+      const arena = createArena({
+        scenario: options.scenario,
+        entities: options.entities,
+        tickRateHz: options.tickRateHz,
+        seed: options.seed ?? 1,
+      });
+      const state: ArenaState = { arena, live: [], steering: new Map(), free: [] };
       for (const e of arena.entities)
-        live.push(room.spawn('unit', { ...(e.state as unknown as Entity<typeof arenaSchema, 'unit'>) }));
-      for (let i = live.length - 1; i >= 0; i--) free.push(i);
+        state.live.push(room.spawn('unit', { ...(e.state as unknown as Entity<typeof arenaSchema, 'unit'>) }));
+      for (let i = state.live.length - 1; i >= 0; i--) state.free.push(i);
+      states.set(room, state);
     },
-    onJoin(_room, client) {
+    onJoin(room, client) {
+      const { free, steering, live } = stateOf(room);
       const unit = free.pop();
       if (unit === undefined) return;
       steering.set(client.id, unit);
       client.entityId = live[unit]!.id;
     },
-    onInput(_room, client, input, dtSec) {
+    onInput(room, client, input, dtSec) {
+      const { arena, steering } = stateOf(room);
       const unit = steering.get(client.id);
       if (unit === undefined) return;
       const s = arena.entities[unit]!.state as unknown as ArenaUnit;
       s.vx = clamp(s.vx + input.ax * STEER_ACCEL * dtSec);
       s.vy = clamp(s.vy + input.ay * STEER_ACCEL * dtSec);
     },
-    step() {
+    step(room) {
+      const { arena, live } = stateOf(room);
       arena.step();
       const entities = arena.entities;
       for (let i = 0; i < live.length; i++) {
@@ -70,7 +89,8 @@ export function arenaRoomType(options: ArenaRoomOptions): RoomType<typeof arenaS
         to.type = from.type;
       }
     },
-    onLeave(_room, client) {
+    onLeave(room, client) {
+      const { steering, free } = stateOf(room);
       const unit = steering.get(client.id);
       if (unit === undefined) return;
       steering.delete(client.id);
