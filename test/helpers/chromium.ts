@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 /** Where Debian's `apt-get install -y chromium` puts the browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** The browser's flags (a fresh array per import is not needed: Playwright only reads it). */
+/** The browser's flags (Playwright only reads them). */
 export const CHROMIUM_ARGS: string[] = [
   '--no-sandbox',
   '--disable-gpu',
@@ -24,7 +24,8 @@ export const CHROMIUM_ARGS: string[] = [
  */
 export function chromiumMissing(what: string): string | null {
   if (existsSync(CHROMIUM)) return null;
-  const reason = `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does) to run ${what}`;
+  const install = 'install it with `apt-get install -y chromium` (.ci/run does)';
+  const reason = `${CHROMIUM} is missing: ${install} to run ${what}`;
   if (process.env['CI'] === 'true') throw new Error(`${what} under CI: ${reason}`);
   return reason;
 }
