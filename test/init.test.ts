@@ -76,7 +76,11 @@ describe('npx tickwave init', () => {
     };
     assert.equal(manifest.name, 'my-game');
     assert.deepEqual(Object.keys(manifest.scripts).sort(), ['build', 'dev', 'load', 'start', 'test']);
-    assert.match(manifest.scripts['load']!, /^tickwave-load --room \.\/server\/room\.ts$/, 'a load test of its own room');
+    assert.match(
+      manifest.scripts['load']!,
+      /^tickwave-load --room \.\/server\/room\.ts$/,
+      'a load test of its own room',
+    );
     assert.equal(manifest.dependencies['tickwave'], `file:${tarball}`);
     assert.ok(existsSync(join(game, '.gitignore')), '.gitignore restored from the template');
     run(npm, INSTALL, game);
