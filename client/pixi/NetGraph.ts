@@ -115,6 +115,15 @@ const SERIES: readonly SeriesSpec[] = [
     counter: true,
     digits: 1,
   },
+  {
+    label: 'missed inputs',
+    unit: '/s',
+    color: 0xa1887f,
+    minScale: 2,
+    read: (s) => s.missedInputs,
+    counter: true,
+    digits: 1,
+  },
 ];
 
 class Series {
