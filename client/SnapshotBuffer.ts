@@ -267,17 +267,15 @@ export class SnapshotBuffer {
     const n = Math.min(this.arrivals, window);
     this.msPerTick = n >= RATE_MIN_SAMPLES ? this.slope(n) : this.tickMs;
     const msPerTick = this.msPerTick;
-    const lateness = this.scratch.subarray(0, n);
+    const lateness = this.scratch;
     let base = Infinity;
     for (let i = 0; i < n; i++) {
       const offset = this.arrivalsMs[i]! - (this.ticks[i]! - tick) * msPerTick;
       lateness[i] = offset;
       if (offset < base) base = offset;
     }
-    for (let i = 0; i < n; i++) lateness[i] = lateness[i]! - base;
-    lateness.sort();
     this.baseOffsetMs = base;
-    this.p95LatenessMs = lateness[Math.min(n - 1, Math.floor(n * 0.95))]!;
+    this.p95LatenessMs = selectNth(lateness, n, Math.min(n - 1, Math.floor(n * 0.95))) - base;
     if (n >= 8)
       this.targetDelayMs = clamp(msPerTick + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
     if (Number.isNaN(this.playTick)) {
@@ -308,6 +306,34 @@ export class SnapshotBuffer {
     if (!(vt > 0)) return this.tickMs;
     return clamp(cov / vt, this.tickMs / RATE_BOUND, this.tickMs * RATE_BOUND);
   }
+}
+
+/**
+ * The `k`-th smallest (0-based) of the first `n` entries of `a`, partially reordering them in place:
+ * Hoare's selection, linear on average, where sorting the window on every arrival cost more than
+ * decoding the snapshot.
+ */
+function selectNth(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

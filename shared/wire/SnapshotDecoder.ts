@@ -14,6 +14,15 @@ import {
 import { fail, ok, type Result } from '../result.ts';
 import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from '../snapshot.ts';
 
+// Module-local copies of the imports the per-field loops read. Under a CommonJS transform (tsx, which
+// runs the tests and benchmarks, and some bundlers) every read of an imported binding is a getter call,
+// which costs more than the arithmetic of a field; a local const is read directly.
+const CONTINUOUS_CODING = CONTINUOUS;
+const DISCRETE_CODING = DISCRETE;
+const stepModLocal = stepMod;
+const motionOfLocal = motionOf;
+const readTextLocal = readText;
+
 /**
  * Options for decoding untrusted bodies.
  *
@@ -130,7 +139,7 @@ export class SnapshotDecoder {
       for (let k = 0; k < this.kindCount; k++) {
         if (!r.bit()) continue;
         for (let f = 0; f < this.fieldCount[k]!; f++) {
-          if (this.coding[k * stride + f] === CONTINUOUS) this.kParam[k * stride + f] = r.bits(K_BITS);
+          if (this.coding[k * stride + f] === CONTINUOUS_CODING) this.kParam[k * stride + f] = r.bits(K_BITS);
         }
       }
     }
@@ -193,7 +202,7 @@ export class SnapshotDecoder {
       const kb = kind * stride;
       for (let f = 0; f < this.fieldCount[kind]!; f++) {
         if (this.coding[kb + f] === TEXT) {
-          const text = readText(r, this.range[kb + f]!);
+          const text = readTextLocal(r, this.range[kb + f]!);
           if (text === undefined) return `created entity ${id}: bad string in field ${f}`;
           created.texts![n * stride + f] = text;
         } else {
@@ -270,10 +279,10 @@ export class SnapshotDecoder {
       const before = b.values[bRow + f]!;
       const step = m0 * g;
       const half = this.half[kb + f]!;
-      const now = stepMod(before, step, range);
+      const now = stepModLocal(before, step, range);
       out.values[oRow + f] = now;
       // Steady motion that does not wrap keeps its motion: with rows in place, nothing to write.
-      const m = step > -half && step < half ? m0 : motionOf(now, before, g, range);
+      const m = step > -half && step < half ? m0 : motionOfLocal(now, before, g, range);
       if (!out.sameRows || m !== m0) out.motion[oRow + f] = m;
     }
   }
@@ -300,7 +309,7 @@ export class SnapshotDecoder {
     for (let f = 0; f < nf; f++) {
       const coding = codingOf[kb + f];
       const hit = ((mask >>> f) & 1) !== 0;
-      if (coding === CONTINUOUS) {
+      if (coding === CONTINUOUS_CODING) {
         const m0 = bMotion === null ? 0 : bMotion[bRow + f]!;
         // A still field that is not in the mask keeps value and zero motion: nothing to do when rows
         // stay in place (they were copied), as for most fields of most entities.
@@ -308,22 +317,22 @@ export class SnapshotDecoder {
         const range = rangeOf[kb + f]!;
         const half = halfOf[kb + f]!;
         const before = bValues[bRow + f]!;
-        let now = m0 === 0 ? before : stepMod(before, m0 * g, range);
+        let now = m0 === 0 ? before : stepModLocal(before, m0 * g, range);
         if (hit) {
           const zz = r.expGolomb(this.kParam[kb + f]!) + 1;
           if (zz < 1 || zz > range) return `entity ${b.ids[bi]} field ${f}: residual out of range`;
-          now = stepMod(now, (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2, range);
+          now = stepModLocal(now, (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2, range);
         }
         values[oRow + f] = now;
         const d = now - before;
-        motion[oRow + f] = d > -half && d < half && g === 1 ? d : motionOf(now, before, g, range);
+        motion[oRow + f] = d > -half && d < half && g === 1 ? d : motionOfLocal(now, before, g, range);
       } else if (!hit) continue;
-      else if (coding === DISCRETE) {
+      else if (coding === DISCRETE_CODING) {
         const value = r.bits(this.bits[kb + f]!);
         if (value >= rangeOf[kb + f]!) return `entity ${b.ids[bi]} field ${f}: value out of range`;
         values[oRow + f] = value;
       } else {
-        const text = readText(r, rangeOf[kb + f]!);
+        const text = readTextLocal(r, rangeOf[kb + f]!);
         if (text === undefined) return `entity ${b.ids[bi]} field ${f}: bad string`;
         if (out.textsShared) {
           out.texts = out.texts!.slice();
