@@ -45,14 +45,18 @@ export class MemoryDirectory implements RoomDirectory {
     const { processId: id } = beat;
     this.procs.set(id, { url: beat.url, load: beat.load, draining: beat.draining, expiresAt: t + beat.expiryMs });
     const reported = new Set(beat.rooms.map((r) => r.id));
+    const proc = this.procs.get(id)!;
     for (const room of [...this.rooms.values()]) {
       if (room.owner !== id || reported.has(room.id)) continue;
       this.purgeSeats(room, t);
       if (room.live || (room.seats.size === 0 && room.clients === 0)) this.rooms.delete(room.id);
+      else proc.load += room.seats.size;
     }
     for (const r of beat.rooms) {
       const seats = this.rooms.get(r.id)?.seats ?? new Map<string, number>();
-      this.rooms.set(r.id, { ...r, owner: id, live: true, seats });
+      const room: RoomRecord = { ...r, owner: id, live: true, seats };
+      this.rooms.set(r.id, room);
+      proc.load += this.waiting(room, t);
     }
   }
 
@@ -80,7 +84,6 @@ export class MemoryDirectory implements RoomDirectory {
       seats: new Map(),
     };
     this.rooms.set(room.id, room);
-    this.procs.get(owner)!.load++;
     return this.seatIn(room, t, seatTtlMs, true);
   }
 
@@ -126,7 +129,9 @@ export class MemoryDirectory implements RoomDirectory {
   private seatIn(room: RoomRecord, t: number, ttlMs: number, created: boolean): SeatReservation {
     const seat = `${room.id}.${randomBytes(12).toString('base64url')}`;
     room.seats.set(seat, t + ttlMs);
-    const url = this.procs.get(room.owner)!.url;
+    const owner = this.procs.get(room.owner)!;
+    owner.load++;
+    const url = owner.url;
     return { seat, roomId: room.id, type: room.type, processId: room.owner, url, created };
   }
 
@@ -138,6 +143,12 @@ export class MemoryDirectory implements RoomDirectory {
   private free(room: RoomRecord, t: number): number {
     this.purgeSeats(room, t);
     return room.capacity - room.clients - room.seats.size;
+  }
+
+  /** Seats reserved in `room` and not yet claimed: clients on their way, counted in the owner's load. */
+  private waiting(room: RoomRecord, t: number): number {
+    this.purgeSeats(room, t);
+    return room.seats.size;
   }
 
   private purgeSeats(room: RoomRecord, t: number): void {

@@ -23,7 +23,11 @@ export interface Heartbeat {
   readonly processId: string;
   /** The URL clients connect to for this process's rooms (ws:// or wss://). */
   readonly url: string;
-  /** The process's load: its clients plus claimed seats. Joins create new rooms on the least loaded. */
+  /**
+   * The process's load: its clients plus claimed seats. The directory adds the seats reserved in its rooms and not
+   * yet claimed, and counts each new reservation at once, so a burst of joins between heartbeats spreads new rooms
+   * over the least loaded processes. Joins create new rooms on the least loaded.
+   */
   readonly load: number;
   /** True once the process drains: it gets no new seats and no new rooms. */
   readonly draining: boolean;

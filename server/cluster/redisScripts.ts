@@ -73,7 +73,6 @@ local pk = P .. 'proc:' .. id
 redis.call('ZADD', P .. 'procs', t + expiry, id)
 redis.call('HSET', pk, 'url', url, 'load', load, 'draining', draining)
 redis.call('PEXPIRE', pk, expiry * 2)
-if draining == '1' then redis.call('ZREM', P .. 'load', id) else redis.call('ZADD', P .. 'load', load, id) end
 local set = pk .. ':rooms'
 local reported = {}
 for i = 7, #ARGV, 4 do reported[ARGV[i]] = i end
@@ -84,6 +83,7 @@ for _, rid in ipairs(redis.call('SMEMBERS', set)) do
     else
       freeSeats(rid, t)
       local waiting = redis.call('ZCARD', P .. 'seats:' .. rid)
+      load = load + waiting
       if waiting == 0 and tonumber(redis.call('HGET', r, 'clients') or '0') == 0 then dropRoom(rid) end
     end
   end
@@ -95,7 +95,9 @@ for i = 7, #ARGV, 4 do
   redis.call('PEXPIRE', r, expiry * 2)
   redis.call('SADD', set, rid)
   reindex(rid, t)
+  load = load + redis.call('ZCARD', P .. 'seats:' .. rid)
 end
+if draining == '1' then redis.call('ZREM', P .. 'load', id) else redis.call('ZADD', P .. 'load', load, id) end
 redis.call('PEXPIRE', set, expiry * 2)
 return 1
 `;
@@ -112,6 +114,7 @@ local function seatIn(rid, owner, created)
   local seat = rid .. '.' .. nonce
   redis.call('ZADD', P .. 'seats:' .. rid, t + ttl, seat)
   redis.call('PEXPIRE', P .. 'seats:' .. rid, ttl * 2)
+  if redis.call('ZSCORE', P .. 'load', owner) then redis.call('ZINCRBY', P .. 'load', 1, owner) end
   reindex(rid, t)
   return { seat, rid, owner, redis.call('HGET', P .. 'proc:' .. owner, 'url'), created }
 end
@@ -127,7 +130,6 @@ for _, p in ipairs(redis.call('ZRANGE', P .. 'load', 0, 7)) do
     redis.call('HSET', r, 'type', ty, 'owner', p, 'capacity', capacity, 'clients', 0, 'live', '0')
     redis.call('PEXPIRE', r, ttl * 2)
     redis.call('SADD', P .. 'proc:' .. p .. ':rooms', rid)
-    redis.call('ZINCRBY', P .. 'load', 1, p)
     return seatIn(rid, p, 1)
   end
 end
