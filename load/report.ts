@@ -82,7 +82,9 @@ export function round(value: number, digits = 2): number {
 
 /** One column of a text table: its heading and how to print a row's cell. */
 export interface TableColumn<Row> {
+  /** The column's heading, printed above its rule. */
   readonly heading: string;
+  /** The cell of `row` in this column: a number (right-aligned unless `align` says) or text. */
   readonly cell: (row: Row) => string | number;
   /** Text alignment; numbers are right-aligned by default, text left-aligned. */
   readonly align?: 'left' | 'right';
