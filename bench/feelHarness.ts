@@ -10,7 +10,7 @@
  */
 import { type ConditionerOptions, NetworkConditioner, TickwaveClient } from '../client/index.ts';
 import { type Clock, MemoryTransport, Server } from '../server/index.ts';
-import { seededRandom, type TimerHandle } from '../shared/index.ts';
+import { ManualClock, seededRandom } from '../shared/index.ts';
 import { courseInput, type FeelSchema, feelRoom, feelSchema, flyShip, type ServerMoves } from './feelGame.ts';
 
 /** Callback jitter of a display frame, ± ms. */
@@ -19,63 +19,6 @@ export const FRAME_JITTER_MS = 0.5;
 export const DISPLAY_DRIFT = 0.001;
 /** A server tick timer fires up to this late, ms (uniform). */
 export const TIMER_LATE_MS = 2;
-
-interface Timer {
-  readonly atMs: number;
-  readonly seq: number;
-  readonly fn: () => void;
-}
-
-/** A clock that moves only when told; runs due timers in order, letting promise callbacks run after each. */
-export class ManualClock implements Clock {
-  private timeMs = 0;
-  private seq = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, Timer>();
-
-  constructor() {
-    this.now = this.now.bind(this);
-    this.schedule = this.schedule.bind(this);
-    this.cancel = this.cancel.bind(this);
-  }
-
-  now(): number {
-    return this.timeMs;
-  }
-
-  schedule(fn: () => void, delayMs: number): TimerHandle {
-    const id = this.nextId++;
-    this.timers.set(id, { atMs: this.timeMs + Math.max(0, delayMs), seq: this.seq++, fn });
-    return id;
-  }
-
-  cancel(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Runs every timer due up to `untilMs` in order, with promise turns between them. */
-  async flowTo(untilMs: number): Promise<void> {
-    for (;;) {
-      await settle();
-      let due: [number, Timer] | null = null;
-      for (const entry of this.timers)
-        if (
-          entry[1].atMs <= untilMs &&
-          (due === null || entry[1].atMs < due[1].atMs || (entry[1].atMs === due[1].atMs && entry[1].seq < due[1].seq))
-        )
-          due = entry;
-      if (due === null) break;
-      this.timers.delete(due[0]);
-      this.timeMs = Math.max(this.timeMs, due[1].atMs);
-      due[1].fn();
-    }
-    this.timeMs = Math.max(this.timeMs, untilMs);
-  }
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) await Promise.resolve();
-}
 
 /** What one client drew on one frame. */
 export interface FrameRecord {

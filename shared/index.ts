@@ -72,7 +72,14 @@ export type {
   SnapshotMsg,
   WelcomeMsg,
 } from './wire/protocol.ts';
-export { MESSAGE_SCRATCH_BYTES, writeAckMessage, writeInputMessage } from './wire/fastMessages.ts';
+export {
+  emptyInputFrame,
+  type InputFrame,
+  MESSAGE_SCRATCH_BYTES,
+  readInputFrame,
+  writeAckMessage,
+  writeInputMessage,
+} from './wire/fastMessages.ts';
 export { emptyEnvelope, parseSnapshotEnvelope } from './wire/snapshotFrame.ts';
 export type { SnapshotEnvelope } from './wire/snapshotFrame.ts';
 export type { ClientSocket, SocketFactory } from './socket.ts';
@@ -81,6 +88,7 @@ export { fail, ok } from './result.ts';
 export type { Result } from './result.ts';
 export { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ, tickAtMs, tickDueMs, tickDurationMs } from './time.ts';
 export { resolveClock, systemClock } from './clock.ts';
+export { ManualClock } from './ManualClock.ts';
 export { checkLinkConditions, LinkDelay } from './LinkDelay.ts';
 export type { LinkConditions } from './LinkDelay.ts';
 export type { CancelFn, Clock, NowFn, ScheduleFn, TimerHandle } from './clock.ts';
