@@ -187,6 +187,7 @@ class HostileClientBench {
       resumeToken: 't',
       roomId: 'hostile',
       entityId: -1,
+      snapshotRateHz: 30,
     });
     const full = encodeMessage({
       kind: MsgKind.Snapshot,

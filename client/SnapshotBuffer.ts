@@ -12,7 +12,10 @@
  *   arrivalOffset = arrivalMs − (tick − newestTick) · msPerTick      (when the newest tick "arrived")
  *   baseOffset    = min(arrivalOffset)                                the earliest a snapshot arrives
  *   lateness      = arrivalOffset − baseOffset                        ≥ 0, each snapshot's jitter
- *   targetDelay   = clamp(msPerTick + k · p95(lateness), minDelayMs, maxDelayMs)
+ *   interval      = ticks between snapshots: the Welcome's tickRateHz / snapshotRateHz, then the median
+ *                   tick gap of the last 16 arrivals (a rate changed mid-session; skips under congestion)
+ *   floor         = minDelayMs + (interval − 1) · msPerTick               the clean link's delay
+ *   targetDelay   = clamp(interval · msPerTick + k · p95(lateness), floor, max(maxDelayMs, floor))
  *   onTimeTick(t) = newestTick + (t − baseOffset) / msPerTick         what an on-time link would show
  *   renderTick    → onTimeTick(now) − targetDelay / msPerTick
  *
@@ -58,6 +61,10 @@ const RESYNC_MS = 1000;
 const RATE_MIN_SAMPLES = 30;
 /** The measured ms per tick is kept within this factor of the nominal one. */
 const RATE_BOUND = 2;
+/** Tick gaps between arrivals the snapshot interval is measured over. */
+const GAP_WINDOW = 16;
+/** Gaps needed before the measured interval replaces the announced one. */
+const GAP_MIN_SAMPLES = 8;
 
 /** Options of {@link SnapshotBuffer}; every field has a default. */
 export interface SnapshotBufferOptions {
@@ -101,6 +108,13 @@ export class SnapshotBuffer {
   private msPerTick = 1000 / 60;
   private readonly minDelayMs: number;
   private readonly maxDelayMs: number;
+  /** The snapshot interval the server announced, in ticks (Welcome: tickRateHz / snapshotRateHz). */
+  private announcedInterval = 1;
+  /** The snapshot interval in effect, in ticks: announced, then measured from the arrivals. */
+  private interval = 1;
+  private readonly gaps = new Float64Array(GAP_WINDOW);
+  private readonly gapScratch = new Float64Array(GAP_WINDOW);
+  private gapCount = 0;
   private readonly jitterFactor: number;
   private readonly slewRate: number;
 
@@ -144,6 +158,30 @@ export class SnapshotBuffer {
     this.msPerTick = tickMs;
   }
 
+  /**
+   * Sets the snapshot interval the server announced, in ticks (the Welcome's tickRateHz / snapshotRateHz;
+   * 1: a snapshot every tick). The delay's floor and target scale with it, so render time does not run out
+   * of snapshots between two arrivals; once enough arrived, the measured interval takes over.
+   */
+  setSnapshotInterval(ticks: number): void {
+    if (!(Number.isInteger(ticks) && ticks >= 1))
+      throw new RangeError(`SnapshotBuffer: snapshot interval must be an integer ≥ 1 tick; got ${ticks}`);
+    this.announcedInterval = ticks;
+    this.gapCount = 0;
+    this.interval = ticks;
+    if (this.arrivals < 8) this.targetDelayMs = Math.max(this.targetDelayMs, this.delayFloorMs);
+  }
+
+  /** Ticks between two snapshots in effect: the announced interval, then the median measured gap. */
+  get snapshotIntervalTicks(): number {
+    return this.interval;
+  }
+
+  /** The smallest delay at the current snapshot interval (the delay on a clean link), in ms. */
+  get delayFloorMs(): number {
+    return this.minDelayMs + (this.interval - 1) * this.msPerTick;
+  }
+
   private defaultCapacity(): number {
     return Math.ceil(this.maxDelayMs / this.tickMs) + DEFAULT_BUFFER_SLACK;
   }
@@ -156,6 +194,8 @@ export class SnapshotBuffer {
     this.arrivals = 0;
     this.playTick = NaN;
     this.msPerTick = this.tickMs;
+    this.gapCount = 0;
+    this.interval = this.announcedInterval;
   }
 
   /**
@@ -243,7 +283,7 @@ export class SnapshotBuffer {
       else {
         // Starving (the delay in effect under its floor: drawing data that has not arrived) slows
         // playback harder than the ordinary drift toward the target.
-        const starving = (this.onTimeTick(nowMs) - this.playTick) * msPerTick < this.minDelayMs;
+        const starving = (this.onTimeTick(nowMs) - this.playTick) * msPerTick < this.delayFloorMs;
         const up = elapsed * this.slewRate;
         const down = elapsed * (starving ? STARVING_SLEW_RATE : this.slewRate);
         const stepMs = elapsed + (aheadMs > up ? up : aheadMs < -down ? -down : aheadMs);
@@ -260,6 +300,7 @@ export class SnapshotBuffer {
 
   private measureArrival(tick: number, arrivalMs: number): void {
     const window = this.ticks.length;
+    if (this.arrivals > 0) this.measureGap(tick - this.newestTick);
     this.ticks[this.arrivals % window] = tick;
     this.arrivalsMs[this.arrivals % window] = arrivalMs;
     this.arrivals++;
@@ -276,12 +317,26 @@ export class SnapshotBuffer {
     }
     this.baseOffsetMs = base;
     this.p95LatenessMs = selectNth(lateness, n, Math.min(n - 1, Math.floor(n * 0.95))) - base;
-    if (n >= 8)
-      this.targetDelayMs = clamp(msPerTick + this.jitterFactor * this.p95LatenessMs, this.minDelayMs, this.maxDelayMs);
+    if (n >= 8) {
+      const floor = this.delayFloorMs;
+      const target = this.interval * msPerTick + this.jitterFactor * this.p95LatenessMs;
+      this.targetDelayMs = clamp(target, floor, Math.max(this.maxDelayMs, floor));
+    }
     if (Number.isNaN(this.playTick)) {
       this.playTick = this.onTimeTick(arrivalMs) - this.targetDelayMs / msPerTick;
       this.playedAtMs = arrivalMs;
     }
+  }
+
+  /** Records the tick gap between two arrivals; the interval becomes the median (upper) of the last gaps. */
+  private measureGap(gap: number): void {
+    this.gaps[this.gapCount % GAP_WINDOW] = gap;
+    this.gapCount++;
+    const n = Math.min(this.gapCount, GAP_WINDOW);
+    if (n < GAP_MIN_SAMPLES) return;
+    const scratch = this.gapScratch;
+    scratch.set(this.gaps);
+    this.interval = Math.max(1, selectNth(scratch, n, n >> 1));
   }
 
   /** Least-squares ms per tick over the last `n` arrivals, kept within {@link RATE_BOUND} of nominal. */

@@ -327,11 +327,19 @@ export class TickwaveClient<S extends Schema> {
       );
       return;
     }
+    if (msg.tickRateHz % msg.snapshotRateHz !== 0) {
+      this.connection.fail(
+        CloseCode.OutOfRange,
+        `Welcome snapshot rate ${msg.snapshotRateHz} Hz does not divide the tick rate ${msg.tickRateHz} Hz`,
+      );
+      return;
+    }
     if (this.holdsAnotherWorld(msg, resumed)) this.resetWorld();
     this.welcomeMsg = msg;
     this.tickMs = 1000 / msg.tickRateHz;
     this.clock.setTickRate(msg.tickRateHz);
     this.buffer.setTickRate(msg.tickRateHz);
+    this.buffer.setSnapshotInterval(msg.tickRateHz / msg.snapshotRateHz);
     this.inputs.setTickRate(msg.tickRateHz);
     if (msg.entityId >= 0) this.predicted?.add(msg.entityId);
     this.predicted?.setTickRate(msg.tickRateHz);

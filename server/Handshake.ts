@@ -125,6 +125,7 @@ export class Handshake {
       resumeToken: session.resumeToken,
       roomId: room.id,
       entityId: session.client.entityId,
+      snapshotRateHz: room.snapshotRateOf(session.client),
     });
     this.conns.send(conn, welcome);
     session.welcomed = true;

@@ -23,6 +23,7 @@ import type { RoomClient } from './RoomClient.ts';
 import type { ServerMetrics } from './ServerMetrics.ts';
 import { type AllVisibleState, AllVisibleStrategy } from './stream/AllVisibleStrategy.ts';
 import { SpectatorFeed } from './spectate/SpectatorFeed.ts';
+import { snapshotIntervalTicks, spectatorSnapshotRate } from './stream/snapshotRate.ts';
 import { SnapshotStream } from './stream/SnapshotStream.ts';
 import type { StreamListener } from './stream/streamTypes.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
@@ -61,6 +62,8 @@ export interface ErrorContext {
 /** What a Room needs from the server that hosts it. */
 export interface RoomHost {
   readonly tickRateHz: number;
+  /** Snapshots per second per client of room types without their own rate, Hz (a divisor of the tick rate). */
+  readonly snapshotRateHz: number;
   readonly metrics: ServerMetrics;
   /** Most bytes a client's socket may have buffered for it still to get a snapshot this tick. */
   readonly maxBufferedBytes: number;
@@ -111,6 +114,11 @@ export class Room<S extends Schema = Schema, G = unknown> {
    * with no entity and no input, counted apart from {@link Room.clients} up to the type's `maxSpectators`.
    */
   readonly spectators: SpectatorFeed;
+  /**
+   * Snapshots per second each client of this room is sent unless {@link Room.setSnapshotRate} changed its
+   * own, Hz: the room type's `snapshotRateHz`, else the server's. A divisor of the tick rate.
+   */
+  readonly snapshotRateHz: number;
   private readonly handlers: RoomHandlers<S, G>;
   /** The one stream every client's snapshots go through, with the strategy of this room type. */
   private readonly stream: SnapshotStream<AllVisibleState> | SnapshotStream<ClientInterest>;
@@ -137,14 +145,19 @@ export class Room<S extends Schema = Schema, G = unknown> {
     this.handlers = type.handlers;
     this.dtSec = 1 / host.tickRateHz;
     this.interest = type.interest === null ? null : new InterestManager(type.schema, type.interest);
+    this.snapshotRateHz = type.snapshotRateHz ?? host.snapshotRateHz;
+    const interval = snapshotIntervalTicks(host.tickRateHz, this.snapshotRateHz, `room ${id}`);
     this.stream =
       this.interest === null
-        ? new SnapshotStream(new AllVisibleStrategy(codec), host, codec)
-        : new SnapshotStream(this.interest.strategy, host, codec);
+        ? new SnapshotStream(new AllVisibleStrategy(codec), host, codec, interval)
+        : new SnapshotStream(this.interest.strategy, host, codec, interval);
     this.history = new LagCompensation(type.schema, host.tickRateHz, type.handlers.lagCompensation);
     const { metrics, maxBufferedBytes, maxBaselineAgeTicks } = host;
     const onTick = (listener: StreamListener) => this.onTick(listener);
-    this.spectators = new SpectatorFeed(codec, { metrics, maxBufferedBytes, maxBaselineAgeTicks, onTick });
+    const snapshotRateHz = spectatorSnapshotRate(host.tickRateHz, type.spectatorSnapshotRateHz);
+    const intervalTicks = snapshotIntervalTicks(host.tickRateHz, snapshotRateHz, `room ${id}`);
+    const limits = { maxBufferedBytes, maxBaselineAgeTicks };
+    this.spectators = new SpectatorFeed(codec, { metrics, ...limits, onTick, intervalTicks, snapshotRateHz });
   }
 
   /** The schema of this room's type. */
@@ -251,6 +264,32 @@ export class Room<S extends Schema = Schema, G = unknown> {
     this.snapshot = snapshot;
     this.history.record(snapshot);
     this.stream.stream(snapshot);
+  }
+
+  /**
+   * Sends `client` a snapshot `hz` times per second from its next due tick on (a spectator far away, a
+   * player on a slow link: 10–20 Hz), keeping what it holds, so the next frame is still a delta; the client
+   * widens its interpolation delay as the snapshots arrive further apart. The rate lasts for the client's
+   * session, across reconnections. Throws a RangeError when `hz` does not divide the tick rate or `client`
+   * is not in this room.
+   */
+  setSnapshotRate(client: RoomClient, hz: number): void {
+    const interval = snapshotIntervalTicks(this.host.tickRateHz, hz, 'room.setSnapshotRate');
+    const session = this.sessionOf(client);
+    if (session === undefined || !this.stream.setInterval(session, interval))
+      throw new RangeError(`room.setSnapshotRate: client ${client.id} is not in room ${this.id}`);
+  }
+
+  /** Snapshots per second `client` is sent, Hz; 0 when it is not in this room. */
+  snapshotRateOf(client: RoomClient): number {
+    const session = this.sessionOf(client);
+    const interval = session === undefined ? 0 : this.stream.intervalOf(session);
+    return interval === 0 ? 0 : this.host.tickRateHz / interval;
+  }
+
+  private sessionOf(client: RoomClient): Session | undefined {
+    for (const session of this.sessions) if (session.client === client) return session;
+    return undefined;
   }
 
   /**

@@ -5,6 +5,7 @@
 import { type JoinOptions, type Schema, SnapshotCodec } from '../shared/index.ts';
 import type { RoomType } from './defineRoom.ts';
 import { Room, type RoomHost } from './Room.ts';
+import { snapshotIntervalTicks } from './stream/snapshotRate.ts';
 
 const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** What a room id chosen by the game may be: what a Hello's `room` may carry (1–64 of letters, digits, _ - .). */
@@ -36,6 +37,11 @@ export class RoomRegistry {
       throw new RangeError(`Server.define: room type "${name}" is already defined; pick another name`);
     if (type === null || typeof type !== 'object' || type.schema === undefined)
       throw new TypeError('Server.define: pass a room type from defineRoom(schema, handlers)');
+    const { tickRateHz } = this.host;
+    snapshotIntervalTicks(tickRateHz, type.snapshotRateHz ?? this.host.snapshotRateHz, `Server.define("${name}")`);
+    const spectatorHz = type.spectatorSnapshotRateHz;
+    if (spectatorHz !== null)
+      snapshotIntervalTicks(tickRateHz, spectatorHz, `Server.define("${name}")`, 'spectatorSnapshotRateHz');
     this.types.set(name, { type, codec: new SnapshotCodec(type.schema) });
   }
 

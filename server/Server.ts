@@ -106,6 +106,7 @@ export class Server {
     });
     this.rooms = new RoomRegistry({
       tickRateHz: o.tickRateHz,
+      snapshotRateHz: o.snapshotRateHz,
       metrics: this.metrics,
       maxBufferedBytes: o.maxBufferedBytes,
       maxBaselineAgeTicks: o.maxBaselineAgeTicks,

@@ -1,5 +1,5 @@
 /** Room types: a schema plus the game's handlers, declared once with {@link defineRoom}. */
-import type { InputOf, JoinOptions, Schema } from '../shared/index.ts';
+import { type InputOf, type JoinOptions, MAX_TICK_RATE_HZ, type Schema } from '../shared/index.ts';
 import { type InterestOptions, type ResolvedInterest, resolveInterest } from './interest/interestOptions.ts';
 import type { LagCompensationOptions } from './LagCompensation.ts';
 import type { Room } from './Room.ts';
@@ -10,9 +10,15 @@ import {
   resolveSpectatorLimits,
   type SpectatorLimits,
 } from './spectate/spectatorLimits.ts';
+import { DEFAULT_SPECTATOR_SNAPSHOT_RATE_HZ } from './stream/snapshotRate.ts';
 
 export type { RoomClient } from './RoomClient.ts';
-export { DEFAULT_MAX_SPECTATOR_DELAY_SEC, DEFAULT_MAX_SPECTATORS, type SpectatorLimits };
+export {
+  DEFAULT_MAX_SPECTATOR_DELAY_SEC,
+  DEFAULT_MAX_SPECTATORS,
+  DEFAULT_SPECTATOR_SNAPSHOT_RATE_HZ,
+  type SpectatorLimits,
+};
 
 /** Default most clients per room. */
 export const DEFAULT_MAX_CLIENTS = 64;
@@ -40,6 +46,19 @@ export interface RoomHandlers<S extends Schema, G = undefined> {
    * only while a spectator asks for that long). Default {@link DEFAULT_MAX_SPECTATOR_DELAY_SEC}.
    */
   readonly maxSpectatorDelaySec?: number;
+  /**
+   * Snapshots per second sent to each client of this room, Hz: a divisor of the server's tick rate (at 60 Hz:
+   * 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60), checked by `server.define`. The room still steps and applies
+   * inputs every tick; a snapshot goes out every `tickRateHz / snapshotRateHz` ticks (clients spread over
+   * those ticks), and clients widen their interpolation delay to match. One client's rate can be changed
+   * with `room.setSnapshotRate(client, hz)`. Default: the server's `snapshotRateHz` (the tick rate).
+   */
+  readonly snapshotRateHz?: number;
+  /**
+   * Snapshots per second sent to each spectator, Hz: a divisor of the tick rate. Default: the largest divisor
+   * of the tick rate not above {@link DEFAULT_SPECTATOR_SNAPSHOT_RATE_HZ} (20 Hz at a 60 Hz tick).
+   */
+  readonly spectatorSnapshotRateHz?: number;
   /**
    * Interest management: each client sees the entities near its view, within a byte budget per
    * snapshot (see `room.interest`). Without it every client sees every entity.
@@ -93,6 +112,10 @@ export interface RoomType<S extends Schema, G = unknown> {
   readonly spectators: SpectatorLimits;
   /** Interest options compiled against the schema, or null (every client sees everything). */
   readonly interest: ResolvedInterest | null;
+  /** Snapshots per second per client, Hz, or null for the server's `snapshotRateHz`. */
+  readonly snapshotRateHz: number | null;
+  /** Snapshots per second per spectator, Hz, or null for the default (see the handler option). */
+  readonly spectatorSnapshotRateHz: number | null;
 }
 
 /**
@@ -141,5 +164,18 @@ export function defineRoom<S extends Schema, G = undefined>(schema: S, handlers:
   const interest = handlers.interest === undefined ? null : resolveInterest(schema, handlers.interest);
   const spectators = resolveSpectatorLimits(handlers);
   const closeWhenEmpty = handlers.closeWhenEmpty ?? true;
-  return Object.freeze({ schema, handlers, maxClients, closeWhenEmpty, interest, spectators });
+  const snapshotRateHz = rateOption('snapshotRateHz', handlers.snapshotRateHz);
+  const spectatorSnapshotRateHz = rateOption('spectatorSnapshotRateHz', handlers.spectatorSnapshotRateHz);
+  return Object.freeze({
+    ...{ schema, handlers, maxClients, closeWhenEmpty, interest, spectators },
+    ...{ snapshotRateHz, spectatorSnapshotRateHz },
+  });
+}
+
+/** A snapshot rate option: null when absent, else an integer 1–MAX_TICK_RATE_HZ (`server.define` checks the rest). */
+function rateOption(name: string, hz: number | undefined): number | null {
+  if (hz === undefined) return null;
+  if (!Number.isInteger(hz) || hz < 1 || hz > MAX_TICK_RATE_HZ)
+    throw new RangeError(`defineRoom: ${name} must be an integer from 1 to ${MAX_TICK_RATE_HZ} Hz; got ${hz}`);
+  return hz;
 }

@@ -19,8 +19,10 @@ export {
   DEFAULT_MAX_CLIENTS,
   DEFAULT_MAX_SPECTATOR_DELAY_SEC,
   DEFAULT_MAX_SPECTATORS,
+  DEFAULT_SPECTATOR_SNAPSHOT_RATE_HZ,
   defineRoom,
 } from './defineRoom.ts';
+export { allowedSnapshotRates } from './stream/snapshotRate.ts';
 export type { RoomClient, RoomHandlers, RoomType, SpectatorLimits } from './defineRoom.ts';
 export type { SpectatorFeed } from './spectate/SpectatorFeed.ts';
 export { Room } from './Room.ts';

@@ -9,6 +9,7 @@ import { TRANSPORT_CHOICES, type TransportChoice } from './transport/createTrans
 import { DEFAULT_TICK_RATE_HZ } from './TickLoop.ts';
 import { DEFAULT_MAX_BUFFERED_INPUTS } from './Session.ts';
 import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../shared/index.ts';
+import { snapshotIntervalTicks } from './stream/snapshotRate.ts';
 
 /** Default largest frame a client may send, bytes (a Hello with every join option fits). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 8 * 1024;
@@ -61,6 +62,11 @@ export type AuthResult =
 export interface ServerOptions {
   /** Ticks per second, 10–120. Default {@link DEFAULT_TICK_RATE_HZ}. */
   readonly tickRateHz?: number;
+  /**
+   * Snapshots per second per client for room types without their own `snapshotRateHz`, Hz: a divisor of
+   * `tickRateHz` (at 60: 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60). Default: `tickRateHz` (every tick).
+   */
+  readonly snapshotRateHz?: number;
   /**
    * Run the built-in tick loop after `listen` (true), or let the host call `server.step()` / `room.step()` (false).
    * Default true.
@@ -147,6 +153,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   const maxMessagesPerSecond = options.maxMessagesPerSecond ?? DEFAULT_MAX_MESSAGES_PER_SECOND;
   const resolved = {
     tickRateHz: options.tickRateHz ?? DEFAULT_TICK_RATE_HZ,
+    snapshotRateHz: options.snapshotRateHz ?? options.tickRateHz ?? DEFAULT_TICK_RATE_HZ,
     autoTick: options.autoTick ?? true,
     maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     maxMessagesPerSecond,
@@ -172,6 +179,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (!Number.isFinite(hz) || hz < MIN_TICK_RATE_HZ || hz > MAX_TICK_RATE_HZ) {
     throw new RangeError(`Server: tickRateHz must be ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ}; got ${hz}`);
   }
+  snapshotIntervalTicks(hz, resolved.snapshotRateHz, 'Server');
   positiveInt('maxPayloadBytes', resolved.maxPayloadBytes, 64);
   positive('maxMessagesPerSecond', resolved.maxMessagesPerSecond);
   positiveInt('messageBurst', resolved.messageBurst, 1);

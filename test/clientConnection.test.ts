@@ -286,6 +286,7 @@ describe('client socket callbacks', () => {
       resumeToken: 't',
       roomId: 'r',
       entityId: -1,
+      snapshotRateHz: 60,
     };
     assert.doesNotThrow(() => first.onmessage?.(encodeMessage(welcome)));
     assert.equal(errors.length, 1);

@@ -40,6 +40,7 @@ function scriptedServer(clock: FakeClock, code: number) {
           resumeToken: `token-${hellos.length}`,
           roomId: `arena-${hellos.length}`,
           entityId: -1,
+          snapshotRateHz: 30,
         });
         clock.schedule(() => socket.onmessage?.(welcome), 1);
       },

@@ -63,6 +63,7 @@ describe('the client against a hostile server', () => {
             resumeToken: 't',
             roomId,
             entityId: -1,
+            snapshotRateHz: 30,
           }),
         );
         tick += 5;
@@ -169,7 +170,14 @@ describe('the client against a hostile server, in memory', () => {
     const serve = (tick: number): void => {
       const s = socket!;
       s.onopen?.();
-      const welcome = { clientId: 1, tickRateHz: 30, resumeToken: 't', roomId: 'r', entityId: -1 } as const;
+      const welcome = {
+        clientId: 1,
+        tickRateHz: 30,
+        resumeToken: 't',
+        roomId: 'r',
+        entityId: -1,
+        snapshotRateHz: 30,
+      } as const;
       s.onmessage?.(encodeMessage({ kind: MsgKind.Welcome, serverTick: tick, ...welcome }));
       const body = codec.encode(null, world(tick)).bytes;
       s.onmessage?.(encodeMessage({ kind: MsgKind.Snapshot, tick, baseTick: -1, lastInputSeq: -1, body }));

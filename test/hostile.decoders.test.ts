@@ -111,6 +111,7 @@ function assertWellTypedServer(msg: ServerMsg, frame: HostileFrame): void {
         typeof msg.resumeToken === 'string' && typeof msg.roomId === 'string' && isIntFromMinus1(msg.entityId),
         where,
       );
+      assert.ok(isUint(msg.snapshotRateHz) && msg.snapshotRateHz >= 1 && msg.snapshotRateHz <= msg.tickRateHz, where);
       return;
     case MsgKind.Snapshot:
     case MsgKind.GroupSnapshot:

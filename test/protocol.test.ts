@@ -67,6 +67,7 @@ const serverMessages: ServerMsg[] = [
     resumeToken: 'r',
     roomId: 'lobby',
     entityId: -1,
+    snapshotRateHz: 20,
   },
   {
     kind: MsgKind.Welcome,
@@ -76,6 +77,7 @@ const serverMessages: ServerMsg[] = [
     resumeToken: '',
     roomId: '',
     entityId: 2 ** 31 - 1,
+    snapshotRateHz: 30,
   },
   { kind: MsgKind.Snapshot, tick: 5, baseTick: -1, lastInputSeq: -1, body: Uint8Array.of(1, 2, 3), ...noStatus },
   {

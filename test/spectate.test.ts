@@ -70,7 +70,10 @@ describe('spectators', () => {
     }
     assert.equal(room.entityCount, entities, 'the spectator spawned nothing');
     assert.deepEqual(watcher.errors, []);
-    assert.ok(watcher.snapshotCount > 40, `spectator got ${watcher.snapshotCount} snapshots`);
+    // The default spectator rate: the largest divisor of 50 Hz up to 20 Hz, a world every 5th tick.
+    assert.equal(watcher.welcome?.snapshotRateHz, 10, 'the Welcome announces the spectator rate');
+    assert.ok(watcher.snapshotCount >= 9 && watcher.snapshotCount <= 11, `spectator got ${watcher.snapshotCount}`);
+    assert.equal(watcher.latest!.tick % 5, 0, 'worlds of every 5th tick');
     assert.equal(watcher.fullSnapshots, 1, 'one whole frame to start, deltas after');
     const seen = watcher.latest!;
     assert.ok(sameWorld(seen, live.get(seen.tick)!), 'spectator world equals the server world');
@@ -131,7 +134,7 @@ describe('spectators', () => {
   });
 
   it('a delayed spectator sees tick T at T + delay and never newer, each world exact', async () => {
-    const { clock, server, room, live, join } = await setup();
+    const { clock, server, room, live, join } = await setup({ extra: { spectatorSnapshotRateHz: TICK_RATE_HZ } });
     const delaySec = 1;
     const delayTicks = delaySec * TICK_RATE_HZ;
     await join();

@@ -41,7 +41,9 @@ describe('a spectating TickwaveClient', () => {
     assert.equal(server.room.clients.length, 1, 'the player only');
     assert.equal(server.room.spectators.count, 1);
     assert.equal(watcher.state, 'joined');
-    assert.ok(seen.length > 100, `${seen.length} snapshots`);
+    // 3.9 s watched, the first second filling the delay line, at the default spectator rate (20 Hz at 60 Hz).
+    assert.equal(watcher.welcome?.snapshotRateHz, 20);
+    assert.ok(seen.length >= 55, `${seen.length} snapshots`);
     for (const { snapshot, roomTick } of seen) {
       assert.ok(snapshot.tick <= roomTick - delayTicks, `tick ${snapshot.tick} arrived at room tick ${roomTick}`);
       const truth = server.snapshotAt(snapshot.tick)!;

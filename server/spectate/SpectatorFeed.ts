@@ -23,6 +23,10 @@ export interface SpectatorFeedHost {
   readonly maxBaselineAgeTicks: number;
   /** Attaches a listener to the room's ticks; returns its remover. */
   onTick(listener: StreamListener): () => void;
+  /** Ticks between two frames of a spectator (≥ 1): it is sent the worlds whose tick is a multiple of it. */
+  readonly intervalTicks: number;
+  /** The spectators' snapshot rate, Hz (the tick rate / `intervalTicks`), announced in their Welcome. */
+  readonly snapshotRateHz: number;
 }
 
 /** The spectators of one room; created and owned by the Room. */
@@ -42,6 +46,11 @@ export class SpectatorFeed {
   /** Number of spectators watching. */
   get count(): number {
     return this.watchers.size;
+  }
+
+  /** Snapshots per second each spectator is sent, Hz (the room type's `spectatorSnapshotRateHz`). */
+  get snapshotRateHz(): number {
+    return this.host.snapshotRateHz;
   }
 
   /** Starts serving `spectator` from the next tick. */
@@ -75,10 +84,11 @@ export class SpectatorFeed {
     line.push(t.world);
     if (line.length > longest + 1) line.splice(0, line.length - longest - 1);
     const oldest = line[0]!.tick;
+    const interval = this.host.intervalTicks;
     this.shared.clear();
     for (const spectator of this.watchers) {
       const world = line[t.tick - spectator.delayTicks - oldest];
-      if (world !== undefined) this.serve(spectator, world);
+      if (world !== undefined && world.tick % interval === 0) this.serve(spectator, world);
     }
     this.shared.clear();
   }

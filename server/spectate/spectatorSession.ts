@@ -40,6 +40,7 @@ export function joinSpectator(
     resumeToken: '',
     roomId: room.id,
     entityId: -1,
+    snapshotRateHz: room.spectators.snapshotRateHz,
   });
   conns.send(conn, welcome);
 }

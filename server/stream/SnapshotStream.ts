@@ -2,6 +2,16 @@
  * A room's one snapshot stream: what each peer holds and what it is sent next, with one send policy.
  *
  * Each tick, {@link SnapshotStream.stream} takes the room's quantized world and
+ *   0. skips peers whose snapshot rate does not send this tick: a peer at an interval of n ticks
+ *      (tickRateHz / snapshotRateHz) is due on the ticks where tick mod n is its phase; phases are dealt
+ *      round-robin as peers join, so clients of one rate are spread over the n ticks and the send burst
+ *      of a tick is about 1/n of the room's (at 60 Hz, interval 3, phases 0 1 2 0 1 2 …):
+ *
+ *        tick     0   1   2   3   4   5   6
+ *        phase 0  ●           ●           ●
+ *        phase 1      ●           ●
+ *        phase 2          ●           ●
+ *
  *   1. skips peers not ready for a frame: disconnected, not yet welcomed, or backed up (more than
  *      `maxBufferedBytes` buffered: latest wins, the peer's next frame covers the gap; counted as a skip);
  *   2. resets a peer whose connection changed since it was last served, or whose held tick is older
@@ -19,9 +29,13 @@ import { patchInputSeq, patchInputStatus, type SnapshotFrame } from '../../share
 import type { FrameSink, StreamListener, StreamPeer, StreamPolicy, StreamSlot, StreamStrategy } from './streamTypes.ts';
 import { TickFeed } from './TickFeed.ts';
 
-/** A peer's slot: the strategy's state plus the connection it was last served on. */
+/** A peer's slot: the strategy's state, the connection it was last served on, and its snapshot timing. */
 interface Slot<State> extends StreamSlot<State> {
   servedSerial: number;
+  /** Ticks between two of its snapshots (1: every tick). */
+  interval: number;
+  /** The tick mod `interval` on which it is due. */
+  phase: number;
 }
 
 /** One room's snapshot stream; created and driven by the Room. */
@@ -29,24 +43,56 @@ export class SnapshotStream<State> implements FrameSink {
   private readonly slots = new Map<StreamPeer, Slot<State>>();
   private readonly ready: Slot<State>[] = [];
   private readonly feed: TickFeed;
+  /** Counts joins and rate changes: the next phase dealt is this mod the interval. */
+  private dealt = 0;
 
   /**
    * @param strategy chooses each peer's content; owned by this stream
    * @param policy the send policy's bounds and the metrics it counts into
    * @param codec the room type's snapshot codec, for the listeners' encodings
+   * @param intervalTicks ticks between two snapshots of a peer added from now on (≥ 1; 1: every tick)
    */
   constructor(
     private readonly strategy: StreamStrategy<State>,
     private readonly policy: StreamPolicy,
     codec: SnapshotCodec,
+    private readonly intervalTicks = 1,
   ) {
     this.feed = new TickFeed(codec);
   }
 
-  /** Adds a peer, holding nothing; it is served from the next tick it is connected and welcomed. */
+  /**
+   * Adds a peer, holding nothing, at the stream's interval; it is served from the first tick of its phase
+   * on which it is connected and welcomed.
+   */
   add(peer: StreamPeer): void {
     if (this.slots.has(peer)) return;
-    this.slots.set(peer, { peer, state: this.strategy.createState(peer), servedSerial: peer.connectionSerial });
+    const interval = this.intervalTicks;
+    const state = this.strategy.createState(peer);
+    this.slots.set(peer, { peer, state, servedSerial: peer.connectionSerial, interval, phase: this.deal(interval) });
+  }
+
+  /**
+   * Sends `peer` a snapshot every `intervalTicks` ticks from now on (≥ 1, an integer), at a freshly dealt
+   * phase; what it holds is kept, so its next frame is still a delta. False when `peer` is not in the stream.
+   */
+  setInterval(peer: StreamPeer, intervalTicks: number): boolean {
+    const slot = this.slots.get(peer);
+    if (slot === undefined) return false;
+    if (slot.interval !== intervalTicks) {
+      slot.interval = intervalTicks;
+      slot.phase = this.deal(intervalTicks);
+    }
+    return true;
+  }
+
+  /** Ticks between two snapshots of `peer`, or 0 when it is not in the stream. */
+  intervalOf(peer: StreamPeer): number {
+    return this.slots.get(peer)?.interval ?? 0;
+  }
+
+  private deal(interval: number): number {
+    return this.dealt++ % interval;
   }
 
   /** Removes a peer for good. */
@@ -73,7 +119,9 @@ export class SnapshotStream<State> implements FrameSink {
     const ready = this.ready;
     ready.length = 0;
     strategy.begin(world);
+    const tick = world.tick;
     for (const slot of this.slots.values()) {
+      if (slot.interval > 1 && tick % slot.interval !== slot.phase) continue;
       const peer = slot.peer;
       const conn = peer.conn;
       if (conn === null || !peer.welcomed) continue;
@@ -86,7 +134,7 @@ export class SnapshotStream<State> implements FrameSink {
         continue;
       }
       const held = strategy.heldTick(slot.state);
-      if (held >= 0 && world.tick - held > maxBaselineAgeTicks) strategy.reset(slot.state);
+      if (held >= 0 && tick - held > maxBaselineAgeTicks) strategy.reset(slot.state);
       ready.push(slot);
     }
     if (ready.length > 0) strategy.serve(world, ready, this);

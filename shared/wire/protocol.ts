@@ -7,7 +7,8 @@
  *     [Ping,     clientTimeMs]
  *     [Ack,      tick of the newest snapshot the client applied]   (every ACK_EVERY_SNAPSHOTS, and after a full one)
  *   server → client
- *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none)]
+ *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none),
+ *                snapshotRateHz (snapshots per second to this client, a divisor of tickRateHz)]
  *     [Snapshot, tick, baseTick (-1 for a full snapshot), lastInputSeq (-1 for none, else a seq),
  *                body (bin, deltaCodec.ts), inputLead (-127 … 127), missedInputs (0 … 255)]
  *     [GroupSnapshot, tick, baseTick (the previous GroupSnapshot's tick, -1 to start from nothing), lastInputSeq,
@@ -25,7 +26,7 @@ import { MESSAGE_READ_LIMITS, type MsgValue, readMsgpack } from './readMsgpack.t
 /** WebSocket subprotocol negotiated in the upgrade. */
 export const SUBPROTOCOL = 'tickwave.v1';
 /** Protocol version carried in Hello; bumped on any incompatible wire change. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * Message kinds: the first element of every frame.
@@ -244,6 +245,11 @@ export interface WelcomeMsg {
   readonly roomId: string;
   /** The id of the client's own entity, or -1 for none (yet). */
   readonly entityId: number;
+  /**
+   * Snapshots per second the server sends this client, Hz: a divisor of `tickRateHz` (a snapshot every
+   * `tickRateHz / snapshotRateHz` ticks). The client sizes its interpolation delay from it.
+   */
+  readonly snapshotRateHz: number;
 }
 /**
  * Snapshot or GroupSnapshot: a delta (or full) snapshot for one tick. `body` aliases the received
@@ -327,6 +333,7 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
         msg.resumeToken,
         msg.roomId,
         msg.entityId,
+        msg.snapshotRateHz,
       ]);
     case MsgKind.Snapshot:
     case MsgKind.GroupSnapshot:
@@ -437,15 +444,18 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
   const a = arr.value;
   switch (a[0]) {
     case MsgKind.Welcome: {
-      const [, clientId, rate, tick, token, roomId, entityId] = a;
+      const [, clientId, rate, tick, token, roomId, entityId, snapshotRate] = a;
       if (
-        a.length !== 7 ||
+        a.length !== 8 ||
         !isUint(clientId) ||
         !isUint(rate) ||
         !isUint(tick) ||
         typeof token !== 'string' ||
         typeof roomId !== 'string' ||
-        !isIntFrom(entityId, -1)
+        !isIntFrom(entityId, -1) ||
+        !isUint(snapshotRate) ||
+        snapshotRate < 1 ||
+        snapshotRate > rate
       ) {
         return bad(CloseCode.Malformed, 'bad Welcome');
       }
@@ -457,6 +467,7 @@ export function decodeServerMessage(bytes: Uint8Array): Decoded<ServerMsg> {
         resumeToken: token,
         roomId,
         entityId,
+        snapshotRateHz: snapshotRate,
       });
     }
     case MsgKind.Snapshot:

@@ -70,6 +70,8 @@ export function apply(state: PredictedEntityOf<TestSchema>, input: InputOf<TestS
 /** Knobs of {@link ArenaServer}. */
 export interface ArenaServerOptions {
   readonly tickRateHz?: number;
+  /** The server's snapshot rate, Hz (a divisor of the tick rate). Default: the tick rate. */
+  readonly snapshotRateHz?: number;
   /** Bots spawned when the room is created (ids 1…bots). Default 3. */
   readonly bots?: number;
   /** Added to the fake clock's time for the server, so its clock differs from the client's. Default 5,000,000. */
@@ -121,6 +123,7 @@ export class ArenaServer {
       clock: clock.offset(options.serverClockOffsetMs ?? 5_000_000),
       transport: probe,
       tickRateHz: options.tickRateHz ?? 60,
+      ...(options.snapshotRateHz === undefined ? {} : { snapshotRateHz: options.snapshotRateHz }),
       maxBufferedInputs: TEST_MAX_BUFFERED_INPUTS,
       logger: { warn() {}, error() {} },
       onError: (err) => arena.gameErrors.push(err),

@@ -372,18 +372,20 @@ export function validClientMsgArb(schema: Schema): fc.Arbitrary<ClientMsg> {
 export function validServerMsgArb(): fc.Arbitrary<ServerMsg> {
   const fromMinus1 = fc.integer({ min: -1, max: Number.MAX_SAFE_INTEGER });
   return fc.oneof(
-    fc.record(
-      {
-        kind: fc.constant(MsgKind.Welcome),
-        clientId: fc.maxSafeNat(),
-        tickRateHz: fc.oneof(fc.constantFrom(10, 30, 60, 120), fc.maxSafeNat()),
-        serverTick: fc.maxSafeNat(),
-        resumeToken: fc.string({ maxLength: 40 }),
-        roomId: fc.string({ maxLength: 40 }),
-        entityId: fromMinus1,
-      },
-      NO_NULL,
-    ),
+    fc
+      .record(
+        {
+          kind: fc.constant(MsgKind.Welcome),
+          clientId: fc.maxSafeNat(),
+          tickRateHz: fc.oneof(fc.constantFrom(10, 30, 60, 120), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+          serverTick: fc.maxSafeNat(),
+          resumeToken: fc.string({ maxLength: 40 }),
+          roomId: fc.string({ maxLength: 40 }),
+          entityId: fromMinus1,
+        },
+        NO_NULL,
+      )
+      .chain((w) => fc.integer({ min: 1, max: w.tickRateHz }).map((snapshotRateHz) => ({ ...w, snapshotRateHz }))),
     fc.record(
       {
         kind: fc.constantFrom(MsgKind.Snapshot, MsgKind.GroupSnapshot),
