@@ -21,6 +21,7 @@ function result(mode: BigworldResult['mode'], clients: number, fixedMs: number, 
     tickP99OfBudget: 0,
     visiblePerClient: 100,
     deferredShare: 0,
+    sharedShare: 0,
     skipped: 0,
   };
 }

@@ -278,6 +278,54 @@ describe('interest management', () => {
     await h.server.close();
   });
 
+  it('writes one frame for the clients holding the same groups, each decoding the server’s world', async () => {
+    const rand = seededRandom(5);
+    const pair: number[] = [];
+    const h = await setup({
+      interest: { x: 'x', y: 'y', viewRadius: 100, budgetBytes: Infinity },
+      onCreate(room) {
+        for (let i = 0; i < 200; i++) room.spawn('rock', { x: rand() * 1000, y: rand() * 1000, tag: `r${i}` });
+        for (const x of [250, 750]) pair.push(room.spawn('ship', { x, y: 500, a: 0, hp: 100 }).id);
+      },
+      onJoin(room, client) {
+        client.entityId = pair[room.clients.length % 2]!;
+      },
+      step(room) {
+        for (const ship of room.entitiesOf('ship')) ship.a = (ship.a + 0.1) % 6;
+      },
+    });
+    // Two clients follow each ship; the second of each pair joins some ticks after the first.
+    const first = [await h.join(), await h.join()];
+    for (let i = 0; i < 5; i++) h.step();
+    const second = [await h.join(), await h.join()];
+    const clients = [...first, ...second];
+    for (let i = 0; i < 5; i++) h.step();
+    const stats = h.room().interest!;
+    const before = stats.stats;
+    for (let i = 0; i < 10; i++) {
+      h.step();
+      const world = h.room().snapshot!;
+      for (const c of clients) {
+        assert.deepEqual(c.errors, []);
+        const snap = c.latest!;
+        assert.equal(snap.tick, world.tick);
+        assert.ok(snap.count > 0 && snap.count < world.count, `a client sees part of the world (${snap.count})`);
+        for (let e = 0; e < snap.count; e++) assert.deepEqual(row(snap, snap.ids[e]!), row(world, snap.ids[e]!));
+      }
+    }
+    const after = stats.stats;
+    // Once the late joiners hold what the first ones hold, one client of each pair gets its pair's frame.
+    assert.equal(after.sharedFrames - before.sharedFrames, 20, 'two shared frames per tick');
+    assert.equal(after.snapshots - before.snapshots, 40);
+    for (const [a, b] of [
+      [first[0]!, second[0]!],
+      [first[1]!, second[1]!],
+    ]) {
+      assert.deepEqual(a.latest!.ids, b.latest!.ids, 'a pair holds the same entities');
+    }
+    await h.server.close();
+  });
+
   it('streams the exact state through churn, cell changes, wrapping angles, budgets and stalls', async () => {
     const rand = seededRandom(23);
     const velocity = new Map<number, { vx: number; vy: number; va: number }>();

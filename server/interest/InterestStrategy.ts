@@ -6,6 +6,7 @@
 import { indexOfEntity, MsgKind, type Snapshot } from '../../shared/index.ts';
 import {
   type AddedGroup,
+  buildSnapshotFrame,
   eg0Bits,
   GroupedBodyWriter,
   HELD_DROPPED,
@@ -20,6 +21,7 @@ import type { FrameSink, StreamPeer, StreamSlot, StreamStrategy } from '../strea
 import type { ClientInterest } from './ClientInterest.ts';
 import type { Group } from './Group.ts';
 import { GLOBAL_CELL, type GroupTable } from './GroupTable.ts';
+import { Holding, HoldingInterner } from './Holding.ts';
 import type { ResolvedInterest } from './interestOptions.ts';
 import { choose, type Entries, rectD2 } from './prioritize.ts';
 
@@ -34,6 +36,7 @@ export interface InterestCounts {
   entitiesDeferred: number;
   snapshots: number;
   bytes: number;
+  sharedFrames: number;
 }
 
 /** What the strategy shares with its InterestManager: the per-client states and the priority weights. */
@@ -48,9 +51,16 @@ export interface InterestShared {
 
 /** The interest strategy of one room; created by its InterestManager. */
 export class InterestStrategy implements StreamStrategy<ClientInterest> {
-  readonly counts: InterestCounts = { entitiesSent: 0, entitiesDeferred: 0, snapshots: 0, bytes: 0 };
+  readonly counts: InterestCounts = {
+    entitiesSent: 0,
+    entitiesDeferred: 0,
+    snapshots: 0,
+    bytes: 0,
+    sharedFrames: 0,
+  };
   private readonly writer = new GroupedBodyWriter();
   private readonly frames = new SnapshotFrameScratch();
+  private readonly interner = new HoldingInterner();
   private serial = 0;
   // Scratch per entry (a group in view: held or to add) of the client being served.
   private eGroup: Group[] = [];
@@ -88,7 +98,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
   }
 
   heldTick(state: ClientInterest): number {
-    return state.sentTick;
+    return state.holding.tick;
   }
 
   reset(state: ClientInterest): void {
@@ -101,13 +111,25 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
 
   private serveOne(slot: StreamSlot<ClientInterest>, world: Snapshot, sink: FrameSink): void {
     const state = slot.state;
-    const client = slot.peer.client;
     const tick = world.tick;
-    const baseTick = state.sentTick;
-    const own = this.ownGroup(state, client, world);
+    const holding = state.holding;
+    const baseTick = holding.tick;
+    const own = this.ownGroup(state, slot.peer.client, world);
     const view = this.centreOf(state, world);
-    const entries = this.gather(state, tick, view);
     const budget = state.budgetBytes ?? this.options.budgetBytes;
+    const shared = holding.memoTick === tick ? holding.frame! : null;
+    if (shared !== null && shared.bytes.byteLength <= budget && this.viewIsHeld(state, view)) {
+      // The frame another client holding the same was written fits this one exactly: share it.
+      if (!sink.send(slot, shared)) return;
+      const next = holding.next!;
+      state.holding = next;
+      state.visibleCount = next.entities;
+      state.maxIntervalTicks = 1;
+      this.counted(next.entities, 0, shared.bytes.byteLength);
+      this.counts.sharedFrames++;
+      return;
+    }
+    const entries = this.gather(state, tick, view);
     const e = this.entries;
     e.inc.fill(1, 0, entries);
     state.maxIntervalTicks = 1;
@@ -115,7 +137,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     let body = this.write(state, adds);
     if (snapshotFrameBytes(tick, baseTick, body.byteLength) > budget) {
       const availBits = (budget - snapshotFrameBytes(tick, baseTick, 0x100) + 0x100) * 8;
-      const used = this.writer.ordersBitLength + 2 * state.held.length + eg0Bits(entries);
+      const used = this.writer.ordersBitLength + 2 * holding.groups.length + eg0Bits(entries);
       const centre = { x: view?.x ?? 0, y: view?.y ?? 0, radius: state.radius };
       state.maxIntervalTicks = choose(e, entries, own, availBits, used, this.options.wire.groupWorstBits, centre);
       adds = this.addsSent(entries);
@@ -126,12 +148,72 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
         return;
       }
     }
-    const frame = this.frames.build(MsgKind.GroupSnapshot, tick, baseTick, body);
+    // A body that updates every held group and adds none is what every client of this holding whose
+    // view is its groups gets: it is kept (an owned frame) for them.
+    const sharable = adds.length === 0 && this.updatesAllHeld(holding);
+    const frame = sharable
+      ? buildSnapshotFrame(MsgKind.GroupSnapshot, tick, baseTick, body)
+      : this.frames.build(MsgKind.GroupSnapshot, tick, baseTick, body);
     if (!sink.send(slot, frame)) return;
     sink.encoded();
-    this.commit(state, entries, adds, tick);
+    const next = this.commit(state, entries, adds, tick, frame.bytes.byteLength);
+    if (sharable) {
+      holding.memoTick = tick;
+      holding.frame = frame;
+      holding.next = next;
+    }
+  }
+
+  /** Adds a snapshot sent to the counters. */
+  private counted(sent: number, deferred: number, bytes: number): void {
+    this.counts.entitiesSent += sent;
+    this.counts.entitiesDeferred += deferred;
     this.counts.snapshots++;
-    this.counts.bytes += frame.bytes.byteLength;
+    this.counts.bytes += bytes;
+  }
+
+  /** True if the entries chosen update every group of `holding` (none dropped or kept). */
+  private updatesAllHeld(holding: Holding): boolean {
+    const inc = this.entries.inc;
+    for (let i = 0; i < holding.groups.length; i++) {
+      const e = this.heldEntry[i]!;
+      if (e < 0 || inc[e] !== 1) return false;
+    }
+    return true;
+  }
+
+  /**
+   * True if the client's view is exactly the groups it holds: each held group is live and in view
+   * (as {@link InterestStrategy.gather} keeps it), every group within the radius and every global
+   * group is held, and none is waiting. Then its body this tick is its holding's shared one.
+   */
+  private viewIsHeld(state: ClientInterest, view: { x: number; y: number } | null): boolean {
+    if (state.waiting.size > 0) return false;
+    const serial = ++this.serial;
+    const keep = state.radius + state.margin;
+    const keep2 = keep * keep;
+    for (const g of state.holding.groups) {
+      if (g.dead || (g.cell !== GLOBAL_CELL && !(view !== null && rectD2(g, view.x, view.y) <= keep2))) return false;
+      g.mark = serial;
+    }
+    for (const g of this.table.globals) if (g.mark !== serial) return false;
+    if (view === null) return true;
+    const table = this.table;
+    const { minX, minY, cellSize } = this.options.grid;
+    const r = state.radius;
+    const r2 = r * r;
+    const c0 = Math.max(0, Math.ceil((view.x - r - minX) / cellSize) - 1);
+    const c1 = Math.min(table.cols - 1, Math.floor((view.x + r - minX) / cellSize));
+    const w0 = Math.max(0, Math.ceil((view.y - r - minY) / cellSize) - 1);
+    const w1 = Math.min(table.rows - 1, Math.floor((view.y + r - minY) / cellSize));
+    for (let y = w0; y <= w1; y++) {
+      for (let x = c0; x <= c1; x++) {
+        const groups = table.groupsOf(y * table.cols + x);
+        if (groups === undefined || rectD2(groups[0]!, view.x, view.y) > r2) continue;
+        for (const g of groups) if (g.mark !== serial) return false;
+      }
+    }
+    return true;
   }
 
   /** The group of the client's own entity this tick (also noting its row), or null. */
@@ -164,7 +246,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
    */
   private gather(state: ClientInterest, tick: number, view: { x: number; y: number } | null): number {
     const table = this.table;
-    const held = state.held;
+    const { groups: held, ticks: heldTicks, canon: heldCanon } = state.holding;
     const serial = ++this.serial;
     const keep = state.radius + state.margin;
     const keep2 = keep * keep;
@@ -175,8 +257,8 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
       g.mark = serial;
       this.heldEntry[i] = -1;
       if (g.dead || (g.cell !== GLOBAL_CELL && !(view !== null && rectD2(g, view.x, view.y) <= keep2))) continue;
-      const heldAt = state.heldTick[i]!;
-      const chunk = table.chunk(g, heldAt, state.heldCanon[i] === 1);
+      const heldAt = heldTicks[i]!;
+      const chunk = table.chunk(g, heldAt, heldCanon[i] === 1);
       if (chunk === null) {
         n = this.addEntry(n, g, state, tick); // its state is too old: drop it and send it afresh
         continue;
@@ -241,7 +323,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
   private write(state: ClientInterest, adds: readonly number[]): Uint8Array {
     const w = this.writer;
     w.begin();
-    const held = state.held;
+    const held = state.holding.groups;
     const inc = this.entries.inc;
     for (let i = 0; i < held.length; i++) {
       const e = this.heldEntry[i]!;
@@ -267,62 +349,60 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     return adds;
   }
 
-  /** The body was written: the client now holds what it described. */
-  private commit(state: ClientInterest, entries: number, adds: readonly number[], tick: number): void {
+  /** The body was written: the client now holds what it described (returned, interned); counts the snapshot. */
+  private commit(
+    state: ClientInterest,
+    entries: number,
+    adds: readonly number[],
+    tick: number,
+    bytes: number,
+  ): Holding {
+    const old = state.holding;
+    const held = old.groups;
+    const inc = this.entries.inc;
     let sent = 0;
     let deferred = 0;
     let dropped = 0;
-    const { held, heldTick, heldCanon } = state;
-    const inc = this.entries.inc;
     for (let i = 0; i < held.length; i++) {
       const e = this.heldEntry[i]!;
       if (e < 0) dropped++;
-      else if (inc[e] === 1) {
-        heldCanon[i] = tick - heldTick[i]! === 1 ? 1 : 0;
-        heldTick[i] = tick;
-        sent += held[i]!.count;
-      } else deferred += held[i]!.count;
+      else if (inc[e] === 1) sent += held[i]!.count;
+      else deferred += held[i]!.count;
     }
     for (let e = 0; e < entries; e++) if (this.eHeld[e] === -1 && inc[e] === 0) deferred += this.eGroup[e]!.count;
-    if (dropped > 0 || adds.length > 0) sent += this.rebuildHeld(state, adds, tick);
-    state.sentTick = tick;
-    this.counts.entitiesSent += sent;
-    this.counts.entitiesDeferred += deferred;
-  }
-
-  /** Rebuilds the held list without the dropped groups and with the added ones; returns the entities added. */
-  private rebuildHeld(state: ClientInterest, adds: readonly number[], tick: number): number {
-    const { held, heldTick, heldCanon } = state;
-    let dropped = 0;
-    for (let i = 0; i < held.length; i++) if (this.heldEntry[i]! < 0) dropped++;
     const size = held.length - dropped + adds.length;
-    const groups: Group[] = [];
+    const same = dropped === 0 && adds.length === 0;
+    const groups: Group[] = same ? (held as Group[]) : [];
     const ticks = new Int32Array(size);
     const canon = new Uint8Array(size);
-    let added = 0;
-    const keep = (g: Group, at: number, isCanon: number): void => {
-      ticks[groups.length] = at;
-      canon[groups.length] = isCanon;
-      groups.push(g);
-    };
-    const add = (e: number): void => {
-      const g = this.eGroup[e]!;
-      state.waiting.delete(g);
-      added += g.count;
-      keep(g, tick, 0);
-    };
+    let n = 0;
     let a = 0;
-    for (let i = 0; i < held.length; i++) {
-      if (this.heldEntry[i]! < 0) continue;
-      const g = held[i]!;
-      while (a < adds.length && this.eGroup[adds[a]!]!.id < g.id) add(adds[a++]!);
-      keep(g, heldTick[i]!, heldCanon[i]!);
+    let entities = 0;
+    for (let i = 0; i <= held.length; i++) {
+      const g = i < held.length ? held[i]! : null;
+      const e = i < held.length ? this.heldEntry[i]! : -1;
+      // The added groups of lower id than this held one (all that are left, after the last).
+      while (a < adds.length && (g === null || this.eGroup[adds[a]!]!.id < g.id)) {
+        const add = this.eGroup[adds[a++]!]!;
+        state.waiting.delete(add);
+        sent += add.count;
+        entities += add.count;
+        ticks[n] = tick;
+        groups.push(add);
+        n++;
+      }
+      if (g === null || e < 0) continue;
+      const updated = inc[e] === 1;
+      ticks[n] = updated ? tick : old.ticks[i]!;
+      canon[n] = updated ? (tick - old.ticks[i]! === 1 ? 1 : 0) : old.canon[i]!;
+      if (!same) groups.push(g);
+      entities += g.count;
+      n++;
     }
-    while (a < adds.length) add(adds[a++]!);
-    state.held = groups;
-    state.heldTick = ticks;
-    state.heldCanon = canon;
-    return added;
+    const next = this.interner.intern(new Holding(tick, groups, ticks, canon, entities));
+    state.holding = next;
+    this.counted(sent, deferred, bytes);
+    return next;
   }
 
   private reserve(n: number): void {

@@ -46,4 +46,9 @@ export interface InterestStats {
   readonly snapshots: number;
   /** Snapshot frame bytes sent. */
   readonly bytes: number;
+  /**
+   * Of the snapshot frames sent, those written for another client holding the same groups and sent to
+   * this one as they were (only the input fields patched).
+   */
+  readonly sharedFrames: number;
 }

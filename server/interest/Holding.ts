@@ -1,0 +1,66 @@
+/**
+ * What a client of an interest-managed room holds after its last body: the groups (ascending id), the
+ * tick of each one's state and whether it came by a one-tick delta. A holding never changes once made,
+ * so clients that hold the same share one object, and with it this tick's body: a client whose view
+ * still covers exactly its held groups, all updated, gets the frame its holding's first such client
+ * was written, patched with its own input fields, instead of a body of its own.
+ */
+import type { SnapshotFrame } from '../../shared/wire/index.ts';
+import type { Group } from './Group.ts';
+
+/** One holding; immutable, shared by every client that holds the same. */
+export class Holding {
+  /** The tick {@link Holding.frame} and {@link Holding.next} are for (-1: none yet). */
+  memoTick = -1;
+  /** At memoTick: the frame that updates every held group and adds none, shared by this holding's clients. */
+  frame: SnapshotFrame | null = null;
+  /** At memoTick: the holding after {@link Holding.frame}. */
+  next: Holding | null = null;
+
+  constructor(
+    /** The tick of the body that made it (what the next body is against), or -1 for nothing held. */
+    readonly tick: number,
+    /** Groups held, ascending id. */
+    readonly groups: readonly Group[],
+    /** Per held group: the tick of its state. */
+    readonly ticks: Int32Array,
+    /** Per held group: 1 if it came by a one-tick delta (the client then holds its one-tick motion), else 0. */
+    readonly canon: Uint8Array,
+    /** Entities in the held groups when it was made. */
+    readonly entities: number,
+  ) {}
+
+  /** True if every held group is at {@link Holding.tick}, each by a one-tick delta. */
+  get allCanon(): boolean {
+    for (let i = 0; i < this.groups.length; i++) if (this.ticks[i] !== this.tick || this.canon[i] !== 1) return false;
+    return true;
+  }
+}
+
+/** The holding of a client that holds nothing. */
+export const EMPTY_HOLDING = new Holding(-1, [], new Int32Array(0), new Uint8Array(0), 0);
+
+/**
+ * This tick's holdings in which every group is at the tick by a one-tick delta, by their group ids:
+ * two clients that reach the same such holding by different paths (one added a group a tick later)
+ * share it from then on. Cleared every tick, so it holds at most one tick's holdings.
+ */
+export class HoldingInterner {
+  private readonly byIds = new Map<string, Holding>();
+  private tick = -1;
+
+  /** `made` (a holding of `tick`), or the equal one made earlier this tick. */
+  intern(made: Holding): Holding {
+    if (made.tick !== this.tick) {
+      this.byIds.clear();
+      this.tick = made.tick;
+    }
+    if (!made.allCanon) return made;
+    let key = '';
+    for (const g of made.groups) key += `${g.id},`;
+    const found = this.byIds.get(key);
+    if (found !== undefined) return found;
+    this.byIds.set(key, made);
+    return made;
+  }
+}
