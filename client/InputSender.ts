@@ -6,6 +6,10 @@
  * buffer beyond its target (`inputLead`). The interval between inputs is stretched by
  * {@link DILATION_PER_INPUT} per input of (smoothed) lead, at most ± {@link MAX_INPUT_DILATION}, so the
  * client runs just far enough ahead of the server for each tick to find its input, and no further.
+ *
+ * Acks ride on inputs: a snapshot ack that is due ({@link InputSender.acknowledge}) goes out in the next
+ * Input frame, so a playing client sends one message per tick. An ack still waiting when the next one
+ * falls due (no input went out meanwhile: a spectator, a paused game) is sent as an Ack of its own.
  */
 import { type InputOf, MsgKind, type Schema } from '../shared/index.ts';
 import type { Connection } from './Connection.ts';
@@ -31,6 +35,8 @@ export class InputSender<S extends Schema> {
   private tickMs = 1000 / 60;
   private intervalMs = 1000 / 60;
   private missedByte = NaN;
+  /** The snapshot tick the next input acknowledges, or −1 for none. */
+  private pendingAckTick = -1;
 
   /**
    * @param schema the input fields
@@ -74,8 +80,22 @@ export class InputSender<S extends Schema> {
     return t < 0 ? 0 : t > 1 ? 1 : t;
   }
 
+  /**
+   * Acknowledges snapshot `tick` (a server tick the client applied): the next input carries it. If the
+   * previous ack is still waiting, no input went out since it fell due: `tick` is sent at once in an Ack.
+   */
+  acknowledge(tick: number): void {
+    if (this.pendingAckTick < 0) {
+      this.pendingAckTick = tick;
+      return;
+    }
+    this.pendingAckTick = -1;
+    this.connection.send({ kind: MsgKind.Ack, tick });
+  }
+
   /** Forgets the input schedule (on a disconnection): the next `update` after joining starts afresh. */
   stop(): void {
+    this.pendingAckTick = -1;
     this.nextAtMs = NaN;
     this.missedByte = NaN;
     this.lead = 0;
@@ -117,7 +137,8 @@ export class InputSender<S extends Schema> {
     const seq = this.seq++;
     const tick = this.viewTick();
     const viewTick = Number.isNaN(tick) ? 0 : Math.max(0, Math.floor(tick));
-    this.connection.send({ kind: MsgKind.Input, seq, viewTick, values });
+    this.connection.send({ kind: MsgKind.Input, seq, viewTick, values, ackTick: this.pendingAckTick });
+    this.pendingAckTick = -1;
     this.predicted?.input(seq, real);
     return true;
   }

@@ -85,7 +85,7 @@ export class SnapshotReceiver<S extends Schema> {
     net.snapshot(now, frameBytes);
     if (msg.baseTick < 0 || ++this.snapshotsSinceAck >= ACK_EVERY_SNAPSHOTS) {
       this.snapshotsSinceAck = 0;
-      connection.send({ kind: MsgKind.Ack, tick: snap.tick });
+      this.to.inputs.acknowledge(snap.tick);
     }
     this.to.inputs.serverStatus(msg.inputLead ?? 0, msg.missedInputs ?? 0, msg.lastInputSeq);
     predicted?.reconcile(snap, msg.lastInputSeq);

@@ -178,6 +178,7 @@ export class BotPool {
         bot: this.bot,
         tickMs: this.tickMs,
         counters: this.counters,
+        sendInputs: o.sendInputs,
       };
       if (o.kind === 'full') this.full.push(new FullBot(index, ctx));
       else if (!isMatchmakeUrl(o.url)) this.light.push(new LightBot(index, ctx, index % o.decodeEvery === 0));

@@ -98,7 +98,7 @@ export class FullBot {
 
   /** Sends the inputs due by `nowMs` and interpolates the world to it. */
   frame(nowMs: number): void {
-    this.client.update(nowMs, () => this.nextInput(nowMs));
+    if (this.ctx.sendInputs) this.client.update(nowMs, () => this.nextInput(nowMs));
     this.client.frame(nowMs);
   }
 

@@ -1,7 +1,8 @@
 /**
  * A light load-test bot: a {@link RawWebSocket}, the Hello/Welcome handshake, and for each snapshot
- * only the envelope (tick, baseTick, lastInputSeq) — then one write carrying the Ack and the next
- * input, the way a client whose frame loop follows the snapshot stream behaves. A sampling bot also
+ * only the envelope (tick, baseTick, lastInputSeq) — then the next input, carrying the ack when one is
+ * due (the way the client sends: one message per tick), as a client whose frame loop follows the
+ * snapshot stream behaves. A bot of a pool that sends no input (`--no-input`) sends its acks alone. A sampling bot also
  * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
  * bodies), to prove the stream is valid.
  */
@@ -32,8 +33,7 @@ export class LightBot {
   private readonly codec: SnapshotCodec | null;
   private readonly grouped: GroupedDecoder | null;
   /** Scratch for the messages sent; RawWebSocket copies (masks) them into the frame at once. */
-  private readonly ackScratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
-  private readonly inputScratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
+  private readonly scratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
   private readonly values: number[];
   private held: Snapshot | null = null;
   private joined = false;
@@ -86,13 +86,14 @@ export class LightBot {
 
   /** Sends an input on its own (when no snapshot came for a while, inputs still flow at the tick rate). */
   sendInputAlone(nowMs: number): void {
-    if (!this.joined) return;
+    if (!this.joined || !this.ctx.sendInputs) return;
     const before = this.ws.bytesOut;
-    this.ws.send(this.input(nowMs, Math.max(0, this.envelope.tick)));
+    this.ws.send(this.input(nowMs, Math.max(0, this.envelope.tick), -1));
     this.ctx.counters.wsBytesOut += this.ws.bytesOut - before;
   }
 
-  private input(nowMs: number, viewTick: number): Uint8Array {
+  /** The next input, acknowledging `ackTick` (−1: no ack), written into the scratch buffer. */
+  private input(nowMs: number, viewTick: number, ackTick: number): Uint8Array {
     const seq = this.state.seq;
     const input = this.ctx.bot.input(this.state, viewTick) as Record<string, unknown>;
     this.state.seq++;
@@ -101,7 +102,7 @@ export class LightBot {
     this.clock.sent(seq, nowMs);
     this.lastInputAtMs = nowMs;
     this.ctx.counters.inputs++;
-    return this.inputScratch.subarray(0, writeInputMessage(this.inputScratch, seq, viewTick, this.values));
+    return this.scratch.subarray(0, writeInputMessage(this.scratch, seq, viewTick, this.values, ackTick));
   }
 
   private message(payload: Buffer, frameBytes: number): void {
@@ -132,10 +133,13 @@ export class LightBot {
     this.clock.acknowledged(env.lastInputSeq, now, c.latency);
     if (this.codec !== null) this.decode(payload);
     const before = this.ws.bytesOut;
+    let ackTick = -1;
     if (env.baseTick < 0 || ++this.snapshotsSinceAck >= ACK_EVERY_SNAPSHOTS) {
       this.snapshotsSinceAck = 0;
-      this.ws.send(this.ackScratch.subarray(0, writeAckMessage(this.ackScratch, env.tick)), this.input(now, env.tick));
-    } else this.ws.send(this.input(now, env.tick));
+      ackTick = env.tick;
+    }
+    if (this.ctx.sendInputs) this.ws.send(this.input(now, env.tick, ackTick));
+    else if (ackTick >= 0) this.ws.send(this.scratch.subarray(0, writeAckMessage(this.scratch, ackTick)));
     c.wsBytesOut += this.ws.bytesOut - before;
   }
 

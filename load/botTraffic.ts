@@ -28,6 +28,8 @@ export interface BotContext {
   readonly bot: BotDefinition;
   readonly tickMs: number;
   readonly counters: BotCounters;
+  /** Whether the bots send inputs; false: acks only (the no-input mode, `--no-input`). */
+  readonly sendInputs: boolean;
 }
 
 /** Counters of one bot pool, incremented in place by its bots. Deltas are taken by the pool. */

@@ -51,6 +51,8 @@ export interface BotStart {
   readonly tickRateHz: number;
   /** Bots fully decode every snapshot when their index is a multiple of this (light bots). */
   readonly decodeEvery: number;
+  /** Whether the bots send inputs (false: acks only). */
+  readonly sendInputs: boolean;
   /** New connections opened per second at most. */
   readonly connectPerSec: number;
   /** Index of this pool's first bot across all pools (spreads steering patterns and decode samples). */
@@ -76,6 +78,11 @@ export interface ServerSample {
   readonly clients: number;
   /** Duration of each tick run since the previous sample, ms. */
   readonly tickDurationsMs: readonly number[];
+  /**
+   * Where each of those ticks' time went, ms (the server's `metrics.lastTickPhases` after each tick); absent
+   * from a server without phase timing.
+   */
+  readonly tickPhasesMs?: TickPhaseSeries;
   /** Ticks skipped by the loop's re-anchoring after overruns. */
   readonly skippedTicks: number;
   /** Time the room spent in its step handler (the game's simulation) over the interval, ms. */
@@ -103,6 +110,18 @@ export interface ServerSample {
   readonly interest: InterestSample | null;
   /** Server processes this sample sums (a cluster's, merged by the parent); absent: 1. */
   readonly processes?: number;
+}
+
+/** Per-tick phase durations, ms, one entry per tick in each array (see the server's `TickPhases`). */
+export interface TickPhaseSeries {
+  /** Applying inputs (the game's `onInput` included). */
+  readonly inputs: readonly number[];
+  /** The game's step. */
+  readonly step: readonly number[];
+  /** Quantizing the world and encoding bodies. */
+  readonly encode: readonly number[];
+  /** Sending the frames. */
+  readonly send: readonly number[];
 }
 
 /** Deltas of a room's interest-management counters over one sample interval. */

@@ -6,7 +6,7 @@ import { percentile, round } from './report.ts';
 import { Histogram } from './Histogram.ts';
 import { JOIN_RANGE_MS, JOIN_RESOLUTION_MS } from './botTraffic.ts';
 import { closesLine, judge, warn } from './judge.ts';
-import type { BotSample, InterestSample, ServerSample } from './ipc.ts';
+import type { BotSample, InterestSample, ServerSample, TickPhaseSeries } from './ipc.ts';
 
 /** The user's budget a measurement window is judged by (`--tick-budget`, `--max-kib`, `--max-latency`). */
 export interface Budget {
@@ -101,6 +101,22 @@ export interface ServerFigures {
   readonly entitiesSentPerSnapshot: number | null;
   /** With interest management: share of the entity updates in view that the byte budget deferred; else null. */
   readonly deferredShare: number | null;
+  /** Where the ticks' time went, per phase; null when the server reported no phases. */
+  readonly phases: PhaseFigures | null;
+}
+
+/** The p50 and p99 of one tick phase over a window, ms per tick. */
+export interface PhaseSpread {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** The tick's phases over a window (server/ServerMetrics.ts `TickPhases` says what each one holds). */
+export interface PhaseFigures {
+  readonly inputs: PhaseSpread;
+  readonly step: PhaseSpread;
+  readonly encode: PhaseSpread;
+  readonly send: PhaseSpread;
 }
 
 /** Client figures over a window, from the bots. */
@@ -365,6 +381,23 @@ function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanC
       interest.length === 0 ? null : interestSnapshots === 0 ? 0 : round(updates / interestSnapshots, 1),
     deferredShare:
       interest.length === 0 ? null : updates + deferred === 0 ? 0 : round(deferred / (updates + deferred), 4),
+    phases: phaseFigures(servers),
+  };
+}
+
+/** The phases' p50 and p99 over the samples that carry them; null when none does. */
+function phaseFigures(servers: readonly ServerSample[]): PhaseFigures | null {
+  const series = servers.map((s) => s.tickPhasesMs).filter((p): p is TickPhaseSeries => p !== undefined);
+  if (series.length === 0) return null;
+  const spread = (pick: (p: TickPhaseSeries) => readonly number[]): PhaseSpread => {
+    const all = series.flatMap(pick);
+    return { p50Ms: round(percentile(all, 50) || 0, 3), p99Ms: round(percentile(all, 99) || 0, 3) };
+  };
+  return {
+    inputs: spread((p) => p.inputs),
+    step: spread((p) => p.step),
+    encode: spread((p) => p.encode),
+    send: spread((p) => p.send),
   };
 }
 

@@ -78,6 +78,27 @@ export const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'snaps skipped', cell: (s) => s.server?.snapshotsSkipped ?? '-' },
 ];
 
+/** The tick phases table's columns (p50 and p99 of each phase, ms per tick), one row per window. */
+export const PHASE_COLUMNS: readonly TableColumn<WindowFigures>[] = [
+  { heading: 'clients', cell: (s) => s.clients },
+  { heading: 'inputs p50', cell: (s) => s.server?.phases?.inputs.p50Ms ?? '-' },
+  { heading: 'p99', cell: (s) => s.server?.phases?.inputs.p99Ms ?? '-' },
+  { heading: 'game step p50', cell: (s) => s.server?.phases?.step.p50Ms ?? '-' },
+  { heading: 'p99', cell: (s) => s.server?.phases?.step.p99Ms ?? '-' },
+  { heading: 'encode p50', cell: (s) => s.server?.phases?.encode.p50Ms ?? '-' },
+  { heading: 'p99', cell: (s) => s.server?.phases?.encode.p99Ms ?? '-' },
+  { heading: 'send p50', cell: (s) => s.server?.phases?.send.p50Ms ?? '-' },
+  { heading: 'p99', cell: (s) => s.server?.phases?.send.p99Ms ?? '-' },
+  { heading: 'tick p50', cell: (s) => s.server?.tickP50Ms ?? '-' },
+  { heading: 'p99', cell: (s) => s.server?.tickP99Ms ?? '-' },
+];
+
+/** What the phases table holds, printed under it. */
+export const PHASES_NOTE =
+  'inputs: applying buffered inputs (onInput included); game step: the step handlers; encode: quantizing ' +
+  'the world and encoding bodies; send: writing the frames to the sockets. Each column is its own ' +
+  'percentile over the ticks, so the phases of one column need not add up to the tick.';
+
 /** The clients table's columns, one row per window. */
 export const CLIENT_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'clients', cell: (s) => s.clients },
@@ -132,6 +153,10 @@ export function reportText(report: LoadReport): string {
   }
   lines.push('server (figures over each measurement window)');
   lines.push(formatTable(SERVER_COLUMNS, report.steps));
+  if (report.steps.some((s) => s.server?.phases != null)) {
+    lines.push('', 'tick phases (ms per tick over each window)', formatTable(PHASE_COLUMNS, report.steps));
+    lines.push(PHASES_NOTE);
+  }
   lines.push('');
   lines.push('clients (per client; bytes are server → client unless "up")');
   lines.push(formatTable(CLIENT_COLUMNS, report.steps));

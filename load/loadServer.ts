@@ -85,7 +85,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   const loop = new TickLoop({
     tickRateHz: options.tickRateHz,
     onTick: () => server.step(),
-    onTickDuration: (ms) => sampler.tickDurationsMs.push(ms),
+    onTickDuration: (ms) => sampler.tick(ms),
   });
   const { port } = await server.listen(options.port, options.host);
   loop.start();
@@ -114,7 +114,9 @@ async function clusterOf(o: LoadClusterStart | null): Promise<ClusterOptions | u
 /** The server process's figures between two samples: each sample holds what changed since the last. */
 class ServerSampler {
   /** Durations of the ticks since the last sample, ms; the tick loop appends to it. */
-  tickDurationsMs: number[] = [];
+  private tickDurationsMs: number[] = [];
+  /** The phases of the ticks since the last sample, ms. */
+  private phases = { inputs: [] as number[], step: [] as number[], encode: [] as number[], send: [] as number[] };
   private readonly delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   private lastAt = 0;
   private lastCpu = process.cpuUsage();
@@ -125,6 +127,17 @@ class ServerSampler {
 
   constructor(private readonly server: Server) {
     this.last = { ...server.metrics.totals };
+  }
+
+  /** Records a tick that took `durationMs`, with its phases from the server's metrics. */
+  tick(durationMs: number): void {
+    this.tickDurationsMs.push(durationMs);
+    const p = this.server.metrics.lastTickPhases;
+    const into = this.phases;
+    into.inputs.push(p.inputsMs);
+    into.step.push(p.stepMs);
+    into.encode.push(p.encodeMs);
+    into.send.push(p.sendMs);
   }
 
   /** Starts measuring: the first sample covers the time from here. */
@@ -156,6 +169,7 @@ class ServerSampler {
       intervalMs: now - this.lastAt,
       clients: server.connectionCount,
       tickDurationsMs: this.tickDurationsMs,
+      tickPhasesMs: this.phases,
       skippedTicks: skippedTicks - this.lastSkipped,
       stepHandlerMs: totals.stepHandlerMs - last.stepHandlerMs,
       cpuUserUs: cpu.user,
@@ -171,6 +185,7 @@ class ServerSampler {
       interest: interestSince(interestNow, this.lastInterest),
     };
     this.tickDurationsMs = [];
+    this.phases = { inputs: [], step: [], encode: [], send: [] };
     this.lastInterest = interestNow;
     this.lastAt = now;
     this.lastSkipped = skippedTicks;

@@ -118,6 +118,7 @@ The run:
   --bot-procs N      bot processes (default ${defaultBotProcesses()}: the cores minus one)
   --connect-rate N   new connections per second per bot process (default ${DEFAULT_CONNECT_PER_SEC})
   --decode-every N   light bots whose index is a multiple of N decode every snapshot (default ${DEFAULT_DECODE_EVERY})
+  --no-input         bots send no input, only acks (isolates what receiving inputs costs the server)
   --settle S         seconds between all clients joined and the measurement (default ${DEFAULT_SETTLE_SEC})
   --transport NAME   uws | ws | auto: the started server's transport (default auto; not with --url)
   --workers N        a cluster: starts redis-server (from the PATH, on a free port, stopped at the
@@ -201,6 +202,7 @@ function readFlags(args: readonly string[]) {
       ...{ 'connect-rate': text, 'decode-every': text, settle: text, url: text, transport: text, join: text },
       ...{ room: text, schema: text, bot: text, 'tick-budget': text, 'max-latency': text, 'max-kib': text },
       ...{ headroom: text, json: flag, 'cpu-prof': flag, out: text, workers: text, 'room-size': text },
+      'no-input': flag,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -273,6 +275,7 @@ function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
     room: values.join ?? null,
     connectPerSec: int(values['connect-rate'], DEFAULT_CONNECT_PER_SEC, '--connect-rate', 1),
     decodeEvery: int(values['decode-every'], DEFAULT_DECODE_EVERY, '--decode-every', 1),
+    sendInputs: values['no-input'] !== true,
     settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
     cpuProfDir: values['cpu-prof'] === true ? resolve(cwd, setup.resultsDir, 'profiles') : null,
     budget: {

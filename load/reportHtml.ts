@@ -5,7 +5,7 @@
  */
 import type { TableColumn } from './report.ts';
 import { joinLine, PROCESS_COLUMNS, processRows } from './clusterReport.ts';
-import { CLIENT_COLUMNS, type LoadReport, SERVER_COLUMNS } from './loadReport.ts';
+import { CLIENT_COLUMNS, type LoadReport, PHASE_COLUMNS, PHASES_NOTE, SERVER_COLUMNS } from './loadReport.ts';
 import type { TimeSeriesRow, WindowFigures } from './loadFigures.ts';
 import { type Chart, esc, type Series, svgChart } from './svgChart.ts';
 
@@ -104,6 +104,7 @@ export function reportHtml(report: LoadReport): string {
     `${report.transport === null ? ` · server ${esc(o.url ?? '')}` : ` · transport ${report.transport}`}</p>
 <p>Budget: ${esc(budget)}</p>
 <h2>Server (each measurement window)</h2>${table(SERVER_COLUMNS, report.steps)}
+<h2>Tick phases (ms per tick, each window)</h2>${table(PHASE_COLUMNS, report.steps)}<p>${PHASES_NOTE}</p>
 <h2>Clients (per client; bytes server → client unless "up")</h2>${table(CLIENT_COLUMNS, report.steps)}
 ${o.workers > 0 ? clusterHtml(report) : ''}
 ${notes.length === 0 ? '' : `<h2>Notes</h2><ul>${notes.join('')}</ul>`}

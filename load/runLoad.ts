@@ -75,6 +75,8 @@ export interface LoadOptions {
   readonly room: string | null;
   readonly connectPerSec: number;
   readonly decodeEvery: number;
+  /** Whether bots send inputs (false: acks only, `--no-input`). */
+  readonly sendInputs: boolean;
   readonly settleSec: number;
   /** Write V8 CPU profiles of the server and bot processes into this folder. */
   readonly cpuProfDir: string | null;
@@ -270,6 +272,7 @@ async function startBots(
           kind: o.bots,
           tickRateHz: o.tickRateHz,
           decodeEvery: o.decodeEvery,
+          sendInputs: o.sendInputs,
           connectPerSec: o.connectPerSec,
           firstIndex: p,
           stride: pools.length,

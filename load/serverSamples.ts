@@ -2,7 +2,7 @@
  * A cluster's server samples as one: the figures the report already uses, summed over the processes
  * (clients, CPU, bytes, snapshots, closes), their tick durations together, the worst event-loop delay.
  */
-import type { InterestSample, ServerSample } from './ipc.ts';
+import type { InterestSample, ServerSample, TickPhaseSeries } from './ipc.ts';
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
@@ -17,6 +17,7 @@ export function mergeServerSamples(samples: readonly ServerSample[]): ServerSamp
     intervalMs: sum(samples.map((s) => s.intervalMs)) / samples.length,
     clients: sum(samples.map((s) => s.clients)),
     tickDurationsMs: samples.flatMap((s) => s.tickDurationsMs),
+    tickPhasesMs: mergePhases(samples.map((s) => s.tickPhasesMs)),
     skippedTicks: sum(samples.map((s) => s.skippedTicks)),
     stepHandlerMs: sum(samples.map((s) => s.stepHandlerMs)),
     cpuUserUs: sum(samples.map((s) => s.cpuUserUs)),
@@ -31,6 +32,18 @@ export function mergeServerSamples(samples: readonly ServerSample[]): ServerSamp
     seenPerClient: seenClients === 0 ? null : sum(seen.map((s) => (s.seenPerClient ?? 0) * s.clients)) / seenClients,
     interest: mergeInterest(samples.map((s) => s.interest)),
     processes: sum(samples.map((s) => s.processes ?? 1)),
+  };
+}
+
+/** Every process's tick phases together (like their tick durations); undefined when none has them. */
+function mergePhases(all: readonly (TickPhaseSeries | undefined)[]): TickPhaseSeries | undefined {
+  const some = all.filter((p): p is TickPhaseSeries => p !== undefined);
+  if (some.length === 0) return undefined;
+  return {
+    inputs: some.flatMap((p) => p.inputs),
+    step: some.flatMap((p) => p.step),
+    encode: some.flatMap((p) => p.encode),
+    send: some.flatMap((p) => p.send),
   };
 }
 

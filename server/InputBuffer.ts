@@ -18,6 +18,9 @@
  * inputs are applied per tick, so a queue that grew during a stall drains. The client keeps the buffer
  * at its target by timing its sends from the level reported in each snapshot ({@link InputBuffer.lead}).
  * When a new input finds the buffer full, the oldest waiting input is dropped.
+ *
+ * Storage is a ring of `maxBuffered` slots made once, each with its own values array: pushing copies the
+ * values in and taking hands out the slot, so a client's input costs no allocation on the server.
  */
 import type { QValue } from '../shared/index.ts';
 
@@ -28,13 +31,38 @@ export const JITTER_TARGET_FACTOR = 2;
 /** Weight of a new interarrival deviation in the jitter estimate (RFC 3550 uses 1/16). */
 const JITTER_GAIN = 1 / 16;
 
-/** A buffered input, quantized values already checked against the schema. */
+/**
+ * A buffered input, quantized values already checked against the schema. The object and its values
+ * belong to the buffer and are reused: read them before the buffer's next `push` or `take`.
+ */
 export interface BufferedInput {
+  /** The input's seq (a stand-in's: the missing input's). */
   readonly seq: number;
+  /** The server tick the client was showing when it made the input. */
   readonly viewTick: number;
+  /** Quantized values, one per input field. */
   readonly values: readonly QValue[];
   /** True when no input was there for this tick and this one stands in for it (the last one's values). */
   readonly repeated: boolean;
+}
+
+/** A slot of the ring (or the stand-in), filled in place. */
+interface InputSlot extends BufferedInput {
+  seq: number;
+  viewTick: number;
+  values: QValue[];
+  repeated: boolean;
+}
+
+function emptySlot(repeated: boolean): InputSlot {
+  return { seq: -1, viewTick: 0, values: [], repeated };
+}
+
+/** Copies `from` into `to` in place (same length afterwards). */
+function copyValues(to: QValue[], from: ArrayLike<QValue>): void {
+  const n = from.length;
+  if (to.length !== n) to.length = n;
+  for (let i = 0; i < n; i++) to[i] = from[i]!;
 }
 
 /** The input buffer of one session; owned by it. */
@@ -45,10 +73,15 @@ export class InputBuffer {
   repeated = 0;
   /** Interarrival jitter: mean deviation of the gap between two inputs from one tick, in ms. */
   jitterMs = 0;
-  private readonly inputs: BufferedInput[] = [];
+  private readonly slots: InputSlot[];
+  private head = 0;
+  private count = 0;
+  /** The last input applied (its values copied out of its slot), which a stand-in repeats. */
+  private readonly last: InputSlot = emptySlot(false);
+  private hasLast = false;
+  private readonly standIn: InputSlot = emptySlot(true);
   private lastReceivedSeq = -1;
   private lastTakenSeq = -1;
-  private last: BufferedInput | null = null;
   private repeatsInRow = 0;
   private lastArrivalMs = NaN;
   private primed = false;
@@ -61,7 +94,9 @@ export class InputBuffer {
   constructor(
     private readonly maxBuffered: number,
     private readonly tickMs: number,
-  ) {}
+  ) {
+    this.slots = Array.from({ length: Math.max(1, maxBuffered) }, () => emptySlot(false));
+  }
 
   /** Inputs waiting beyond the current one that the buffer aims to hold in reserve (≥ 1). */
   get target(): number {
@@ -71,16 +106,19 @@ export class InputBuffer {
 
   /** Inputs waiting now. */
   get waiting(): number {
-    return this.inputs.length;
+    return this.count;
   }
 
   /** Inputs waiting beyond the target after this tick's inputs were taken: < 0 short, > 0 ahead. */
   get lead(): number {
-    return this.inputs.length - this.target;
+    return this.count - this.target;
   }
 
-  /** Buffers an input that arrived at `nowMs`; returns false if its seq was already received or applied. */
-  push(seq: number, viewTick: number, values: readonly QValue[], nowMs: number): boolean {
+  /**
+   * Buffers an input that arrived at `nowMs`, copying `values` (the caller keeps them); returns false
+   * if its seq was already received or applied.
+   */
+  push(seq: number, viewTick: number, values: ArrayLike<QValue>, nowMs: number): boolean {
     if (seq <= this.lastReceivedSeq || seq <= this.lastTakenSeq) return false;
     this.lastReceivedSeq = seq;
     if (!Number.isNaN(this.lastArrivalMs)) {
@@ -88,17 +126,23 @@ export class InputBuffer {
       this.jitterMs += (Math.min(deviation, this.tickMs * this.maxBuffered) - this.jitterMs) * JITTER_GAIN;
     }
     this.lastArrivalMs = nowMs;
-    if (this.inputs.length >= this.maxBuffered) {
-      this.inputs.shift();
+    const size = this.slots.length;
+    if (this.count >= size) {
+      this.head = (this.head + 1) % size;
+      this.count--;
       this.dropped++;
     }
-    this.inputs.push({ seq, viewTick, values, repeated: false });
+    const slot = this.slots[(this.head + this.count) % size]!;
+    slot.seq = seq;
+    slot.viewTick = viewTick;
+    copyValues(slot.values, values);
+    this.count++;
     return true;
   }
 
   /** How many inputs to take this tick: 0 (priming, or nothing to stand in), 1, or 2 (draining). */
   due(): number {
-    const waiting = this.inputs.length;
+    const waiting = this.count;
     const target = this.target;
     if (!this.primed) {
       if (waiting === 0) return 0;
@@ -108,26 +152,37 @@ export class InputBuffer {
     }
     if (waiting > 2 * target + 2) return 2;
     if (waiting > 0) return 1;
-    if (this.last !== null && this.repeatsInRow < MAX_REPEATED_INPUTS) return 1;
+    if (this.hasLast && this.repeatsInRow < MAX_REPEATED_INPUTS) return 1;
     // The client stopped sending (or a long stall): when inputs come back, fill the reserve first.
     this.primed = false;
     return 0;
   }
 
-  /** Takes the next input (a stand-in for a missing one when none waits); call only as many times as {@link due}. */
+  /**
+   * Takes the next input (a stand-in for a missing one when none waits); call only as many times as
+   * {@link due}. The result is the buffer's: read it before the next `push` or `take`.
+   */
   take(): BufferedInput {
-    const next = this.inputs.shift();
-    if (next !== undefined) {
+    if (this.count > 0) {
+      const next = this.slots[this.head]!;
+      this.head = (this.head + 1) % this.slots.length;
+      this.count--;
       this.repeatsInRow = 0;
       this.lastTakenSeq = next.seq;
-      this.last = next;
+      this.last.seq = next.seq;
+      this.last.viewTick = next.viewTick;
+      copyValues(this.last.values, next.values);
+      this.hasLast = true;
       return next;
     }
-    const last = this.last!;
+    const standIn = this.standIn;
     this.repeatsInRow++;
     this.repeated++;
     this.lastTakenSeq++;
-    return { seq: this.lastTakenSeq, viewTick: last.viewTick, values: last.values, repeated: true };
+    standIn.seq = this.lastTakenSeq;
+    standIn.viewTick = this.last.viewTick;
+    copyValues(standIn.values, this.last.values);
+    return standIn;
   }
 
   /**

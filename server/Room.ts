@@ -241,6 +241,8 @@ export class Room<S extends Schema = Schema, G = unknown> {
     if (this.closed) return;
     this.expireGrace();
     const tick = this.tick;
+    const metrics = this.host.metrics;
+    const inputsStart = this.host.now();
     const onInput = this.handlers.onInput;
     if (onInput !== undefined) {
       for (const session of this.sessions) {
@@ -256,14 +258,22 @@ export class Room<S extends Schema = Schema, G = unknown> {
       }
     }
     const stepStart = this.host.now();
+    metrics.inputsTime(stepStart - inputsStart);
     this.call('step', null, () => this.handlers.step?.(this, this.dtSec));
-    this.host.metrics.stepHandlerTime(this.host.now() - stepStart);
+    const stepEnd = this.host.now();
+    metrics.stepHandlerTime(stepEnd - stepStart);
     this.tick = tick + 1;
     if (this.dirty) this.compact();
+    // Phases (ServerMetrics): encode from here to the last body encoded, send from there to the end.
+    metrics.encodeStarted(stepEnd);
     const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);
     this.snapshot = snapshot;
     this.history.record(snapshot);
-    this.stream.stream(snapshot);
+    try {
+      this.stream.stream(snapshot);
+    } finally {
+      metrics.streamEnded(this.host.now());
+    }
   }
 
   /**

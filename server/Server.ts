@@ -28,7 +28,7 @@ import { resolveClusterOptions } from './cluster/clusterOptions.ts';
 import { MemoryBus, type MessageBus } from './cluster/MessageBus.ts';
 import { serverRoutes } from './serverRoutes.ts';
 import { MeasureWindow } from './MeasureWindow.ts';
-import { handleSessionMessage } from './sessionMessages.ts';
+import { handleSessionMessage, receiveInputFrame } from './sessionMessages.ts';
 import { handleSpectatorMessage } from './spectate/spectatorSession.ts';
 import { TickLoop, type TickStats } from './TickLoop.ts';
 import type { Connection, Transport, TransportHandlers } from './transport/Transport.ts';
@@ -76,7 +76,7 @@ export interface CreateRoomOptions {
  */
 export class Server {
   /** This server's metrics (its own Prometheus registry). */
-  readonly metrics = new ServerMetrics();
+  readonly metrics = new ServerMetrics(() => this.clock.now());
   /** The resolved options. */
   readonly options: ResolvedServerOptions;
   private readonly clock: Clock;
@@ -350,6 +350,8 @@ export class Server {
     const now = this.clock.now();
     const refused = state.limiter.check(bytes, isBinary, now);
     if (refused !== null) return this.conns.kick(conn, state, refused.code, refused.reason);
+    // A player's Input, every tick: read in place without the generic decoder when it has the usual form.
+    if (state.session !== null && receiveInputFrame(this.conns, conn, state, state.session, bytes, now)) return;
     const decoded = decodeClientMessage(bytes);
     if (!decoded.ok) return this.conns.kick(conn, state, decoded.error.code, decoded.error.reason);
     const spectator = state.spectator;

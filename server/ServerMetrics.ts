@@ -64,6 +64,37 @@ export interface MetricsRegistry {
 
 /** Tick duration histogram buckets, seconds (a 60 Hz tick lasts 16.7 ms). */
 const TICK_BUCKETS_SEC = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.012, 0.0167, 0.025, 0.033, 0.05, 0.1];
+/** Tick phase histogram buckets, seconds: a phase takes microseconds to most of a tick. */
+const PHASE_BUCKETS_SEC = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.0167, 0.033];
+
+/**
+ * Where one tick's time went, ms, summed over the rooms:
+ * - `inputsMs`: applying the buffered inputs (the game's `onInput` calls included);
+ * - `stepMs`: the game's `step` handlers;
+ * - `encodeMs`: quantizing the world and encoding snapshot bodies, up to the last body encoded in the
+ *   tick (where bodies are encoded between sends — clients holding different baselines, interest
+ *   management's per-client bodies — the sends before the last encode count here);
+ * - `sendMs`: the frames sent after that, and the tick's listeners (recorders, spectator feeds).
+ * Everything else of the tick (expiring sessions, metrics) is in none of them.
+ */
+export interface TickPhases {
+  /** Applying inputs, ms. */
+  inputsMs: number;
+  /** The game's step, ms. */
+  stepMs: number;
+  /** Quantizing and encoding, ms. */
+  encodeMs: number;
+  /** Sending, ms. */
+  sendMs: number;
+}
+
+/** The `phase` labels of `tickwave_tick_phase_seconds`, made once. */
+const PHASE_LABELS = {
+  inputs: { phase: 'inputs' },
+  step: { phase: 'step' },
+  encode: { phase: 'encode' },
+  send: { phase: 'send' },
+} as const;
 
 /** Counters and gauges of one Server. */
 export class ServerMetrics {
@@ -81,6 +112,19 @@ export class ServerMetrics {
   private readonly closes: Counter<'code'> | undefined;
   private readonly achievedRate: Gauge | undefined;
   private readonly stepSeconds: Counter | undefined;
+  private readonly phaseSeconds: Histogram<'phase'> | undefined;
+  /** This tick's phases so far. */
+  private readonly pendingPhases: TickPhases = { inputsMs: 0, stepMs: 0, encodeMs: 0, sendMs: 0 };
+  private phasesPending = false;
+  /** When the running room's encode phase began, ms; NaN outside it. */
+  private encodeStartMs = Number.NaN;
+  /** When its last body was encoded, ms; NaN before the first. */
+  private lastEncodedMs = Number.NaN;
+  /**
+   * The phases of the last tick that ran, ms; overwritten in place by each tick's `flush`: read it
+   * (e.g. from the tick loop's `onTickDuration`) before the next tick.
+   */
+  readonly lastTickPhases: TickPhases = { inputsMs: 0, stepMs: 0, encodeMs: 0, sendMs: 0 };
   private pendingBytes = 0;
   private pendingStepMs = 0;
   private pendingSnapshots = 0;
@@ -100,7 +144,8 @@ export class ServerMetrics {
     stepHandlerMs: 0,
   };
 
-  constructor() {
+  /** @param now the server clock (ms), read a few times per room per tick for the phases */
+  constructor(private readonly now: () => number = () => performance.now()) {
     if (prom === undefined) return;
     const { Counter, Gauge, Histogram, Registry } = prom;
     const registry = new Registry();
@@ -154,6 +199,13 @@ export class ServerMetrics {
         "(the game's simulation; most of the rest of a tick is the engine's)",
       registers,
     });
+    this.phaseSeconds = new Histogram({
+      name: 'tickwave_tick_phase_seconds',
+      help: 'Time of one tick spent per phase: inputs, the game step, encode (quantize + bodies), send',
+      labelNames: ['phase'],
+      buckets: PHASE_BUCKETS_SEC,
+      registers,
+    });
   }
 
   /** Records one tick's duration in ms. */
@@ -176,14 +228,40 @@ export class ServerMetrics {
     this.pendingSkipped++;
   }
 
-  /** Counts one snapshot body encoded. */
+  /** Counts one snapshot body encoded (and, inside a room's encode phase, when it ended). */
   encoded(): void {
     this.pendingEncodes++;
+    if (!Number.isNaN(this.encodeStartMs)) this.lastEncodedMs = this.now();
   }
 
-  /** Adds time a room spent in its `step` handler, in ms. */
+  /** Adds time a room spent in its `step` handler, in ms (the tick's step phase). */
   stepHandlerTime(ms: number): void {
     this.pendingStepMs += ms;
+    this.pendingPhases.stepMs += ms;
+    this.phasesPending = true;
+  }
+
+  /** Adds time a room spent applying inputs, in ms (the tick's inputs phase). */
+  inputsTime(ms: number): void {
+    this.pendingPhases.inputsMs += ms;
+    this.phasesPending = true;
+  }
+
+  /** A room begins quantizing and streaming its world at `nowMs` (server clock). */
+  encodeStarted(nowMs: number): void {
+    this.encodeStartMs = nowMs;
+    this.lastEncodedMs = Number.NaN;
+  }
+
+  /** The room's snapshots went out by `nowMs`: splits the time since `encodeStarted` into encode and send. */
+  streamEnded(nowMs: number): void {
+    const start = this.encodeStartMs;
+    if (Number.isNaN(start)) return;
+    const encodedAt = Number.isNaN(this.lastEncodedMs) ? nowMs : this.lastEncodedMs;
+    this.pendingPhases.encodeMs += encodedAt - start;
+    this.pendingPhases.sendMs += nowMs - encodedAt;
+    this.encodeStartMs = Number.NaN;
+    this.phasesPending = true;
   }
 
   /** Counts a closed connection by its close code. */
@@ -201,6 +279,7 @@ export class ServerMetrics {
     if (this.pendingSkipped > 0) this.snapshotsSkipped?.inc(this.pendingSkipped);
     if (this.pendingEncodes > 0) this.encodes?.inc(this.pendingEncodes);
     if (this.pendingStepMs > 0) this.stepSeconds?.inc(this.pendingStepMs / 1000);
+    if (this.phasesPending) this.endTickPhases();
     this.totals.bytesSent += this.pendingBytes;
     this.totals.snapshotsSent += this.pendingSnapshots;
     this.totals.snapshotsSkipped += this.pendingSkipped;
@@ -211,6 +290,28 @@ export class ServerMetrics {
     this.pendingBytes = 0;
     this.pendingSnapshots = 0;
     this.pendingSkipped = 0;
+  }
+
+  /** Moves this tick's phases into {@link lastTickPhases} (and Prometheus) and starts the next tick's at 0. */
+  private endTickPhases(): void {
+    const p = this.pendingPhases;
+    const last = this.lastTickPhases;
+    last.inputsMs = p.inputsMs;
+    last.stepMs = p.stepMs;
+    last.encodeMs = p.encodeMs;
+    last.sendMs = p.sendMs;
+    const h = this.phaseSeconds;
+    if (h !== undefined) {
+      h.observe(PHASE_LABELS.inputs, p.inputsMs / 1000);
+      h.observe(PHASE_LABELS.step, p.stepMs / 1000);
+      h.observe(PHASE_LABELS.encode, p.encodeMs / 1000);
+      h.observe(PHASE_LABELS.send, p.sendMs / 1000);
+    }
+    p.inputsMs = 0;
+    p.stepMs = 0;
+    p.encodeMs = 0;
+    p.sendMs = 0;
+    this.phasesPending = false;
   }
 
   /** The Prometheus text exposition and its content type (only a comment when prom-client is not installed). */

@@ -5,7 +5,7 @@
  * snapshot stream is the room's stream's (server/stream/SnapshotStream.ts). viewTick is capped at the
  * room's current tick when an input is applied.
  */
-import type { InputMsg, JoinOptions, QValue, Schema } from '../shared/index.ts';
+import { emptyInputFrame, type InputFrame, type JoinOptions, type QValue, type Schema } from '../shared/index.ts';
 import { type BufferedInput, InputBuffer } from './InputBuffer.ts';
 import type { RoomClient } from './RoomClient.ts';
 import type { Room } from './Room.ts';
@@ -46,6 +46,8 @@ export class Session implements StreamPeer {
   ackedTick = -1;
   /** The input buffer. */
   readonly inputs: InputBuffer;
+  /** Where this session's Input frames are read (server/sessionMessages.ts), reused for every frame. */
+  readonly inputFrame: InputFrame;
 
   /**
    * @param clientId unique per server process
@@ -66,6 +68,7 @@ export class Session implements StreamPeer {
     tickMs: number,
   ) {
     this.inputs = new InputBuffer(maxBufferedInputs, tickMs);
+    this.inputFrame = emptyInputFrame(room.schema.input.length);
     this.conn = conn;
     this.client = new ClientView(clientId, conn.userData, options);
   }
@@ -75,9 +78,12 @@ export class Session implements StreamPeer {
     return this.inputs.lead;
   }
 
-  /** Buffers an input (already range-checked) that arrived at `nowMs`; false if it was stale and dropped. */
-  pushInput(msg: InputMsg, values: readonly QValue[], nowMs: number): boolean {
-    return this.inputs.push(msg.seq, msg.viewTick, values, nowMs);
+  /**
+   * Buffers an input (already range-checked; `values` are copied) that arrived at `nowMs`; false if it
+   * was stale and dropped.
+   */
+  pushInput(seq: number, viewTick: number, values: ArrayLike<QValue>, nowMs: number): boolean {
+    return this.inputs.push(seq, viewTick, values, nowMs);
   }
 
   /** How many inputs to apply this tick (see {@link InputBuffer.due}). */

@@ -1,9 +1,41 @@
-/** What a joined client may send after the handshake: Input, Ping and Ack, each checked before it is used. */
-import { type ClientMsg, CloseCode, checkInputValues, encodeMessage, MsgKind } from '../shared/index.ts';
-import { MAX_FRAME_INPUT_SEQ } from '../shared/wire/snapshotFrame.ts';
+/**
+ * What a joined client may send after the handshake: Input (which may carry an ack), Ping and Ack,
+ * each checked before it is used. The Input every player sends every tick has a fast path
+ * ({@link receiveInputFrame}): read in place into the session's reused {@link InputFrame}, checked
+ * against the schema as it is read, copied into the input buffer's ring — no allocation per input.
+ */
+import {
+  type ClientMsg,
+  CloseCode,
+  checkInputValues,
+  encodeMessage,
+  MsgKind,
+  type QValue,
+  readInputFrame,
+} from '../shared/index.ts';
 import type { ConnectionTable, ConnState } from './ConnectionTable.ts';
 import type { Session } from './Session.ts';
 import type { Connection } from './transport/Transport.ts';
+
+/**
+ * Takes `bytes` from `conn` (carrying `session`) if it is an Input in the fast form (see
+ * shared/wire/fastMessages.ts) with values in the schema's ranges: buffers it (and records the ack it
+ * carries) and returns true. Returns false for any other frame, untouched: decode it strictly and pass
+ * it to {@link handleSessionMessage}. `nowMs` is the arrival time on the server clock.
+ */
+export function receiveInputFrame(
+  conns: ConnectionTable,
+  conn: Connection,
+  state: ConnState,
+  session: Session,
+  bytes: Uint8Array,
+  nowMs: number,
+): boolean {
+  const frame = session.inputFrame;
+  if (!readInputFrame(bytes, session.room.schema.input, frame)) return false;
+  acceptInput(conns, conn, state, session, frame.seq, frame.viewTick, frame.values, frame.ackTick, nowMs);
+  return true;
+}
 
 /**
  * Handles one decoded message from `conn`, which carries `session`: buffers an Input, answers a Ping
@@ -20,12 +52,9 @@ export function handleSessionMessage(
 ): void {
   switch (msg.kind) {
     case MsgKind.Input: {
-      if (msg.seq > MAX_FRAME_INPUT_SEQ)
-        return conns.kick(conn, state, CloseCode.OutOfRange, 'input seq over 2^31 − 1');
       const values = checkInputValues(session.room.schema, msg.values);
       if (!values.ok) return conns.kick(conn, state, CloseCode.OutOfRange, values.reason);
-      session.pushInput(msg, values.value, nowMs);
-      return;
+      return acceptInput(conns, conn, state, session, msg.seq, msg.viewTick, values.value, msg.ackTick ?? -1, nowMs);
     }
     case MsgKind.Ping: {
       const pong = encodeMessage({
@@ -38,10 +67,41 @@ export function handleSessionMessage(
       return;
     }
     case MsgKind.Ack:
-      if (msg.tick > session.room.tick) return conns.kick(conn, state, CloseCode.OutOfRange, 'Ack of a future tick');
-      session.ackedTick = Math.max(session.ackedTick, msg.tick);
+      acknowledge(conns, conn, state, session, msg.tick);
       return;
     case MsgKind.Hello:
       return conns.kick(conn, state, CloseCode.UnknownMessage, 'Hello after the handshake');
   }
+}
+
+/** Records an ack carried by an Input (`ackTick` ≥ 0) and buffers the input, whose values were checked. */
+function acceptInput(
+  conns: ConnectionTable,
+  conn: Connection,
+  state: ConnState,
+  session: Session,
+  seq: number,
+  viewTick: number,
+  values: ArrayLike<QValue>,
+  ackTick: number,
+  nowMs: number,
+): void {
+  if (ackTick >= 0 && !acknowledge(conns, conn, state, session, ackTick)) return;
+  session.pushInput(seq, viewTick, values, nowMs);
+}
+
+/** Records an ack of `tick`; a tick the room has not reached closes with 4002 (false). */
+function acknowledge(
+  conns: ConnectionTable,
+  conn: Connection,
+  state: ConnState,
+  session: Session,
+  tick: number,
+): boolean {
+  if (tick > session.room.tick) {
+    conns.kick(conn, state, CloseCode.OutOfRange, 'Ack of a future tick');
+    return false;
+  }
+  if (tick > session.ackedTick) session.ackedTick = tick;
+  return true;
 }

@@ -3,9 +3,11 @@
  *
  *   client → server
  *     [Hello,    protocolVersion, schemaHash, room|null, resumeToken|null, joinOptions {string: scalar}]
- *     [Input,    seq (0 … 2^31 − 1, +1 per input), viewTick (the server tick the client was showing), values[]]
+ *     [Input,    seq (0 … 2^31 − 1, +1 per input), viewTick (the server tick the client was showing), values[],
+ *                ackTick (optional: the newest snapshot tick applied, carried instead of an Ack)]
  *     [Ping,     clientTimeMs]
- *     [Ack,      tick of the newest snapshot the client applied]   (every ACK_EVERY_SNAPSHOTS, and after a full one)
+ *     [Ack,      tick of the newest snapshot the client applied]   (when no Input carries the ack: every
+ *                ACK_EVERY_SNAPSHOTS snapshots, and after a full one)
  *   server → client
  *     [Welcome,  clientId, tickRateHz, serverTick, resumeToken, roomId, entityId (-1 for none),
  *                snapshotRateHz (snapshots per second to this client, a divisor of tickRateHz)]
@@ -193,6 +195,11 @@ export interface InputMsg {
   readonly viewTick: number;
   /** Quantized input values, one per input field in wire order; checked by {@link checkInputValues}. */
   readonly values: readonly QValue[];
+  /**
+   * The newest snapshot tick the client applied, carried in the Input instead of a separate Ack (the
+   * same meaning and check as {@link AckMsg.tick}); absent (or −1 when encoding) for none.
+   */
+  readonly ackTick?: number;
 }
 /**
  * Ping: asks for a Pong carrying the server's time.
@@ -319,7 +326,9 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
     case MsgKind.Hello:
       return packr.pack([msg.kind, msg.protocolVersion, msg.schemaHash, msg.room, msg.resumeToken, msg.options]);
     case MsgKind.Input:
-      return packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values]);
+      return msg.ackTick === undefined || msg.ackTick < 0
+        ? packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values])
+        : packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values, msg.ackTick]);
     case MsgKind.Ping:
       return packr.pack([msg.kind, msg.clientTimeMs]);
     case MsgKind.Ack:
@@ -412,13 +421,15 @@ export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
       });
     }
     case MsgKind.Input: {
-      const [, seq, viewTick, values] = a;
-      if (a.length !== 4 || !Array.isArray(values)) return bad(CloseCode.Malformed, 'bad Input');
+      const [, seq, viewTick, values, ackTick] = a;
+      if ((a.length !== 4 && a.length !== 5) || !Array.isArray(values)) return bad(CloseCode.Malformed, 'bad Input');
       if (!isUint(seq) || seq > MAX_INPUT_SEQ || !isUint(viewTick)) {
         return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
       }
+      if (a.length === 5 && !isUint(ackTick)) return bad(CloseCode.OutOfRange, 'Input ack tick out of range');
       // Values are MsgValues; checkInputValues narrows them to QValues against the room's schema.
-      return good({ kind: MsgKind.Input, seq, viewTick, values: values as readonly QValue[] });
+      const input = { kind: MsgKind.Input, seq, viewTick, values: values as readonly QValue[] } as const;
+      return good(a.length === 5 ? { ...input, ackTick: ackTick as number } : input);
     }
     case MsgKind.Ping:
       if (a.length !== 2 || !isFiniteNumber(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
