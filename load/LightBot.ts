@@ -42,6 +42,11 @@ export class LightBot {
   private lastArrivalMs = Number.NaN;
   /** When the latest input was sent, ms (performance.now). */
   lastInputAtMs = Number.NaN;
+  /**
+   * Ticks between two snapshots (the Welcome's tickRateHz / snapshotRateHz). Above 1 a snapshot no longer
+   * comes every tick to trigger an input, and the pool sends the inputs in between at the tick rate.
+   */
+  snapshotIntervalTicks = 1;
 
   /** @param index the bot's index across the run; @param decode whether this bot decodes every body */
   constructor(
@@ -118,6 +123,7 @@ export class LightBot {
       } else if (msg.value.kind === MsgKind.Welcome && !this.joined) {
         this.joined = true;
         this.state.entityId = msg.value.entityId;
+        this.snapshotIntervalTicks = Math.max(1, Math.round(msg.value.tickRateHz / msg.value.snapshotRateHz));
         this.lastInputAtMs = now;
         c.connected++;
       }
@@ -127,7 +133,7 @@ export class LightBot {
     if (!Number.isNaN(this.lastArrivalMs)) {
       const gap = now - this.lastArrivalMs;
       c.interArrival.record(gap);
-      c.jitter.record(Math.abs(gap - this.ctx.tickMs));
+      c.jitter.record(Math.abs(gap - this.ctx.tickMs * this.snapshotIntervalTicks));
     }
     this.lastArrivalMs = now;
     this.clock.acknowledged(env.lastInputSeq, now, c.latency);

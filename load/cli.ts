@@ -72,7 +72,7 @@ async function run(
   const o = parsed.options;
   const m = machineInfo();
   print(
-    `load test: ${o.scenario} at ${o.tickRateHz} Hz, ` +
+    `load test: ${o.scenario} at ${o.tickRateHz} Hz${o.snapshotRateHz === null ? '' : `, snapshots ${o.snapshotRateHz} Hz`}, ` +
       `${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ` +
       `${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)` +
       `${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`,

@@ -21,6 +21,8 @@ export interface ServerStart {
   readonly module: string;
   readonly entities: number;
   readonly tickRateHz: number;
+  /** The rooms' snapshot rate (a divisor of the tick rate), or null for the room type's own. */
+  readonly snapshotRateHz: number | null;
   readonly host: string;
   readonly port: number;
   /** The network transport to run: auto (uWS where its binary loads, else ws), uws or ws. */
@@ -171,7 +173,14 @@ export interface BotSample {
 
 /** Child → parent. */
 export type ChildMsg =
-  | { readonly type: 'ready'; readonly port: number; readonly room: string | null; readonly transport?: 'uws' | 'ws' }
+  | {
+      readonly type: 'ready';
+      readonly port: number;
+      readonly room: string | null;
+      readonly transport?: 'uws' | 'ws';
+      /** A server's rooms' snapshot rate, Hz. */
+      readonly snapshotRateHz?: number;
+    }
   | { readonly type: 'sample'; readonly server?: ServerSample; readonly bots?: BotSample }
   | { readonly type: 'stopped' }
   | { readonly type: 'log'; readonly line: string }

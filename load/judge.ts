@@ -26,11 +26,13 @@ export function judge(
     readonly server: ServerFigures | null;
     readonly client: ClientFigures;
     readonly tickRateHz: number;
+    /** Snapshots per second per client the room sends (the tick rate unless its snapshotRateHz is lower). */
+    readonly snapshotRateHz: number;
     readonly budgetMs: number;
   },
   budget: Budget,
 ): boolean {
-  const { clients, minConnected, server, client, tickRateHz, budgetMs } = w;
+  const { clients, minConnected, server, client, tickRateHz, snapshotRateHz, budgetMs } = w;
   let held = checkBudget(notes, client, budget);
   if (minConnected < clients) {
     held = false;
@@ -48,11 +50,11 @@ export function judge(
       held = false;
       notes.push(`achieved ${server.achievedTickRateHz} Hz, under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz`);
     }
-  } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * tickRateHz) {
+  } else if (client.snapshotsPerClientPerSec < HELD_RATE_SHARE * snapshotRateHz) {
     held = false;
     notes.push(
       `clients received ${client.snapshotsPerClientPerSec} snapshots/s, ` +
-        `under ${HELD_RATE_SHARE * 100} % of ${tickRateHz} Hz ` +
+        `under ${HELD_RATE_SHARE * 100} % of ${snapshotRateHz} Hz ` +
         '(external server: judged from the clients)',
     );
   }

@@ -83,6 +83,8 @@ export interface ServerFigures {
   readonly cpuUserUsPerClientSnapshot: number;
   /** The kernel part of it (socket writes and reads; on loopback also the receivers' TCP work), µs. */
   readonly cpuSystemUsPerClientSnapshot: number;
+  /** Server CPU (user + system) per connected client per second, µs: what one client costs at its snapshot rate. */
+  readonly cpuUsPerClientPerSec: number;
   /** Server CPU, % of one core. */
   readonly cpuPercent: number;
   readonly rssMiB: number;
@@ -249,8 +251,8 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
 }
 
 /**
- * The figures of the sample rounds of one window, judged against `tickRateHz` and `budget`; the window
- * started at `startSec`. `stepRounds` are every round since the step's clients were asked for (the
+ * The figures of the sample rounds of one window, judged against `tickRateHz` and `budget` (against an
+ * external server, the clients' snapshots per second against `snapshotRateHz`); the window started at `startSec`. `stepRounds` are every round since the step's clients were asked for (the
  * window's and the connecting ones before it): a client refused while connecting is closed there.
  */
 export function windowFigures(
@@ -260,6 +262,7 @@ export function windowFigures(
   budget: Budget,
   startSec: number,
   stepRounds: readonly SampleRound[] = rounds,
+  snapshotRateHz = tickRateHz,
 ): WindowFigures {
   const budgetMs = 1000 / tickRateHz;
   const bots = rounds.flatMap((r) => r.bots);
@@ -278,7 +281,8 @@ export function windowFigures(
   const minConnected = connectedPerRound.length === 0 ? 0 : Math.min(...connectedPerRound);
   const otherCpuPercent = rounds.length === 0 ? 0 : round(sum(rounds.map(otherCpu)) / rounds.length, 1);
   const reasons: string[] = [];
-  const held = judge(reasons, { clients, minConnected, server, client, tickRateHz, budgetMs }, budget);
+  const rates = { tickRateHz, snapshotRateHz, budgetMs };
+  const held = judge(reasons, { clients, minConnected, server, client, ...rates }, budget);
   if (minConnected < clients) reasons.push(closesLine(stepRounds));
   const notes = [...reasons];
   warn(notes, { server, client, botProcesses, botCpuPercent, otherCpuPercent });
@@ -369,6 +373,7 @@ function serverFigures(servers: readonly ServerSample[], budgetMs: number, meanC
     cpuUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUs / sent, 2),
     cpuUserUsPerClientSnapshot: sent === 0 ? 0 : round(cpuUserUs / sent, 2),
     cpuSystemUsPerClientSnapshot: sent === 0 ? 0 : round(cpuSystemUs / sent, 2),
+    cpuUsPerClientPerSec: round(cpuUs / Math.max(1e-9, meanConnected * sec), 1),
     cpuPercent: round((cpuUs / 1e6 / sec) * 100, 1),
     rssMiB: round(mib(Math.max(...servers.map((s) => s.rssBytes))), 1),
     eventLoopDelayP99Ms: round(Math.max(...servers.map((s) => s.eventLoopDelayP99Ms)), 2),

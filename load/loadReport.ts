@@ -72,6 +72,7 @@ export const SERVER_COLUMNS: readonly TableColumn<WindowFigures>[] = [
   { heading: 'CPU µs/client/snap', cell: (s) => s.server?.cpuUsPerClientSnapshot ?? '-' },
   { heading: 'user', cell: (s) => s.server?.cpuUserUsPerClientSnapshot ?? '-' },
   { heading: 'kernel', cell: (s) => s.server?.cpuSystemUsPerClientSnapshot ?? '-' },
+  { heading: 'CPU µs/client/s', cell: (s) => s.server?.cpuUsPerClientPerSec ?? '-' },
   { heading: 'CPU %', cell: (s) => s.server?.cpuPercent ?? '-' },
   { heading: 'RSS MiB', cell: (s) => s.server?.rssMiB ?? '-' },
   { heading: 'loop delay p99 ms', cell: (s) => s.server?.eventLoopDelayP99Ms ?? '-' },

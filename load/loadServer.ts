@@ -35,6 +35,8 @@ export interface LoadServerOptions {
   readonly module: string;
   readonly entities: number;
   readonly tickRateHz: number;
+  /** The room's snapshot rate, Hz (a divisor of the tick rate), or null for the room type's own. */
+  readonly snapshotRateHz: number | null;
   /** Address to listen on. */
   readonly host: string;
   /** Port; 0 picks a free one. */
@@ -55,6 +57,8 @@ export interface LoadServer {
   readonly transport: 'uws' | 'ws';
   /** The id of the room bots join; null in a cluster (bots join the `load` type through matchmaking). */
   readonly roomId: string | null;
+  /** Snapshots per second per client its rooms send, Hz. */
+  readonly snapshotRateHz: number;
   /** Figures since the previous call (the first call: since start). */
   sample(): Promise<ServerSample>;
   /** Stops the loop and closes the server (clients get 1001). */
@@ -73,13 +77,15 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   const server = new Server({
     transport: chosen.transport,
     tickRateHz: options.tickRateHz,
+    ...(options.snapshotRateHz === null ? {} : { snapshotRateHz: options.snapshotRateHz }),
     autoTick: false,
     logger: options.logger,
     maxMessagesPerSecond: Math.max(DEFAULT_MAX_MESSAGES_PER_SECOND, MESSAGES_PER_TICK * options.tickRateHz),
     ...(cluster === undefined ? {} : { cluster }),
   });
   const capacity = options.cluster?.roomCapacity;
-  server.define('load', capacity === undefined ? roomType : { ...roomType, maxClients: capacity });
+  const snapshotRateHz = options.snapshotRateHz ?? roomType.snapshotRateHz ?? options.tickRateHz;
+  server.define('load', { ...roomType, maxClients: capacity ?? roomType.maxClients, snapshotRateHz });
   const room = options.cluster === null ? server.createRoom('load') : null;
   const sampler = new ServerSampler(server);
   const loop = new TickLoop({
@@ -92,6 +98,7 @@ export async function startLoadServer(options: LoadServerOptions): Promise<LoadS
   sampler.begin();
   return {
     port,
+    snapshotRateHz,
     transport: chosen.name,
     roomId: room?.id ?? null,
     sample: () => sampler.sample(loop.stats().skippedTicks),

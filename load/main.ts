@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TRANSPORT_CHOICES } from '../server/index.ts';
+import { allowedSnapshotRates, TRANSPORT_CHOICES } from '../server/index.ts';
 import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../shared/index.ts';
 import type { BotKind } from './ipc.ts';
 import { DEFAULT_BUDGET } from './loadFigures.ts';
@@ -108,6 +108,8 @@ What to load:
 The run:
   --clients N        clients (with --ramp: the first step) (default ${DEFAULT_CLIENTS})
   --tick-rate HZ     server tick rate, ${MIN_TICK_RATE_HZ}–${MAX_TICK_RATE_HZ} (default ${DEFAULT_TICK_RATE_HZ})
+  --snapshot-rate HZ snapshots per second per client, a divisor of the tick rate (the room's
+                     snapshotRateHz; default: the room type's own, else the tick rate; not with --url)
   --entities E       passed to your room factory as entities (default ${DEFAULT_ENTITIES})
   --duration S       measured seconds, per step with --ramp (default ${DEFAULT_DURATION_SEC})
   --ramp             capacity search: add --ramp-step clients per step until the budget is missed
@@ -177,6 +179,8 @@ export function parseLoadArgs(args: readonly string[], setup: CliSetup, cwd = pr
     throw new RangeError('--workers starts a cluster of its own; it does not go with --url');
   if (values['room-size'] !== undefined && values.workers === undefined)
     throw new RangeError('--room-size goes with --workers (rooms created by matchmaking)');
+  if (values.url !== undefined && values['snapshot-rate'] !== undefined)
+    throw new RangeError("--snapshot-rate sets the started server's rate; a --url server keeps its own");
   if (values.url !== undefined && values.transport !== undefined) {
     throw new RangeError('--transport chooses the transport of the server the run starts; it does not go with --url');
   }
@@ -198,6 +202,7 @@ function readFlags(args: readonly string[]) {
     args: [...args],
     options: {
       ...{ clients: text, 'tick-rate': text, entities: text, duration: text, scenario: text, bots: text },
+      'snapshot-rate': text,
       ...{ ramp: flag, compare: flag, 'ramp-step': text, 'ramp-max': text, 'bot-procs': text },
       ...{ 'connect-rate': text, 'decode-every': text, settle: text, url: text, transport: text, join: text },
       ...{ room: text, schema: text, bot: text, 'tick-budget': text, 'max-latency': text, 'max-kib': text },
@@ -237,6 +242,18 @@ function targetOf(values: Flags, setup: CliSetup, cwd: string): Pick<LoadOptions
   return { scenario: values.url ?? 'server', modules: { room: null, bot: botUrl ?? schema } };
 }
 
+/** `--snapshot-rate`: null when absent, else a divisor of `tickRateHz`; throws a RangeError listing the divisors. */
+function snapshotRateOf(text: string | undefined, tickRateHz: number): number | null {
+  if (text === undefined) return null;
+  const rates = allowedSnapshotRates(tickRateHz);
+  const hz = Number(text);
+  if (!rates.includes(hz))
+    throw new RangeError(
+      `--snapshot-rate must divide --tick-rate ${tickRateHz} (one of ${rates.join(', ')}); got "${text}"`,
+    );
+  return hz;
+}
+
 /** A percentage flag as a share, 0–1. */
 function share(text: string | undefined, fallback: number, flag: string, min: number, max: number): number {
   return int(text, Math.round(fallback * 100), flag, min, max) / 100;
@@ -257,10 +274,12 @@ function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
   const maxKib = values['max-kib'] === undefined ? null : Number(values['max-kib']);
   if (maxKib !== null && !(maxKib > 0))
     throw new RangeError(`--max-kib must be a number > 0; got "${values['max-kib']}"`);
+  const tickRateHz = int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ);
   return {
     ...target,
     clients,
-    tickRateHz: int(values['tick-rate'], DEFAULT_TICK_RATE_HZ, '--tick-rate', MIN_TICK_RATE_HZ, MAX_TICK_RATE_HZ),
+    tickRateHz,
+    snapshotRateHz: snapshotRateOf(values['snapshot-rate'], tickRateHz),
     entities: int(values.entities, entities, '--entities', 0, 65_536),
     durationSec: int(values.duration, DEFAULT_DURATION_SEC, '--duration', 1, 3600),
     bots: oneOf(values.bots, BOT_KINDS, 'light', '--bots'),

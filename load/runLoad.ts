@@ -47,6 +47,11 @@ export interface LoadOptions {
   /** Clients (the first step's count with `ramp`). */
   readonly clients: number;
   readonly tickRateHz: number;
+  /**
+   * Snapshots per second per client the started server sends (its rooms' `snapshotRateHz`), or null for
+   * the room type's own rate (the tick rate unless it sets one).
+   */
+  readonly snapshotRateHz: number | null;
   readonly entities: number;
   /** Measured seconds (per step with `ramp`). */
   readonly durationSec: number;
@@ -98,6 +103,8 @@ export interface LoadRun {
   readonly interrupted: boolean;
   /** The network transport the started server ran on; null with `url` (a server started elsewhere). */
   readonly transport: 'uws' | 'ws' | null;
+  /** Snapshots per second per client the started server's room sends; null with `url` (not known). */
+  readonly snapshotRateHz: number | null;
 }
 
 /** Progress callbacks. */
@@ -150,6 +157,8 @@ interface Target {
   readonly urls: readonly string[];
   readonly room: string | null;
   readonly transport: 'uws' | 'ws' | null;
+  /** The room's snapshot rate, Hz; null when not known (`url`). */
+  readonly snapshotRateHz: number | null;
 }
 
 /** Runs a load test (see the module comment). Throws if a child fails to start; children are stopped first. */
@@ -169,7 +178,8 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
     const pools = await startBots(o, target, children, lifetimeMs, loader, log);
     const sampler = new Sampler(children, hooks, started, o.workers > 0);
     await sampler.round();
-    const { steps, lastHeld } = await measureSteps(o, pools, sampler, hooks.signal);
+    const snapshotRateHz = target.snapshotRateHz ?? o.tickRateHz;
+    const { steps, lastHeld } = await measureSteps(o, snapshotRateHz, pools, sampler, hooks.signal);
     const interrupted = hooks.signal?.aborted === true;
     return {
       steps,
@@ -177,6 +187,7 @@ export async function runLoad(o: LoadOptions, hooks: LoadHooks = {}): Promise<Lo
       lastHeldClients: lastHeld,
       interrupted,
       transport: target.transport,
+      snapshotRateHz: target.snapshotRateHz,
     };
   } finally {
     // Bots first, so the server sees clean 1000 closes rather than closing them with 1001.
@@ -212,7 +223,7 @@ async function startTarget(
   loader: readonly string[],
   log: (line: string) => void,
 ): Promise<Target> {
-  if (o.url !== null) return { urls: [o.url], room: o.room, transport: null };
+  if (o.url !== null) return { urls: [o.url], room: o.room, transport: null, snapshotRateHz: null };
   if (o.modules.room === null) throw new Error('a run without --url needs a room module');
   const module = o.modules.room;
   const cluster = redis === null ? null : { redisUrl: redis.url, roomCapacity: o.roomCapacity };
@@ -223,10 +234,10 @@ async function startTarget(
     children.push(server);
     return server;
   });
-  const { entities, tickRateHz, transport } = o;
-  const start = { type: 'start', module, entities, tickRateHz, host: '127.0.0.1', port: 0, transport } as const;
+  const { entities, tickRateHz, snapshotRateHz, transport } = o;
+  const start = { type: 'start', module, entities, tickRateHz, snapshotRateHz, host: '127.0.0.1', port: 0 } as const;
   const readies = await Promise.all(
-    servers.map((s) => s.request({ ...start, lifetimeMs, cluster }, 'ready', START_TIMEOUT_MS)),
+    servers.map((s) => s.request({ ...start, transport, lifetimeMs, cluster }, 'ready', START_TIMEOUT_MS)),
   );
   const ports: number[] = [];
   for (const ready of readies) {
@@ -236,12 +247,16 @@ async function startTarget(
   }
   const first = readies[0]!;
   const transportRun = first.type === 'ready' ? (first.transport ?? null) : null;
-  if (cluster !== null)
-    return { urls: ports.map((p) => `http://127.0.0.1:${p}/matchmake`), room: 'load', transport: transportRun };
+  const rate = first.type === 'ready' ? (first.snapshotRateHz ?? null) : null;
+  if (cluster !== null) {
+    const urls = ports.map((p) => `http://127.0.0.1:${p}/matchmake`);
+    return { urls, room: 'load', transport: transportRun, snapshotRateHz: rate };
+  }
   return {
     urls: [`ws://127.0.0.1:${ports[0]}/`],
     room: first.type === 'ready' ? first.room : null,
     transport: transportRun,
+    snapshotRateHz: rate,
   };
 }
 
@@ -296,6 +311,7 @@ async function startBots(
  */
 async function measureSteps(
   o: LoadOptions,
+  snapshotRateHz: number,
   pools: readonly Child[],
   sampler: Sampler,
   signal: AbortSignal | undefined,
@@ -318,7 +334,7 @@ async function measureSteps(
     if (signal?.aborted) break;
     const window = sampler.rounds.slice(first);
     const stepRounds = sampler.rounds.slice(stepFirst);
-    const figures = windowFigures(window, count, o.tickRateHz, o.budget, startSec, stepRounds);
+    const figures = windowFigures(window, count, o.tickRateHz, o.budget, startSec, stepRounds, snapshotRateHz);
     steps.push(figures);
     if (!figures.held) break;
     lastHeld = count;

@@ -38,11 +38,12 @@ process.on('message', (raw) => {
     case 'start': {
       if (!('entities' in msg)) return;
       setTimeout(() => void stop(3), msg.lifetimeMs).unref();
-      const { module, entities, tickRateHz, host, port, transport, cluster } = msg;
-      startLoadServer({ module, entities, tickRateHz, host, port, logger, transport, cluster }).then(
+      const { module, entities, tickRateHz, snapshotRateHz, host, port, transport, cluster } = msg;
+      startLoadServer({ module, entities, tickRateHz, snapshotRateHz, host, port, logger, transport, cluster }).then(
         (s) => {
           server = s;
-          send({ type: 'ready', port: s.port, room: s.roomId, transport: s.transport });
+          const rate = s.snapshotRateHz;
+          send({ type: 'ready', port: s.port, room: s.roomId, transport: s.transport, snapshotRateHz: rate });
         },
         (err: unknown) => {
           send({ type: 'error', message: err instanceof Error ? err.message : String(err) });

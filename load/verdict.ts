@@ -9,6 +9,8 @@ import { round } from './report.ts';
 /** What the verdict needs of a run's options. */
 export interface VerdictOptions {
   readonly tickRateHz: number;
+  /** The rooms' snapshot rate set for the run, Hz, or null (the tick rate, or the room type's own). */
+  readonly snapshotRateHz: number | null;
   readonly clients: number;
   readonly ramp: boolean;
   readonly rampMax: number;
@@ -25,6 +27,7 @@ export function verdictOf(
   interrupted: boolean,
 ): Verdict {
   const cut = interrupted ? ' (interrupted)' : '';
+  const hz = `${o.tickRateHz} Hz${o.snapshotRateHz === null ? '' : ` (snapshots ${o.snapshotRateHz} Hz)`}`;
   const last = steps.at(-1);
   const { clientsPerCore, recommendation } = recommend(o, steps);
   const base = { lastHeldClients, clientsPerCore, recommendation };
@@ -38,13 +41,13 @@ export function verdictOf(
         : `at ${failed.clients}: ${why}`;
     const summary =
       lastHeldClients > 0
-        ? `HELD up to ${lastHeldClients} clients at ${o.tickRateHz} Hz within your budget; ${end}${cut}`
-        : `NOT HELD: ${o.tickRateHz} Hz did not hold even at ${o.clients} clients: ${why}${cut}`;
+        ? `HELD up to ${lastHeldClients} clients at ${hz} within your budget; ${end}${cut}`
+        : `NOT HELD: ${hz} did not hold even at ${o.clients} clients: ${why}${cut}`;
     return { ...base, held: lastHeldClients > 0, summary };
   }
   const summary = last.held
-    ? `HELD: ${o.tickRateHz} Hz with ${last.clients} clients within your budget (${figuresLine(last, o)})${cut}`
-    : `NOT HELD at ${last.clients} clients and ${o.tickRateHz} Hz: ${why}${cut}`;
+    ? `HELD: ${hz} with ${last.clients} clients within your budget (${figuresLine(last, o)})${cut}`
+    : `NOT HELD at ${last.clients} clients and ${hz}: ${why}${cut}`;
   return { ...base, held: last.held, summary };
 }
 

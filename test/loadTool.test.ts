@@ -126,7 +126,10 @@ function window(clients: number, cpuPercent: number, tickP99Ms: number, held = t
 }
 
 describe('load tester verdict', () => {
-  const options = { tickRateHz: 50, clients: 100, ramp: true, rampMax: 400, budget: DEFAULT_BUDGET, headroom: 0.3 };
+  const options = {
+    ...{ tickRateHz: 50, snapshotRateHz: null, clients: 100, ramp: true, rampMax: 400 },
+    ...{ budget: DEFAULT_BUDGET, headroom: 0.3 },
+  };
 
   it('fits a line through the ramp windows for clients per core with the headroom kept', () => {
     // 10 % fixed + 0.1 % per client of a core.
