@@ -8,8 +8,9 @@
  * client runs just far enough ahead of the server for each tick to find its input, and no further.
  *
  * Acks ride on inputs: a snapshot ack that is due ({@link InputSender.acknowledge}) goes out in the next
- * Input frame, so a playing client sends one message per tick. An ack still waiting when the next one
- * falls due (no input went out meanwhile: a spectator, a paused game) is sent as an Ack of its own.
+ * Input frame, so a playing client sends one message per tick. When an ack is still waiting as the
+ * next one falls due (no input went out meanwhile: a spectator, a paused game), that one and every later
+ * one go as Acks of their own, until an input goes out again.
  */
 import { type InputOf, MsgKind, type Schema } from '../shared/index.ts';
 import type { Connection } from './Connection.ts';
@@ -37,6 +38,8 @@ export class InputSender<S extends Schema> {
   private missedByte = NaN;
   /** The snapshot tick the next input acknowledges, or −1 for none. */
   private pendingAckTick = -1;
+  /** True while no input goes out: acks are sent on their own at once. */
+  private acksAlone = false;
 
   /**
    * @param schema the input fields
@@ -82,20 +85,23 @@ export class InputSender<S extends Schema> {
 
   /**
    * Acknowledges snapshot `tick` (a server tick the client applied): the next input carries it. If the
-   * previous ack is still waiting, no input went out since it fell due: `tick` is sent at once in an Ack.
+   * previous ack is still waiting, no input went out since it fell due: `tick` is sent at once in an Ack,
+   * and so are the next ones until an input is sent.
    */
   acknowledge(tick: number): void {
-    if (this.pendingAckTick < 0) {
+    if (this.pendingAckTick < 0 && !this.acksAlone) {
       this.pendingAckTick = tick;
       return;
     }
     this.pendingAckTick = -1;
+    this.acksAlone = true;
     this.connection.send({ kind: MsgKind.Ack, tick });
   }
 
   /** Forgets the input schedule (on a disconnection): the next `update` after joining starts afresh. */
   stop(): void {
     this.pendingAckTick = -1;
+    this.acksAlone = false;
     this.nextAtMs = NaN;
     this.missedByte = NaN;
     this.lead = 0;
@@ -139,6 +145,7 @@ export class InputSender<S extends Schema> {
     const viewTick = Number.isNaN(tick) ? 0 : Math.max(0, Math.floor(tick));
     this.connection.send({ kind: MsgKind.Input, seq, viewTick, values, ackTick: this.pendingAckTick });
     this.pendingAckTick = -1;
+    this.acksAlone = false;
     this.predicted?.input(seq, real);
     return true;
   }
