@@ -77,6 +77,7 @@ export class AllVisibleStrategy implements StreamStrategy<AllVisibleState> {
       next = encoded.next;
       this.heldByBaseTick.set(baseTick, next);
     }
+    sink.offer?.(baseline, encoded.bytes, next);
     const frame = buildSnapshotFrame(MsgKind.Snapshot, world.tick, baseTick, encoded.bytes);
     for (const slot of slots) if (sink.send(slot, frame)) slot.state.baseline = next;
   }

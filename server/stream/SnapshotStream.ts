@@ -162,6 +162,11 @@ export class SnapshotStream<State> implements FrameSink {
     this.policy.metrics.encoded();
   }
 
+  /** @internal see {@link FrameSink.offer}: the listeners' deltas reuse the peers' encodes. */
+  offer(baseline: Snapshot | null, body: Uint8Array, next: Snapshot): void {
+    this.feed.offer(baseline, body, next);
+  }
+
   /** @internal see {@link FrameSink.skipped}. */
   skipped(): void {
     this.policy.metrics.snapshotSkipped();

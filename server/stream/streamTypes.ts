@@ -42,6 +42,13 @@ export interface FrameSink {
   send(slot: StreamSlot<unknown>, frame: SnapshotFrame): boolean;
   /** Counts one body encoded (shared by every peer it was sent to). */
   encoded(): void;
+  /**
+   * Offers the stream's listeners a delta body the strategy encoded this tick, so a listener holding the
+   * same baseline reuses it instead of encoding again. `body` may alias the encoder's scratch: it is
+   * read or copied before this returns. `next` is what a reader of `body` holds. Optional: a sink
+   * without it encodes the listeners' deltas itself.
+   */
+  offer?(baseline: Snapshot | null, body: Uint8Array, next: Snapshot): void;
   /** Counts one snapshot not sent for a reason of the strategy's own (e.g. a budget nothing fits in). */
   skipped(): void;
 }
