@@ -1,6 +1,7 @@
 /** Holdings of interest-managed clients: which are interned (shared) and which are left apart. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ClientInterest } from '../server/interest/ClientInterest.ts';
 import { Group } from '../server/interest/Group.ts';
 import { EMPTY_HOLDING, Holding, HoldingInterner } from '../server/interest/Holding.ts';
 
@@ -53,5 +54,21 @@ describe('HoldingInterner', () => {
     assert.notEqual(now, old);
     assert.equal(EMPTY_HOLDING.tick, -1);
     assert.equal(EMPTY_HOLDING.groups.length, 0);
+  });
+
+  it('counts the clients holding each holding', () => {
+    const a = new ClientInterest(100, 10);
+    const b = new ClientInterest(100, 10);
+    const h = holding(3, [0], [3], [1]);
+    a.hold(h);
+    b.hold(h);
+    a.hold(h);
+    assert.equal(h.holders, 2);
+    const next = holding(4, [0], [4], [1]);
+    a.hold(next);
+    assert.deepEqual([h.holders, next.holders], [1, 1]);
+    b.reset();
+    assert.equal(h.holders, 0);
+    assert.equal(b.holding, EMPTY_HOLDING);
   });
 });

@@ -8,8 +8,7 @@ import { EMPTY_HOLDING, type Holding } from './Holding.ts';
 export class ClientInterest {
   center: { readonly x: number; readonly y: number } | null = null;
   budgetBytes: number | null = null;
-  /** What the client holds after its last body (shared with the clients that hold the same). */
-  holding: Holding = EMPTY_HOLDING;
+  private held: Holding = EMPTY_HOLDING;
   /** The world row of the client's own entity at the last snapshot (a hint; -1: none). */
   ownRow = -1;
   /** Groups in view not sent yet → the tick they entered the view. */
@@ -24,8 +23,21 @@ export class ClientInterest {
     public margin: number,
   ) {}
 
+  /** What the client holds after its last body (shared with the clients that hold the same). */
+  get holding(): Holding {
+    return this.held;
+  }
+
+  /** Now holds `next` (counted in each holding's {@link Holding.holders}). */
+  hold(next: Holding): void {
+    if (next === this.held) return;
+    if (this.held !== EMPTY_HOLDING) this.held.holders--;
+    if (next !== EMPTY_HOLDING) next.holders++;
+    this.held = next;
+  }
+
   /** Forgets the groups held: the client's next body is against nothing. */
   reset(): void {
-    this.holding = EMPTY_HOLDING;
+    this.hold(EMPTY_HOLDING);
   }
 }

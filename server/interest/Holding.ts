@@ -10,6 +10,8 @@ import type { Group } from './Group.ts';
 
 /** One holding; immutable, shared by every client that holds the same. */
 export class Holding {
+  /** Clients holding it now (not counted for {@link EMPTY_HOLDING}). */
+  holders = 0;
   /** The tick {@link Holding.frame} and {@link Holding.next} are for (-1: none yet). */
   memoTick = -1;
   /** At memoTick: the frame that updates every held group and adds none, shared by this holding's clients. */
@@ -30,6 +32,20 @@ export class Holding {
     readonly entities: number,
   ) {}
 
+  /** The holding after a body of `tick` that updated every held group. */
+  updated(tick: number): Holding {
+    const n = this.groups.length;
+    const ticks = new Int32Array(n).fill(tick);
+    const canon = new Uint8Array(n);
+    let entities = 0;
+    for (let i = 0; i < n; i++) {
+      canon[i] = tick - this.ticks[i]! === 1 ? 1 : 0;
+      entities += this.groups[i]!.count;
+    }
+    const next = new Holding(tick, this.groups, ticks, canon, entities);
+    return next;
+  }
+
   /** True if every held group is at {@link Holding.tick}, each by a one-tick delta. */
   get allCanon(): boolean {
     for (let i = 0; i < this.groups.length; i++) if (this.ticks[i] !== this.tick || this.canon[i] !== 1) return false;
@@ -41,26 +57,38 @@ export class Holding {
 export const EMPTY_HOLDING = new Holding(-1, [], new Int32Array(0), new Uint8Array(0), 0);
 
 /**
- * This tick's holdings in which every group is at the tick by a one-tick delta, by their group ids:
+ * This tick's holdings in which every group is at the tick by a one-tick delta, by their groups:
  * two clients that reach the same such holding by different paths (one added a group a tick later)
  * share it from then on. Cleared every tick, so it holds at most one tick's holdings.
  */
 export class HoldingInterner {
-  private readonly byIds = new Map<string, Holding>();
+  /** By first group (null: none), the holdings with that first group. */
+  private readonly byFirst = new Map<Group | null, Holding[]>();
   private tick = -1;
 
   /** `made` (a holding of `tick`), or the equal one made earlier this tick. */
   intern(made: Holding): Holding {
     if (made.tick !== this.tick) {
-      this.byIds.clear();
+      this.byFirst.clear();
       this.tick = made.tick;
     }
     if (!made.allCanon) return made;
-    let key = '';
-    for (const g of made.groups) key += `${g.id},`;
-    const found = this.byIds.get(key);
-    if (found !== undefined) return found;
-    this.byIds.set(key, made);
+    const first = made.groups[0] ?? null;
+    const list = this.byFirst.get(first);
+    if (list === undefined) {
+      this.byFirst.set(first, [made]);
+      return made;
+    }
+    for (const h of list) if (sameGroups(h.groups, made.groups)) return h;
+    list.push(made);
     return made;
   }
+}
+
+/** True if `a` and `b` list the same groups. */
+function sameGroups(a: readonly Group[], b: readonly Group[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -24,6 +24,7 @@ import { GLOBAL_CELL, type GroupTable } from './GroupTable.ts';
 import { Holding, HoldingInterner } from './Holding.ts';
 import type { ResolvedInterest } from './interestOptions.ts';
 import { choose, type Entries, rectD2 } from './prioritize.ts';
+import { viewIsHeld } from './viewCover.ts';
 
 /** An empty list of entries to add. */
 const NONE: readonly number[] = [];
@@ -93,7 +94,8 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     return this.shared.stateOf(peer.client);
   }
 
-  dispose(peer: StreamPeer, _state: ClientInterest): void {
+  dispose(peer: StreamPeer, state: ClientInterest): void {
+    state.reset();
     this.shared.forget(peer.client);
   }
 
@@ -117,18 +119,20 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     const own = this.ownGroup(state, slot.peer.client, world);
     const view = this.centreOf(state, world);
     const budget = state.budgetBytes ?? this.options.budgetBytes;
-    const shared = holding.memoTick === tick ? holding.frame! : null;
-    if (shared !== null && shared.bytes.byteLength <= budget && this.viewIsHeld(state, view)) {
+    const exact = viewIsHeld(this.table, this.options.grid, state, view, ++this.serial);
+    const shared = exact && holding.memoTick === tick ? holding.frame! : null;
+    if (shared !== null && shared.bytes.byteLength <= budget) {
       // The frame another client holding the same was written fits this one exactly: share it.
       if (!sink.send(slot, shared)) return;
       const next = holding.next!;
-      state.holding = next;
+      state.hold(next);
       state.visibleCount = next.entities;
       state.maxIntervalTicks = 1;
       this.counted(next.entities, 0, shared.bytes.byteLength);
       this.counts.sharedFrames++;
       return;
     }
+    if (exact && this.serveExact(slot, tick, budget, sink)) return;
     const entries = this.gather(state, tick, view);
     const e = this.entries;
     e.inc.fill(1, 0, entries);
@@ -148,9 +152,9 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
         return;
       }
     }
-    // A body that updates every held group and adds none is what every client of this holding whose
-    // view is its groups gets: it is kept (an owned frame) for them.
-    const sharable = adds.length === 0 && this.updatesAllHeld(holding);
+    // A body that updates every held group and adds none is what every other client of this holding
+    // whose view is its groups gets: when there are such clients, it is kept (an owned frame) for them.
+    const sharable = holding.holders > 1 && adds.length === 0 && this.updatesAllHeld(holding);
     const frame = sharable
       ? buildSnapshotFrame(MsgKind.GroupSnapshot, tick, baseTick, body)
       : this.frames.build(MsgKind.GroupSnapshot, tick, baseTick, body);
@@ -162,6 +166,43 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
       holding.frame = frame;
       holding.next = next;
     }
+  }
+
+  /**
+   * Serves a client whose view is exactly what it holds: a body updating every held group. False if
+   * that cannot be (a held state no longer kept, or over the budget): the general path serves it then.
+   */
+  private serveExact(slot: StreamSlot<ClientInterest>, tick: number, budget: number, sink: FrameSink): boolean {
+    const state = slot.state;
+    const holding = state.holding;
+    const { groups, ticks, canon } = holding;
+    const w = this.writer;
+    w.begin();
+    for (let i = 0; i < groups.length; i++) {
+      const chunk = this.table.chunk(groups[i]!, ticks[i]!, canon[i] === 1);
+      if (chunk === null) return false;
+      w.held(HELD_UPDATED, chunk);
+    }
+    w.added(NONE_ADDED);
+    const body = w.finish();
+    if (snapshotFrameBytes(tick, holding.tick, body.byteLength) > budget) return false;
+    const sharable = holding.holders > 1;
+    const frame = sharable
+      ? buildSnapshotFrame(MsgKind.GroupSnapshot, tick, holding.tick, body)
+      : this.frames.build(MsgKind.GroupSnapshot, tick, holding.tick, body);
+    if (!sink.send(slot, frame)) return true;
+    sink.encoded();
+    const next = this.interner.intern(holding.updated(tick));
+    if (sharable) {
+      holding.memoTick = tick;
+      holding.frame = frame;
+      holding.next = next;
+    }
+    state.hold(next);
+    state.visibleCount = next.entities;
+    state.maxIntervalTicks = 1;
+    this.counted(next.entities, 0, frame.bytes.byteLength);
+    return true;
   }
 
   /** Adds a snapshot sent to the counters. */
@@ -178,40 +219,6 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     for (let i = 0; i < holding.groups.length; i++) {
       const e = this.heldEntry[i]!;
       if (e < 0 || inc[e] !== 1) return false;
-    }
-    return true;
-  }
-
-  /**
-   * True if the client's view is exactly the groups it holds: each held group is live and in view
-   * (as {@link InterestStrategy.gather} keeps it), every group within the radius and every global
-   * group is held, and none is waiting. Then its body this tick is its holding's shared one.
-   */
-  private viewIsHeld(state: ClientInterest, view: { x: number; y: number } | null): boolean {
-    if (state.waiting.size > 0) return false;
-    const serial = ++this.serial;
-    const keep = state.radius + state.margin;
-    const keep2 = keep * keep;
-    for (const g of state.holding.groups) {
-      if (g.dead || (g.cell !== GLOBAL_CELL && !(view !== null && rectD2(g, view.x, view.y) <= keep2))) return false;
-      g.mark = serial;
-    }
-    for (const g of this.table.globals) if (g.mark !== serial) return false;
-    if (view === null) return true;
-    const table = this.table;
-    const { minX, minY, cellSize } = this.options.grid;
-    const r = state.radius;
-    const r2 = r * r;
-    const c0 = Math.max(0, Math.ceil((view.x - r - minX) / cellSize) - 1);
-    const c1 = Math.min(table.cols - 1, Math.floor((view.x + r - minX) / cellSize));
-    const w0 = Math.max(0, Math.ceil((view.y - r - minY) / cellSize) - 1);
-    const w1 = Math.min(table.rows - 1, Math.floor((view.y + r - minY) / cellSize));
-    for (let y = w0; y <= w1; y++) {
-      for (let x = c0; x <= c1; x++) {
-        const groups = table.groupsOf(y * table.cols + x);
-        if (groups === undefined || rectD2(groups[0]!, view.x, view.y) > r2) continue;
-        for (const g of groups) if (g.mark !== serial) return false;
-      }
     }
     return true;
   }
@@ -400,7 +407,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
       n++;
     }
     const next = this.interner.intern(new Holding(tick, groups, ticks, canon, entities));
-    state.holding = next;
+    state.hold(next);
     this.counted(sent, deferred, bytes);
     return next;
   }
