@@ -3,7 +3,10 @@
  * (shared/wire/groupedBody.ts): the world is split into groups (GroupTable.ts: the entities of one grid
  * cell, a few dozen at most per group), each group's chunk is encoded once per tick, and a client's
  * body is the chunks of the groups it sees, copied bit for bit. So the cost per client follows the
- * groups it sees, and most of the work is shared by every client that sees the same group.
+ * groups it sees, and most of the work is shared by every client that sees the same group. What a
+ * client holds is an immutable holding (Holding.ts) shared by the clients that hold the same groups at
+ * the same ticks; a client whose view is exactly its holding (the steady case) skips the steps below
+ * (ExactPath.ts), and one frame is written for all the clients of a holding.
  *
  * Each tick, for each client:
  *

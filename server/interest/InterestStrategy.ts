@@ -25,20 +25,13 @@ import { Holding, HoldingInterner } from './Holding.ts';
 import type { ResolvedInterest } from './interestOptions.ts';
 import { choose, type Entries, rectD2 } from './prioritize.ts';
 import { viewIsHeld } from './viewCover.ts';
+import { countSnapshot, ExactPath } from './ExactPath.ts';
+import type { InterestCounts } from './interestTypes.ts';
 
 /** An empty list of entries to add. */
 const NONE: readonly number[] = [];
 /** The added section of a body that adds no group. */
 const NONE_ADDED: readonly AddedGroup[] = [];
-
-/** Counters since the room started; read through InterestManager.stats. */
-export interface InterestCounts {
-  entitiesSent: number;
-  entitiesDeferred: number;
-  snapshots: number;
-  bytes: number;
-  sharedFrames: number;
-}
 
 /** What the strategy shares with its InterestManager: the per-client states and the priority weights. */
 export interface InterestShared {
@@ -62,6 +55,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
   private readonly writer = new GroupedBodyWriter();
   private readonly frames = new SnapshotFrameScratch();
   private readonly interner = new HoldingInterner();
+  private readonly exact: ExactPath;
   private serial = 0;
   // Scratch per entry (a group in view: held or to add) of the client being served.
   private eGroup: Group[] = [];
@@ -83,11 +77,14 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     private readonly table: GroupTable,
     private readonly options: ResolvedInterest,
     private readonly shared: InterestShared,
-  ) {}
+  ) {
+    this.exact = new ExactPath(table, this.interner, this.counts);
+  }
 
   begin(world: Snapshot): void {
     this.table.prepare(world, this.shared.weightOf(world));
     this.writer.setOrders(this.table.tables, this.table.orders);
+    this.exact.begin();
   }
 
   createState(peer: StreamPeer): ClientInterest {
@@ -120,19 +117,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     const view = this.centreOf(state, world);
     const budget = state.budgetBytes ?? this.options.budgetBytes;
     const exact = viewIsHeld(this.table, this.options.grid, state, view, ++this.serial);
-    const shared = exact && holding.memoTick === tick ? holding.frame! : null;
-    if (shared !== null && shared.bytes.byteLength <= budget) {
-      // The frame another client holding the same was written fits this one exactly: share it.
-      if (!sink.send(slot, shared)) return;
-      const next = holding.next!;
-      state.hold(next);
-      state.visibleCount = next.entities;
-      state.maxIntervalTicks = 1;
-      this.counted(next.entities, 0, shared.bytes.byteLength);
-      this.counts.sharedFrames++;
-      return;
-    }
-    if (exact && this.serveExact(slot, tick, budget, sink)) return;
+    if (exact && this.exact.serve(slot, tick, budget, sink)) return;
     const entries = this.gather(state, tick, view);
     const e = this.entries;
     e.inc.fill(1, 0, entries);
@@ -166,51 +151,6 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
       holding.frame = frame;
       holding.next = next;
     }
-  }
-
-  /**
-   * Serves a client whose view is exactly what it holds: a body updating every held group. False if
-   * that cannot be (a held state no longer kept, or over the budget): the general path serves it then.
-   */
-  private serveExact(slot: StreamSlot<ClientInterest>, tick: number, budget: number, sink: FrameSink): boolean {
-    const state = slot.state;
-    const holding = state.holding;
-    const { groups, ticks, canon } = holding;
-    const w = this.writer;
-    w.begin();
-    for (let i = 0; i < groups.length; i++) {
-      const chunk = this.table.chunk(groups[i]!, ticks[i]!, canon[i] === 1);
-      if (chunk === null) return false;
-      w.held(HELD_UPDATED, chunk);
-    }
-    w.added(NONE_ADDED);
-    const body = w.finish();
-    if (snapshotFrameBytes(tick, holding.tick, body.byteLength) > budget) return false;
-    const sharable = holding.holders > 1;
-    const frame = sharable
-      ? buildSnapshotFrame(MsgKind.GroupSnapshot, tick, holding.tick, body)
-      : this.frames.build(MsgKind.GroupSnapshot, tick, holding.tick, body);
-    if (!sink.send(slot, frame)) return true;
-    sink.encoded();
-    const next = this.interner.intern(holding.updated(tick));
-    if (sharable) {
-      holding.memoTick = tick;
-      holding.frame = frame;
-      holding.next = next;
-    }
-    state.hold(next);
-    state.visibleCount = next.entities;
-    state.maxIntervalTicks = 1;
-    this.counted(next.entities, 0, frame.bytes.byteLength);
-    return true;
-  }
-
-  /** Adds a snapshot sent to the counters. */
-  private counted(sent: number, deferred: number, bytes: number): void {
-    this.counts.entitiesSent += sent;
-    this.counts.entitiesDeferred += deferred;
-    this.counts.snapshots++;
-    this.counts.bytes += bytes;
   }
 
   /** True if the entries chosen update every group of `holding` (none dropped or kept). */
@@ -408,7 +348,7 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     }
     const next = this.interner.intern(new Holding(tick, groups, ticks, canon, entities));
     state.hold(next);
-    this.counted(sent, deferred, bytes);
+    countSnapshot(this.counts, sent, deferred, bytes);
     return next;
   }
 

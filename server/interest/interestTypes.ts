@@ -52,3 +52,12 @@ export interface InterestStats {
    */
   readonly sharedFrames: number;
 }
+
+/** @internal the strategy's counters, read through InterestManager.stats. */
+export interface InterestCounts {
+  entitiesSent: number;
+  entitiesDeferred: number;
+  snapshots: number;
+  bytes: number;
+  sharedFrames: number;
+}
