@@ -13,6 +13,7 @@ import {
 } from './codecTables.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from '../snapshot.ts';
+import { SteadyRowReader } from './steadyRows.ts';
 
 // Module-local copies of the imports the per-field loops read. Under a CommonJS transform (tsx, which
 // runs the tests and benchmarks, and some bundlers) every read of an imported binding is a getter call,
@@ -50,6 +51,7 @@ export class SnapshotDecoder {
   private readonly kParam: Uint8Array;
   private readonly lastMask: Float64Array;
   private readonly zeros = new ZeroArrays();
+  private readonly steady: SteadyRowReader;
 
   /** @param tables the schema's compiled field tables. */
   constructor(tables: CodecTables) {
@@ -64,6 +66,7 @@ export class SnapshotDecoder {
     this.half = tables.half;
     this.kParam = new Uint8Array(tables.kindCount * tables.stride);
     this.lastMask = new Float64Array(tables.kindCount);
+    this.steady = new SteadyRowReader(tables, this.kParam, this.lastMask);
   }
 
   /**
@@ -167,7 +170,11 @@ export class SnapshotDecoder {
       sameRows,
       g,
     };
-    const error = this.readRows(r, baseline, removed, created, changedCount, out);
+    // A steady delta (rows in place, one tick on, motion known, no strings) takes the fast path.
+    const error =
+      sameRows && g === 1 && baseline.motion !== null && !this.withText
+        ? this.steady.read(r, baseline, changedCount, out.values, out.motion)
+        : this.readRows(r, baseline, removed, created, changedCount, out);
     if (error !== null) return fail(error);
     if (r.overrun) return fail('truncated body');
     return ok({
@@ -296,8 +303,6 @@ export class SnapshotDecoder {
     const oRow = o * this.stride;
     const g = out.g;
     const codingOf = this.coding;
-    const rangeOf = this.range;
-    const halfOf = this.half;
     const bValues = b.values;
     const bMotion = b.motion;
     const values = out.values;
@@ -307,40 +312,51 @@ export class SnapshotDecoder {
     else mask = this.lastMask[kind] = r.bits(nf);
     if (mask <= 0) return `entity ${b.ids[bi]} has an empty or missing changed-field mask`;
     for (let f = 0; f < nf; f++) {
-      const coding = codingOf[kb + f];
       const hit = ((mask >>> f) & 1) !== 0;
-      if (coding === CONTINUOUS_CODING) {
-        const m0 = bMotion === null ? 0 : bMotion[bRow + f]!;
-        // A still field that is not in the mask keeps value and zero motion: nothing to do when rows
-        // stay in place (they were copied), as for most fields of most entities.
-        if (!hit && m0 === 0) continue;
-        const range = rangeOf[kb + f]!;
-        const half = halfOf[kb + f]!;
-        const before = bValues[bRow + f]!;
-        let now = m0 === 0 ? before : stepModLocal(before, m0 * g, range);
-        if (hit) {
-          const zz = r.expGolomb(this.kParam[kb + f]!) + 1;
-          if (zz < 1 || zz > range) return `entity ${b.ids[bi]} field ${f}: residual out of range`;
-          now = stepModLocal(now, (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2, range);
-        }
-        values[oRow + f] = now;
-        const d = now - before;
-        motion[oRow + f] = d > -half && d < half && g === 1 ? d : motionOfLocal(now, before, g, range);
-      } else if (!hit) continue;
-      else if (coding === DISCRETE_CODING) {
-        const value = r.bits(this.bits[kb + f]!);
-        if (value >= rangeOf[kb + f]!) return `entity ${b.ids[bi]} field ${f}: value out of range`;
-        values[oRow + f] = value;
-      } else {
-        const text = readTextLocal(r, rangeOf[kb + f]!);
-        if (text === undefined) return `entity ${b.ids[bi]} field ${f}: bad string`;
-        if (out.textsShared) {
-          out.texts = out.texts!.slice();
-          out.textsShared = false;
-        }
-        out.texts![oRow + f] = text;
+      if (codingOf[kb + f] !== CONTINUOUS_CODING) {
+        if (!hit) continue;
+        const error = this.readWhole(r, kb + f, oRow + f, out);
+        if (error !== null) return `entity ${b.ids[bi]} field ${f}: ${error}`;
+        continue;
       }
+      const m0 = bMotion === null ? 0 : bMotion[bRow + f]!;
+      // A still field that is not in the mask keeps value and zero motion: nothing to do when rows
+      // stay in place (they were copied), as for most fields of most entities.
+      if (!hit && m0 === 0) continue;
+      const range = this.range[kb + f]!;
+      const before = bValues[bRow + f]!;
+      // The prediction and the residual in one step (stepMod reduces any sum, and the small common
+      // one without a division).
+      let step = m0 === 0 ? 0 : m0 * g;
+      if (hit) {
+        const zz = r.expGolomb(this.kParam[kb + f]!) + 1;
+        if (zz < 1 || zz > range) return `entity ${b.ids[bi]} field ${f}: residual out of range`;
+        step += (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2;
+      }
+      const now = stepModLocal(before, step, range);
+      values[oRow + f] = now;
+      const d = now - before;
+      const half = this.half[kb + f]!;
+      motion[oRow + f] = d > -half && d < half && g === 1 ? d : motionOfLocal(now, before, g, range);
     }
+    return null;
+  }
+
+  /** Reads a discrete or string field's whole new value into slot `at`; returns an error reason or null. */
+  private readWhole(r: BitReader, slot: number, at: number, out: DecodeTarget): string | null {
+    if (this.coding[slot] === DISCRETE_CODING) {
+      const value = r.bits(this.bits[slot]!);
+      if (value >= this.range[slot]!) return 'value out of range';
+      out.values[at] = value;
+      return null;
+    }
+    const text = readTextLocal(r, this.range[slot]!);
+    if (text === undefined) return 'bad string';
+    if (out.textsShared) {
+      out.texts = out.texts!.slice();
+      out.textsShared = false;
+    }
+    out.texts![at] = text;
     return null;
   }
 

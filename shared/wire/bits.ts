@@ -134,6 +134,24 @@ export class BitReader {
     return this.bytes.length * 8 - this.pos;
   }
 
+  /** The input (borrowed): for a reader that reads ahead on its own and then {@link seek}s. */
+  get input(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** The position of the next bit read, counted from the input's first bit. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Moves to bit `pos`; a position past the end sets `overrun` and stops at the end, as a read would. */
+  seek(pos: number): void {
+    if (pos > this.bytes.length * 8) {
+      this.overrun = true;
+      this.pos = this.bytes.length * 8;
+    } else this.pos = pos;
+  }
+
   /** Reads `n` bits (n ≤ 53) as an unsigned number. */
   bits(n: number): number {
     if (n > CHUNK) {
