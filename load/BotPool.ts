@@ -14,11 +14,7 @@ import { isMatchmakeUrl, takeSeat } from './matchmakeJoin.ts';
 
 /** How often the pool opens a batch of connections, ms. */
 const CONNECT_BATCH_MS = 20;
-/**
- * How often light bots are checked for an input overdue (no snapshot came to trigger it), ms; at most half
- * a tick, so bots sent fewer snapshots than ticks (a snapshot rate below the tick rate) still send their
- * inputs at the tick rate, as a real client does.
- */
+/** How often light bots are checked for an input overdue (no snapshot came to trigger it), ms. */
 const INPUT_WATCH_MS = 50;
 /**
  * Light bots send an input on their own after this many tick durations without one (no snapshot came
@@ -100,8 +96,7 @@ export class BotPool {
     this.delay.enable();
     const perBatch = Math.max(1, Math.round((options.connectPerSec * CONNECT_BATCH_MS) / 1000));
     this.timers.push(setInterval(() => this.connectSome(perBatch), CONNECT_BATCH_MS));
-    const watchMs = Math.min(INPUT_WATCH_MS, this.tickMs / 2);
-    if (options.kind === 'light') this.timers.push(setInterval(() => this.watchInputs(), watchMs));
+    if (options.kind === 'light') this.timers.push(setInterval(() => this.watchInputs(), INPUT_WATCH_MS));
     else this.timers.push(setInterval(() => this.frameAll(), Math.max(1, Math.floor(this.tickMs / 2))));
   }
 
@@ -217,9 +212,7 @@ export class BotPool {
     const now = performance.now();
     const overdue = this.tickMs * INPUT_OVERDUE_TICKS;
     for (const bot of this.light) {
-      // Between snapshots that come every few ticks, an input is due each tick; else only after a stall.
-      const due = bot.snapshotIntervalTicks > 1 ? this.tickMs : overdue;
-      if (bot.isJoined && !(now - bot.lastInputAtMs < due)) bot.sendInputAlone(now);
+      if (bot.isJoined && !(now - bot.lastInputAtMs < overdue)) bot.sendInputAlone(now);
     }
   }
 

@@ -44,9 +44,10 @@ export class LightBot {
   lastInputAtMs = Number.NaN;
   /**
    * Ticks between two snapshots (the Welcome's tickRateHz / snapshotRateHz). Above 1 a snapshot no longer
-   * comes every tick to trigger an input, and the pool sends the inputs in between at the tick rate.
+   * comes every tick to trigger an input, and the inputs in between are sent a tick apart after it.
    */
   snapshotIntervalTicks = 1;
+  private readonly sendBetween = (): void => this.sendInputAlone(performance.now());
 
   /** @param index the bot's index across the run; @param decode whether this bot decodes every body */
   constructor(
@@ -146,6 +147,10 @@ export class LightBot {
     }
     if (this.ctx.sendInputs) this.ws.send(this.input(now, env.tick, ackTick));
     else if (ackTick >= 0) this.ws.send(this.scratch.subarray(0, writeAckMessage(this.scratch, ackTick)));
+    // Snapshots every few ticks: the inputs of the ticks between follow a tick apart, as from a client whose
+    // input clock runs at the tick rate in step with the server's (the same arrival pattern as at every tick).
+    if (this.ctx.sendInputs)
+      for (let k = 1; k < this.snapshotIntervalTicks; k++) setTimeout(this.sendBetween, k * this.ctx.tickMs);
     c.wsBytesOut += this.ws.bytesOut - before;
   }
 

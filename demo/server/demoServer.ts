@@ -38,6 +38,8 @@ export interface DemoServerOptions {
   readonly maxStressBots?: number;
   /** Ticks per second. Default {@link DEFAULT_DEMO_TICK_RATE_HZ}. */
   readonly tickRateHz?: number;
+  /** Snapshots per second per player, a divisor of the tick rate. Default: the tick rate. */
+  readonly snapshotRateHz?: number;
   /** Population of each `bigworld` room. Default {@link DEFAULT_BIG_WORLD}. */
   readonly bigWorld?: BigWorldOptions;
   /** Seed of the rooms' randomness. */
@@ -85,6 +87,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     delayMs === undefined || staticDir === undefined ? null : { dir: join(staticDir, 'live'), tickRateHz, delayMs };
   const server = new Server({
     tickRateHz,
+    ...(options.snapshotRateHz === undefined ? {} : { snapshotRateHz: options.snapshotRateHz }),
     staticDir: options.staticDir,
     logger: options.logger,
     transport: options.transport ?? 'auto',

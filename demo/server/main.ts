@@ -7,10 +7,12 @@
  * (what clients connect to, `{port}` replaced; default ws://<host>:{port}), ARENA_SIZE (players per
  * arena room), ALLOWED_ORIGINS (more page origins, comma-separated), DRAIN_MS (SIGTERM drain deadline,
  * default 10000). RECORD (a folder: record every room into a `.twr` file there, played by /replay.html).
+ * SNAPSHOT_RATE (snapshots per second per player, a divisor of the 60 Hz tick: 30 sends every 2nd tick).
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
+  allowedSnapshotRates,
   type ClusterOptions,
   installShutdownHandlers,
   RedisDirectory,
@@ -19,7 +21,7 @@ import {
 } from '../../server/index.ts';
 import { DEFAULT_BOTS } from './arenaRoom.ts';
 import { ensureClientBuilt } from './buildClient.ts';
-import { startDemoServer } from './demoServer.ts';
+import { DEFAULT_DEMO_TICK_RATE_HZ, startDemoServer } from './demoServer.ts';
 import { startWorkers, WORKER_INDEX_ENV, workerOrigins } from './workers.ts';
 
 const DEFAULT_PORT = 8080;
@@ -55,6 +57,14 @@ const workers = intFromEnv('WORKERS', redisUrl === '' ? 1 : availableParallelism
 const arenaSize = intFromEnv('ARENA_SIZE', 0, 0, 10_000);
 const drainMs = intFromEnv('DRAIN_MS', 10_000, 0, 3_600_000);
 const recordDir = process.env['RECORD'] || undefined;
+const snapshotRateHz = intFromEnv('SNAPSHOT_RATE', DEFAULT_DEMO_TICK_RATE_HZ, 1, DEFAULT_DEMO_TICK_RATE_HZ);
+if (!allowedSnapshotRates(DEFAULT_DEMO_TICK_RATE_HZ).includes(snapshotRateHz)) {
+  const rates = allowedSnapshotRates(DEFAULT_DEMO_TICK_RATE_HZ).join(', ');
+  console.error(
+    `SNAPSHOT_RATE must divide the ${DEFAULT_DEMO_TICK_RATE_HZ} Hz tick (one of ${rates}); got ${snapshotRateHz}`,
+  );
+  process.exit(2);
+}
 const broadcastDelayMs = process.env['BROADCAST'] ? intFromEnv('BROADCAST', 0, 0, 3600) * 1000 : undefined;
 const workerIndex = process.env[WORKER_INDEX_ENV];
 if (workers > 1 && (redisUrl === '' || port === 0)) {
@@ -86,6 +96,7 @@ async function serve(index: number): Promise<void> {
   const options = { host, bots, staticDir: outDir, transport, cluster, allowedOrigins, recordDir, broadcastDelayMs };
   const demo = await startDemoServer({
     ...options,
+    snapshotRateHz,
     port: port === 0 ? 0 : port + index,
     arenaSize: arenaSize || undefined,
   });
