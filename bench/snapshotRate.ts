@@ -63,11 +63,11 @@ export interface SnapshotRateResult {
   readonly interpDelayMaxMs: number;
   /** Snapshots received per client per second (the clients' own window). */
   readonly snapshotsPerSec: number;
-  /** Times render time ran past the newest snapshot, all clients. */
+  /** Times render time ran past the newest snapshot after the warm-up, all clients. */
   readonly underruns: number;
   /** p95 lateness of snapshot arrivals (the clients' jitter), ms. */
   readonly jitterMs: number;
-  /** Prediction corrections, all clients. */
+  /** Prediction corrections after the warm-up, all clients. */
   readonly corrections: number;
 }
 
@@ -87,6 +87,8 @@ async function runRate(snapshotRateHz: number, clients: number, seconds: number,
     return c;
   });
   const delays: number[] = [];
+  /** Each client's underruns and corrections when the warm-up ended. */
+  const atWarmup = new Map<TickwaveClient<typeof schema>, { underruns: number; corrections: number }>();
   const started = performance.now();
   let phase = 0;
   await new Promise<void>((done) => {
@@ -97,7 +99,9 @@ async function runRate(snapshotRateHz: number, clients: number, seconds: number,
       for (const c of players) {
         c.update(now, () => ({ dx }));
         c.frame(now);
-        if (now - started > warmup * 1000 && c.state === 'joined') delays.push(c.stats.interpDelayMs);
+        if (now - started <= warmup * 1000 || c.state !== 'joined') continue;
+        if (!atWarmup.has(c)) atWarmup.set(c, { underruns: c.stats.bufferUnderruns, corrections: c.stats.corrections });
+        delays.push(c.stats.interpDelayMs);
       }
       if (now - started > (warmup + seconds) * 1000) {
         clearInterval(timer);
@@ -112,9 +116,9 @@ async function runRate(snapshotRateHz: number, clients: number, seconds: number,
     interpDelayP95Ms: round(percentile(delays, 95), 1),
     interpDelayMaxMs: round(Math.max(...delays), 1),
     snapshotsPerSec: round(mean(players.map((c) => c.stats.snapshotRateHz)), 1),
-    underruns: players.reduce((n, c) => n + c.stats.bufferUnderruns, 0),
+    underruns: players.reduce((n, c) => n + c.stats.bufferUnderruns - (atWarmup.get(c)?.underruns ?? 0), 0),
     jitterMs: round(mean(players.map((c) => c.stats.jitterMs)), 1),
-    corrections: players.reduce((n, c) => n + c.stats.corrections, 0),
+    corrections: players.reduce((n, c) => n + c.stats.corrections - (atWarmup.get(c)?.corrections ?? 0), 0),
   };
   for (const c of players) c.close();
   await server.close();
