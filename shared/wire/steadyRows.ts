@@ -172,20 +172,23 @@ export class SteadyRowReader {
       const before = b.values[row + f]!;
       let step = m0;
       if (hit) {
+        // The residual's code is zigzag(residual) − 1: even codes are negative residuals.
         const k = this.kParam[kb + f]!;
         const w = windowAt(bytes, pos);
         const n = 2 * Math.clz32(w) + k + 1;
-        let zz: number;
         if (n <= WINDOW_BITS) {
-          zz = (w >>> (32 - n)) - (1 << k) + 1;
+          // A code of at most 25 bits: integer arithmetic.
+          const code = (w >>> (32 - n)) - (1 << k);
           pos += n;
+          if (code >= range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
+          step += (code & 1) === 0 ? -((code + 2) >> 1) : (code + 1) >> 1;
         } else {
           r.seek(pos);
-          zz = r.expGolomb(k) + 1;
+          const zz = r.expGolomb(k) + 1;
           pos = r.position;
+          if (zz < 1 || zz > range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
+          step += (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2;
         }
-        if (zz < 1 || zz > range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
-        step += (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2;
       }
       // The prediction and the residual in one step: stepMod reduces any sum exactly.
       const now = stepModLocal(before, step, range);
