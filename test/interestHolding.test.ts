@@ -71,4 +71,15 @@ describe('HoldingInterner', () => {
     assert.equal(h.holders, 0);
     assert.equal(b.holding, EMPTY_HOLDING);
   });
+
+  it('moves on to the next tick in place only for its sole client', () => {
+    const h = holding(5, [0, 1], [5, 4], [1, 0]);
+    const copy = h.updated(6, false);
+    assert.notEqual(copy, h);
+    assert.deepEqual([copy.tick, [...copy.ticks], [...copy.canon]], [6, [6, 6], [1, 0]]);
+    assert.deepEqual([h.tick, [...h.ticks], [...h.canon]], [5, [5, 4], [1, 0]], 'the original is unchanged');
+    const moved = h.updated(6, true);
+    assert.equal(moved, h);
+    assert.deepEqual([h.tick, [...h.ticks], [...h.canon], h.allCanon], [6, [6, 6], [1, 0], false]);
+  });
 });

@@ -76,7 +76,7 @@ export class ExactPath {
       : this.frames.build(MsgKind.GroupSnapshot, tick, holding.tick, body);
     if (!sink.send(slot, frame)) return true;
     sink.encoded();
-    const next = this.interner.intern(holding.updated(tick));
+    const next = this.interner.intern(holding.updated(tick, holding.holders === 1));
     if (sharable) {
       holding.memoTick = tick;
       holding.frame = frame;

@@ -8,7 +8,10 @@
 import type { SnapshotFrame } from '../../shared/wire/index.ts';
 import type { Group } from './Group.ts';
 
-/** One holding; immutable, shared by every client that holds the same. */
+/**
+ * One holding, shared by every client that holds the same. It never changes while two or more clients
+ * hold it; a holding only one client holds may be moved on in place ({@link Holding.updated}).
+ */
 export class Holding {
   /** Clients holding it now (not counted for {@link EMPTY_HOLDING}). */
   holders = 0;
@@ -21,7 +24,7 @@ export class Holding {
 
   constructor(
     /** The tick of the body that made it (what the next body is against), or -1 for nothing held. */
-    readonly tick: number,
+    public tick: number,
     /** Groups held, ascending id. */
     readonly groups: readonly Group[],
     /** Per held group: the tick of its state. */
@@ -29,18 +32,27 @@ export class Holding {
     /** Per held group: 1 if it came by a one-tick delta (the client then holds its one-tick motion), else 0. */
     readonly canon: Uint8Array,
     /** Entities in the held groups when it was made. */
-    readonly entities: number,
+    public entities: number,
   ) {}
 
-  /** The holding after a body of `tick` that updated every held group. */
-  updated(tick: number): Holding {
+  /**
+   * The holding after a body of `tick` that updated every held group: this one moved on in place when
+   * `inPlace` (its only client is the one served, and no other client is sent its frame), else a new one.
+   */
+  updated(tick: number, inPlace: boolean): Holding {
     const n = this.groups.length;
-    const ticks = new Int32Array(n).fill(tick);
-    const canon = new Uint8Array(n);
+    const ticks = inPlace ? this.ticks : new Int32Array(n);
+    const canon = inPlace ? this.canon : new Uint8Array(n);
     let entities = 0;
     for (let i = 0; i < n; i++) {
       canon[i] = tick - this.ticks[i]! === 1 ? 1 : 0;
+      ticks[i] = tick;
       entities += this.groups[i]!.count;
+    }
+    if (inPlace) {
+      this.tick = tick;
+      this.entities = entities;
+      return this;
     }
     const next = new Holding(tick, this.groups, ticks, canon, entities);
     return next;

@@ -57,6 +57,8 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
   private readonly interner = new HoldingInterner();
   private readonly exact: ExactPath;
   private serial = 0;
+  /** The centre of the view of the client being served, when it follows its entity. */
+  private readonly point = { x: 0, y: 0 };
   // Scratch per entry (a group in view: held or to add) of the client being served.
   private eGroup: Group[] = [];
   private eChunk: EncodedChunk[] = [];
@@ -178,13 +180,19 @@ export class InterestStrategy implements StreamStrategy<ClientInterest> {
     return row >= 0 ? this.table.rowGroup[row]! : null;
   }
 
-  /** The view's centre: the explicit one, else the own entity's position; null for none (globals only). */
+  /**
+   * The view's centre: the explicit one, else the own entity's position (in a scratch point valid until
+   * the next call); null for none (globals only).
+   */
   private centreOf(state: ClientInterest, world: Snapshot): { x: number; y: number } | null {
     if (state.center !== null) return state.center;
     const row = state.ownRow;
     if (row < 0 || row >= world.count) return null;
     const x = this.table.posX[row]!;
-    return Number.isNaN(x) ? null : { x, y: this.table.posY[row]! };
+    if (Number.isNaN(x)) return null;
+    this.point.x = x;
+    this.point.y = this.table.posY[row]!;
+    return this.point;
   }
 
   /**
