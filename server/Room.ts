@@ -285,21 +285,14 @@ export class Room<S extends Schema = Schema, G = unknown> {
    */
   setSnapshotRate(client: RoomClient, hz: number): void {
     const interval = snapshotIntervalTicks(this.host.tickRateHz, hz, 'room.setSnapshotRate');
-    const session = this.sessionOf(client);
-    if (session === undefined || !this.stream.setInterval(session, interval))
+    if (!this.stream.setInterval(client, interval))
       throw new RangeError(`room.setSnapshotRate: client ${client.id} is not in room ${this.id}`);
   }
 
   /** Snapshots per second `client` is sent, Hz; 0 when it is not in this room. */
   snapshotRateOf(client: RoomClient): number {
-    const session = this.sessionOf(client);
-    const interval = session === undefined ? 0 : this.stream.intervalOf(session);
+    const interval = this.stream.intervalOf(client);
     return interval === 0 ? 0 : this.host.tickRateHz / interval;
-  }
-
-  private sessionOf(client: RoomClient): Session | undefined {
-    for (const session of this.sessions) if (session.client === client) return session;
-    return undefined;
   }
 
   /**

@@ -27,6 +27,7 @@
 import type { Snapshot, SnapshotCodec } from '../../shared/index.ts';
 import { patchInputSeq, patchInputStatus, type SnapshotFrame } from '../../shared/wire/index.ts';
 import type { FrameSink, StreamListener, StreamPeer, StreamPolicy, StreamSlot, StreamStrategy } from './streamTypes.ts';
+import type { RoomClient } from '../RoomClient.ts';
 import { TickFeed } from './TickFeed.ts';
 
 /** A peer's slot: the strategy's state, the connection it was last served on, and its snapshot timing. */
@@ -73,11 +74,12 @@ export class SnapshotStream<State> implements FrameSink {
   }
 
   /**
-   * Sends `peer` a snapshot every `intervalTicks` ticks from now on (≥ 1, an integer), at a freshly dealt
-   * phase; what it holds is kept, so its next frame is still a delta. False when `peer` is not in the stream.
+   * Sends the peer of `client` a snapshot every `intervalTicks` ticks from now on (≥ 1, an integer), at a
+   * freshly dealt phase; what it holds is kept, so its next frame is still a delta. False when no peer of
+   * the stream is `client`'s.
    */
-  setInterval(peer: StreamPeer, intervalTicks: number): boolean {
-    const slot = this.slots.get(peer);
+  setInterval(client: RoomClient, intervalTicks: number): boolean {
+    const slot = this.slotOf(client);
     if (slot === undefined) return false;
     if (slot.interval !== intervalTicks) {
       slot.interval = intervalTicks;
@@ -86,9 +88,14 @@ export class SnapshotStream<State> implements FrameSink {
     return true;
   }
 
-  /** Ticks between two snapshots of `peer`, or 0 when it is not in the stream. */
-  intervalOf(peer: StreamPeer): number {
-    return this.slots.get(peer)?.interval ?? 0;
+  /** Ticks between two snapshots of `client`'s peer, or 0 when it is not in the stream. */
+  intervalOf(client: RoomClient): number {
+    return this.slotOf(client)?.interval ?? 0;
+  }
+
+  private slotOf(client: RoomClient): Slot<State> | undefined {
+    for (const slot of this.slots.values()) if (slot.peer.client === client) return slot;
+    return undefined;
   }
 
   private deal(interval: number): number {
