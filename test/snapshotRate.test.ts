@@ -12,9 +12,11 @@ import {
   CloseCode,
   decodeServerMessage,
   encodeMessage,
+  indexOfEntity,
   MsgKind,
   PROTOCOL_VERSION,
   seededRandom,
+  type Snapshot,
 } from '../shared/index.ts';
 import { apply, ArenaServer, gameLoop, schema } from './helpers/clientFixture.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
@@ -44,7 +46,7 @@ async function setup(serverRateHz?: number, arena: ArenaOptions = {}) {
     const receive = c.socket.onmessage!;
     c.socket.onmessage = (data) => {
       const msg = decodeServerMessage(data);
-      if (msg.ok && msg.value.kind === MsgKind.Snapshot)
+      if (msg.ok && (msg.value.kind === MsgKind.Snapshot || msg.value.kind === MsgKind.GroupSnapshot))
         received.push({ tick: msg.value.tick, baseTick: msg.value.baseTick });
       receive(data);
     };
@@ -55,6 +57,15 @@ async function setup(serverRateHz?: number, arena: ArenaOptions = {}) {
     return c;
   };
   return { clock, server, room, join };
+}
+
+/** The quantized row of entity `id` in `snap` (numbers and strings), or undefined. */
+function row(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
+  const i = indexOfEntity(snap, id);
+  if (i < 0) return undefined;
+  const out: (number | string | undefined)[] = [];
+  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
+  return out;
 }
 
 /** The tick gaps between consecutive received snapshots. */
@@ -136,6 +147,31 @@ describe('snapshotRateHz', () => {
       gaps(near.slice(-20)).every((g) => g === 1),
       'the other client is unchanged',
     );
+    await server.close();
+  });
+
+  it('sends an interest-managed room every 3rd tick too, each client decoding the server world of its tick', async () => {
+    const interest = { x: 'x', y: 'y', viewRadius: 150, budgetBytes: Infinity } as const;
+    const { clock, server, room, join } = await setup(undefined, { extra: { snapshotRateHz: 20, interest } });
+    const worlds = new Map<number, Snapshot>();
+    room.onTick((t) => worlds.set(t.tick, t.world));
+    const streams: Received[] = [[], []];
+    const clients = [await join(streams[0]), await join(streams[1])];
+    let compared = 0;
+    for (let i = 0; i < 90; i++) {
+      clock.advance(TICK_MS);
+      for (const c of clients) {
+        assert.deepEqual(c.errors, []);
+        const snap = c.latest;
+        if (snap === null) continue;
+        const world = worlds.get(snap.tick)!;
+        for (let e = 0; e < snap.count; e++) assert.deepEqual(row(snap, snap.ids[e]!), row(world, snap.ids[e]!));
+        compared++;
+      }
+    }
+    for (const r of streams) assert.ok(gaps(r).length > 20 && gaps(r).every((g) => g === 3), `gaps ${gaps(r)}`);
+    assert.ok(compared > 100);
+    assert.ok(clients[0]!.latest!.count < room.entityCount, 'interest: a client sees part of the world');
     await server.close();
   });
 
