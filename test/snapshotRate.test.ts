@@ -150,7 +150,7 @@ describe('snapshotRateHz', () => {
     await server.close();
   });
 
-  it('sends an interest-managed room every 3rd tick too, each client decoding the server world of its tick', async () => {
+  it('sends an interest-managed room every 3rd tick, each client decoding the world of its tick', async () => {
     const interest = { x: 'x', y: 'y', viewRadius: 150, budgetBytes: Infinity } as const;
     const { clock, server, room, join } = await setup(undefined, { extra: { snapshotRateHz: 20, interest } });
     const worlds = new Map<number, Snapshot>();
