@@ -1,5 +1,5 @@
 /**
- * Big-world benchmark: `npm run bench -- bigworld [--clients 100,500,1000] [--ticks N] [--warmup N]
+ * Big-world benchmark: `npm run bench -- bigworld [--clients 500,1000,2000] [--ticks N] [--warmup N]
  * [--entities E] [--budget BYTES] [--out FILE.json]`.
  *
  * Headless: a Server over the memory transport with a manual clock, `server.step()` called directly
@@ -29,11 +29,11 @@ const DEFAULT_TICKS = 300;
 /** Ticks run before measuring (JIT, join bursts spread by the budget). */
 const DEFAULT_WARMUP_TICKS = 120;
 /**
- * Client counts measured by default. The per-client line goes through the two largest: at 500 and more
+ * Client counts measured by default. The per-client line goes through the two largest: at 1,000 and more
  * clients, following units spread over the field, nearly every group is in some view, so the line's
  * slope is what one more client costs, not the encoding of groups newly seen.
  */
-const DEFAULT_CLIENTS = [100, 500, 1000];
+const DEFAULT_CLIENTS = [500, 1000, 2000];
 /** Target: the engine's fixed cost of reading and grouping the big world's units, ms per tick. */
 export const FIXED_TARGET_MS = 2;
 /** Target: a big-world client's marginal cost at most this many times the all-visible E=100 client's. */
@@ -310,7 +310,7 @@ export async function main(args: readonly string[]): Promise<void> {
   });
   if (values.help === true) {
     console.log(
-      'Usage: npm run bench -- bigworld [--clients 100,500,1000] [--ticks N] [--warmup N] [--entities E] ' +
+      'Usage: npm run bench -- bigworld [--clients 500,1000,2000] [--ticks N] [--warmup N] [--entities E] ' +
         '[--budget BYTES] [--out FILE.json]\n\n' +
         'Interest management on a 10,000-unit world (~100 seen per client) ' +
         'beside the all-visible E=100 reference, at 60 Hz.',

@@ -1,6 +1,7 @@
 /** One group of an interest-managed room (see GroupTable.ts): its members, its chunks and its past states. */
 import type { Snapshot } from '../../shared/index.ts';
 import type { EncodedChunk } from '../../shared/wire/SnapshotEncoder.ts';
+import type { Holding } from './Holding.ts';
 
 /** Ticks of past group states kept for deltas to clients that skipped a group. */
 export const HISTORY_TICKS = 32;
@@ -18,6 +19,10 @@ export class Group {
   dead = false;
   /** Scratch mark for the client being served (see InterestManager). */
   mark = 0;
+  /** The tick of {@link Group.interned} (-1: none). */
+  internTick = -1;
+  /** That tick's interned holdings whose first group this is (HoldingInterner in Holding.ts). */
+  readonly interned: Holding[] = [];
   /** The group's snapshot this tick (no motion). */
   now: Snapshot;
   /** The group's state after this tick's one-tick chunk, once one was encoded. */

@@ -327,6 +327,7 @@ export class GroupTable {
         g.pastCanon.fill(null);
         g.spare = null;
         g.spareMotion = null;
+        g.interned.length = 0;
         const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell[g.cell]!;
         list.splice(list.indexOf(g), 1);
         if (list.length === 0 && g.cell !== GLOBAL_CELL) this.byCell[g.cell] = undefined;

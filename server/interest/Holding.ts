@@ -71,27 +71,28 @@ export const EMPTY_HOLDING = new Holding(-1, [], new Int32Array(0), new Uint8Arr
 /**
  * This tick's holdings in which every group is at the tick by a one-tick delta, by their groups:
  * two clients that reach the same such holding by different paths (one added a group a tick later)
- * share it from then on. Cleared every tick, so it holds at most one tick's holdings.
+ * share it from then on. Each holding is listed on its first group, and a group's list is emptied at
+ * the first holding of a new tick, so it holds at most one tick's holdings.
  */
 export class HoldingInterner {
-  /** By first group (null: none), the holdings with that first group. */
-  private readonly byFirst = new Map<Group | null, Holding[]>();
-  private tick = -1;
+  /** This tick's holdings of no group. */
+  private none: Holding | null = null;
 
-  /** `made` (a holding of `tick`), or the equal one made earlier this tick. */
+  /** `made`, or the equal one made earlier this tick. */
   intern(made: Holding): Holding {
-    if (made.tick !== this.tick) {
-      this.byFirst.clear();
-      this.tick = made.tick;
-    }
     if (!made.allCanon) return made;
-    const first = made.groups[0] ?? null;
-    const list = this.byFirst.get(first);
-    if (list === undefined) {
-      this.byFirst.set(first, [made]);
-      return made;
+    const first = made.groups[0];
+    if (first === undefined) {
+      if (this.none === null || this.none.tick !== made.tick) this.none = made;
+      return this.none;
     }
-    for (const h of list) if (sameGroups(h.groups, made.groups)) return h;
+    // Each group lists this tick's holdings that start with it: no map, no key to build.
+    const list = first.interned;
+    if (first.internTick !== made.tick) {
+      first.internTick = made.tick;
+      list.length = 0;
+    }
+    for (const h of list) if (h.tick === made.tick && sameGroups(h.groups, made.groups)) return h;
     list.push(made);
     return made;
   }
