@@ -71,8 +71,9 @@ async function run(
 ): Promise<LoadReport | null> {
   const o = parsed.options;
   const m = machineInfo();
+  const snapshots = o.snapshotRateHz === null ? '' : `, snapshots ${o.snapshotRateHz} Hz`;
   print(
-    `load test: ${o.scenario} at ${o.tickRateHz} Hz${o.snapshotRateHz === null ? '' : `, snapshots ${o.snapshotRateHz} Hz`}, ` +
+    `load test: ${o.scenario} at ${o.tickRateHz} Hz${snapshots}, ` +
       `${o.ramp ? `ramp ${o.clients}+${o.rampStep}…${o.rampMax}` : `${o.clients}`} ${o.bots} clients, ` +
       `${o.durationSec} s${o.ramp ? ' per step' : ''}, ${o.botProcesses} bot process(es)` +
       `${o.url === null ? `, transport ${o.transport}` : `, server ${o.url}`}`,

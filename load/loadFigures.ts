@@ -252,8 +252,9 @@ export function rowOf(round_: SampleRound): TimeSeriesRow {
 
 /**
  * The figures of the sample rounds of one window, judged against `tickRateHz` and `budget` (against an
- * external server, the clients' snapshots per second against `snapshotRateHz`); the window started at `startSec`. `stepRounds` are every round since the step's clients were asked for (the
- * window's and the connecting ones before it): a client refused while connecting is closed there.
+ * external server, the clients' snapshots per second against `snapshotRateHz`); the window started at
+ * `startSec`. `stepRounds` are every round since the step's clients were asked for (the window's and the
+ * connecting ones before it): a client refused while connecting is closed there.
  */
 export function windowFigures(
   rounds: readonly SampleRound[],
