@@ -12,13 +12,17 @@ import type { SeekRun } from './recordSeekLoop.ts';
 
 /** A Node run: the seeks and the CPU time of the whole run (open, cold seek and the random seeks). */
 export interface NodeSeekRun extends SeekRun {
+  /** CPU time of the run's process from the file read on, ms. */
   readonly cpuMs: number;
 }
 
 /** The recording the seek parts share: its scratch file, size and how long it took to make. */
 export interface SeekFixture {
+  /** The scratch file (deleted with its folder by the caller). */
   readonly path: string;
+  /** The recording. */
   readonly bytes: Uint8Array;
+  /** Time taken to make it, ms. */
   readonly makeMs: number;
 }
 

@@ -33,8 +33,11 @@ export interface ViewersOptions {
 
 /** One measured block. */
 export interface ViewerBlock {
+  /** Viewers polling during the block (0: paused). */
   readonly viewers: number;
+  /** The block's measured length, s (after its second to settle). */
   readonly seconds: number;
+  /** Ticks the game ran in it. */
   readonly ticks: number;
   /** The game process's CPU per second of the block, ms. */
   readonly gameCpuMsPerS: number;
@@ -46,15 +49,25 @@ export interface ViewerBlock {
 
 /** What the viewers and the static server did over the whole run. */
 export interface ViewerTotals {
+  /** HTTP requests the viewers made. */
   readonly requests: number;
+  /** Fragments they got (200). */
   readonly fragments: number;
+  /** Polls answered 404 (the next fragment not published yet). */
   readonly notYet: number;
+  /** Body bytes they got. */
   readonly bytes: number;
+  /** Requests that failed (network error or another status). */
   readonly errors: number;
+  /** Ticks the real FragmentSource players played, summed. */
   readonly playedTicks: number;
+  /** The real players' playback failures (the first few per process). */
   readonly failures: string[];
+  /** CPU time of the viewer processes, ms. */
   readonly viewerCpuMs: number;
+  /** CPU time of the static server process, ms. */
   readonly staticCpuMs: number;
+  /** Fragments the game server published. */
   readonly published: number;
 }
 
