@@ -11,8 +11,13 @@
  * Input frame, so a playing client sends one message per tick. When an ack is still waiting as the
  * next one falls due (no input went out meanwhile: a spectator, a paused game), that one and every later
  * one go as Acks of their own, until an input goes out again.
+ *
+ * Held inputs: each input `update` sends holds its values for `holdTicks` more seqs on the server. While
+ * the sampled input stays the same, no frame goes out until an ack is due or half the hold has passed;
+ * each input is still numbered and predicted every tick, and the server applies the held values for the
+ * seqs not sent, so both sides step the same inputs.
  */
-import { type InputOf, MsgKind, type Schema } from '../shared/index.ts';
+import { type InputOf, MAX_INPUT_HOLD_TICKS, MsgKind, type QValue, type Schema } from '../shared/index.ts';
 import type { Connection } from './Connection.ts';
 import type { PredictedEntities } from './PredictedEntities.ts';
 
@@ -40,19 +45,29 @@ export class InputSender<S extends Schema> {
   private pendingAckTick = -1;
   /** True while no input goes out: acks are sent on their own at once. */
   private acksAlone = false;
+  /** The values of the last input sent, and its seq (−1 before any: the next input goes out). */
+  private readonly sentValues: QValue[] = [];
+  private sentSeq = -1;
+  /** The hold the last input sent carried. */
+  private sentHold = 0;
 
   /**
    * @param schema the input fields
    * @param connection where inputs go (only while joined)
    * @param predicted the predicted entities each input is applied to at once, or null
    * @param viewTick the tick the client is showing now (sent with each input for lag compensation)
+   * @param holdTicks seqs each input of `update` holds for (0 … MAX_INPUT_HOLD_TICKS; 0 sends every input)
    */
   constructor(
     private readonly schema: S,
     private readonly connection: Connection,
     private readonly predicted: PredictedEntities | null,
     private readonly viewTick: () => number,
-  ) {}
+    private readonly holdTicks = 0,
+  ) {
+    if (!Number.isInteger(holdTicks) || holdTicks < 0 || holdTicks > MAX_INPUT_HOLD_TICKS)
+      throw new RangeError(`inputHoldTicks must be an integer 0 … ${MAX_INPUT_HOLD_TICKS}; got ${holdTicks}`);
+  }
 
   /** Sets the input rate to the server's tick rate, Hz. */
   setTickRate(tickRateHz: number): void {
@@ -105,6 +120,7 @@ export class InputSender<S extends Schema> {
     this.nextAtMs = NaN;
     this.missedByte = NaN;
     this.lead = 0;
+    this.sentSeq = -1;
   }
 
   /** Sends the inputs due by `nowMs` (ms), sampling each; returns how many were sent. */
@@ -116,7 +132,7 @@ export class InputSender<S extends Schema> {
     if (Number.isNaN(this.nextAtMs)) this.nextAtMs = nowMs;
     let sent = 0;
     while (nowMs >= this.nextAtMs && sent < MAX_INPUTS_PER_UPDATE) {
-      this.send(sampleInput());
+      this.input(sampleInput(), this.holdTicks);
       const dilation = Math.max(-MAX_INPUT_DILATION, Math.min(MAX_INPUT_DILATION, DILATION_PER_INPUT * this.lead));
       this.intervalMs = this.tickMs * (1 + dilation);
       this.nextAtMs += this.intervalMs;
@@ -127,12 +143,20 @@ export class InputSender<S extends Schema> {
     return sent;
   }
 
-  /** Quantizes, sends and predicts one input; false, sending nothing, when not joined. */
+  /** Quantizes, sends (with no hold) and predicts one input; false, sending nothing, when not joined. */
   send(input: InputOf<S>): boolean {
+    return this.input(input, 0);
+  }
+
+  /**
+   * Quantizes, numbers and predicts one input, and sends it unless the last one sent still holds these
+   * values and no ack is due; false when not joined.
+   */
+  private input(input: InputOf<S>, holdTicks: number): boolean {
     if (this.connection.state !== 'joined') return false;
     const fields = this.schema.input;
     const raw = input as Record<string, unknown>;
-    const values = new Array<number | string>(fields.length);
+    const values = new Array<QValue>(fields.length);
     const real: Record<string, unknown> = {};
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f]!;
@@ -141,12 +165,26 @@ export class InputSender<S extends Schema> {
       real[field.name] = field.dequantize(q);
     }
     const seq = this.seq++;
-    const tick = this.viewTick();
-    const viewTick = Number.isNaN(tick) ? 0 : Math.max(0, Math.floor(tick));
-    this.connection.send({ kind: MsgKind.Input, seq, viewTick, values, ackTick: this.pendingAckTick });
-    this.pendingAckTick = -1;
-    this.acksAlone = false;
+    if (!this.stillHeld(seq, values, holdTicks)) {
+      const tick = this.viewTick();
+      const viewTick = Number.isNaN(tick) ? 0 : Math.max(0, Math.floor(tick));
+      this.connection.send({ kind: MsgKind.Input, seq, viewTick, values, ackTick: this.pendingAckTick, holdTicks });
+      this.pendingAckTick = -1;
+      this.acksAlone = false;
+      this.sentSeq = seq;
+      this.sentHold = holdTicks;
+      this.sentValues.length = values.length;
+      for (let f = 0; f < values.length; f++) this.sentValues[f] = values[f]!;
+    }
     this.predicted?.input(seq, real);
+    return true;
+  }
+
+  /** True when `seq` need not go out: the last input sent holds `values` for it well enough, and no ack waits. */
+  private stillHeld(seq: number, values: readonly QValue[], holdTicks: number): boolean {
+    if (holdTicks === 0 || this.sentSeq < 0 || this.pendingAckTick >= 0) return false;
+    if (seq - this.sentSeq > Math.min(this.sentHold, holdTicks) >> 1) return false;
+    for (let f = 0; f < values.length; f++) if (values[f] !== this.sentValues[f]) return false;
     return true;
   }
 }

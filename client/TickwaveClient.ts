@@ -27,6 +27,7 @@ import { ClientEvents } from './ClientEvents.ts';
 import {
   type AnyEntityOf,
   type ClientEntity,
+  DEFAULT_INPUT_HOLD_TICKS,
   DEFAULT_MAX_PENDING_INPUTS,
   type PredictionOptions,
   type TickwaveClientOptions,
@@ -135,7 +136,8 @@ export class TickwaveClient<S extends Schema> {
     this.spectating = options.spectate !== undefined && options.spectate !== false;
     this.connection = this.connectionFor(options);
     this.pings = new PingLoop(this.time, this.clock, this.connection);
-    this.inputs = new InputSender(schema, this.connection, this.predicted, () => this.renderTickNow);
+    const holdTicks = options.inputHoldTicks ?? DEFAULT_INPUT_HOLD_TICKS;
+    this.inputs = new InputSender(schema, this.connection, this.predicted, () => this.renderTickNow, holdTicks);
     const { time: clock, buffer, net, connection, predicted } = this;
     const targets = { clock, buffer, net, connection, predicted, events, inputs: this.inputs };
     this.receiver = new SnapshotReceiver(schema, options.maxEntities, targets);

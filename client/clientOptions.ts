@@ -20,6 +20,8 @@ import type { SpectateOption } from './spectateOption.ts';
 
 /** Inputs kept unacknowledged at most; older ones are dropped (the server has lost them anyway). */
 export const DEFAULT_MAX_PENDING_INPUTS = 256;
+/** Default {@link TickwaveClientOptions.inputHoldTicks}: the most the protocol allows (half a second at 60 Hz). */
+export const DEFAULT_INPUT_HOLD_TICKS = 30;
 
 /** The state of any entity kind of schema `S`. */
 export type AnyEntityOf<S extends Schema> = EntityOf<S, KindName<S>>;
@@ -78,6 +80,14 @@ export interface TickwaveClientOptions<S extends Schema> {
   readonly room?: string | null;
   /** Join options sent in Hello (name, team, …). */
   readonly joinOptions?: JoinOptions;
+  /**
+   * Seqs an input sent by `update` holds its values for on the server, 0 … `MAX_INPUT_HOLD_TICKS`
+   * (30): while the sampled input stays the same, `update` sends nothing until an ack is due or half the
+   * hold ran out, and the server applies the held values each tick as this client's inputs. A player
+   * holding keys sends about 6 messages a second instead of one per tick. 0 sends every input. Default
+   * {@link DEFAULT_INPUT_HOLD_TICKS}. `sendInput` always sends, without a hold.
+   */
+  readonly inputHoldTicks?: number;
   /**
    * Join as a spectator (no entity; `sendInput` and `update` send nothing): `true` for live, or
    * `{ delaySec }` to watch the world as it was that many seconds ago. Default: join as a player.

@@ -3,7 +3,7 @@
  * in `client/node/wsSocket.ts`; Pixi rendering in `client/pixi/`.
  */
 export { TickwaveClient } from './TickwaveClient.ts';
-export { DEFAULT_MAX_PENDING_INPUTS } from './clientOptions.ts';
+export { DEFAULT_INPUT_HOLD_TICKS, DEFAULT_MAX_PENDING_INPUTS } from './clientOptions.ts';
 export type {
   AnyEntityOf,
   ClientEntity,

@@ -179,6 +179,7 @@ export class BotPool {
         tickMs: this.tickMs,
         counters: this.counters,
         sendInputs: o.sendInputs,
+        inputHoldTicks: o.inputHoldTicks,
       };
       if (o.kind === 'full') this.full.push(new FullBot(index, ctx));
       else if (!isMatchmakeUrl(o.url)) this.light.push(new LightBot(index, ctx, index % o.decodeEvery === 0));

@@ -66,6 +66,7 @@ export class FullBot {
         : { url: ctx.url, room: ctx.room }),
       socketFactory: factory,
       reconnect: { enabled: false },
+      inputHoldTicks: ctx.inputHoldTicks,
     });
     this.client.onWelcome((welcome) => {
       this.state.entityId = welcome.entityId;

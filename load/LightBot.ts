@@ -1,8 +1,9 @@
 /**
  * A light load-test bot: a {@link RawWebSocket}, the Hello/Welcome handshake, and for each snapshot
  * only the envelope (tick, baseTick, lastInputSeq) — then the next input, carrying the ack when one is
- * due (the way the client sends: one message per tick), as a client whose frame loop follows the
- * snapshot stream behaves. A bot of a pool that sends no input (`--no-input`) sends its acks alone. A sampling bot also
+ * due, as a client whose frame loop follows the snapshot stream behaves. Like the client, an input
+ * holds its values for the next `inputHoldTicks` seqs and an unchanged one is not sent until an ack is
+ * due or half the hold passed. A bot of a pool that sends no input (`--no-input`) sends its acks alone. A sampling bot also
  * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
  * bodies), to prove the stream is valid.
  */
@@ -35,6 +36,8 @@ export class LightBot {
   /** Scratch for the messages sent; RawWebSocket copies (masks) them into the frame at once. */
   private readonly scratch = new Uint8Array(MESSAGE_SCRATCH_BYTES);
   private readonly values: number[];
+  /** Seq of the last input sent (−1: none yet); `values` are what it carried while no other was made. */
+  private sentSeq = -1;
   private held: Snapshot | null = null;
   private joined = false;
   private readonly state: BotState;
@@ -94,21 +97,33 @@ export class LightBot {
   sendInputAlone(nowMs: number): void {
     if (!this.joined || !this.ctx.sendInputs) return;
     const before = this.ws.bytesOut;
-    this.ws.send(this.input(nowMs, Math.max(0, this.envelope.tick), -1));
+    const frame = this.input(nowMs, Math.max(0, this.envelope.tick), -1);
+    if (frame !== null) this.ws.send(frame);
     this.ctx.counters.wsBytesOut += this.ws.bytesOut - before;
   }
 
-  /** The next input, acknowledging `ackTick` (−1: no ack), written into the scratch buffer. */
-  private input(nowMs: number, viewTick: number, ackTick: number): Uint8Array {
+  /**
+   * The next input, acknowledging `ackTick` (−1: no ack), written into the scratch buffer; null when it
+   * need not go out (the last input sent holds its values, no ack is due), as the client's InputSender does.
+   */
+  private input(nowMs: number, viewTick: number, ackTick: number): Uint8Array | null {
     const seq = this.state.seq;
     const input = this.ctx.bot.input(this.state, viewTick) as Record<string, unknown>;
     this.state.seq++;
     const fields = this.ctx.schema.input;
-    for (let f = 0; f < fields.length; f++) this.values[f] = fields[f]!.quantize(input[fields[f]!.name]) as number;
+    let same = this.sentSeq >= 0;
+    for (let f = 0; f < fields.length; f++) {
+      const value = fields[f]!.quantize(input[fields[f]!.name]) as number;
+      if (value !== this.values[f]) same = false;
+      this.values[f] = value;
+    }
     this.clock.sent(seq, nowMs);
     this.lastInputAtMs = nowMs;
     this.ctx.counters.inputs++;
-    return this.scratch.subarray(0, writeInputMessage(this.scratch, seq, viewTick, this.values, ackTick));
+    const hold = this.ctx.inputHoldTicks;
+    if (same && ackTick < 0 && hold > 0 && seq - this.sentSeq <= hold >> 1) return null;
+    this.sentSeq = seq;
+    return this.scratch.subarray(0, writeInputMessage(this.scratch, seq, viewTick, this.values, ackTick, hold));
   }
 
   private message(payload: Buffer, frameBytes: number): void {
@@ -145,7 +160,8 @@ export class LightBot {
       this.snapshotsSinceAck = 0;
       ackTick = env.tick;
     }
-    if (this.ctx.sendInputs) this.ws.send(this.input(now, env.tick, ackTick));
+    const frame = this.ctx.sendInputs ? this.input(now, env.tick, ackTick) : null;
+    if (frame !== null) this.ws.send(frame);
     else if (ackTick >= 0) this.ws.send(this.scratch.subarray(0, writeAckMessage(this.scratch, ackTick)));
     // Snapshots every few ticks: the inputs of the ticks between follow a tick apart, as from a client whose
     // input clock runs at the tick rate in step with the server's (the same arrival pattern as at every tick).

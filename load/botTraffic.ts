@@ -30,6 +30,8 @@ export interface BotContext {
   readonly counters: BotCounters;
   /** Whether the bots send inputs; false: acks only (the no-input mode, `--no-input`). */
   readonly sendInputs: boolean;
+  /** Seqs each input holds its values for (`--input-hold`, as the client's `inputHoldTicks`); 0 sends every one. */
+  readonly inputHoldTicks: number;
 }
 
 /** Counters of one bot pool, incremented in place by its bots. Deltas are taken by the pool. */

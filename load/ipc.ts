@@ -55,6 +55,8 @@ export interface BotStart {
   readonly decodeEvery: number;
   /** Whether the bots send inputs (false: acks only). */
   readonly sendInputs: boolean;
+  /** Seqs each input holds its values for (0 sends every input). */
+  readonly inputHoldTicks: number;
   /** New connections opened per second at most. */
   readonly connectPerSec: number;
   /** Index of this pool's first bot across all pools (spreads steering patterns and decode samples). */

@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allowedSnapshotRates, TRANSPORT_CHOICES } from '../server/index.ts';
-import { MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../shared/index.ts';
+import { DEFAULT_INPUT_HOLD_TICKS } from '../client/index.ts';
+import { MAX_INPUT_HOLD_TICKS, MAX_TICK_RATE_HZ, MIN_TICK_RATE_HZ } from '../shared/index.ts';
 import type { BotKind } from './ipc.ts';
 import { DEFAULT_BUDGET } from './loadFigures.ts';
 import { moduleUrl } from './loadModule.ts';
@@ -121,6 +122,9 @@ The run:
   --connect-rate N   new connections per second per bot process (default ${DEFAULT_CONNECT_PER_SEC})
   --decode-every N   light bots whose index is a multiple of N decode every snapshot (default ${DEFAULT_DECODE_EVERY})
   --no-input         bots send no input, only acks (isolates what receiving inputs costs the server)
+  --input-hold N     seqs each input holds its values for, 0–${MAX_INPUT_HOLD_TICKS}, as the client's inputHoldTicks:
+                     an unchanged input is sent only when an ack is due or half the hold passed
+                     (default ${DEFAULT_INPUT_HOLD_TICKS}, the client's; 0 sends every input)
   --settle S         seconds between all clients joined and the measurement (default ${DEFAULT_SETTLE_SEC})
   --transport NAME   uws | ws | auto: the started server's transport (default auto; not with --url)
   --workers N        a cluster: starts redis-server (from the PATH, on a free port, stopped at the
@@ -208,6 +212,7 @@ function readFlags(args: readonly string[]) {
       ...{ room: text, schema: text, bot: text, 'tick-budget': text, 'max-latency': text, 'max-kib': text },
       ...{ headroom: text, json: flag, 'cpu-prof': flag, out: text, workers: text, 'room-size': text },
       'no-input': flag,
+      'input-hold': text,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -295,6 +300,7 @@ function optionsOf(values: Flags, setup: CliSetup, cwd: string): LoadOptions {
     connectPerSec: int(values['connect-rate'], DEFAULT_CONNECT_PER_SEC, '--connect-rate', 1),
     decodeEvery: int(values['decode-every'], DEFAULT_DECODE_EVERY, '--decode-every', 1),
     sendInputs: values['no-input'] !== true,
+    inputHoldTicks: int(values['input-hold'], DEFAULT_INPUT_HOLD_TICKS, '--input-hold', 0, MAX_INPUT_HOLD_TICKS),
     settleSec: int(values.settle, DEFAULT_SETTLE_SEC, '--settle', 0, 600),
     cpuProfDir: values['cpu-prof'] === true ? resolve(cwd, setup.resultsDir, 'profiles') : null,
     budget: {

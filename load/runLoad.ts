@@ -82,6 +82,8 @@ export interface LoadOptions {
   readonly decodeEvery: number;
   /** Whether bots send inputs (false: acks only, `--no-input`). */
   readonly sendInputs: boolean;
+  /** Seqs each bot input holds its values for (`--input-hold`; 0 sends every input). */
+  readonly inputHoldTicks: number;
   readonly settleSec: number;
   /** Write V8 CPU profiles of the server and bot processes into this folder. */
   readonly cpuProfDir: string | null;
@@ -288,6 +290,7 @@ async function startBots(
           tickRateHz: o.tickRateHz,
           decodeEvery: o.decodeEvery,
           sendInputs: o.sendInputs,
+          inputHoldTicks: o.inputHoldTicks,
           connectPerSec: o.connectPerSec,
           firstIndex: p,
           stride: pools.length,

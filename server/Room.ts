@@ -246,7 +246,7 @@ export class Room<S extends Schema = Schema, G = unknown> {
     const onInput = this.handlers.onInput;
     if (onInput !== undefined) {
       for (const session of this.sessions) {
-        for (let n = session.inputsDue(); n > 0; n--) {
+        for (let n = session.inputsDue(inputsStart); n > 0; n--) {
           const value = this.nextInput(session, tick);
           if (value === null) continue;
           try {

@@ -79,16 +79,20 @@ export class Session implements StreamPeer {
   }
 
   /**
-   * Buffers an input (already range-checked; `values` are copied) that arrived at `nowMs`; false if it
-   * was stale and dropped.
+   * Buffers an input (already range-checked; `values` are copied) that arrived at `nowMs`, holding its
+   * values for `holdTicks` more seqs; false if it was stale and dropped.
    */
-  pushInput(seq: number, viewTick: number, values: ArrayLike<QValue>, nowMs: number): boolean {
-    return this.inputs.push(seq, viewTick, values, nowMs);
+  pushInput(seq: number, viewTick: number, values: ArrayLike<QValue>, nowMs: number, holdTicks = 0): boolean {
+    const missedBefore = this.inputs.repeated;
+    const pushed = this.inputs.push(seq, viewTick, values, nowMs, holdTicks);
+    // A late input that replaced held values: the ticks that ran on them count as missed.
+    this.client.missedInputs += this.inputs.repeated - missedBefore;
+    return pushed;
   }
 
-  /** How many inputs to apply this tick (see {@link InputBuffer.due}). */
-  inputsDue(): number {
-    return this.inputs.due();
+  /** How many inputs to apply this tick at `nowMs`, server clock (see {@link InputBuffer.due}). */
+  inputsDue(nowMs: number): number {
+    return this.inputs.due(nowMs);
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   CloseCode,
   checkInputValues,
   encodeMessage,
+  type InputMsg,
   MsgKind,
   type QValue,
   readInputFrame,
@@ -33,7 +34,7 @@ export function receiveInputFrame(
 ): boolean {
   const frame = session.inputFrame;
   if (!readInputFrame(bytes, session.room.schema.input, frame)) return false;
-  acceptInput(conns, conn, state, session, frame.seq, frame.viewTick, frame.values, frame.ackTick, nowMs);
+  acceptInput(conns, conn, state, session, frame, frame.values, nowMs);
   return true;
 }
 
@@ -54,7 +55,7 @@ export function handleSessionMessage(
     case MsgKind.Input: {
       const values = checkInputValues(session.room.schema, msg.values);
       if (!values.ok) return conns.kick(conn, state, CloseCode.OutOfRange, values.reason);
-      return acceptInput(conns, conn, state, session, msg.seq, msg.viewTick, values.value, msg.ackTick ?? -1, nowMs);
+      return acceptInput(conns, conn, state, session, msg, values.value, nowMs);
     }
     case MsgKind.Ping: {
       const pong = encodeMessage({
@@ -74,20 +75,25 @@ export function handleSessionMessage(
   }
 }
 
-/** Records an ack carried by an Input (`ackTick` ≥ 0) and buffers the input, whose values were checked. */
+/** What {@link acceptInput} reads of an Input, fast-read or decoded; its values come checked, apart. */
+type InputHeader = Pick<InputMsg, 'seq' | 'viewTick' | 'ackTick' | 'holdTicks'>;
+
+/**
+ * Records an ack carried by an Input (`ackTick` ≥ 0) and buffers the input with its hold; `values` are
+ * its checked values.
+ */
 function acceptInput(
   conns: ConnectionTable,
   conn: Connection,
   state: ConnState,
   session: Session,
-  seq: number,
-  viewTick: number,
+  input: InputHeader,
   values: ArrayLike<QValue>,
-  ackTick: number,
   nowMs: number,
 ): void {
+  const ackTick = input.ackTick ?? -1;
   if (ackTick >= 0 && !acknowledge(conns, conn, state, session, ackTick)) return;
-  session.pushInput(seq, viewTick, values, nowMs);
+  session.pushInput(input.seq, input.viewTick, values, nowMs, input.holdTicks ?? 0);
 }
 
 /** Records an ack of `tick`; a tick the room has not reached closes with 4002 (false). */

@@ -50,6 +50,7 @@ export {
   decodeServerMessage,
   encodeMessage,
   JOIN_OPTIONS_LIMITS,
+  MAX_INPUT_HOLD_TICKS,
   MAX_INPUT_SEQ,
   MAX_NAME_LENGTH,
   MAX_SPECTATE_DELAY_SEC,

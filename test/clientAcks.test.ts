@@ -38,6 +38,8 @@ async function setup() {
     cancel: clock.cancel,
     prediction: { apply },
     reconnect: { random: seededRandom(4) },
+    // Every input sent, none held (held inputs: test/inputHold.test.ts).
+    inputHoldTicks: 0,
   });
   client.connect();
   return { clock, client, sent };

@@ -8,12 +8,13 @@
  * {@link readInputFrame} is the server's fast path for the frame every player sends every tick. It reads
  * only the shortest-form encoding those writers (and msgpackr) produce:
  *
- *   0x94 | 0x95   fixarray of 4 (Input) or 5 (Input carrying an ack)
+ *   0x94 … 0x96   fixarray of 4 (Input), 5 (Input carrying an ack) or 6 (ack or −1, then a hold)
  *   0x03          kind Input
  *   uint          seq ≤ 2^31 − 1         uint: positive fixint, or 0xcc / 0xcd / 0xce + 1, 2 or 4 bytes
  *   uint          viewTick
  *   0x9n          fixarray of the schema's n input values, each a uint below its numeric field's range
- *   uint          ackTick (only in the 5-element form)
+ *   uint          ackTick (in the 5-element form; in the 6-element form a uint or 0xff for −1)
+ *   0x00 … 0x1e   holdTicks ≤ MAX_INPUT_HOLD_TICKS (only in the 6-element form)
  *
  * and nothing after it. Anything else (another kind, another integer form, a text field, a value out
  * of range, a truncated or longer frame) is not read: the caller decodes it with the strict
@@ -22,7 +23,7 @@
  */
 import type { CompiledField, QValue } from '../schema.ts';
 import { writeInt } from './msgpackWrite.ts';
-import { MAX_INPUT_SEQ, MsgKind } from './protocol.ts';
+import { MAX_INPUT_HOLD_TICKS, MAX_INPUT_SEQ, MsgKind } from './protocol.ts';
 
 /**
  * Bytes a scratch buffer needs for either message with up to 4 integer input values.
@@ -43,8 +44,9 @@ export function writeAckMessage(out: Uint8Array, tick: number): number {
 }
 
 /**
- * Writes `[Input, seq, viewTick, values]`, or `[Input, seq, viewTick, values, ackTick]` when `ackTick`
- * is 0 or more, at the start of `out` (integer quantized values, at most 15); returns its length in bytes.
+ * Writes `[Input, seq, viewTick, values]`, with `ackTick` appended when it is 0 or more, and `ackTick`
+ * (−1 for none) and `holdTicks` appended when `holdTicks` is more than 0, at the start of `out`
+ * (integer quantized values, at most 15); returns its length in bytes.
  *
  * @category Wire internals
  */
@@ -54,13 +56,15 @@ export function writeInputMessage(
   viewTick: number,
   values: readonly number[],
   ackTick = -1,
+  holdTicks = 0,
 ): number {
-  out[0] = ackTick >= 0 ? 0x95 : 0x94;
+  out[0] = holdTicks > 0 ? 0x96 : ackTick >= 0 ? 0x95 : 0x94;
   out[1] = MsgKind.Input;
   let at = writeInt(out, 2, seq);
   at = writeInt(out, at, viewTick);
   out[at++] = 0x90 | values.length;
   for (const v of values) at = writeInt(out, at, v);
+  if (holdTicks > 0) return writeInt(out, writeInt(out, at, Math.max(-1, ackTick)), holdTicks);
   return ackTick >= 0 ? writeInt(out, at, ackTick) : at;
 }
 
@@ -77,6 +81,8 @@ export interface InputFrame {
   viewTick: number;
   /** The ack carried by the frame, or −1 for none. */
   ackTick: number;
+  /** Seqs after this one that repeat its values (0 for none), 0 … {@link MAX_INPUT_HOLD_TICKS}. */
+  holdTicks: number;
   /** The quantized input values, in input-field order, each checked against its field. */
   readonly values: QValue[];
 }
@@ -87,7 +93,7 @@ export interface InputFrame {
  * @category Wire internals
  */
 export function emptyInputFrame(fields: number): InputFrame {
-  return { seq: 0, viewTick: 0, ackTick: -1, values: new Array<QValue>(fields).fill(0) };
+  return { seq: 0, viewTick: 0, ackTick: -1, holdTicks: 0, values: new Array<QValue>(fields).fill(0) };
 }
 
 /**
@@ -100,7 +106,7 @@ export function emptyInputFrame(fields: number): InputFrame {
 export function readInputFrame(bytes: Uint8Array, fields: readonly CompiledField[], out: InputFrame): boolean {
   const n = fields.length;
   const head = bytes[0];
-  if ((head !== 0x94 && head !== 0x95) || bytes[1] !== MsgKind.Input || n > 15) return false;
+  if (head === undefined || head < 0x94 || head > 0x96 || bytes[1] !== MsgKind.Input || n > 15) return false;
   let at = 2;
   let size = uintBytes(bytes, at);
   if (size === 0) return false;
@@ -123,11 +129,18 @@ export function readInputFrame(bytes: Uint8Array, fields: readonly CompiledField
     at += size;
   }
   out.ackTick = -1;
-  if (head === 0x95) {
+  out.holdTicks = 0;
+  if (head === 0x96 && bytes[at] === 0xff) at++;
+  else if (head >= 0x95) {
     size = uintBytes(bytes, at);
     if (size === 0) return false;
     out.ackTick = uintValue(bytes, at);
     at += size;
+  }
+  if (head === 0x96) {
+    const hold = bytes[at++];
+    if (hold === undefined || hold > MAX_INPUT_HOLD_TICKS) return false;
+    out.holdTicks = hold;
   }
   return at === bytes.length;
 }

@@ -4,7 +4,10 @@
  *   client → server
  *     [Hello,    protocolVersion, schemaHash, room|null, resumeToken|null, joinOptions {string: scalar}]
  *     [Input,    seq (0 … 2^31 − 1, +1 per input), viewTick (the server tick the client was showing), values[],
- *                ackTick (optional: the newest snapshot tick applied, carried instead of an Ack)]
+ *                ackTick (optional: the newest snapshot tick applied, carried instead of an Ack; −1 for none
+ *                when holdTicks follows), holdTicks (optional, 0 … MAX_INPUT_HOLD_TICKS: the next holdTicks seqs
+ *                repeat these values unless an Input with a later seq comes; a client holding keys sends only
+ *                when its input changes, an ack is due, or the hold is about to run out)]
  *     [Ping,     clientTimeMs]
  *     [Ack,      tick of the newest snapshot the client applied]   (when no Input carries the ack: every
  *                ACK_EVERY_SNAPSHOTS snapshots, and after a full one)
@@ -152,6 +155,13 @@ export const ACK_EVERY_SNAPSHOTS = 10;
  */
 export const MAX_INPUT_SEQ = 2 ** 31 - 1;
 /**
+ * Most seqs one Input may hold its values for ({@link InputMsg.holdTicks}): half a second at 60 Hz, so
+ * a client that went silent is noticed (its input stood in for, then none) soon after.
+ *
+ * @category Wire internals
+ */
+export const MAX_INPUT_HOLD_TICKS = 30;
+/**
  * Longest room name or resume token accepted in Hello, in UTF-16 code units.
  *
  * @category Wire internals
@@ -197,9 +207,15 @@ export interface InputMsg {
   readonly values: readonly QValue[];
   /**
    * The newest snapshot tick the client applied, carried in the Input instead of a separate Ack (the
-   * same meaning and check as {@link AckMsg.tick}); absent (or −1 when encoding) for none.
+   * same meaning and check as {@link AckMsg.tick}); absent (or −1) for none.
    */
   readonly ackTick?: number;
+  /**
+   * Seqs after this one that repeat its values unless an Input with a later seq arrives, 0 …
+   * {@link MAX_INPUT_HOLD_TICKS}; absent or 0 for none. The server applies them as this client's
+   * inputs (not as stand-ins for missing ones), one per tick, each seq's view tick one more.
+   */
+  readonly holdTicks?: number;
 }
 /**
  * Ping: asks for a Pong carrying the server's time.
@@ -325,10 +341,14 @@ export function encodeMessage(msg: ClientMsg | ServerMsg): Uint8Array {
   switch (msg.kind) {
     case MsgKind.Hello:
       return packr.pack([msg.kind, msg.protocolVersion, msg.schemaHash, msg.room, msg.resumeToken, msg.options]);
-    case MsgKind.Input:
-      return msg.ackTick === undefined || msg.ackTick < 0
+    case MsgKind.Input: {
+      const ackTick = msg.ackTick === undefined || msg.ackTick < 0 ? -1 : msg.ackTick;
+      if (msg.holdTicks !== undefined && msg.holdTicks > 0)
+        return packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values, ackTick, msg.holdTicks]);
+      return ackTick < 0
         ? packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values])
-        : packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values, msg.ackTick]);
+        : packr.pack([msg.kind, msg.seq, msg.viewTick, msg.values, ackTick]);
+    }
     case MsgKind.Ping:
       return packr.pack([msg.kind, msg.clientTimeMs]);
     case MsgKind.Ack:
@@ -421,15 +441,18 @@ export function decodeClientMessage(bytes: Uint8Array): Decoded<ClientMsg> {
       });
     }
     case MsgKind.Input: {
-      const [, seq, viewTick, values, ackTick] = a;
-      if ((a.length !== 4 && a.length !== 5) || !Array.isArray(values)) return bad(CloseCode.Malformed, 'bad Input');
+      const [, seq, viewTick, values, ackTick = -1, holdTicks = 0] = a;
+      if (a.length < 4 || a.length > 6 || !Array.isArray(values)) return bad(CloseCode.Malformed, 'bad Input');
       if (!isUint(seq) || seq > MAX_INPUT_SEQ || !isUint(viewTick)) {
         return bad(CloseCode.OutOfRange, 'Input seq or viewTick out of range');
       }
-      if (a.length === 5 && !isUint(ackTick)) return bad(CloseCode.OutOfRange, 'Input ack tick out of range');
+      if (!isIntFrom(ackTick, a.length === 5 ? 0 : -1)) return bad(CloseCode.OutOfRange, 'Input ack tick out of range');
+      if (!isUint(holdTicks) || holdTicks > MAX_INPUT_HOLD_TICKS)
+        return bad(CloseCode.OutOfRange, 'Input hold out of range');
       // Values are MsgValues; checkInputValues narrows them to QValues against the room's schema.
       const input = { kind: MsgKind.Input, seq, viewTick, values: values as readonly QValue[] } as const;
-      return good(a.length === 5 ? { ...input, ackTick: ackTick as number } : input);
+      if (a.length === 4) return good(input);
+      return good(a.length === 5 ? { ...input, ackTick } : { ...input, ackTick, holdTicks });
     }
     case MsgKind.Ping:
       if (a.length !== 2 || !isFiniteNumber(a[1])) return bad(CloseCode.Malformed, 'bad Ping');
