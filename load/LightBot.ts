@@ -3,9 +3,9 @@
  * only the envelope (tick, baseTick, lastInputSeq) — then the next input, carrying the ack when one is
  * due, as a client whose frame loop follows the snapshot stream behaves. Like the client, an input
  * holds its values for the next `inputHoldTicks` seqs and an unchanged one is not sent until an ack is
- * due or half the hold passed. A bot of a pool that sends no input (`--no-input`) sends its acks alone. A sampling bot also
- * decodes every body (SnapshotCodec against the snapshot it holds, or GroupedDecoder for grouped
- * bodies), to prove the stream is valid.
+ * due or half the hold passed. A bot of a pool that sends no input (`--no-input`) sends its acks
+ * alone. A sampling bot also decodes every body (SnapshotCodec against the snapshot it holds, or
+ * GroupedDecoder for grouped bodies), to prove the stream is valid.
  */
 import {
   ACK_EVERY_SNAPSHOTS,

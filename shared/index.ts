@@ -44,11 +44,7 @@ export type { DecodeLimits } from './wire/SnapshotDecoder.ts';
 export type { EncodedDelta } from './wire/SnapshotEncoder.ts';
 export {
   ACK_EVERY_SNAPSHOTS,
-  checkInputValues,
   CloseCode,
-  decodeClientMessage,
-  decodeServerMessage,
-  encodeMessage,
   JOIN_OPTIONS_LIMITS,
   MAX_INPUT_HOLD_TICKS,
   MAX_INPUT_SEQ,
@@ -58,21 +54,21 @@ export {
   PROTOCOL_VERSION,
   SPECTATE_OPTION,
   SUBPROTOCOL,
-} from './wire/protocol.ts';
+} from './wire/messages.ts';
+export { checkInputValues, decodeClientMessage, decodeServerMessage, encodeMessage } from './wire/protocol.ts';
 export type {
   AckMsg,
   ClientMsg,
-  Decoded,
   HelloMsg,
   InputMsg,
   JoinOptions,
   PingMsg,
   PongMsg,
-  ProtocolError,
   ServerMsg,
   SnapshotMsg,
   WelcomeMsg,
-} from './wire/protocol.ts';
+} from './wire/messages.ts';
+export type { Decoded, ProtocolError } from './wire/protocol.ts';
 export {
   emptyInputFrame,
   type InputFrame,

@@ -23,7 +23,7 @@
  */
 import type { CompiledField, QValue } from '../schema.ts';
 import { writeInt } from './msgpackWrite.ts';
-import { MAX_INPUT_HOLD_TICKS, MAX_INPUT_SEQ, MsgKind } from './protocol.ts';
+import { MAX_INPUT_HOLD_TICKS, MAX_INPUT_SEQ, MsgKind } from './messages.ts';
 
 /**
  * Bytes a scratch buffer needs for either message with up to 4 integer input values.

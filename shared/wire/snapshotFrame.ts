@@ -17,7 +17,7 @@
  * missedInputs]`. A protocol 2 frame (`0x95`, the first five) is still read, with both input fields 0.
  */
 import { binHeaderBytes, intBytes, readInt, writeBinHeader, writeInt, writeInt32 } from './msgpackWrite.ts';
-import { MsgKind } from './protocol.ts';
+import { MsgKind } from './messages.ts';
 
 /** Largest input sequence number a snapshot frame can carry (int32); the server closes clients past it. */
 export const MAX_FRAME_INPUT_SEQ = 0x7fffffff;
