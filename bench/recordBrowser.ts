@@ -9,28 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
 import type { SeekRun } from './recordSeekLoop.ts';
 
-/** Where Debian's `apt-get install -y chromium` puts the browser. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Headless Chromium's flags on this machine kind (shared/TOOLCHAIN.md; Playwright adds --headless). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The page's made-up origin, answered by request interception. */
 const ORIGIN = 'http://seek-bench.invalid';
 
 /** Why the Chromium part cannot run here, or null when it can. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM_PATH)
+  return existsSync(CHROMIUM)
     ? null
-    : `${CHROMIUM_PATH} is missing (install it with \`apt-get install -y chromium\`): Chromium seek part skipped`;
+    : `${CHROMIUM} is missing (install it with \`apt-get install -y chromium\`): Chromium seek part skipped`;
 }
 
 /** Bundles recordBrowserPage.ts with Vite; returns the script. */
@@ -64,7 +53,7 @@ export async function browserSeekRuns(
   count: number,
 ): Promise<{ version: string; runs: SeekRun[] }> {
   const script = await bundlePage();
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const out: SeekRun[] = [];
     for (let seed = 1; seed <= runs; seed++) {

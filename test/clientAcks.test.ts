@@ -4,44 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ACK_EVERY_SNAPSHOTS, decodeClientMessage, MsgKind, seededRandom } from '../shared/index.ts';
-import { TickwaveClient } from '../client/index.ts';
-import { apply, ArenaServer, gameLoop, schema } from './helpers/clientFixture.ts';
-import { FakeClock } from './helpers/FakeClock.ts';
+import { ACK_EVERY_SNAPSHOTS, MsgKind } from '../shared/index.ts';
+import { gameLoop, watchedClient } from './helpers/clientFixture.ts';
 
 /** A client against the real server on one fake clock, and a count of what it sends by kind. */
 async function setup() {
-  const clock = new FakeClock(1000);
-  const server = await ArenaServer.start(clock, { bots: 2 });
   const sent = { inputs: 0, inputsWithAck: 0, acks: 0, ackTicks: [] as number[] };
-  const before = server.probe.onClientFrame;
-  server.probe.onClientFrame = (bytes) => {
-    before?.(bytes);
-    const msg = decodeClientMessage(bytes);
-    assert.ok(msg.ok, 'the client sends only valid frames');
-    if (msg.value.kind === MsgKind.Input) {
+  // Every input sent, none held (held inputs: test/inputHold.test.ts).
+  const { clock, client } = await watchedClient(0, (msg) => {
+    if (msg.kind === MsgKind.Input) {
       sent.inputs++;
-      if (msg.value.ackTick !== undefined) {
+      if (msg.ackTick !== undefined) {
         sent.inputsWithAck++;
-        sent.ackTicks.push(msg.value.ackTick);
+        sent.ackTicks.push(msg.ackTick);
       }
-    } else if (msg.value.kind === MsgKind.Ack) {
+    } else if (msg.kind === MsgKind.Ack) {
       sent.acks++;
-      sent.ackTicks.push(msg.value.tick);
+      sent.ackTicks.push(msg.tick);
     }
-  };
-  const client = new TickwaveClient(schema, {
-    url: 'memory://arena',
-    socketFactory: server.factory(),
-    now: clock.now,
-    schedule: clock.schedule,
-    cancel: clock.cancel,
-    prediction: { apply },
-    reconnect: { random: seededRandom(4) },
-    // Every input sent, none held (held inputs: test/inputHold.test.ts).
-    inputHoldTicks: 0,
   });
-  client.connect();
   return { clock, client, sent };
 }
 

@@ -19,11 +19,9 @@ import {
   MESSAGE_SCRATCH_BYTES,
   MsgKind,
   readInputFrame,
-  seededRandom,
   writeInputMessage,
 } from '../shared/index.ts';
-import { apply, ArenaServer, gameLoop, schema } from './helpers/clientFixture.ts';
-import { FakeClock } from './helpers/FakeClock.ts';
+import { gameLoop, schema, watchedClient } from './helpers/clientFixture.ts';
 
 const TICK_MS = 1000 / 60;
 
@@ -189,30 +187,13 @@ function tailBytes(ackTick: number, hold: number): number[] {
 describe('a client holding its input', () => {
   /** A client against the real server on one fake clock, counting the Input frames it sends. */
   async function setup(inputHoldTicks: number) {
-    const clock = new FakeClock(1000);
-    const server = await ArenaServer.start(clock, { bots: 2 });
     const sent = { inputs: 0, held: 0 };
-    const before = server.probe.onClientFrame;
-    server.probe.onClientFrame = (bytes) => {
-      before?.(bytes);
-      const msg = decodeClientMessage(bytes);
-      assert.ok(msg.ok, `the client sends only valid frames: ${msg.ok ? '' : msg.error.reason} ${[...bytes]}`);
-      if (msg.value.kind !== MsgKind.Input) return;
+    const { clock, client } = await watchedClient(inputHoldTicks, (msg) => {
+      if (msg.kind !== MsgKind.Input) return;
       sent.inputs++;
-      if ((msg.value.holdTicks ?? 0) > 0) sent.held++;
-    };
-    const client = new TickwaveClient(schema, {
-      url: 'memory://arena',
-      socketFactory: server.factory(),
-      now: clock.now,
-      schedule: clock.schedule,
-      cancel: clock.cancel,
-      prediction: { apply },
-      reconnect: { random: seededRandom(4) },
-      inputHoldTicks,
+      if ((msg.holdTicks ?? 0) > 0) sent.held++;
     });
-    client.connect();
-    return { clock, client, sent, server };
+    return { clock, client, sent };
   }
 
   /** Keys held for 40 ticks at a time, in turn: right, down, still, left. */

@@ -1,22 +1,11 @@
 /**
- * Headless Chromium for the browser end-to-end tests: Debian's binary and the flags from
- * shared/TOOLCHAIN.md (Playwright adds --headless itself; each test passes a fresh user data dir).
+ * Headless Chromium for the browser end-to-end tests: the benches' binary and flags (bench/chromium.ts),
+ * and the check that fails under CI when the browser is missing.
  */
 import { existsSync } from 'node:fs';
+import { CHROMIUM } from '../../bench/chromium.ts';
 
-/** Where Debian's `apt-get install -y chromium` puts the browser. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** The browser's flags (Playwright only reads them). */
-export const CHROMIUM_ARGS: string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS } from '../../bench/chromium.ts';
 
 /**
  * Why `what` cannot run here (Chromium is missing), or null when it can. Under CI (`CI=true`) a

@@ -6,6 +6,7 @@
  * each client socket.
  */
 import {
+  type ClientMsg,
   decodeClientMessage,
   decodeServerMessage,
   defineSchema,
@@ -14,12 +15,18 @@ import {
   MsgKind,
   type Snapshot,
   type SocketFactory,
+  seededRandom,
   t,
   type WelcomeMsg,
 } from '../../shared/index.ts';
-import { type ConditionerOptions, NetworkConditioner, type PredictedEntityOf } from '../../client/index.ts';
+import {
+  type ConditionerOptions,
+  NetworkConditioner,
+  type PredictedEntityOf,
+  TickwaveClient,
+} from '../../client/index.ts';
 import { defineRoom, MemoryTransport, type Room, Server } from '../../server/index.ts';
-import type { FakeClock } from './FakeClock.ts';
+import { FakeClock } from './FakeClock.ts';
 import { ProbeTransport } from './ProbeTransport.ts';
 
 export const schema = defineSchema({
@@ -284,3 +291,31 @@ export const BAD_NETWORK: ConditionerOptions = {
   stallMs: 200,
   seed: 42,
 };
+
+/**
+ * A predicting client (with `inputHoldTicks`) against a fresh ArenaServer with 2 bots on a new fake clock,
+ * each frame it sends decoded and handed to `onFrame` (a frame that does not decode fails the test).
+ */
+export async function watchedClient(inputHoldTicks: number, onFrame: (msg: ClientMsg) => void) {
+  const clock = new FakeClock(1000);
+  const server = await ArenaServer.start(clock, { bots: 2 });
+  const before = server.probe.onClientFrame;
+  server.probe.onClientFrame = (bytes) => {
+    before?.(bytes);
+    const msg = decodeClientMessage(bytes);
+    if (!msg.ok) throw new Error(`the client sent an invalid frame: ${msg.error.reason}`);
+    onFrame(msg.value);
+  };
+  const client = new TickwaveClient(schema, {
+    url: 'memory://arena',
+    socketFactory: server.factory(),
+    now: clock.now,
+    schedule: clock.schedule,
+    cancel: clock.cancel,
+    prediction: { apply },
+    reconnect: { random: seededRandom(4) },
+    inputHoldTicks,
+  });
+  client.connect();
+  return { clock, client, server };
+}
