@@ -65,7 +65,7 @@ export type {
   SeatReservation,
 } from './cluster/RoomDirectory.ts';
 export { MAX_MATCHMAKE_BODY_BYTES } from './cluster/matchmakeRequest.ts';
-export type { JsonAnswer } from './transport/Transport.ts';
+export type { JsonAnswer, Listening } from './transport/Transport.ts';
 export type { Closable, ShutdownOptions } from './shutdown.ts';
 export { DEFAULT_CHUNK_EVERY_MS, DEFAULT_KEYFRAME_EVERY_MS, RoomRecorder } from './recording/RoomRecorder.ts';
 export type { RecordingSink, RoomRecorderOptions } from './recording/RoomRecorder.ts';

@@ -5,42 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeServerMessage, MsgKind, type Snapshot, SnapshotCodec } from '../shared/index.ts';
-import { MemoryTransport, type Room, Server } from '../server/index.ts';
+import type { Room } from '../server/index.ts';
 import type { StreamTick } from '../server/stream/streamTypes.ts';
-import { FakeClock } from './helpers/FakeClock.ts';
-import { arenaRoom, sameWorld, TestClient, testSchema } from './helpers/serverFixture.ts';
-
-async function setup() {
-  const clock = new FakeClock();
-  const memory = new MemoryTransport({ clock });
-  const errors: unknown[] = [];
-  const server = new Server({
-    clock,
-    transport: memory,
-    tickRateHz: 50,
-    autoTick: false,
-    logger: { warn() {}, error() {} },
-    onError: (err) => errors.push(err),
-  });
-  const type = arenaRoom({ rocks: 12, chaotic: true, closeWhenEmpty: false });
-  server.define('arena', type);
-  await server.listen(0, '127.0.0.1');
-  const room = server.createRoom('arena');
-  const join = async (): Promise<TestClient> => {
-    const c = new TestClient(memory.connect());
-    for (let i = 0; i < 3; i++) await Promise.resolve();
-    for (let i = 0; i < 100 && !c.isOpen; i++) clock.advance(1);
-    c.hello({ room: room.id });
-    for (let i = 0; i < 100 && c.welcome === null; i++) clock.advance(1);
-    assert.ok(c.welcome !== null, 'welcomed');
-    return c;
-  };
-  const step = (): void => {
-    server.step();
-    clock.advance(1);
-  };
-  return { server, room, join, step, errors };
-}
+import { sameWorld, testSchema } from './helpers/serverFixture.ts';
+import { steppedArena } from './helpers/steppedServer.ts';
 
 /** Decodes a frame a listener got; returns its envelope and body. */
 function frameOf(bytes: Uint8Array): { tick: number; baseTick: number; lastInputSeq: number; body: Uint8Array } {
@@ -51,7 +19,7 @@ function frameOf(bytes: Uint8Array): { tick: number; baseTick: number; lastInput
 
 describe('snapshot stream listeners (room.onTick)', () => {
   it("get every tick's world with deltas and keyframes that decode to it", async () => {
-    const { room, join, step, errors } = await setup();
+    const { room, join, step, errors } = await steppedArena();
     const client = await join();
     const codec = new SnapshotCodec(testSchema);
     const held = new Map<number, Snapshot>();
@@ -88,7 +56,7 @@ describe('snapshot stream listeners (room.onTick)', () => {
 
   it('leave the clients’ stream byte for byte as it is without them', async () => {
     const sent = async (withListener: boolean): Promise<number[]> => {
-      const { server, room, join, step } = await setup();
+      const { server, room, join, step } = await steppedArena();
       const a = await join();
       await join();
       if (withListener)
@@ -110,7 +78,7 @@ describe('snapshot stream listeners (room.onTick)', () => {
   });
 
   it("report a listener's exception to onError and carry on with the next tick", async () => {
-    const { room, join, step, errors } = await setup();
+    const { room, join, step, errors } = await steppedArena();
     const client = await join();
     let calls = 0;
     room.onTick(() => {

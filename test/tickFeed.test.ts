@@ -6,38 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeServerMessage, MsgKind, type Snapshot, SnapshotCodec } from '../shared/index.ts';
-import { MemoryTransport, Server } from '../server/index.ts';
-import { FakeClock } from './helpers/FakeClock.ts';
-import { arenaRoom, sameWorld, TestClient, testSchema } from './helpers/serverFixture.ts';
-
-async function setup() {
-  const clock = new FakeClock();
-  const memory = new MemoryTransport({ clock });
-  const server = new Server({
-    clock,
-    transport: memory,
-    tickRateHz: 50,
-    autoTick: false,
-    logger: { warn() {}, error() {} },
-  });
-  server.define('arena', arenaRoom({ rocks: 12, chaotic: true, closeWhenEmpty: false }));
-  await server.listen(0, '127.0.0.1');
-  const room = server.createRoom('arena');
-  const join = async (): Promise<TestClient> => {
-    const c = new TestClient(memory.connect());
-    for (let i = 0; i < 3; i++) await Promise.resolve();
-    for (let i = 0; i < 100 && !c.isOpen; i++) clock.advance(1);
-    c.hello({ room: room.id });
-    for (let i = 0; i < 100 && c.welcome === null; i++) clock.advance(1);
-    assert.ok(c.welcome !== null, 'welcomed');
-    return c;
-  };
-  const step = (): void => {
-    server.step();
-    clock.advance(1);
-  };
-  return { server, room, join, step };
-}
+import { sameWorld, testSchema } from './helpers/serverFixture.ts';
+import { steppedArena } from './helpers/steppedServer.ts';
 
 /** Counts SnapshotCodec.encode calls made while `run` runs. */
 async function countEncodes(run: (count: () => number) => Promise<void>): Promise<void> {
@@ -57,7 +27,7 @@ async function countEncodes(run: (count: () => number) => Promise<void>): Promis
 describe("the stream's listener feed", () => {
   it("shares the peers' delta encode and still decodes to every tick's world", async () => {
     await countEncodes(async (count) => {
-      const { server, room, join, step } = await setup();
+      const { server, room, join, step } = await steppedArena();
       await join();
       const late = await join();
       const codec = new SnapshotCodec(testSchema);
@@ -90,7 +60,7 @@ describe("the stream's listener feed", () => {
 
   it('encodes its own delta when no peer is streamed', async () => {
     await countEncodes(async (count) => {
-      const { server, room, step } = await setup();
+      const { server, room, step } = await steppedArena();
       const codec = new SnapshotCodec(testSchema);
       let held: Snapshot | null = null;
       room.onTick((t) => {

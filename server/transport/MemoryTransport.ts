@@ -18,7 +18,7 @@ import {
   type TimerHandle,
 } from '../../shared/index.ts';
 import { closeReason } from './closeReason.ts';
-import type { Connection, SendStatus, Transport, TransportHandlers, UpgradeRequest } from './Transport.ts';
+import type { Connection, Listening, SendStatus, Transport, TransportHandlers, UpgradeRequest } from './Transport.ts';
 
 /** Default most bytes queued toward one client before `send` reports `dropped` (like uWS maxBackpressure). */
 export const DEFAULT_MEMORY_MAX_BACKPRESSURE_BYTES = 1024 * 1024;
@@ -83,14 +83,7 @@ export class MemoryTransport implements Transport {
   }
 
   /** Starts accepting `connect()` calls. The port is ignored and reported as 0. */
-  listen(
-    _port: number,
-    _host: string,
-    handlers: TransportHandlers,
-  ): Promise<{
-    /** Always 0: a memory transport has no port. */
-    readonly port: number;
-  }> {
+  listen(_port: number, _host: string, handlers: TransportHandlers): Promise<Listening> {
     if (this.handlers !== null)
       return Promise.reject(new Error('MemoryTransport: already listening; create another transport'));
     this.handlers = handlers;

@@ -102,17 +102,16 @@ export interface TransportHandlers {
   readonly http: HttpRoutes;
 }
 
+/** What a transport's `listen` resolves with. */
+export interface Listening {
+  /** The TCP port actually bound (the chosen free port when `port` was 0; 0 for transports without ports). */
+  readonly port: number;
+}
+
 /** A network the engine listens on. */
 export interface Transport {
   /** Starts accepting on `host:port` (port 0 picks a free port). Resolves with the bound port. */
-  listen(
-    port: number,
-    host: string,
-    handlers: TransportHandlers,
-  ): Promise<{
-    /** The port actually bound (the chosen free port when `port` was 0; 0 for transports without ports). */
-    readonly port: number;
-  }>;
+  listen(port: number, host: string, handlers: TransportHandlers): Promise<Listening>;
   /** Stops accepting new connections; connections already open stay open. Idempotent. */
   stopAccepting(): void;
   /** Stops accepting and releases every resource; open connections are cut (1006). Idempotent. */

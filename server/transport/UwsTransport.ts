@@ -13,6 +13,7 @@ import { checkTlsFiles } from './tlsFiles.ts';
 import type {
   Connection,
   HttpRoutes,
+  Listening,
   SendStatus,
   Transport,
   TransportHandlers,
@@ -146,14 +147,7 @@ export class UwsTransport implements Transport {
    * (0 = any free port). The port is exclusive (no SO_REUSEPORT): rejects if another live listener
    * holds it; connections left in TIME_WAIT by a crashed server do not block it (SO_REUSEADDR).
    */
-  async listen(
-    port: number,
-    host: string,
-    handlers: TransportHandlers,
-  ): Promise<{
-    /** The TCP port actually bound (the chosen free port when `port` was 0). */
-    readonly port: number;
-  }> {
+  async listen(port: number, host: string, handlers: TransportHandlers): Promise<Listening> {
     if (this.app !== null || this.starting)
       throw new Error('UwsTransport: already listening; create another transport');
     this.starting = true;
@@ -177,7 +171,7 @@ export class UwsTransport implements Transport {
     }
   }
 
-  private start(uws: Uws, port: number, host: string, handlers: TransportHandlers): Promise<{ readonly port: number }> {
+  private start(uws: Uws, port: number, host: string, handlers: TransportHandlers): Promise<Listening> {
     const o = this.options;
     const tls = o.tls;
     const app = (

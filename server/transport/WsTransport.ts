@@ -21,6 +21,7 @@ import { checkTlsFiles } from './tlsFiles.ts';
 import type {
   Connection,
   HttpRoutes,
+  Listening,
   SendStatus,
   Transport,
   TransportHandlers,
@@ -131,14 +132,7 @@ export class WsTransport implements Transport {
    * Loads `ws` (rejecting with the npm command if it is missing), then listens on `host:port`
    * (0 = any free port). Rejects if another live listener holds the port.
    */
-  async listen(
-    port: number,
-    host: string,
-    handlers: TransportHandlers,
-  ): Promise<{
-    /** The TCP port actually bound (the chosen free port when `port` was 0). */
-    readonly port: number;
-  }> {
+  async listen(port: number, host: string, handlers: TransportHandlers): Promise<Listening> {
     if (this.http !== null || this.starting) {
       throw new Error('WsTransport: already listening; create another transport');
     }
@@ -156,7 +150,7 @@ export class WsTransport implements Transport {
     port: number,
     host: string,
     handlers: TransportHandlers,
-  ): Promise<{ readonly port: number }> {
+  ): Promise<Listening> {
     const o = this.options;
     const engineLimit = o.maxPayloadBytes ?? DEFAULT_WS_MAX_PAYLOAD_BYTES / 2;
     this.wss = new Wss({
