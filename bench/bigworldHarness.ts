@@ -7,7 +7,6 @@ import {
   decodeServerMessage,
   encodeMessage,
   GroupedDecoder,
-  indexOfEntity,
   MsgKind,
   PROTOCOL_VERSION,
   type Snapshot,
@@ -126,8 +125,9 @@ export async function startCase(
 }
 
 /**
- * Decodes one client's stream and checks it against the server's world at each tick: every entity the
- * client holds either equals the server's quantized state or (deferred) exists in the world.
+ * Decodes one client's stream and checks it against the server's room at each tick: the client holds
+ * the room's tick, and every entity it holds exists in the room. The room's live entities are read, not
+ * `room.snapshot`: a world handed out is never reused, so reading it would change what is measured.
  */
 export class StreamCheck {
   private readonly codec = new SnapshotCodec(bigworldSchema);
@@ -149,13 +149,13 @@ export class StreamCheck {
     };
   }
 
-  verify(world: Snapshot): void {
+  verify(room: Room<typeof bigworldSchema>): void {
     const mine = this.latest;
     if (mine === null) return;
-    if (mine.tick !== world.tick)
-      throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${world.tick}`);
+    if (mine.tick !== room.tick)
+      throw new Error(`bigworld: a checked client holds tick ${mine.tick}, the server ${room.tick}`);
     for (let i = 0; i < mine.count; i++) {
-      if (indexOfEntity(world, mine.ids[i]!) < 0)
+      if (room.get(mine.ids[i]!) === undefined)
         throw new Error(`bigworld: client holds entity ${mine.ids[i]} the world does not have`);
     }
   }

@@ -54,6 +54,8 @@ export class LagCompensation<S extends Schema = Schema> {
   /** Furthest a rewind goes back, ticks. */
   readonly maxRewindTicks: number;
   private readonly ring: (Snapshot | null)[];
+  /** Snapshots handed out by {@link LagCompensation.snapshotAt}: the caller may keep them. */
+  private readonly lent = new WeakSet<Snapshot>();
   private newest = -1;
 
   /** Throws for a history or cap that is not finite and ≥ 0, or a cap beyond the history. */
@@ -76,10 +78,17 @@ export class LagCompensation<S extends Schema = Schema> {
     this.ring = new Array<Snapshot | null>(this.historyTicks).fill(null);
   }
 
-  /** Keeps `snapshot` (a reference) as the newest state; ticks must increase. */
-  record(snapshot: Snapshot): void {
-    this.ring[snapshot.tick % this.historyTicks] = snapshot;
+  /**
+   * Keeps `snapshot` (a reference) as the newest state; ticks must increase. Returns the snapshot it
+   * dropped to make room if it was never handed out by {@link LagCompensation.snapshotAt} (the ring
+   * was its only holder here), else null.
+   */
+  record(snapshot: Snapshot): Snapshot | null {
+    const slot = snapshot.tick % this.historyTicks;
+    const dropped = this.ring[slot]!;
+    this.ring[slot] = snapshot;
     this.newest = snapshot.tick;
+    return dropped === null || dropped === snapshot || this.lent.has(dropped) ? null : dropped;
   }
 
   /**
@@ -92,12 +101,22 @@ export class LagCompensation<S extends Schema = Schema> {
     const oldest = Math.max(0, now - this.historyTicks + 1);
     const floor = Math.max(now - this.maxRewindTicks, oldest);
     let tick = Math.min(Math.max(Math.floor(viewTick), floor), now);
-    while (tick < now && this.snapshotAt(tick) === undefined) tick++;
+    while (tick < now && this.held(tick) === undefined) tick++;
     return tick;
   }
 
-  /** The snapshot of `tick` if still held (not capped), else undefined. Immutable: never modify it. */
+  /**
+   * The snapshot of `tick` if still held (not capped), else undefined. Immutable: never modify it; it
+   * stays valid for as long as the caller keeps it.
+   */
   snapshotAt(tick: number): Snapshot | undefined {
+    const s = this.held(tick);
+    if (s !== undefined) this.lent.add(s);
+    return s;
+  }
+
+  /** The snapshot of `tick` if still in the ring, else undefined (for the ring's own reads: not lent). */
+  private held(tick: number): Snapshot | undefined {
     if (tick < 0 || tick > this.newest || this.newest - tick >= this.historyTicks) return undefined;
     const s = this.ring[tick % this.historyTicks];
     return s !== null && s !== undefined && s.tick === tick ? s : undefined;
@@ -105,7 +124,7 @@ export class LagCompensation<S extends Schema = Schema> {
 
   /** Entity `id`'s state at `tick` as real values (a fresh object), or undefined if not held or absent. Not capped. */
   stateAt(tick: number, id: number): Record<string, unknown> | undefined {
-    const snap = this.snapshotAt(tick);
+    const snap = this.held(tick);
     if (snap === undefined) return undefined;
     const i = indexOfEntity(snap, id);
     return i < 0 ? undefined : dequantizeEntity(this.schema, snap, i);
@@ -117,7 +136,7 @@ export class LagCompensation<S extends Schema = Schema> {
    */
   rewind<T>(viewTick: number, test: (at: RewoundWorld<S>) => T): T | undefined {
     const tick = this.rewindTick(viewTick);
-    const snap = tick < 0 ? undefined : this.snapshotAt(tick);
+    const snap = tick < 0 ? undefined : this.held(tick);
     if (snap === undefined) return undefined;
     const schema = this.schema;
     const get = <K extends KindName<S>>(id: number, kind?: K): EntityOf<S, K> | undefined => {

@@ -26,6 +26,7 @@ import { SpectatorFeed } from './spectate/SpectatorFeed.ts';
 import { snapshotIntervalTicks, spectatorSnapshotRate } from './stream/snapshotRate.ts';
 import { SnapshotStream } from './stream/SnapshotStream.ts';
 import type { StreamListener } from './stream/streamTypes.ts';
+import { WorldColumns } from './worldColumns.ts';
 import { quantizeEntities } from './worldQuantizer.ts';
 
 /**
@@ -100,8 +101,14 @@ export class Room<S extends Schema = Schema, G = unknown> {
    * without one). Owned by this room: mutate it freely; a new room gets a new one.
    */
   state: G = undefined as G;
-  /** The world as last quantized and streamed (tick `tick`), or null before the first step. */
-  snapshot: Snapshot | null = null;
+  /**
+   * The world as last quantized and streamed (tick `tick`), or null before the first step. Immutable:
+   * never modify it; it stays valid for as long as the caller keeps it.
+   */
+  get snapshot(): Snapshot | null {
+    this.columns.expose(this.world);
+    return this.world;
+  }
   /**
    * Interest management of this room (per-client views, budgets, priority weights), or null when the
    * room type has no `interest` option and every client sees every entity.
@@ -123,6 +130,13 @@ export class Room<S extends Schema = Schema, G = unknown> {
   /** The one stream every client's snapshots go through, with the strategy of this room type. */
   private readonly stream: SnapshotStream<AllVisibleState> | SnapshotStream<ClientInterest>;
   private readonly records: EntityRecord[] = [];
+  /** The world as last quantized (what {@link Room.snapshot} hands out). */
+  private world: Snapshot | null = null;
+  /**
+   * World value columns reused once the history ring drops them: only in interest rooms, whose stream
+   * copies what it needs into its groups (the all-visible stream keeps worlds as clients' baselines).
+   */
+  private readonly columns = new WorldColumns();
   private readonly byId = new Map<number, EntityRecord>();
   private readonly sessions = new Set<Session>();
   private clientList: RoomClient[] = [];
@@ -266,14 +280,15 @@ export class Room<S extends Schema = Schema, G = unknown> {
     if (this.dirty) this.compact();
     // Phases (ServerMetrics): encode from here to the last body encoded, send from there to the end.
     metrics.encodeStarted(stepEnd);
-    const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.snapshot);
-    this.snapshot = snapshot;
-    this.history.record(snapshot);
+    const snapshot = quantizeEntities(this.type.schema, this.tick, this.records, this.world, this.columns);
+    this.world = snapshot;
+    const dropped = this.history.record(snapshot);
     try {
       this.stream.stream(snapshot);
     } finally {
       metrics.streamEnded(this.host.now());
     }
+    if (dropped !== null && this.interest !== null) this.columns.release(dropped);
   }
 
   /**
@@ -302,7 +317,10 @@ export class Room<S extends Schema = Schema, G = unknown> {
    * exception it throws is reported to the server's `onError` (handler 'onTick') and the tick carries on.
    */
   onTick(listener: StreamListener): () => void {
-    return this.stream.onTick((tick) => this.call('onTick', null, () => listener(tick)));
+    return this.stream.onTick((tick) => {
+      this.columns.expose(tick.world);
+      this.call('onTick', null, () => listener(tick));
+    });
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import type { Schema, Snapshot } from '../shared/index.ts';
 import { hasTextFields, strideOf, ZeroArrays } from '../shared/snapshot.ts';
+import type { WorldColumns } from './worldColumns.ts';
 
 /** An entity as the room keeps it: `id` ascending across the list, `kind` the kind index. */
 export interface QuantizableEntity {
@@ -15,7 +16,10 @@ export interface QuantizableEntity {
   readonly state: Record<string, unknown>;
 }
 
-/** Writes one entity's quantized fields at `at` of the values (numbers) or texts (strings) column. */
+/**
+ * Writes one entity's quantized fields at `at` of the values (numbers) or texts (strings) column, and
+ * zero in the values column's other slots of the entity (its text fields', and past its kind's fields).
+ */
 type KindWriter = (
   state: Record<string, unknown>,
   values: number[],
@@ -32,24 +36,26 @@ const zeros = new ZeroArrays();
  * `tick`. Values are quantized as each field's `quantize` does. When `previous` (the last tick's, or
  * null) has the same entities with the same kinds, the new snapshot shares its id and kind columns
  * (snapshots never change), which saves allocating them and tells a delta at once that all survive.
+ * The value column is `columns`' spare when it has one long enough (every value is written), else fresh.
  */
 export function quantizeEntities(
   schema: Schema,
   tick: number,
   entities: readonly QuantizableEntity[],
   previous: Snapshot | null = null,
+  columns: WorldColumns | null = null,
 ): Snapshot {
+  const stride = strideOf(schema);
   let writers = compiled.get(schema);
   if (writers === undefined) {
-    writers = schema.kinds.map((kind) => compileKind(kind.fields));
+    writers = schema.kinds.map((kind) => compileKind(kind.fields, stride));
     compiled.set(schema, writers);
   }
-  const stride = strideOf(schema);
   const count = entities.length;
   const same = previous !== null && sameMembers(previous, entities);
   const ids = same ? (previous.ids as number[]) : new Array<number>(count).fill(0);
   const kinds = same ? (previous.kinds as number[]) : new Array<number>(count).fill(0);
-  const values = zeros.take(count * stride);
+  const values = columns?.take(count * stride) ?? zeros.take(count * stride);
   const texts: (string | undefined)[] | null = hasTextFields(schema) ? new Array(count * stride) : null;
   for (let i = 0; i < count; i++) {
     const e = entities[i]!;
@@ -73,11 +79,12 @@ function sameMembers(snapshot: Snapshot, entities: readonly QuantizableEntity[])
   return true;
 }
 
-function compileKind(fields: Schema['kinds'][number]['fields']): KindWriter {
+function compileKind(fields: Schema['kinds'][number]['fields'], stride: number): KindWriter {
   const lines = fields.map((f, i) => {
     const load = `q[${i}](s[${JSON.stringify(f.name)}])`;
-    return f.coding === 'text' ? `t[at + ${i}] = ${load};` : `v[at + ${i}] = ${load};`;
+    return f.coding === 'text' ? `t[at + ${i}] = ${load}; v[at + ${i}] = 0;` : `v[at + ${i}] = ${load};`;
   });
+  for (let i = fields.length; i < stride; i++) lines.push(`v[at + ${i}] = 0;`);
   const quantizers = fields.map((f) => f.quantize);
   const make = new Function('q', `return function (s, v, t, at) {\n${lines.join('\n')}\n};`) as (
     q: readonly ((v: unknown) => unknown)[],

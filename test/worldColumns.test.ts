@@ -1,0 +1,155 @@
+/**
+ * Reuse of a room's world value columns (server/worldColumns.ts): a reused column quantizes exactly as
+ * a fresh one, a world handed out (room.snapshot, history.snapshotAt, room.onTick) is never reused, and
+ * an interest room whose worlds are reused still streams each client exactly the server's world.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { indexOfEntity, quantizeWorld, seededRandom, type Snapshot } from '../shared/index.ts';
+import { defineRoom, LagCompensation, MemoryTransport, type Room, Server } from '../server/index.ts';
+import { WorldColumns } from '../server/worldColumns.ts';
+import { type QuantizableEntity, quantizeEntities } from '../server/worldQuantizer.ts';
+import { FakeClock } from './helpers/FakeClock.ts';
+import { TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+
+const SHIP = testSchema.kindIndex('ship');
+const ROCK = testSchema.kindIndex('rock');
+const TICK_RATE_HZ = 50;
+
+/** Entities 1..n, ships at odd rows from `shipParity`, rocks (a text field, one field fewer) elsewhere. */
+function entities(n: number, shipParity: number, seed: number): QuantizableEntity[] {
+  const rand = seededRandom(seed);
+  const list: QuantizableEntity[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = rand() * 1000;
+    const y = rand() * 1000;
+    list.push(
+      i % 2 === shipParity
+        ? { id: i + 1, kind: SHIP, state: { x, y, a: rand() * 6, hp: Math.floor(rand() * 255) } }
+        : { id: i + 1, kind: ROCK, state: { x, y, tag: `r${i}` } },
+    );
+  }
+  return list;
+}
+
+/** A deep copy of a snapshot's columns, to compare with later. */
+function copyOf(s: Snapshot): string {
+  return JSON.stringify({ tick: s.tick, ids: s.ids, kinds: s.kinds, values: s.values, texts: s.texts });
+}
+
+/** The quantized row of entity `id` in `snap` (numbers and strings), or undefined. */
+function row(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
+  const i = indexOfEntity(snap, id);
+  if (i < 0) return undefined;
+  const out: (number | string | undefined)[] = [];
+  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
+  return out;
+}
+
+describe('world columns', () => {
+  it('quantizes into a released column exactly as into a fresh one, and cuts a longer one', () => {
+    const columns = new WorldColumns();
+    const first = quantizeEntities(testSchema, 1, entities(40, 0, 1), null, columns);
+    columns.release(first);
+    // The kinds swap rows: a reused row that held a ship's four values now holds a rock's (text, no fourth).
+    const next = entities(30, 1, 2);
+    const reused = quantizeEntities(testSchema, 2, next, null, columns);
+    assert.equal(reused.values, first.values, 'the released column is reused');
+    assert.equal(reused.values.length, 30 * reused.stride);
+    assert.equal(copyOf(reused), copyOf(quantizeEntities(testSchema, 2, next)));
+    assert.equal(copyOf(reused), copyOf(quantizeWorld(testSchema, 2, next)));
+    assert.equal(columns.take(1), null, 'a column is handed out once');
+  });
+
+  it('never reuses an exposed world, nor one too short', () => {
+    const columns = new WorldColumns();
+    const world = quantizeEntities(testSchema, 1, entities(10, 0, 3));
+    columns.expose(world);
+    columns.release(world);
+    assert.equal(columns.take(10 * world.stride), null);
+    columns.release(quantizeEntities(testSchema, 1, entities(10, 0, 3)));
+    assert.equal(columns.take(11 * world.stride), null);
+  });
+
+  it('lag compensation gives back what it drops, unless it lent it out', () => {
+    const history = new LagCompensation(testSchema, TICK_RATE_HZ, { historyMs: 100 });
+    const worlds = Array.from({ length: history.historyTicks + 3 }, (_, t) =>
+      quantizeEntities(testSchema, t, entities(4, 0, t)),
+    );
+    const dropped = worlds.map((w) => history.record(w));
+    const h = history.historyTicks;
+    assert.deepEqual(dropped.slice(0, h), new Array(h).fill(null), 'nothing dropped while the ring fills');
+    assert.equal(dropped[h], worlds[0]);
+    assert.equal(history.snapshotAt(3), worlds[3], 'lends tick 3');
+    const next = quantizeEntities(testSchema, h + 3, entities(4, 0, 9));
+    assert.equal(history.record(next), null, 'a lent snapshot is not given back');
+  });
+});
+
+describe('world columns in an interest room', () => {
+  it('keeps every world handed out unchanged while the room reuses the others', async () => {
+    const clock = new FakeClock();
+    const memory = new MemoryTransport({ clock });
+    const server = new Server({ clock, transport: memory, tickRateHz: TICK_RATE_HZ, autoTick: false });
+    const rand = seededRandom(4);
+    let spawned = 0;
+    server.define(
+      'big',
+      defineRoom(testSchema, {
+        interest: { x: 'x', y: 'y', viewRadius: 150, budgetBytes: Infinity },
+        onCreate(room) {
+          for (; spawned < 300; spawned++)
+            room.spawn('rock', { x: rand() * 1000, y: rand() * 1000, tag: `r${spawned}` });
+        },
+        onJoin(room, client) {
+          client.entityId = room.spawn('ship', { x: 500, y: 500, a: 0, hp: 100 }).id;
+        },
+        step(room) {
+          for (const rock of room.entitiesOf('rock')) rock.x = (rock.x + 3.7) % 1000;
+          // The world shrinks and grows: a reused column is cut, a longer world gets a fresh one.
+          if (room.tick % 7 === 0) room.despawn(room.entitiesOf('rock').next().value!.id);
+          if (room.tick % 11 === 0) room.spawn('rock', { x: rand() * 1000, y: rand() * 1000, tag: `n${spawned++}` });
+        },
+      }),
+    );
+    const room = server.createRoom('big') as unknown as Room<TestSchema>;
+    await server.listen(0, '127.0.0.1');
+    const client = new TestClient(memory.connect());
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    for (let i = 0; i < 100 && !client.isOpen; i++) clock.advance(1);
+    client.hello({ room: room.id });
+    for (let i = 0; i < 100 && client.welcome === null; i++) clock.advance(1);
+    assert.ok(client.welcome !== null, 'joined');
+    const held: { world: Snapshot; copy: string; by: string }[] = [];
+    const keep = (world: Snapshot, by: string): void => void held.push({ world, copy: copyOf(world), by });
+    const ticks = room.history.historyTicks * 4;
+    for (let i = 0; i < ticks; i++) {
+      server.step();
+      clock.advance(1);
+      if (i === 3) keep(room.snapshot!, 'room.snapshot');
+      if (i === 5) keep(room.history.snapshotAt(room.tick)!, 'history.snapshotAt');
+      if (i === 8) {
+        const off = room.onTick((t) => {
+          keep(t.world, 'onTick');
+          off();
+        });
+      }
+      // The server's world, quantized apart from the room (reading room.snapshot would keep it).
+      const inputs = [...room.entities()].map((e) => ({ id: e.id, kind: testSchema.kindIndex(e.kind), state: e }));
+      const truth = quantizeWorld(testSchema, room.tick, inputs);
+      const mine = client.latest!;
+      assert.equal(mine.tick, room.tick);
+      assert.ok(mine.count > 10, 'the client sees part of the world');
+      for (let e = 0; e < mine.count; e++)
+        assert.deepEqual(
+          row(mine, mine.ids[e]!),
+          row(truth, mine.ids[e]!),
+          `entity ${mine.ids[e]} at tick ${room.tick}`,
+        );
+    }
+    assert.deepEqual(client.errors, []);
+    assert.equal(held.length, 3);
+    for (const h of held) assert.equal(copyOf(h.world), h.copy, `the world kept from ${h.by} is unchanged`);
+    await server.close();
+  });
+});
