@@ -48,6 +48,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'play feel: per-frame steps of remote and local ships, latency, corrections (clean, jitter, stalls)',
     run: async (args) => (await import('./feel.ts')).main(args),
   },
+  sendfloor: {
+    summary: "the machine's floor under per-client send cost: one plain TCP write per client per tick, no engine",
+    run: async (args) => (await import('./sendFloor.ts')).main(args),
+  },
   snaprate: {
     summary:
       'snapshot rate: real TickwaveClients over sockets at 60, 30, 20 Hz snapshots of a 60 Hz room: interp delay',
