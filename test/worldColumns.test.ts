@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { indexOfEntity, quantizeWorld, seededRandom, type Snapshot } from '../shared/index.ts';
 import { defineRoom, LagCompensation, MemoryTransport, type Room, Server } from '../server/index.ts';
+import { HISTORY_TICKS } from '../server/interest/Group.ts';
+import { GroupTable } from '../server/interest/GroupTable.ts';
 import { WorldColumns } from '../server/worldColumns.ts';
 import { type QuantizableEntity, quantizeEntities } from '../server/worldQuantizer.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
@@ -151,5 +153,35 @@ describe('world columns in an interest room', () => {
     assert.equal(held.length, 3);
     for (const h of held) assert.equal(copyOf(h.world), h.copy, `the world kept from ${h.by} is unchanged`);
     await server.close();
+  });
+});
+
+describe('group columns', () => {
+  it('reuses a group state’s column only once it left the history: every kept state is unchanged', () => {
+    const table = new GroupTable(
+      testSchema,
+      { minX: 0, minY: 0, maxX: 1000, maxY: 1000, cellSize: 100 },
+      [0, 0],
+      [1, 1],
+      8,
+    );
+    const rand = seededRandom(6);
+    const list = entities(300, 0, 5).map((e) => ({ ...e, state: { ...e.state } }));
+    const copies = new Map<Snapshot, string>();
+    const ticks = HISTORY_TICKS * 4;
+    for (let tick = 0; tick < ticks; tick++) {
+      for (const e of list) e.state.x = ((e.state.x as number) + rand() * 40) % 1000;
+      table.prepare(quantizeEntities(testSchema, tick, list), null);
+      const groups = new Set(table.rowGroup);
+      for (const g of groups) copies.set(g.now, copyOf(g.now));
+      for (const g of groups) {
+        for (let slot = 0; slot < HISTORY_TICKS; slot++) {
+          const past = g.pastFresh[slot];
+          if (past !== null && past !== undefined && copies.has(past))
+            assert.equal(copyOf(past), copies.get(past), `group ${g.id} at tick ${past.tick}, seen at ${tick}`);
+        }
+      }
+    }
+    assert.equal(table.rowGroup.length, 300);
   });
 });

@@ -10,9 +10,13 @@ export const HISTORY_TICKS = 32;
 export class Group {
   /** Members this tick (the count of `now`, kept here so a client's pass reads no snapshot). */
   count = 0;
-  /** While the table is being rebuilt: where the group's members start, and end, in its rows-by-group list. */
-  first = 0;
-  end = 0;
+  /** While the table is being rebuilt: members written so far, and the next snapshot's columns. */
+  fill = 0;
+  nextValues: number[] = [];
+  nextTexts: (string | undefined)[] | null = null;
+  /** While the table is being rebuilt: null while the members are last tick's first ones, else their columns. */
+  nextIds: number[] | null = null;
+  nextKinds: number[] | null = null;
   /** Highest priority weight among the members this tick. */
   weight = 1;
   /** True once the group has no members: clients holding it drop it, and it is never used again. */
@@ -29,8 +33,6 @@ export class Group {
   canonNow: Snapshot | null = null;
   /** Members counted while the table is being rebuilt. */
   nextCount = 0;
-  /** A snapshot no longer referenced, whose value column the next snapshot may reuse. */
-  spare: Snapshot | null = null;
   /** A motion column no longer referenced, which the next one-tick chunk's motion may reuse. */
   spareMotion: number[] | null = null;
   /**

@@ -16,10 +16,11 @@
  */
 import { bestOrder, CodecTables, CONTINUOUS, HIST_BINS } from '../../shared/wire/codecTables.ts';
 import type { Schema, Snapshot } from '../../shared/index.ts';
-import { ZeroArrays } from '../../shared/snapshot.ts';
 import { type EncodedChunk, SnapshotEncoder } from '../../shared/wire/SnapshotEncoder.ts';
 import { Group, HISTORY_TICKS } from './Group.ts';
 import type { GridBounds } from './interestOptions.ts';
+import { RowPositions } from './rowPositions.ts';
+import { ValuePool } from './ValuePool.ts';
 
 /** The cell of a global group (entities without a position). */
 export const GLOBAL_CELL = -1;
@@ -29,12 +30,6 @@ const MAX_GRID_CELLS = 1 << 22;
 const MEMBER_MARGIN_SHARE = 0.1;
 /** The Exp-Golomb order used before any chunk has been encoded. */
 const INITIAL_ORDER = 2;
-
-/** A dequantizer of the form offset + q × scale. */
-interface LinearMap {
-  readonly offset: number;
-  readonly scale: number;
-}
 
 /**
  * Room groups and their chunks; owned by the room's interest manager, rebuilt by {@link GroupTable.prepare} each tick.
@@ -46,9 +41,6 @@ export class GroupTable {
   /** Grid columns and rows. */
   readonly cols: number;
   readonly rows: number;
-  /** Per world row this tick: x and y (world units; NaN without a position). */
-  posX = new Float64Array(0);
-  posY = new Float64Array(0);
   /** Per world row this tick: its group. */
   rowGroup: Group[] = [];
   /** Global groups, ascending id. */
@@ -59,24 +51,26 @@ export class GroupTable {
   private readonly encoder: SnapshotEncoder;
   private readonly hist: Float64Array;
   private readonly empty: Snapshot;
-  private readonly xMap: readonly (LinearMap | null)[];
-  private readonly yMap: readonly (LinearMap | null)[];
-  private readonly zeros = new ZeroArrays();
-  /** World rows ordered by group while the table is being rebuilt (see {@link Group.first}). */
-  private byGroup = new Int32Array(0);
+  private readonly positions: RowPositions;
+  /** Value columns of states that left the history, for this tick's states. */
+  private readonly pool = new ValuePool();
   private nextId = 0;
   private tick = -1;
   private prevIds: number[] = [];
   private prevKinds: number[] = [];
+  /** Per row of last tick's world: its group (last tick's {@link GroupTable.rowGroup}; the two swap). */
   private prevGroups: Group[] = [];
+  /** Scratch of {@link GroupTable.assign}: the rows that change group, and their cells. */
+  private readonly movers: number[] = [];
+  private readonly moverCells: number[] = [];
   private seen = false;
 
   /** Throws if the bounds give more than {@link MAX_GRID_CELLS} cells. */
   constructor(
-    private readonly schema: Schema,
+    schema: Schema,
     private readonly bounds: GridBounds,
-    private readonly xField: readonly number[],
-    private readonly yField: readonly number[],
+    xField: readonly number[],
+    yField: readonly number[],
     private readonly cap: number,
   ) {
     const { minX, minY, maxX, maxY, cellSize } = bounds;
@@ -92,8 +86,7 @@ export class GroupTable {
     this.encoder = new SnapshotEncoder(this.tables);
     this.orders = new Uint8Array(this.tables.kindCount * this.tables.stride).fill(INITIAL_ORDER);
     this.hist = new Float64Array(this.orders.length * HIST_BINS);
-    this.xMap = this.linearMap(xField);
-    this.yMap = this.linearMap(yField);
+    this.positions = new RowPositions(schema, xField, yField);
     this.empty = {
       tick: -1,
       count: 0,
@@ -106,17 +99,14 @@ export class GroupTable {
     };
   }
 
-  /**
-   * Per kind: its x (y) field's dequantizer as offset + q × scale, for float and int fields (the same
-   * arithmetic as their `dequantize`, without a call per row), or null to call `dequantize`.
-   */
-  private linearMap(fields: readonly number[]): (LinearMap | null)[] {
-    return this.schema.kinds.map((kind, k) => {
-      const field = fields[k]! < 0 ? undefined : kind.fields[fields[k]!]!;
-      if (field?.decl.type === 'float') return { offset: field.decl.min, scale: field.decl.step };
-      if (field?.decl.type === 'int') return { offset: field.dequantize(0) as number, scale: 1 }; // q + min
-      return null;
-    });
+  /** Per world row this tick: x (world units; NaN without a position). */
+  get posX(): Float64Array {
+    return this.positions.posX;
+  }
+
+  /** Per world row this tick: y (world units; NaN without a position). */
+  get posY(): Float64Array {
+    return this.positions.posY;
   }
 
   /** Groups of grid cell `cell` (ascending id), or undefined. */
@@ -133,12 +123,7 @@ export class GroupTable {
     this.rememberTick();
     this.tick = world.tick;
     this.chooseOrders();
-    const n = world.count;
-    if (this.posX.length < n) {
-      this.posX = new Float64Array(Math.max(n, this.posX.length * 2));
-      this.posY = new Float64Array(this.posX.length);
-    }
-    this.locate(world);
+    this.positions.locate(world);
     this.assign(world);
     this.build(world, weightOf);
   }
@@ -184,9 +169,10 @@ export class GroupTable {
     for (const g of this.live) {
       if (this.tick >= 0) {
         // The state this one overwrites has left the history, and nothing else refers to its columns
-        // any more: the group's next snapshot reuses them, so a long-lived world allocates little per tick.
+        // any more: this tick's snapshots reuse them, so a long-lived world allocates little per tick.
         if (g.pastTick[slot]! >= 0) {
-          g.spare = g.pastFresh[slot]!;
+          const old = g.pastFresh[slot];
+          if (old !== null && old !== undefined) this.pool.give(old.values as number[]);
           const motion = g.pastCanon[slot]?.motion;
           if (motion !== null && motion !== undefined) g.spareMotion = motion as number[];
         }
@@ -215,41 +201,18 @@ export class GroupTable {
     this.hist.fill(0);
   }
 
-  /** Fills posX/posY of every world row (NaN for kinds without a position). */
-  private locate(world: Snapshot): void {
-    const stride = world.stride;
-    const kinds = world.kinds;
-    const values = world.values;
-    const { xField, yField, xMap, yMap } = this;
-    const posX = this.posX;
-    const posY = this.posY;
-    for (let row = 0; row < world.count; row++) {
-      const k = kinds[row]!;
-      const fx = xField[k]!;
-      if (fx < 0) {
-        posX[row] = NaN;
-        posY[row] = NaN;
-        continue;
-      }
-      const qx = values[row * stride + fx]!;
-      const qy = values[row * stride + yField[k]!]!;
-      const mx = xMap[k]!;
-      const my = yMap[k]!;
-      posX[row] =
-        mx === null ? (this.schema.kinds[k]!.fields[fx]!.dequantize(qx) as number) : mx.offset + qx * mx.scale;
-      posY[row] =
-        my === null ? (this.schema.kinds[k]!.fields[yField[k]!]!.dequantize(qy) as number) : my.offset + qy * my.scale;
-    }
-  }
-
   /** Gives every row a group: its last one while it stays near that group's cell, else one with room in its cell. */
   private assign(world: Snapshot): void {
     const { minX, minY, cellSize } = this.bounds;
     const slack = cellSize * MEMBER_MARGIN_SHARE;
-    const rowGroup = this.rowGroup;
+    // Last tick's row groups become the previous ones; their array is overwritten with this tick's.
+    const rowGroup = this.prevGroups;
+    this.prevGroups = this.rowGroup;
+    this.rowGroup = rowGroup;
     rowGroup.length = world.count;
-    const movers: number[] = [];
-    const moverCells: number[] = [];
+    const { movers, moverCells, posX, posY } = this;
+    movers.length = 0;
+    moverCells.length = 0;
     const prevIds = this.prevIds;
     let p = 0;
     for (let row = 0; row < world.count; row++) {
@@ -257,8 +220,8 @@ export class GroupTable {
       while (p < prevIds.length && prevIds[p]! < id) p++;
       const prev =
         p < prevIds.length && prevIds[p] === id && this.prevKinds[p] === world.kinds[row] ? this.prevGroups[p]! : null;
-      const x = this.posX[row]!;
-      const y = this.posY[row]!;
+      const x = posX[row]!;
+      const y = posY[row]!;
       let cell = GLOBAL_CELL;
       if (!Number.isNaN(x))
         cell =
@@ -319,13 +282,68 @@ export class GroupTable {
   /** Builds each live group's members and snapshot; retires the empty ones. */
   private build(world: Snapshot, weightOf: ((row: number) => number) | null): void {
     const stride = world.stride;
+    const live = this.retire();
+    const withText = world.texts !== null;
+    for (const g of live) {
+      g.fill = 0;
+      g.nextValues = this.pool.take(g.nextCount * stride);
+      g.nextTexts = withText ? new Array(g.nextCount * stride) : null;
+      g.weight = weightOf === null ? 1 : 0;
+    }
+    const { ids: worldIds, kinds: worldKinds, values: worldValues, texts: worldTexts } = world;
+    const rowGroup = this.rowGroup;
+    // Rows in order: the world is read front to back (reading it group by group, a row here and a row
+    // there, costs a cache miss a row), each row written at its group's next place, so a group's
+    // members come in ascending row as before.
+    for (let row = 0; row < world.count; row++) {
+      const g = rowGroup[row]!;
+      const i = g.fill++;
+      const id = worldIds[row]!;
+      const kind = worldKinds[row]!;
+      if (g.nextIds !== null) {
+        g.nextIds[i] = id;
+        g.nextKinds![i] = kind;
+      } else if (g.now.ids[i] !== id || g.now.kinds[i] !== kind) diverge(g, i, id, kind);
+      const values = g.nextValues;
+      const from = row * stride;
+      const to = i * stride;
+      for (let f = 0; f < stride; f++) values[to + f] = worldValues[from + f]!;
+      if (worldTexts !== null) for (let f = 0; f < stride; f++) g.nextTexts![to + f] = worldTexts[from + f];
+      if (weightOf !== null) g.weight = Math.max(g.weight, weightOf(row));
+    }
+    for (const g of live) {
+      const n = g.nextCount;
+      const last = g.now;
+      // Members unchanged since last tick (the common case): the id and kind columns are shared with
+      // last tick's snapshot (snapshots never change), which also tells a delta at once that all survive.
+      // Only value columns of old states are reused (id and kind columns may be shared with younger ones).
+      const ids = g.nextIds ?? (last.count === n ? last.ids : last.ids.slice(0, n));
+      const kinds = g.nextKinds ?? (last.count === n ? last.kinds : last.kinds.slice(0, n));
+      g.nextIds = g.nextKinds = null;
+      g.count = n;
+      g.now = {
+        tick: world.tick,
+        count: n,
+        stride,
+        ids,
+        kinds,
+        values: g.nextValues,
+        motion: null,
+        texts: g.nextTexts,
+      };
+    }
+    this.prevIds = world.ids as number[];
+    this.prevKinds = world.kinds as number[];
+  }
+
+  /** Retires the live groups left with no member; returns the others (the new live list). */
+  private retire(): Group[] {
     const live: Group[] = [];
     for (const g of this.live) {
       if (g.nextCount === 0) {
         g.dead = true;
         g.pastFresh.fill(null);
         g.pastCanon.fill(null);
-        g.spare = null;
         g.spareMotion = null;
         g.interned.length = 0;
         const list = g.cell === GLOBAL_CELL ? this.globals : this.byCell[g.cell]!;
@@ -336,68 +354,26 @@ export class GroupTable {
       live.push(g);
     }
     this.live = live;
-    // Rows by group (a counting sort): each group's members are a run of `byGroup`, ascending row.
-    let at = 0;
-    for (const g of live) {
-      g.first = g.end = at;
-      at += g.nextCount;
-    }
-    if (this.byGroup.length < world.count)
-      this.byGroup = new Int32Array(Math.max(world.count, this.byGroup.length * 2));
-    const byGroup = this.byGroup;
-    const rowGroup = this.rowGroup;
-    for (let row = 0; row < world.count; row++) byGroup[rowGroup[row]!.end++] = row;
-    const withText = world.texts !== null;
-    const worldIds = world.ids;
-    const worldKinds = world.kinds;
-    const worldValues = world.values;
-    for (const g of live) {
-      const first = g.first;
-      const n = g.end - first;
-      // Members unchanged since last tick (the common case): the id and kind columns are shared with
-      // last tick's snapshot (snapshots never change), which also tells a delta at once that all survive.
-      const last = g.now;
-      let same = last.count === n;
-      for (let i = 0; same && i < n; i++) {
-        const row = byGroup[first + i]!;
-        same = last.ids[i] === worldIds[row] && last.kinds[i] === worldKinds[row];
-      }
-      let ids = last.ids as number[];
-      let kinds = last.kinds as number[];
-      if (!same) {
-        ids = new Array<number>(n).fill(0);
-        kinds = new Array<number>(n).fill(0);
-        for (let i = 0; i < n; i++) {
-          const row = byGroup[first + i]!;
-          ids[i] = worldIds[row]!;
-          kinds[i] = worldKinds[row]!;
-        }
-      }
-      // Only the value column of an old state is reused (id and kind columns may be shared with younger
-      // ones), and it is cut to length, never lengthened (a lengthened array has holes, slower to read).
-      const spare = g.spare;
-      g.spare = null;
-      const values =
-        spare !== null && spare.values.length >= n * stride ? (spare.values as number[]) : this.zeros.take(n * stride);
-      if (values.length !== n * stride) values.length = n * stride;
-      const texts: (string | undefined)[] | null = withText ? new Array(n * stride) : null;
-      let weight = weightOf === null ? 1 : 0;
-      for (let i = 0; i < n; i++) {
-        const row = byGroup[first + i]!;
-        const from = row * stride;
-        const to = i * stride;
-        for (let f = 0; f < stride; f++) values[to + f] = worldValues[from + f]!;
-        if (texts !== null) for (let f = 0; f < stride; f++) texts[to + f] = world.texts![from + f];
-        if (weightOf !== null) weight = Math.max(weight, weightOf(row));
-      }
-      g.weight = weight;
-      g.count = n;
-      g.now = { tick: world.tick, count: n, stride, ids, kinds, values, motion: null, texts };
-    }
-    this.prevIds = world.ids as number[];
-    this.prevKinds = world.kinds as number[];
-    this.prevGroups = rowGroup.slice(0, world.count);
+    return live;
   }
+}
+
+/**
+ * Group `g`'s member `i` (`id`, `kind`) differs from last tick's: its next id and kind columns start as
+ * copies of last tick's first `i` members, and take the rest as they come.
+ */
+function diverge(g: Group, i: number, id: number, kind: number): void {
+  const n = g.nextCount;
+  const ids = new Array<number>(n).fill(0);
+  const kinds = new Array<number>(n).fill(0);
+  for (let j = 0; j < i; j++) {
+    ids[j] = g.now.ids[j]!;
+    kinds[j] = g.now.kinds[j]!;
+  }
+  ids[i] = id;
+  kinds[i] = kind;
+  g.nextIds = ids;
+  g.nextKinds = kinds;
 }
 
 function clamp(i: number, n: number): number {
