@@ -8,11 +8,12 @@
  * arena scenarios of the codec benchmark, every tick quantized and encoded against the previous one.
  * Times are per frame: the median of single frames, and the mean CPU time (user + system) over the
  * run, which the machine's noise disturbs less. Issue 23's decode targets are checked against the
- * median decode (the snapshot's decode and its push into the buffer, as a client does on arrival).
+ * median decode (the snapshot's decode and its push into the buffer, as a client does on arrival,
+ * with the client's column recycler: no listener holds the snapshots, so their columns are reused).
  */
 import { parseArgs } from 'node:util';
 import { Interpolator, type RenderEntity, SnapshotBuffer } from '../client/index.ts';
-import { quantizeWorld, type Snapshot, SnapshotCodec } from '../shared/index.ts';
+import { quantizeWorld, type Snapshot, SnapshotCodec, SnapshotRecycler } from '../shared/index.ts';
 import { defaultResultPath, formatTable, machineInfo, median, percentile, round, writeJson } from './report.ts';
 import type { MachineInfo, TableColumn } from './report.ts';
 import { type ArenaScenario, arenaSchema, createArena } from './scenarios/arena.ts';
@@ -75,7 +76,8 @@ export function runClientCase(
   }
 
   const codec = new SnapshotCodec(arenaSchema);
-  const buffer = new SnapshotBuffer();
+  const recycler = new SnapshotRecycler();
+  const buffer = new SnapshotBuffer({}, recycler);
   buffer.setTickRate(RATE_HZ);
   const interpolator = new Interpolator(arenaSchema);
   const drawn = new Map<number, RenderEntity>();
@@ -90,7 +92,7 @@ export function runClientCase(
     const { tick, baseTick, body } = bodies[i]!;
     const now = tick * tickMs + 30; // arrival: a steady 30 ms one-way
     const t0 = performance.now();
-    const decoded = codec.decode(baseTick < 0 ? null : baseline, tick, body);
+    const decoded = codec.decode(baseTick < 0 ? null : baseline, tick, body, { recycler });
     if (!decoded.ok) throw new Error(`client bench: tick ${tick} did not decode: ${decoded.reason}`);
     baseline = decoded.value;
     buffer.push(decoded.value, now);

@@ -15,6 +15,7 @@ import {
   type Snapshot,
   SnapshotCodec,
   type SnapshotMsg,
+  type SnapshotRecycler,
 } from '../shared/index.ts';
 import type { ClientEvents } from './ClientEvents.ts';
 import type { Connection } from './Connection.ts';
@@ -33,6 +34,8 @@ export interface SnapshotTargets<S extends Schema> {
   readonly events: ClientEvents<S>;
   /** Told each snapshot's input buffer status, for send-time dilation. */
   readonly inputs: InputSender<S>;
+  /** Where plain deltas take their columns from; the buffer releases into it, listeners' snapshots are retained. */
+  readonly recycler: SnapshotRecycler;
 }
 
 /** Decodes and applies one client's snapshots; owned by the client. */
@@ -63,7 +66,8 @@ export class SnapshotReceiver<S extends Schema> {
     const grouped = msg.kind === MsgKind.GroupSnapshot;
     const baseline = grouped || msg.baseTick < 0 ? null : buffer.get(msg.baseTick);
     const newest = buffer.newest;
-    const limits = { maxEntities: this.maxEntities };
+    const recycler = this.to.recycler;
+    const limits = { maxEntities: this.maxEntities, recycler };
     let reason: string | null = null;
     if (!grouped && msg.baseTick >= 0 && baseline === null) reason = `its baseline tick ${msg.baseTick} is not held`;
     else if (newest !== null && msg.tick <= newest.tick) reason = `tick ${msg.tick} is not after ${newest.tick}`;
@@ -89,6 +93,8 @@ export class SnapshotReceiver<S extends Schema> {
     }
     this.to.inputs.serverStatus(msg.inputLead ?? 0, msg.missedInputs ?? 0, msg.lastInputSeq);
     predicted?.reconcile(snap, msg.lastInputSeq);
+    // A listener may keep the snapshot: from here on it is never recycled.
+    if (events.snapshot.size > 0) recycler.retain(snap);
     events.snapshot.emit(snap, msg.lastInputSeq);
   }
 }

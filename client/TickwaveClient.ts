@@ -21,6 +21,7 @@ import {
   resolveClock,
   type Schema,
   type Snapshot,
+  SnapshotRecycler,
   type WelcomeMsg,
 } from '../shared/index.ts';
 import { ClientEvents } from './ClientEvents.ts';
@@ -93,6 +94,8 @@ export class TickwaveClient<S extends Schema> {
   private readonly time: Clock;
   private readonly connection: Connection;
   private readonly buffer: SnapshotBuffer;
+  /** Reuses the columns of decoded snapshots that left the buffer unseen (retained when handed out). */
+  private readonly recycler = new SnapshotRecycler();
   private readonly interpolator: Interpolator;
   private readonly net = new NetStats();
   private readonly drawn = new Map<number, RenderEntity>();
@@ -123,7 +126,7 @@ export class TickwaveClient<S extends Schema> {
     }
     this.time = resolveClock(options.now, options.schedule, options.cancel);
     this.clock = new ClockSync(options.clock);
-    this.buffer = new SnapshotBuffer(options.interpolation);
+    this.buffer = new SnapshotBuffer(options.interpolation, this.recycler);
     this.interpolator = new Interpolator(schema, options.interpolation);
     this.stats = this.net.values;
     const events = this.events;
@@ -139,7 +142,7 @@ export class TickwaveClient<S extends Schema> {
     const holdTicks = options.inputHoldTicks ?? DEFAULT_INPUT_HOLD_TICKS;
     this.inputs = new InputSender(schema, this.connection, this.predicted, () => this.renderTickNow, holdTicks);
     const { time: clock, buffer, net, connection, predicted } = this;
-    const targets = { clock, buffer, net, connection, predicted, events, inputs: this.inputs };
+    const targets = { clock, buffer, net, connection, predicted, events, inputs: this.inputs, recycler: this.recycler };
     this.receiver = new SnapshotReceiver(schema, options.maxEntities, targets);
   }
 
@@ -171,7 +174,10 @@ export class TickwaveClient<S extends Schema> {
 
   /** The newest decoded snapshot (immutable), or null. */
   get latestSnapshot(): Snapshot | null {
-    return this.buffer.newest;
+    const newest = this.buffer.newest;
+    // Handed out: the caller may keep it, so its columns are never recycled.
+    if (newest !== null) this.recycler.retain(newest);
+    return newest;
   }
 
   /** The delay before the current reconnection attempt, in ms (for status displays and tests). */

@@ -41,6 +41,7 @@ export { DEFAULT_MAX_ENTITIES, MAX_TICK_GAP, motionOf, predict, wrap } from './w
 export { SnapshotCodec } from './wire/deltaCodec.ts';
 export { GroupedDecoder } from './wire/groupedBody.ts';
 export type { DecodeLimits } from './wire/SnapshotDecoder.ts';
+export { SnapshotRecycler } from './wire/SnapshotRecycler.ts';
 export type { EncodedDelta } from './wire/SnapshotEncoder.ts';
 export {
   ACK_EVERY_SNAPSHOTS,

@@ -13,6 +13,7 @@ import {
 } from './codecTables.ts';
 import { fail, ok, type Result } from '../result.ts';
 import { MAX_ENTITY_ID, type Snapshot, ZeroArrays } from '../snapshot.ts';
+import type { SnapshotRecycler } from './SnapshotRecycler.ts';
 import { SteadyRowReader } from './steadyRows.ts';
 
 // Module-local copies of the imports the per-field loops read. Under a CommonJS transform (tsx, which
@@ -32,6 +33,12 @@ const readTextLocal = readText;
 export interface DecodeLimits {
   /** Most entities a decoded snapshot may hold. Default {@link DEFAULT_MAX_ENTITIES}. */
   readonly maxEntities?: number;
+  /**
+   * Where a steady delta (one tick on, rows in place) takes its value and motion columns from, and
+   * which then adopts the result (see {@link SnapshotRecycler} for who must retain and release it).
+   * Default none: fresh columns.
+   */
+  readonly recycler?: SnapshotRecycler;
 }
 
 /**
@@ -77,8 +84,12 @@ export class SnapshotDecoder {
    */
   decode(baseline: Snapshot | null, tick: number, body: Uint8Array, limits: DecodeLimits = {}): Result<Snapshot> {
     const r = new BitReader(body);
-    const decoded = this.read(r, baseline, tick, limits.maxEntities ?? DEFAULT_MAX_ENTITIES, null);
-    if (decoded.ok && (r.overrun || !r.atPaddedEnd())) return fail('body length does not match its contents');
+    const recycler = limits.recycler ?? null;
+    const decoded = this.read(r, baseline, tick, limits.maxEntities ?? DEFAULT_MAX_ENTITIES, null, recycler);
+    if (decoded.ok && (r.overrun || !r.atPaddedEnd())) {
+      recycler?.release(decoded.value);
+      return fail('body length does not match its contents');
+    }
     return decoded;
   }
 
@@ -94,7 +105,7 @@ export class SnapshotDecoder {
     orders: Uint8Array,
     maxEntities: number,
   ): Result<Snapshot> {
-    const decoded = this.read(r, baseline, tick, maxEntities, orders);
+    const decoded = this.read(r, baseline, tick, maxEntities, orders, null);
     if (!decoded.ok || baseline === null || tick - baseline.tick === 1) return decoded;
     return ok({ ...decoded.value, motion: null });
   }
@@ -105,6 +116,7 @@ export class SnapshotDecoder {
     tick: number,
     maxEntities: number,
     orders: Uint8Array | null,
+    recycler: SnapshotRecycler | null,
   ): Result<Snapshot> {
     const stride = this.stride;
     const bCount = baseline === null ? 0 : baseline.count;
@@ -148,10 +160,14 @@ export class SnapshotDecoder {
     }
     if (r.overrun) return fail('truncated header');
 
-    // The result's columns. Without creates or removes rows keep their positions: share ids and
-    // kinds, copy values and motion in one go, and touch only the rows that move or change.
     const count = survivors + createdCount;
     const sameRows = removedCount === 0 && createdCount === 0 && baseline !== null;
+    // A steady delta (rows in place, one tick on, motion known, no strings) takes the fast path.
+    if (sameRows && g === 1 && baseline.motion !== null && !this.withText) {
+      return this.readSteady(r, baseline, tick, changedCount, recycler);
+    }
+    // The result's columns. Without creates or removes rows keep their positions: share ids and
+    // kinds, copy values and motion in one go, and touch only the rows that move or change.
     const out: DecodeTarget = {
       ids: sameRows ? (baseline.ids as number[]) : new Array<number>(count).fill(0),
       kinds: sameRows ? (baseline.kinds as number[]) : new Array<number>(count).fill(0),
@@ -170,11 +186,7 @@ export class SnapshotDecoder {
       sameRows,
       g,
     };
-    // A steady delta (rows in place, one tick on, motion known, no strings) takes the fast path.
-    const error =
-      sameRows && g === 1 && baseline.motion !== null && !this.withText
-        ? this.steady.read(r, baseline, changedCount, out.values, out.motion)
-        : this.readRows(r, baseline, removed, created, changedCount, out);
+    const error = this.readRows(r, baseline, removed, created, changedCount, out);
     if (error !== null) return fail(error);
     if (r.overrun) return fail('truncated body');
     return ok({
@@ -187,6 +199,40 @@ export class SnapshotDecoder {
       motion: out.motion,
       texts: out.texts,
     });
+  }
+
+  /**
+   * Reads a steady delta's rows (steadyRows.ts) into columns from `recycler` (fresh ones without),
+   * which adopts the result; a failed read gives the columns back.
+   */
+  private readSteady(
+    r: BitReader,
+    baseline: Snapshot,
+    tick: number,
+    changedCount: number,
+    recycler: SnapshotRecycler | null,
+  ): Result<Snapshot> {
+    const n = baseline.count * this.stride;
+    const values = recycler === null ? this.zeros.take(n) : recycler.take(n);
+    const motion = recycler === null ? this.zeros.take(n) : recycler.take(n);
+    const error = this.steady.read(r, baseline, changedCount, values, motion) ?? (r.overrun ? 'truncated body' : null);
+    if (error !== null) {
+      recycler?.give(values);
+      recycler?.give(motion);
+      return fail(error);
+    }
+    const snapshot: Snapshot = {
+      tick,
+      count: baseline.count,
+      stride: this.stride,
+      ids: baseline.ids,
+      kinds: baseline.kinds,
+      values,
+      motion,
+      texts: null,
+    };
+    recycler?.adopt(snapshot);
+    return ok(snapshot);
   }
 
   /** Reads the created entities into a column set of their own; returns an error reason on bad input. */

@@ -6,7 +6,9 @@
  *
  * What makes it faster: the bit position lives in a local variable and every read takes a 32-bit
  * window of the input directly (no method call and no field store per read); the prediction and the
- * residual are applied in one step; a row that did not change is advanced along its motion inline.
+ * residual are applied in one step; a row that did not change is advanced along its motion inline;
+ * every slot of the result is written exactly once, so the columns need not be copies of the
+ * baseline's first (they may be recycled columns of an older snapshot, see SnapshotRecycler.ts).
  * Codes too long for a window (more than 25 bits) go through the BitReader, which checks everything.
  * Reads past the input's end see zero bits; the position then exceeds the input's length, which is
  * checked after every changed row and once at the end, so a truncated body still fails.
@@ -24,8 +26,8 @@ const motionOfLocal = motionOf;
 const WINDOW_BITS = 25;
 
 /**
- * Reads the rows of a steady delta (see the file header) into columns already holding the baseline's
- * values and motion. Owned by one {@link SnapshotDecoder}; shares its Exp-Golomb orders and last masks.
+ * Reads the rows of a steady delta (see the file header), writing every slot of the result's values
+ * and motion. Owned by one {@link SnapshotDecoder}; shares its Exp-Golomb orders and last masks.
  */
 export class SteadyRowReader {
   private readonly stride: number;
@@ -56,9 +58,9 @@ export class SteadyRowReader {
   }
 
   /**
-   * Reads `changedCount` changed rows (and advances the others) from `r`'s position, writing into
-   * `values` and `motion` (copies of `b`'s columns). Leaves `r` after the rows, with `overrun` set if
-   * they ran past the end. Returns an error reason, or null. Never throws.
+   * Reads `changedCount` changed rows (and advances the others) from `r`'s position, writing every
+   * slot of `values` and `motion` (`b.count × stride` each, any contents before). Leaves `r` after the
+   * rows, with `overrun` set if they ran past the end. Returns an error reason, or null. Never throws.
    */
   read(r: BitReader, b: Snapshot, changedCount: number, values: number[], motion: number[]): string | null {
     const bytes = r.input;
@@ -81,7 +83,7 @@ export class SteadyRowReader {
     const bMotion = b.motion!;
     for (let s = 0; s < b.count; s++) {
       if (s !== nextChanged) {
-        this.advance(b, bMotion, s, values);
+        this.advance(b, bMotion, s, values, motion);
         continue;
       }
       pos = this.readRow(r, bytes, pos, b, bMotion, s, values, motion);
@@ -105,20 +107,19 @@ export class SteadyRowReader {
     return changedLeft > 0 ? 'changed entity position beyond the survivors' : null;
   }
 
-  /** Moves unchanged row `s` along its motion, one tick. */
-  private advance(b: Snapshot, bMotion: readonly number[], s: number, values: number[]): void {
-    const kind = b.kinds[s]!;
-    const nf = this.fieldCount[kind]!;
-    const kb = kind * this.stride;
-    const row = s * this.stride;
-    for (let f = 0; f < nf; f++) {
+  /** Moves unchanged row `s` along its motion, one tick, writing all its slots. */
+  private advance(b: Snapshot, bMotion: readonly number[], s: number, values: number[], motion: number[]): void {
+    const stride = this.stride;
+    const kb = b.kinds[s]! * stride;
+    const row = s * stride;
+    const bValues = b.values;
+    // Every slot: unused ones and still fields hold zero motion and keep their value.
+    for (let f = 0; f < stride; f++) {
       const m0 = bMotion[row + f]!;
-      if (m0 === 0) continue;
-      const range = this.range[kb + f]!;
-      const before = b.values[row + f]!;
-      // One tick along a motion the decoder wrapped into (−range/2, range/2]: the motion stays the
-      // same, and the copied column already holds it.
-      values[row + f] = stepModLocal(before, m0, range);
+      const before = bValues[row + f]!;
+      // One tick along a motion the decoder wrapped into (−range/2, range/2]: the motion stays the same.
+      motion[row + f] = m0;
+      values[row + f] = m0 === 0 ? before : stepModLocal(before, m0, this.range[kb + f]!);
     }
   }
 
@@ -135,9 +136,10 @@ export class SteadyRowReader {
   ): number {
     let pos = start;
     const kind = b.kinds[s]!;
+    const stride = this.stride;
     const nf = this.fieldCount[kind]!;
-    const kb = kind * this.stride;
-    const row = s * this.stride;
+    const kb = kind * stride;
+    const row = s * stride;
     let mask: number;
     const head = windowAt(bytes, pos);
     if (head < 0) {
@@ -152,50 +154,57 @@ export class SteadyRowReader {
       pos = r.position;
     }
     if (mask <= 0) return this.fail(`entity ${b.ids[s]} has an empty or missing changed-field mask`);
-    for (let f = 0; f < nf; f++) {
-      const hit = ((mask >>> f) & 1) !== 0;
-      if (this.coding[kb + f] !== CONTINUOUS_CODING) {
-        if (!hit) continue;
+    const bValues = b.values;
+    const coding = this.coding;
+    const rangeOf = this.range;
+    const halfOf = this.half;
+    const kParam = this.kParam;
+    for (let f = 0; f < stride; f++) {
+      const at = row + f;
+      const m0 = bMotion[at]!;
+      const before = bValues[at]!;
+      if (((mask >>> f) & 1) === 0) {
+        // Not in the mask (nor past the kind's fields): one tick along the motion, which stays.
+        motion[at] = m0;
+        values[at] = m0 === 0 ? before : stepModLocal(before, m0, rangeOf[kb + f]!);
+        continue;
+      }
+      const range = rangeOf[kb + f]!;
+      if (coding[kb + f] !== CONTINUOUS_CODING) {
         // Discrete, the whole value: a bool or an enum, at most 16 bits (a schema with string fields
-        // never comes here).
+        // never comes here). Its motion is zero.
         const width = this.bits[kb + f]!;
         const value = width === 0 ? 0 : windowAt(bytes, pos) >>> (32 - width);
         pos += width;
-        if (value >= this.range[kb + f]!) return this.fail(`entity ${b.ids[s]} field ${f}: value out of range`);
-        values[row + f] = value;
+        if (value >= range) return this.fail(`entity ${b.ids[s]} field ${f}: value out of range`);
+        values[at] = value;
+        motion[at] = m0;
         continue;
       }
-      const m0 = bMotion[row + f]!;
-      // A still field that is not in the mask keeps value and zero motion, as copied.
-      if (!hit && m0 === 0) continue;
-      const range = this.range[kb + f]!;
-      const before = b.values[row + f]!;
+      // The residual's code is zigzag(residual) − 1: even codes are negative residuals.
       let step = m0;
-      if (hit) {
-        // The residual's code is zigzag(residual) − 1: even codes are negative residuals.
-        const k = this.kParam[kb + f]!;
-        const w = windowAt(bytes, pos);
-        const n = 2 * Math.clz32(w) + k + 1;
-        if (n <= WINDOW_BITS) {
-          // A code of at most 25 bits: integer arithmetic.
-          const code = (w >>> (32 - n)) - (1 << k);
-          pos += n;
-          if (code >= range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
-          step += (code & 1) === 0 ? -((code + 2) >> 1) : (code + 1) >> 1;
-        } else {
-          r.seek(pos);
-          const zz = r.expGolomb(k) + 1;
-          pos = r.position;
-          if (zz < 1 || zz > range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
-          step += (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2;
-        }
+      const k = kParam[kb + f]!;
+      const w = windowAt(bytes, pos);
+      const n = 2 * Math.clz32(w) + k + 1;
+      if (n <= WINDOW_BITS) {
+        // A code of at most 25 bits: integer arithmetic.
+        const code = (w >>> (32 - n)) - (1 << k);
+        pos += n;
+        if (code >= range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
+        step += (code & 1) === 0 ? -((code + 2) >> 1) : (code + 1) >> 1;
+      } else {
+        r.seek(pos);
+        const zz = r.expGolomb(k) + 1;
+        pos = r.position;
+        if (zz < 1 || zz > range) return this.fail(`entity ${b.ids[s]} field ${f}: residual out of range`);
+        step += (zz & 1) === 1 ? -(zz + 1) / 2 : zz / 2;
       }
       // The prediction and the residual in one step: stepMod reduces any sum exactly.
       const now = stepModLocal(before, step, range);
-      values[row + f] = now;
+      values[at] = now;
       const d = now - before;
-      const half = this.half[kb + f]!;
-      motion[row + f] = d > -half && d < half ? d : motionOfLocal(now, before, 1, range);
+      const half = halfOf[kb + f]!;
+      motion[at] = d > -half && d < half ? d : motionOfLocal(now, before, 1, range);
     }
     return pos;
   }
