@@ -29,6 +29,8 @@ export class Group {
   readonly interned: Holding[] = [];
   /** The group's snapshot this tick (no motion). */
   now: Snapshot;
+  /** True once a chunk of {@link Group.now} was encoded this tick (a client may hold it: it joins the history). */
+  encoded = false;
   /** The group's state after this tick's one-tick chunk, once one was encoded. */
   canonNow: Snapshot | null = null;
   /** Members counted while the table is being rebuilt. */

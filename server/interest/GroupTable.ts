@@ -53,7 +53,7 @@ export class GroupTable {
   private readonly empty: Snapshot;
   private readonly positions: RowPositions;
   /** Value columns of states that left the history, for this tick's states. */
-  private readonly pool = new ValuePool();
+  private readonly pool: ValuePool;
   private nextId = 0;
   private tick = -1;
   private prevIds: number[] = [];
@@ -87,6 +87,7 @@ export class GroupTable {
     this.orders = new Uint8Array(this.tables.kindCount * this.tables.stride).fill(INITIAL_ORDER);
     this.hist = new Float64Array(this.orders.length * HIST_BINS);
     this.positions = new RowPositions(schema, xField, yField);
+    this.pool = new ValuePool(this.tables.stride);
     this.empty = {
       tick: -1,
       count: 0,
@@ -155,6 +156,7 @@ export class GroupTable {
     const chunk = this.encoder.encodeGroup(base, group.now, this.orders, this.hist, reuse);
     if (reuse !== null && chunk.next.motion === reuse) group.spareMotion = null;
     this.seen = true;
+    group.encoded = true;
     if (baseTick < 0) group.whole = chunk;
     else if (last) {
       group.canonNow ??= chunk.next;
@@ -176,10 +178,20 @@ export class GroupTable {
           const motion = g.pastCanon[slot]?.motion;
           if (motion !== null && motion !== undefined) g.spareMotion = motion as number[];
         }
-        g.pastTick[slot] = this.tick;
-        g.pastFresh[slot] = g.now;
-        g.pastCanon[slot] = g.canonNow;
+        if (g.encoded) {
+          g.pastTick[slot] = this.tick;
+          g.pastFresh[slot] = g.now;
+          g.pastCanon[slot] = g.canonNow;
+        } else {
+          // No chunk of this state was encoded, so no client holds it and no delta needs it: its column
+          // goes back at once (still in cache for this tick's copy), not after the history's 32 ticks.
+          g.pastTick[slot] = -1;
+          g.pastFresh[slot] = null;
+          g.pastCanon[slot] = null;
+          this.pool.give(g.now.values as number[]);
+        }
       }
+      g.encoded = false;
       g.canonNow = null;
       g.whole = g.fromCanon = g.fromFresh = undefined;
       if (g.memo.size > 0) g.memo.clear();

@@ -10,11 +10,16 @@ import { ZeroArrays } from '../../shared/snapshot.ts';
 
 /** Most columns kept per length: more than a tick of turnover, bounded memory when groups die. */
 const MAX_PER_LENGTH = 64;
+/** How many members longer a kept column may be to be cut for a take that finds none of its length. */
+const MAX_CUT_MEMBERS = 4;
 
 /** The pool of one group table; owned by it. */
 export class ValuePool {
   private readonly byLength = new Map<number, number[][]>();
   private readonly zeros = new ZeroArrays();
+
+  /** @param stride values per member: column lengths are multiples of it */
+  constructor(private readonly stride: number) {}
 
   /**
    * Keeps `values`, a column no state refers to any more, for a later {@link ValuePool.take} of its
@@ -28,8 +33,20 @@ export class ValuePool {
     else if (list.length < MAX_PER_LENGTH) list.push(values);
   }
 
-  /** A column of `n` values, the caller's to own: a kept one (stale contents: write every value) or zeros. */
+  /**
+   * A column of `n` values, the caller's to own: a kept one of that length, else a kept one a few members
+   * longer cut to it (never lengthened: a lengthened array has holes, slower to read), else zeros. A kept
+   * column's contents are stale: the caller writes every value.
+   */
   take(n: number): number[] {
-    return this.byLength.get(n)?.pop() ?? this.zeros.take(n);
+    const kept = this.byLength.get(n)?.pop();
+    if (kept !== undefined) return kept;
+    for (let m = 1; m <= MAX_CUT_MEMBERS; m++) {
+      const longer = this.byLength.get(n + m * this.stride)?.pop();
+      if (longer === undefined) continue;
+      longer.length = n;
+      return longer;
+    }
+    return this.zeros.take(n);
   }
 }
