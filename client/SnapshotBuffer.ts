@@ -353,11 +353,16 @@ export class SnapshotBuffer {
     const arrivalsMs = this.arrivalsMs;
     const ticks = this.ticks;
     let base = Infinity;
+    // The heap's root (the smallest of the m largest) once it holds m: most offsets are not above it.
+    let root = Infinity;
     for (let i = 0; i < n; i++) {
       const offset = arrivalsMs[i]! - (ticks[i]! - tick) * msPerTick;
       if (offset < base) base = offset;
-      if (i < m) heapUp(heap, i, offset);
-      else if (offset > heap[0]!) heapDown(heap, m, offset);
+      if (i >= m) {
+        if (offset <= root) continue;
+        heapDown(heap, m, offset);
+      } else heapUp(heap, i, offset);
+      if (i >= m - 1) root = heap[0]!;
     }
     this.baseOffsetMs = base;
     return heap[0]!;
