@@ -198,7 +198,7 @@ export class Interpolator {
         written[f] = q;
         const scale = table.scale[f]!;
         // The affine form skips a closure call per field; it is what the continuous dequantizers compute.
-        state[names[f]!] = !Number.isNaN(scale) ? table.base[f]! + q * scale : table.dequantize[f]!(q);
+        storeField(state, f, names[f]!, !Number.isNaN(scale) ? table.base[f]! + q * scale : table.dequantize[f]!(q));
       }
     }
   }
@@ -281,6 +281,67 @@ export class Interpolator {
       }
     }
     return { id: snap.ids[i]!, kind: table.name, state, isLocal: false, written, writtenText };
+  }
+}
+
+/**
+ * `state[name] = value` for field index `f`, from one store site per index (0–15): a single site that
+ * sees every field name goes megamorphic, and a megamorphic store boxes each double in a new heap
+ * number (48 bytes per entity per frame at E = 1000, a garbage collection every few seconds); a site
+ * that sees one name per kind stores the double in place.
+ */
+function storeField(state: Record<string, unknown>, f: number, name: string, value: unknown): void {
+  switch (f) {
+    case 0:
+      state[name] = value;
+      return;
+    case 1:
+      state[name] = value;
+      return;
+    case 2:
+      state[name] = value;
+      return;
+    case 3:
+      state[name] = value;
+      return;
+    case 4:
+      state[name] = value;
+      return;
+    case 5:
+      state[name] = value;
+      return;
+    case 6:
+      state[name] = value;
+      return;
+    case 7:
+      state[name] = value;
+      return;
+    case 8:
+      state[name] = value;
+      return;
+    case 9:
+      state[name] = value;
+      return;
+    case 10:
+      state[name] = value;
+      return;
+    case 11:
+      state[name] = value;
+      return;
+    case 12:
+      state[name] = value;
+      return;
+    case 13:
+      state[name] = value;
+      return;
+    case 14:
+      state[name] = value;
+      return;
+    case 15:
+      state[name] = value;
+      return;
+    default:
+      state[name] = value;
   }
 }
 
