@@ -34,6 +34,7 @@
  * extrapolates from the newest snapshot's motion for at most maxExtrapolationMs, then holds.
  */
 import type { Snapshot, SnapshotRecycler } from '../shared/index.ts';
+import { ArrivalWindow } from './ArrivalWindow.ts';
 
 /**
  * Snapshots kept beyond those the largest delay spans. The default capacity is
@@ -93,23 +94,8 @@ export class SnapshotBuffer {
   private readonly fixedCapacity: number | undefined;
   private start = 0;
   private length = 0;
-  private readonly ticks: Float64Array;
-  private readonly arrivalsMs: Float64Array;
-  /** The largest arrival offsets of the window, a min-heap (see {@link nthLargestOffset}). */
-  private readonly largest: Float64Array;
-  private arrivals = 0;
-  /**
-   * Sums over the window's arrivals for the tick-rate slope, of dt and da (tick and arrival time less
-   * those of the anchor: an arrival of the window, renewed every `jitterWindow` arrivals so the terms
-   * stay small) and of dt², dt · da: kept as arrivals enter and leave, so the slope costs no pass.
-   * The four sums are `sumT`, `sumA`, `sumTT` and `sumTA`.
-   */
-  private sumT = 0;
-  private sumA = 0;
-  private sumTT = 0;
-  private sumTA = 0;
-  private anchorTick = 0;
-  private anchorMs = 0;
+  /** The last `jitterWindow` arrivals. */
+  private readonly window: ArrivalWindow;
   private newestTick = 0;
   private baseOffsetMs = 0;
   private p95LatenessMs = 0;
@@ -161,9 +147,7 @@ export class SnapshotBuffer {
     this.jitterFactor = options.jitterFactor ?? DEFAULT_JITTER_FACTOR;
     this.targetDelayMs = clamp(options.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS, this.minDelayMs, this.maxDelayMs);
     this.ring = new Array<Snapshot | null>(capacity ?? this.defaultCapacity()).fill(null);
-    this.ticks = new Float64Array(window);
-    this.arrivalsMs = new Float64Array(window);
-    this.largest = new Float64Array(window);
+    this.window = new ArrivalWindow(window);
   }
 
   /** Sets the server tick rate (from Welcome). A change empties the buffer. */
@@ -189,7 +173,7 @@ export class SnapshotBuffer {
     this.announcedInterval = ticks;
     this.gapCount = 0;
     this.interval = ticks;
-    if (this.arrivals < 8) this.targetDelayMs = Math.max(this.targetDelayMs, this.delayFloorMs);
+    if (this.window.count < 8) this.targetDelayMs = Math.max(this.targetDelayMs, this.delayFloorMs);
   }
 
   /** Ticks between two snapshots in effect: the announced interval, then the median measured gap. */
@@ -212,7 +196,7 @@ export class SnapshotBuffer {
     this.ring.fill(null);
     this.start = 0;
     this.length = 0;
-    this.arrivals = 0;
+    this.window.clear();
     this.playTick = NaN;
     this.msPerTick = this.tickMs;
     this.gapCount = 0;
@@ -321,15 +305,19 @@ export class SnapshotBuffer {
   }
 
   private measureArrival(tick: number, arrivalMs: number): void {
-    const window = this.ticks.length;
-    if (this.arrivals > 0) this.measureGap(tick - this.newestTick);
-    this.record(tick, arrivalMs);
+    const arrivals = this.window;
+    if (arrivals.count > 0) this.measureGap(tick - this.newestTick);
+    arrivals.record(tick, arrivalMs);
     this.newestTick = tick;
-    const n = Math.min(this.arrivals, window);
-    this.msPerTick = n >= RATE_MIN_SAMPLES ? this.slope(n) : this.tickMs;
+    const n = arrivals.size;
+    const slope = n >= RATE_MIN_SAMPLES ? arrivals.slope() : NaN;
+    this.msPerTick = Number.isNaN(slope)
+      ? this.tickMs
+      : clamp(slope, this.tickMs / RATE_BOUND, this.tickMs * RATE_BOUND);
     const msPerTick = this.msPerTick;
-    // The p95 offset is the m-th largest, m = n − ⌊0.95 n⌋ (9 of 180): kept in one pass, no sort.
-    const p95 = this.nthLargestOffset(n, n - Math.min(n - 1, Math.floor(n * 0.95)), tick, msPerTick);
+    // The p95 offset is the m-th largest, m = n − ⌊0.95 n⌋ (9 of 180).
+    const p95 = arrivals.offsets(tick, msPerTick, n - Math.min(n - 1, Math.floor(n * 0.95)));
+    this.baseOffsetMs = arrivals.smallestOffsetMs;
     this.p95LatenessMs = p95 - this.baseOffsetMs;
     if (n >= 8) {
       const floor = this.delayFloorMs;
@@ -342,32 +330,6 @@ export class SnapshotBuffer {
     }
   }
 
-  /**
-   * Sets {@link baseOffsetMs} to the smallest arrival offset of the last `n` arrivals (each arrival's
-   * time less its tick's distance from `tick` at `msPerTick`) and returns the `m`-th largest, keeping
-   * the `m` largest in a min-heap ({@link largest}): one pass, a few comparisons per arrival at most,
-   * where a selection over a copy of the window cost as much as decoding a small snapshot.
-   */
-  private nthLargestOffset(n: number, m: number, tick: number, msPerTick: number): number {
-    const heap = this.largest;
-    const arrivalsMs = this.arrivalsMs;
-    const ticks = this.ticks;
-    let base = Infinity;
-    // The heap's root (the smallest of the m largest) once it holds m: most offsets are not above it.
-    let root = Infinity;
-    for (let i = 0; i < n; i++) {
-      const offset = arrivalsMs[i]! - (ticks[i]! - tick) * msPerTick;
-      if (offset < base) base = offset;
-      if (i >= m) {
-        if (offset <= root) continue;
-        heapDown(heap, m, offset);
-      } else heapUp(heap, i, offset);
-      if (i >= m - 1) root = heap[0]!;
-    }
-    this.baseOffsetMs = base;
-    return heap[0]!;
-  }
-
   /** Records the tick gap between two arrivals; the interval becomes the median (upper) of the last gaps. */
   private measureGap(gap: number): void {
     this.gaps[this.gapCount % GAP_WINDOW] = gap;
@@ -377,43 +339,6 @@ export class SnapshotBuffer {
     const scratch = this.gapScratch;
     scratch.set(this.gaps);
     this.interval = Math.max(1, selectNth(scratch, n, n >> 1));
-  }
-
-  /** Stores an arrival in the window, keeping the slope's sums. */
-  private record(tick: number, arrivalMs: number): void {
-    const window = this.ticks.length;
-    const slot = this.arrivals % window;
-    if (this.arrivals >= window) this.addToSums(this.ticks[slot]!, this.arrivalsMs[slot]!, -1);
-    this.ticks[slot] = tick;
-    this.arrivalsMs[slot] = arrivalMs;
-    this.arrivals++;
-    if (slot !== 0) {
-      this.addToSums(tick, arrivalMs, 1);
-      return;
-    }
-    // Once per window: a new anchor (this arrival) and the sums afresh, so no rounding accumulates.
-    this.anchorTick = tick;
-    this.anchorMs = arrivalMs;
-    this.sumT = this.sumA = this.sumTT = this.sumTA = 0;
-    for (let i = 0; i < Math.min(this.arrivals, window); i++) this.addToSums(this.ticks[i]!, this.arrivalsMs[i]!, 1);
-  }
-
-  private addToSums(tick: number, arrivalMs: number, sign: number): void {
-    const dt = tick - this.anchorTick;
-    const da = arrivalMs - this.anchorMs;
-    this.sumT += sign * dt;
-    this.sumA += sign * da;
-    this.sumTT += sign * dt * dt;
-    this.sumTA += sign * dt * da;
-  }
-
-  /** Least-squares ms per tick over the last `n` arrivals, kept within {@link RATE_BOUND} of nominal. */
-  private slope(n: number): number {
-    const st = this.sumT;
-    const vt = this.sumTT - (st * st) / n;
-    const cov = this.sumTA - (st * this.sumA) / n;
-    if (!(vt > 0)) return this.tickMs;
-    return clamp(cov / vt, this.tickMs / RATE_BOUND, this.tickMs * RATE_BOUND);
   }
 }
 
@@ -442,32 +367,6 @@ function selectNth(a: Float64Array, n: number, k: number): number {
     else break;
   }
   return a[k]!;
-}
-
-/** Adds `x` at slot `i` of the min-heap `heap[0 … i)`, moving it up to its place. */
-function heapUp(heap: Float64Array, i: number, x: number): void {
-  let at = i;
-  while (at > 0) {
-    const parent = (at - 1) >> 1;
-    if (heap[parent]! <= x) break;
-    heap[at] = heap[parent]!;
-    at = parent;
-  }
-  heap[at] = x;
-}
-
-/** Replaces the root of the min-heap `heap[0 … size)` with `x` (not smaller), moving it down to its place. */
-function heapDown(heap: Float64Array, size: number, x: number): void {
-  let at = 0;
-  for (;;) {
-    const left = 2 * at + 1;
-    if (left >= size) break;
-    const child = left + 1 < size && heap[left + 1]! < heap[left]! ? left + 1 : left;
-    if (heap[child]! >= x) break;
-    heap[at] = heap[child]!;
-    at = child;
-  }
-  heap[at] = x;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -164,7 +164,7 @@ export class SnapshotDecoder {
     const sameRows = removedCount === 0 && createdCount === 0 && baseline !== null;
     // A steady delta (rows in place, one tick on, motion known, no strings) takes the fast path.
     if (sameRows && g === 1 && baseline.motion !== null && !this.withText) {
-      return this.readSteady(r, baseline, tick, changedCount, recycler);
+      return this.steady.decode(r, baseline, tick, changedCount, recycler);
     }
     // The result's columns. Without creates or removes rows keep their positions: share ids and
     // kinds, copy values and motion in one go, and touch only the rows that move or change.
@@ -199,40 +199,6 @@ export class SnapshotDecoder {
       motion: out.motion,
       texts: out.texts,
     });
-  }
-
-  /**
-   * Reads a steady delta's rows (steadyRows.ts) into columns from `recycler` (fresh ones without),
-   * which adopts the result; a failed read gives the columns back.
-   */
-  private readSteady(
-    r: BitReader,
-    baseline: Snapshot,
-    tick: number,
-    changedCount: number,
-    recycler: SnapshotRecycler | null,
-  ): Result<Snapshot> {
-    const n = baseline.count * this.stride;
-    const values = recycler === null ? this.zeros.take(n) : recycler.take(n);
-    const motion = recycler === null ? this.zeros.take(n) : recycler.take(n);
-    const error = this.steady.read(r, baseline, changedCount, values, motion) ?? (r.overrun ? 'truncated body' : null);
-    if (error !== null) {
-      recycler?.give(values);
-      recycler?.give(motion);
-      return fail(error);
-    }
-    const snapshot: Snapshot = {
-      tick,
-      count: baseline.count,
-      stride: this.stride,
-      ids: baseline.ids,
-      kinds: baseline.kinds,
-      values,
-      motion,
-      texts: null,
-    };
-    recycler?.adopt(snapshot);
-    return ok(snapshot);
   }
 
   /** Reads the created entities into a column set of their own; returns an error reason on bad input. */

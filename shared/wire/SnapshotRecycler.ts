@@ -6,7 +6,7 @@ const DEFAULT_MAX_SPARE = 8;
  * Adopted snapshots tracked at most; past it all are forgotten (they stay valid and are never
  * recycled). A client's buffer releases its snapshots long before: this only bounds misuse.
  */
-const MAX_OWNED = 1024;
+const MAX_OWNED = 256;
 
 /**
  * Reuses the value and motion columns of decoded snapshots nobody can see any more, so a steady

@@ -15,7 +15,9 @@
  */
 import type { BitReader } from './bits.ts';
 import { type CodecTables, CONTINUOUS, motionOf, stepMod } from './codecTables.ts';
-import type { Snapshot } from '../snapshot.ts';
+import { fail, ok, type Result } from '../result.ts';
+import { type Snapshot, ZeroArrays } from '../snapshot.ts';
+import type { SnapshotRecycler } from './SnapshotRecycler.ts';
 
 // Module-local copies of the imports the per-field loop reads (see SnapshotDecoder.ts).
 const CONTINUOUS_CODING = CONTINUOUS;
@@ -38,6 +40,8 @@ export class SteadyRowReader {
   private readonly half: Float64Array;
   /** Why the last {@link readRow} returned −1. */
   private reason = '';
+  /** Fresh zero columns, for a decode without a recycler. */
+  private readonly zeros = new ZeroArrays();
 
   /**
    * @param tables the schema's compiled field tables
@@ -58,11 +62,46 @@ export class SteadyRowReader {
   }
 
   /**
+   * Decodes a steady delta's rows from `r`'s position against `baseline` into the snapshot at `tick`,
+   * in columns from `recycler` (fresh ones without), which adopts the result; a failed read gives the
+   * columns back. Shares ids and kinds with `baseline`. Never throws.
+   */
+  decode(
+    r: BitReader,
+    baseline: Snapshot,
+    tick: number,
+    changedCount: number,
+    recycler: SnapshotRecycler | null,
+  ): Result<Snapshot> {
+    const n = baseline.count * this.stride;
+    const values = recycler === null ? this.zeros.take(n) : recycler.take(n);
+    const motion = recycler === null ? this.zeros.take(n) : recycler.take(n);
+    const error = this.read(r, baseline, changedCount, values, motion) ?? (r.overrun ? 'truncated body' : null);
+    if (error !== null) {
+      recycler?.give(values);
+      recycler?.give(motion);
+      return fail(error);
+    }
+    const snapshot: Snapshot = {
+      tick,
+      count: baseline.count,
+      stride: this.stride,
+      ids: baseline.ids,
+      kinds: baseline.kinds,
+      values,
+      motion,
+      texts: null,
+    };
+    recycler?.adopt(snapshot);
+    return ok(snapshot);
+  }
+
+  /**
    * Reads `changedCount` changed rows (and advances the others) from `r`'s position, writing every
    * slot of `values` and `motion` (`b.count × stride` each, any contents before). Leaves `r` after the
    * rows, with `overrun` set if they ran past the end. Returns an error reason, or null. Never throws.
    */
-  read(r: BitReader, b: Snapshot, changedCount: number, values: number[], motion: number[]): string | null {
+  private read(r: BitReader, b: Snapshot, changedCount: number, values: number[], motion: number[]): string | null {
     const bytes = r.input;
     const bitLength = bytes.length * 8;
     let pos = r.position;
