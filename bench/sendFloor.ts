@@ -169,7 +169,8 @@ export async function main(args: readonly string[]): Promise<void> {
   });
   if (values.help === true) {
     console.log(
-      'Usage: npm run bench -- sendfloor [--clients N] [--bytes B] [--rates 60,30] [--seconds S] [--out FILE.json]\n\n' +
+      'Usage: npm run bench -- sendfloor [--clients N] [--bytes B] [--rates 60,30] [--seconds S]\n' +
+        '                                  [--out FILE.json]\n\n' +
         'The CPU one plain TCP write per client per tick costs this machine (no WebSocket, no engine):\n' +
         'the floor under a server\'s "CPU µs/client/snap" in the load report.',
     );
@@ -194,9 +195,10 @@ export async function main(args: readonly string[]): Promise<void> {
   console.log(`\n${formatTable(COLUMNS, results)}\n`);
   const top = results[0]!;
   for (const r of results.slice(1)) {
+    const perSecond = round(r.cpuUsPerClientPerSec / top.cpuUsPerClientPerSec, 2);
+    const perWrite = round(r.totalUs / top.totalUs, 2);
     console.log(
-      `${r.rateHz} Hz against ${top.rateHz} Hz: CPU per client per second ×${round(r.cpuUsPerClientPerSec / top.cpuUsPerClientPerSec, 2)}, ` +
-        `per write ×${round(r.totalUs / top.totalUs, 2)}`,
+      `${r.rateHz} Hz against ${top.rateHz} Hz: CPU per client per second ×${perSecond}, per write ×${perWrite}`,
     );
   }
   const report: SendFloorReport = { benchmark: 'sendfloor', date: new Date().toISOString(), machine, results };
