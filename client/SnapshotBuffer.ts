@@ -332,10 +332,13 @@ export class SnapshotBuffer {
 
   /** Records the tick gap between two arrivals; the interval becomes the median (upper) of the last gaps. */
   private measureGap(gap: number): void {
-    this.gaps[this.gapCount % GAP_WINDOW] = gap;
+    const slot = this.gapCount % GAP_WINDOW;
+    // A full window whose oldest gap equals the new one (every gap of a steady stream) keeps its median.
+    const same = this.gapCount >= GAP_WINDOW && this.gaps[slot] === gap;
+    this.gaps[slot] = gap;
     this.gapCount++;
     const n = Math.min(this.gapCount, GAP_WINDOW);
-    if (n < GAP_MIN_SAMPLES) return;
+    if (n < GAP_MIN_SAMPLES || same) return;
     const scratch = this.gapScratch;
     scratch.set(this.gaps);
     this.interval = Math.max(1, selectNth(scratch, n, n >> 1));

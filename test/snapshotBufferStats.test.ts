@@ -34,7 +34,7 @@ function p95Lateness(ticks: readonly number[], arrivals: readonly number[], msPe
 }
 
 /** Pushes `count` snapshots with random jitter, missed ticks and late bursts; checks the statistics after each. */
-function check(seed: number, window: number, count: number, jitterMs: number): void {
+function check(seed: number, window: number, count: number, jitterMs: number, gapChance: number): void {
   const random = seededRandom(seed);
   const buffer = new SnapshotBuffer({ jitterWindow: window });
   buffer.setTickRate(60);
@@ -43,7 +43,7 @@ function check(seed: number, window: number, count: number, jitterMs: number): v
   let tick = 5000 + Math.floor(random() * 1e6);
   const msPerTick = TICK_MS * (0.8 + random() * 0.4); // a server running a little off its nominal rate
   for (let i = 0; i < count; i++) {
-    tick += random() < 0.1 ? 1 + Math.floor(random() * 4) : 1;
+    tick += random() < gapChance ? 1 + Math.floor(random() * 4) : 1;
     const late = random() < 0.02 ? 100 * random() : random() * jitterMs;
     const arrivalMs = 1e9 + tick * msPerTick + late;
     assert.ok(buffer.push(emptySnapshot(testSchema, tick), arrivalMs));
@@ -56,14 +56,22 @@ function check(seed: number, window: number, count: number, jitterMs: number): v
     assert.ok(Math.abs(buffer.measuredTickMs - expectedMsPerTick) < 1e-9, `${context}: ms per tick`);
     const expectedJitter = p95Lateness(t, a, expectedMsPerTick);
     assert.ok(Math.abs(buffer.jitterMs - expectedJitter) < 1e-6, `${context}: ${buffer.jitterMs} ≠ ${expectedJitter}`);
+    // The snapshot interval: the upper median of the last 16 tick gaps once 8 are known, 1 (announced) before.
+    const gaps = ticks
+      .slice(-17)
+      .map((tick, j, all) => (j === 0 ? NaN : tick - all[j - 1]!))
+      .slice(1);
+    const sorted = [...gaps].sort((x, y) => x - y);
+    const expectedInterval = gaps.length >= 8 ? Math.max(1, sorted[gaps.length >> 1]!) : 1;
+    assert.equal(buffer.snapshotIntervalTicks, expectedInterval, `${context}: snapshot interval`);
   }
 }
 
 describe('SnapshotBuffer arrival statistics', () => {
-  it('measure the tick rate and the p95 lateness as their definitions do, window after window', () => {
+  it('measure the tick rate, the p95 lateness and the snapshot interval as defined, window after window', () => {
     for (let seed = 1; seed <= 6; seed++) {
-      check(seed, 180, 700, seed * 3);
-      check(seed, 31, 300, seed);
+      check(seed, 180, 700, seed * 3, 0.1);
+      check(seed, 31, 300, seed, seed / 10);
     }
   });
 
