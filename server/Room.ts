@@ -185,13 +185,13 @@ export class Room<S extends Schema = Schema, G = unknown> {
   }
 
   /** Every entity, in ascending id order. */
-  *entities(): IterableIterator<Entity<S, KindName<S>>> {
-    yield* this.entityStore.states() as IterableIterator<Entity<S, KindName<S>>>;
+  entities(): IterableIterator<Entity<S, KindName<S>>> {
+    return this.entityStore.states() as IterableIterator<Entity<S, KindName<S>>>;
   }
 
   /** Every entity of `kind`, in ascending id order. */
-  *entitiesOf<K extends KindName<S>>(kind: K): IterableIterator<Entity<S, K>> {
-    yield* this.entityStore.states(this.type.schema.kindIndex(kind)) as IterableIterator<Entity<S, K>>;
+  entitiesOf<K extends KindName<S>>(kind: K): IterableIterator<Entity<S, K>> {
+    return this.entityStore.states(this.type.schema.kindIndex(kind)) as IterableIterator<Entity<S, K>>;
   }
 
   /**
