@@ -1,6 +1,6 @@
 /**
  * The machine's floor under any engine's per-client send cost: `npm run bench -- sendfloor
- * [--clients N] [--bytes B] [--rates 60,30] [--seconds S] [--out FILE.json]`.
+ * [--clients N] [--bytes B] [--rates 60,30] [--spread] [--seconds S] [--out FILE.json]`.
  *
  * No WebSocket, no engine: a plain `node:net` server on 127.0.0.1 writes one `--bytes` buffer (default
  * the arena's mean snapshot frame) to each of `--clients` TCP connections per tick, at each rate in
@@ -10,6 +10,8 @@
  * (the kernel runs them in the writer's send call), which a server on a real network does not pay.
  * The load CLI's "CPU µs/client/snap" of a Tickwave server (one WebSocket frame per client per
  * snapshot, each one write) cannot go below this floor; the difference is what the engine adds.
+ * `--spread` also writes each rate that divides the first spread over the first rate's ticks (socket i
+ * on the ticks where i ≡ tick mod the interval), as a room spreads its clients at a lower snapshot rate.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -28,7 +30,10 @@ const CONNECT_TIMEOUT_MS = 60_000;
 
 /** One rate's figures. */
 export interface SendFloorResult {
+  /** Writes per client per second asked for, Hz. */
   readonly rateHz: number;
+  /** Ticks each client's writes are spread over (1: every client written in the same tick). */
+  readonly spreadTicks: number;
   readonly clients: number;
   readonly bytes: number;
   /** Writes per client per second achieved. */
@@ -53,6 +58,7 @@ export interface SendFloorReport {
 
 const COLUMNS: readonly TableColumn<SendFloorResult>[] = [
   { heading: 'rate Hz', cell: (r) => r.rateHz },
+  { heading: 'spread over', cell: (r) => `${r.spreadTicks} tick${r.spreadTicks === 1 ? '' : 's'}` },
   { heading: 'clients', cell: (r) => r.clients },
   { heading: 'bytes', cell: (r) => r.bytes },
   { heading: 'writes/client/s', cell: (r) => r.writesPerClientPerSec },
@@ -61,6 +67,12 @@ const COLUMNS: readonly TableColumn<SendFloorResult>[] = [
   { heading: 'CPU µs/write', cell: (r) => r.totalUs },
   { heading: 'CPU µs/client/s', cell: (r) => r.cpuUsPerClientPerSec },
 ];
+
+/** One case: writes per client per second, spread over `spreadTicks` ticks of rateHz × spreadTicks Hz. */
+interface Rate {
+  readonly rateHz: number;
+  readonly spreadTicks: number;
+}
 
 /** Starts the readers' process against `port`; resolves once all `count` connections are open. */
 function startReaders(port: number, count: number): Promise<ChildProcess> {
@@ -80,9 +92,10 @@ function startReaders(port: number, count: number): Promise<ChildProcess> {
 }
 
 /** Writes to every socket at `rateHz` for the warm-up and `seconds`; returns the measured figures. */
-function measure(sockets: readonly Socket[], bytes: number, rateHz: number, seconds: number): Promise<SendFloorResult> {
+function measure(sockets: readonly Socket[], bytes: number, rate: Rate, seconds: number): Promise<SendFloorResult> {
+  const { rateHz, spreadTicks } = rate;
   const payload = Buffer.alloc(bytes, 0x5a);
-  const dtMs = 1000 / rateHz;
+  const dtMs = 1000 / (rateHz * spreadTicks);
   const t0 = performance.now();
   let tick = 0;
   let writes = 0;
@@ -93,8 +106,10 @@ function measure(sockets: readonly Socket[], bytes: number, rateHz: number, seco
     const loop = (): void => {
       const now = performance.now();
       while (t0 + tick * dtMs <= now) {
-        for (const s of sockets) s.write(payload);
-        if (measuring) writes += sockets.length;
+        // Spread: socket i is written on the ticks where i ≡ tick (mod spreadTicks), as a room spreads its clients.
+        const phase = tick % spreadTicks;
+        for (let i = phase; i < sockets.length; i += spreadTicks) sockets[i]!.write(payload);
+        if (measuring) writes += Math.ceil((sockets.length - phase) / spreadTicks);
         tick++;
       }
       if (measuring && now - wall0 >= seconds * 1000) {
@@ -103,6 +118,7 @@ function measure(sockets: readonly Socket[], bytes: number, rateHz: number, seco
         const n = Math.max(1, writes);
         resolve({
           rateHz,
+          spreadTicks,
           clients: sockets.length,
           bytes,
           writesPerClientPerSec: round(writes / secs / sockets.length, 1),
@@ -140,18 +156,23 @@ function listen(sockets: Socket[]): Promise<{ server: Server; port: number }> {
 }
 
 /** Runs one rate with its own server and readers, and stops both. */
-async function runRate(clients: number, bytes: number, rateHz: number, seconds: number): Promise<SendFloorResult> {
+async function runRate(clients: number, bytes: number, rate: Rate, seconds: number): Promise<SendFloorResult> {
   const sockets: Socket[] = [];
   const { server, port } = await listen(sockets);
   const readers = await startReaders(port, clients);
   try {
-    return await measure(sockets, bytes, rateHz, seconds);
+    return await measure(sockets, bytes, rate, seconds);
   } finally {
     readers.removeAllListeners('exit');
     readers.kill();
     for (const s of sockets) s.destroy();
     server.close();
   }
+}
+
+/** "30 Hz", or "30 Hz spread over 2 ticks". */
+function label(rate: Rate): string {
+  return rate.spreadTicks === 1 ? `${rate.rateHz} Hz` : `${rate.rateHz} Hz spread over ${rate.spreadTicks} ticks`;
 }
 
 /** Entry point for `npm run bench -- sendfloor`. */
@@ -162,6 +183,7 @@ export async function main(args: readonly string[]): Promise<void> {
       clients: { type: 'string' },
       bytes: { type: 'string' },
       rates: { type: 'string' },
+      spread: { type: 'boolean' },
       seconds: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
@@ -169,10 +191,11 @@ export async function main(args: readonly string[]): Promise<void> {
   });
   if (values.help === true) {
     console.log(
-      'Usage: npm run bench -- sendfloor [--clients N] [--bytes B] [--rates 60,30] [--seconds S]\n' +
+      'Usage: npm run bench -- sendfloor [--clients N] [--bytes B] [--rates 60,30] [--spread] [--seconds S]\n' +
         '                                  [--out FILE.json]\n\n' +
         'The CPU one plain TCP write per client per tick costs this machine (no WebSocket, no engine):\n' +
-        'the floor under a server\'s "CPU µs/client/snap" in the load report.',
+        'the floor under a server\'s "CPU µs/client/snap" in the load report. --spread adds, for each rate\n' +
+        "dividing the first, the same rate spread over the first rate's ticks (as a room sends at 30 Hz of 60).",
     );
     return;
   }
@@ -187,19 +210,22 @@ export async function main(args: readonly string[]): Promise<void> {
   const machine = machineInfo();
   console.log(`send floor: ${clients} TCP connections on 127.0.0.1, ${bytes} B per write, ${seconds} s per rate`);
   console.log(`node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.os}, commit ${machine.commit}\n`);
+  const cases: Rate[] = rates.map((rateHz) => ({ rateHz, spreadTicks: 1 }));
+  if (values.spread === true) {
+    for (const rateHz of rates.slice(1))
+      if (rates[0]! % rateHz === 0 && rateHz < rates[0]!) cases.push({ rateHz, spreadTicks: rates[0]! / rateHz });
+  }
   const results: SendFloorResult[] = [];
-  for (const rateHz of rates) {
-    console.log(`${rateHz} Hz: connecting, ${WARMUP_MS / 1000} s warm-up, ${seconds} s measured…`);
-    results.push(await runRate(clients, bytes, rateHz, seconds));
+  for (const rate of cases) {
+    console.log(`${label(rate)}: connecting, ${WARMUP_MS / 1000} s warm-up, ${seconds} s measured…`);
+    results.push(await runRate(clients, bytes, rate, seconds));
   }
   console.log(`\n${formatTable(COLUMNS, results)}\n`);
   const top = results[0]!;
   for (const r of results.slice(1)) {
     const perSecond = round(r.cpuUsPerClientPerSec / top.cpuUsPerClientPerSec, 2);
     const perWrite = round(r.totalUs / top.totalUs, 2);
-    console.log(
-      `${r.rateHz} Hz against ${top.rateHz} Hz: CPU per client per second ×${perSecond}, per write ×${perWrite}`,
-    );
+    console.log(`${label(r)} against ${label(top)}: CPU per client per second ×${perSecond}, per write ×${perWrite}`);
   }
   const report: SendFloorReport = { benchmark: 'sendfloor', date: new Date().toISOString(), machine, results };
   console.log(`wrote ${writeJson(values.out ?? defaultResultPath('sendfloor'), report)}`);
