@@ -21,7 +21,8 @@ import {
 import { MemoryTransport, type RoomHandlers, Server } from '../server/index.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
 import { hostileFrameArb, validClientMsgArb } from './helpers/hostileValues.ts';
-import { arenaRoom, TestClient, type TestSchema, testSchema } from './helpers/serverFixture.ts';
+import { arenaRoom, type TestClient, type TestSchema, testSchema } from './helpers/serverFixture.ts';
+import { joinOnClock } from './helpers/steppedServer.ts';
 
 const SEED = 2323;
 const fields = testSchema.input;
@@ -123,11 +124,7 @@ async function setup(extra: Partial<RoomHandlers<TestSchema>> = {}) {
   });
   server.define('arena', arenaRoom({ extra }));
   await server.listen(0, '127.0.0.1');
-  const c = new TestClient(memory.connect());
-  for (let i = 0; i < 3; i++) await Promise.resolve();
-  for (let i = 0; i < 100 && !c.isOpen; i++) clock.advance(1);
-  c.hello();
-  for (let i = 0; i < 100 && c.welcome === null; i++) clock.advance(1);
+  const c = await joinOnClock(memory, clock);
   const step = (): void => {
     server.step();
     clock.advance(1);

@@ -16,7 +16,7 @@ import {
   Server,
 } from '../server/index.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
-import { arenaRoom, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+import { arenaRoom, rowOf, TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 50;
 
@@ -77,15 +77,6 @@ function holds(c: TestClient, id: number): boolean {
   return c.latest !== null && indexOfEntity(c.latest, id) >= 0;
 }
 
-/** The quantized values of entity `id` in `snap` (numbers and strings), or undefined. */
-function row(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
-  const i = indexOfEntity(snap, id);
-  if (i < 0) return undefined;
-  const out: (number | string | undefined)[] = [];
-  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
-  return out;
-}
-
 /**
  * True if `mine` (a client's row of entity `id` at `tick`) is the server's row now, or what the group
  * it came from holds: the server's row at an earlier tick t0, as is or moved by its one-tick motion
@@ -99,14 +90,14 @@ function explains(
 ): boolean {
   const same = (a: unknown[], b: unknown[] | undefined): boolean =>
     b !== undefined && JSON.stringify(a) === JSON.stringify(b);
-  if (same(mine, row(worlds.get(tick)!, id))) return true;
+  if (same(mine, rowOf(worlds.get(tick)!, id))) return true;
   for (let t0 = tick - 1; worlds.has(t0); t0--) {
     const then = worlds.get(t0)!;
-    const at = row(then, id);
+    const at = rowOf(then, id);
     if (at === undefined) continue; // despawned since, or not spawned yet: a kept group may still show it
     if (same(mine, at)) return true;
     const before = worlds.get(t0 - 1);
-    const prev = before === undefined ? undefined : row(before, id);
+    const prev = before === undefined ? undefined : rowOf(before, id);
     if (prev === undefined) continue;
     const kind = testSchema.kinds[then.kinds[indexOfEntity(then, id)]!]!;
     const moved = at.slice();
@@ -255,8 +246,8 @@ describe('interest management', () => {
         assert.equal(snap.tick, world.tick);
         for (let e = 0; e < snap.count; e++) {
           assert.deepEqual(
-            row(snap, snap.ids[e]!),
-            row(world, snap.ids[e]!),
+            rowOf(snap, snap.ids[e]!),
+            rowOf(world, snap.ids[e]!),
             `entity ${snap.ids[e]} equals the server's`,
           );
         }
@@ -310,7 +301,7 @@ describe('interest management', () => {
         const snap = c.latest!;
         assert.equal(snap.tick, world.tick);
         assert.ok(snap.count > 0 && snap.count < world.count, `a client sees part of the world (${snap.count})`);
-        for (let e = 0; e < snap.count; e++) assert.deepEqual(row(snap, snap.ids[e]!), row(world, snap.ids[e]!));
+        for (let e = 0; e < snap.count; e++) assert.deepEqual(rowOf(snap, snap.ids[e]!), rowOf(world, snap.ids[e]!));
       }
     }
     const after = stats.stats;
@@ -384,9 +375,9 @@ describe('interest management', () => {
         }
         for (let e = 0; e < snap.count; e++) {
           const id = snap.ids[e]!;
-          const mine = row(snap, id)!;
+          const mine = rowOf(snap, id)!;
           checked++;
-          if (JSON.stringify(mine) === JSON.stringify(row(world, id))) continue;
+          if (JSON.stringify(mine) === JSON.stringify(rowOf(world, id))) continue;
           older++;
           assert.ok(
             explains(mine, id, snap.tick, worlds),
@@ -450,8 +441,8 @@ describe('interest management', () => {
         maxK = Math.max(maxK, k);
         for (let e = 0; e < snap.count; e++) {
           const id = snap.ids[e]!;
-          const mine = row(snap, id)!;
-          if (JSON.stringify(mine) === JSON.stringify(row(world, id))) lastTrue.set(id, world.tick);
+          const mine = rowOf(snap, id)!;
+          if (JSON.stringify(mine) === JSON.stringify(rowOf(world, id))) lastTrue.set(id, world.tick);
           else {
             olderSeen++;
             assert.ok(
@@ -477,7 +468,7 @@ describe('interest management', () => {
       for (let i = 0; i < 60; i++) h.step();
       const world = room.snapshot!;
       assert.deepEqual(c.latest!.ids, world.ids);
-      for (const id of world.ids) assert.deepEqual(row(c.latest!, id), row(world, id), `entity ${id} caught up`);
+      for (const id of world.ids) assert.deepEqual(rowOf(c.latest!, id), rowOf(world, id), `entity ${id} caught up`);
       assert.ok(Math.max(...sizes) <= budgetBytes);
       assert.deepEqual(c.errors, []);
       await h.server.close();
@@ -541,7 +532,7 @@ describe('interest management', () => {
       if (i < 40) continue;
       const world = room.snapshot!;
       for (const id of c.latest!.ids)
-        if (JSON.stringify(row(c.latest!, id)) === JSON.stringify(row(world, id)))
+        if (JSON.stringify(rowOf(c.latest!, id)) === JSON.stringify(rowOf(world, id)))
           sends.set(id, (sends.get(id) ?? 0) + 1);
     }
     const avg = (ids: number[]): number => ids.reduce((s, id) => s + (sends.get(id) ?? 0), 0) / ids.length;

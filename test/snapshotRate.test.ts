@@ -12,7 +12,6 @@ import {
   CloseCode,
   decodeServerMessage,
   encodeMessage,
-  indexOfEntity,
   MsgKind,
   PROTOCOL_VERSION,
   seededRandom,
@@ -20,7 +19,7 @@ import {
 } from '../shared/index.ts';
 import { apply, ArenaServer, gameLoop, schema } from './helpers/clientFixture.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
-import { type ArenaOptions, arenaRoom, TestClient, testSchema } from './helpers/serverFixture.ts';
+import { type ArenaOptions, arenaRoom, rowOf, TestClient, testSchema } from './helpers/serverFixture.ts';
 
 const TICK_RATE_HZ = 60;
 const TICK_MS = 1000 / TICK_RATE_HZ;
@@ -57,15 +56,6 @@ async function setup(serverRateHz?: number, arena: ArenaOptions = {}) {
     return c;
   };
   return { clock, server, room, join };
-}
-
-/** The quantized row of entity `id` in `snap` (numbers and strings), or undefined. */
-function row(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
-  const i = indexOfEntity(snap, id);
-  if (i < 0) return undefined;
-  const out: (number | string | undefined)[] = [];
-  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
-  return out;
 }
 
 /** The tick gaps between consecutive received snapshots. */
@@ -165,7 +155,7 @@ describe('snapshotRateHz', () => {
         const snap = c.latest;
         if (snap === null) continue;
         const world = worlds.get(snap.tick)!;
-        for (let e = 0; e < snap.count; e++) assert.deepEqual(row(snap, snap.ids[e]!), row(world, snap.ids[e]!));
+        for (let e = 0; e < snap.count; e++) assert.deepEqual(rowOf(snap, snap.ids[e]!), rowOf(world, snap.ids[e]!));
         compared++;
       }
     }

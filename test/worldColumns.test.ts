@@ -5,14 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { indexOfEntity, quantizeWorld, seededRandom, type Snapshot } from '../shared/index.ts';
+import { quantizeWorld, seededRandom, type Snapshot } from '../shared/index.ts';
 import { defineRoom, LagCompensation, MemoryTransport, type Room, Server } from '../server/index.ts';
 import { HISTORY_TICKS } from '../server/interest/Group.ts';
 import { GroupTable } from '../server/interest/GroupTable.ts';
 import { WorldColumns } from '../server/worldColumns.ts';
 import { type QuantizableEntity, quantizeEntities } from '../server/worldQuantizer.ts';
 import { FakeClock } from './helpers/FakeClock.ts';
-import { TestClient, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+import { rowOf, testSchema, type TestSchema } from './helpers/serverFixture.ts';
+import { joinOnClock } from './helpers/steppedServer.ts';
 
 const SHIP = testSchema.kindIndex('ship');
 const ROCK = testSchema.kindIndex('rock');
@@ -37,15 +38,6 @@ function entities(n: number, shipParity: number, seed: number): QuantizableEntit
 /** A deep copy of a snapshot's columns, to compare with later. */
 function copyOf(s: Snapshot): string {
   return JSON.stringify({ tick: s.tick, ids: s.ids, kinds: s.kinds, values: s.values, texts: s.texts });
-}
-
-/** The quantized row of entity `id` in `snap` (numbers and strings), or undefined. */
-function row(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
-  const i = indexOfEntity(snap, id);
-  if (i < 0) return undefined;
-  const out: (number | string | undefined)[] = [];
-  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
-  return out;
 }
 
 describe('world columns', () => {
@@ -116,12 +108,7 @@ describe('world columns in an interest room', () => {
     );
     const room = server.createRoom('big') as unknown as Room<TestSchema>;
     await server.listen(0, '127.0.0.1');
-    const client = new TestClient(memory.connect());
-    for (let i = 0; i < 3; i++) await Promise.resolve();
-    for (let i = 0; i < 100 && !client.isOpen; i++) clock.advance(1);
-    client.hello({ room: room.id });
-    for (let i = 0; i < 100 && client.welcome === null; i++) clock.advance(1);
-    assert.ok(client.welcome !== null, 'joined');
+    const client = await joinOnClock(memory, clock, { room: room.id });
     const held: { world: Snapshot; copy: string; by: string }[] = [];
     const keep = (world: Snapshot, by: string): void => void held.push({ world, copy: copyOf(world), by });
     const ticks = room.history.historyTicks * 4;
@@ -144,8 +131,8 @@ describe('world columns in an interest room', () => {
       assert.ok(mine.count > 10, 'the client sees part of the world');
       for (let e = 0; e < mine.count; e++)
         assert.deepEqual(
-          row(mine, mine.ids[e]!),
-          row(truth, mine.ids[e]!),
+          rowOf(mine, mine.ids[e]!),
+          rowOf(truth, mine.ids[e]!),
           `entity ${mine.ids[e]} at tick ${room.tick}`,
         );
     }

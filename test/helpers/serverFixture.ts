@@ -10,6 +10,7 @@ import {
   defineSchema,
   encodeMessage,
   GroupedDecoder,
+  indexOfEntity,
   type JoinOptions,
   MsgKind,
   PROTOCOL_VERSION,
@@ -282,6 +283,15 @@ export class TestClient {
     this.missedInputs = msg.missedInputs ?? 0;
     this.snapshotCount++;
   }
+}
+
+/** The quantized row of entity `id` in `snap` (numbers and strings), or undefined if it is not there. */
+export function rowOf(snap: Snapshot, id: number): (number | string | undefined)[] | undefined {
+  const i = indexOfEntity(snap, id);
+  if (i < 0) return undefined;
+  const out: (number | string | undefined)[] = [];
+  for (let f = 0; f < snap.stride; f++) out.push(snap.texts?.[i * snap.stride + f] ?? snap.values[i * snap.stride + f]);
+  return out;
 }
 
 /** True if two snapshots hold the same entities with the same quantized values. */
