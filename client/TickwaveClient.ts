@@ -29,8 +29,6 @@ import {
   type AnyEntityOf,
   type ClientEntity,
   DEFAULT_INPUT_HOLD_TICKS,
-  DEFAULT_MAX_PENDING_INPUTS,
-  type PredictionOptions,
   type TickwaveClientOptions,
 } from './clientOptions.ts';
 import { ClockSync } from './ClockSync.ts';
@@ -40,7 +38,8 @@ import { InputSender } from './InputSender.ts';
 import { matchTarget } from './Matchmaker.ts';
 import { type ClientStats, NetStats } from './NetStats.ts';
 import { PingLoop } from './PingLoop.ts';
-import { PredictedEntities } from './PredictedEntities.ts';
+import type { PredictedEntities } from './PredictedEntities.ts';
+import { predictedEntities } from './predictionSetup.ts';
 import { SnapshotBuffer } from './SnapshotBuffer.ts';
 import { SnapshotReceiver } from './SnapshotReceiver.ts';
 import { spectateJoinOptions } from './spectateOption.ts';
@@ -389,31 +388,4 @@ export class TickwaveClient<S extends Schema> {
       this.events.removed.emit(id);
     }
   }
-}
-
-/** The predicted-entity set for `prediction`, or null without prediction. */
-function predictedEntities<S extends Schema>(
-  schema: S,
-  prediction: PredictionOptions<S> | undefined,
-  drawn: Map<number, RenderEntity>,
-  events: ClientEvents<S>,
-): PredictedEntities | null {
-  if (prediction === undefined) return null;
-  const step = prediction.apply.bind(prediction) as (
-    state: Record<string, unknown>,
-    input: Record<string, unknown>,
-    dtSec: number,
-  ) => void;
-  return new PredictedEntities(
-    schema,
-    step,
-    prediction,
-    prediction.maxPendingInputs ?? DEFAULT_MAX_PENDING_INPUTS,
-    drawn,
-    {
-      added: (id, kind) => events.added.emit(id, kind as KindName<S>),
-      removed: (id) => events.removed.emit(id),
-      error: events.report,
-    },
-  );
 }
