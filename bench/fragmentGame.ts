@@ -7,9 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { FragmentPublisher, MemoryTransport, Server } from '../server/index.ts';
-import { encodeMessage, MsgKind, PROTOCOL_VERSION } from '../shared/index.ts';
-import { arenaType, CLIENTS, TICK_RATE_HZ } from './recordArena.ts';
-import { arenaSchema } from './scenarios/arena.ts';
+import { arenaHello, arenaType, CLIENTS, TICK_RATE_HZ } from './recordArena.ts';
 
 /** What the process answers to `{ cmd: 'cpu' }`. */
 export interface GameSample {
@@ -32,14 +30,7 @@ const server = new Server({ transport: memory, tickRateHz: TICK_RATE_HZ, logger:
 server.define('arena', arenaType());
 await server.listen(0);
 const room = server.createRoom('arena');
-const hello = encodeMessage({
-  kind: MsgKind.Hello,
-  protocolVersion: PROTOCOL_VERSION,
-  schemaHash: arenaSchema.hash,
-  room: room.id,
-  resumeToken: null,
-  options: {},
-});
+const hello = arenaHello(room.id);
 for (let i = 0; i < CLIENTS; i++) {
   const socket = memory.connect();
   socket.onopen = () => socket.send(hello);

@@ -3,6 +3,7 @@
  * scenario each tick) at 60 Hz, as a room type, and a recording of it made in memory.
  */
 import { defineRoom, MemoryTransport, type RecordingSink, RoomRecorder, Server } from '../server/index.ts';
+import { encodeMessage, MsgKind, PROTOCOL_VERSION } from '../shared/index.ts';
 import { StepClock } from './bigworldHarness.ts';
 import { arenaSchema, createArena } from './scenarios/arena.ts';
 
@@ -27,6 +28,18 @@ export function arenaType(clients: number = CLIENTS) {
       let i = 0;
       for (const unit of room.entitiesOf('unit')) Object.assign(unit, arena.entities[i++]!.state);
     },
+  });
+}
+
+/** The Hello frame a bench client sends to join room `roomId` of the arena type (no options). */
+export function arenaHello(roomId: string): Uint8Array {
+  return encodeMessage({
+    kind: MsgKind.Hello,
+    protocolVersion: PROTOCOL_VERSION,
+    schemaHash: arenaSchema.hash,
+    room: roomId,
+    resumeToken: null,
+    options: {},
   });
 }
 

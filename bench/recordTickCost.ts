@@ -9,10 +9,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSink, FragmentPublisher, MemoryTransport, type Room, RoomRecorder, Server } from '../server/index.ts';
-import { encodeMessage, MsgKind, PROTOCOL_VERSION } from '../shared/index.ts';
+import { MsgKind } from '../shared/index.ts';
 import { StepClock } from './bigworldHarness.ts';
-import { arenaType, CLIENTS, TICK_RATE_HZ } from './recordArena.ts';
-import { arenaSchema } from './scenarios/arena.ts';
+import { arenaHello, arenaType, CLIENTS, TICK_RATE_HZ } from './recordArena.ts';
 
 /** Ticks per block: 2 s at 60 Hz, so each block holds one keyframe of the recorder and one fragment. */
 export const BLOCK_TICKS = 120;
@@ -62,14 +61,7 @@ async function startCase(name: string, attach: (room: Room) => (() => Promise<vo
   const sockets = Array.from({ length: CLIENTS }, () => memory.connect());
   for (let i = 0; i < 3; i++) await Promise.resolve();
   clock.advance(1);
-  const hello = encodeMessage({
-    kind: MsgKind.Hello,
-    protocolVersion: PROTOCOL_VERSION,
-    schemaHash: arenaSchema.hash,
-    room: room.id,
-    resumeToken: null,
-    options: {},
-  });
+  const hello = arenaHello(room.id);
   for (const s of sockets) s.send(hello);
   clock.advance(1);
   if (room.clients.length !== CLIENTS) throw new Error(`record bench: ${room.clients.length} of ${CLIENTS} joined`);
